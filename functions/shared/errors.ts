@@ -1,0 +1,103 @@
+/**
+ * Every named error of the product, in one module. The class name is the error's `name`, which is what
+ * Step Functions' Retry and Catch match (Lambda reports it as `errorType`, the local engine reads
+ * `Error.name`). Messages say what happened and what to do.
+ *
+ * All of these are permanent: retrying the same input gives the same answer, so the state machine
+ * never retries them. Transient failures are AWS's own (Lambda.ServiceException, ...).
+ */
+
+export abstract class ModerationError extends Error {
+  /** Extra, log-safe facts (never secrets, never image bytes). */
+  readonly details: Record<string, unknown>;
+  constructor(message: string, details: Record<string, unknown> = {}, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.details = details;
+  }
+}
+
+// --- input and configuration -------------------------------------------------------------------
+/** The execution input or a step's payload does not match its contract. */
+export class InvalidInput extends ModerationError {}
+/** An environment variable, CLI flag or Pulumi config value is missing or invalid. */
+export class ConfigError extends ModerationError {}
+
+// --- fetching ----------------------------------------------------------------------------------
+/** The URL's scheme or resolved address is not allowed (private, loopback, link-local, metadata...). */
+export class FetchBlocked extends ModerationError {}
+/** The image could not be fetched: DNS failure, refused connection, HTTP error status, too many redirects. */
+export class FetchFailed extends ModerationError {}
+/** The server did not answer (or finish the body) within the fetch timeout. */
+export class FetchTimeout extends ModerationError {}
+
+// --- image validation --------------------------------------------------------------------------
+/** Zero bytes. */
+export class EmptyImage extends ModerationError {}
+/** More bytes than the configured cap. */
+export class ImageTooLarge extends ModerationError {}
+/** Declared dimensions exceed the pixel cap: a decompression bomb. */
+export class PixelLimitExceeded extends ModerationError {}
+/** Not one of the accepted raster formats (SVG, HTML, PDF, text, unknown magic bytes). */
+export class UnsupportedImageFormat extends ModerationError {}
+/** The bytes claim an image format but do not decode: corrupt or truncated. */
+export class CorruptImage extends ModerationError {}
+
+// --- models --------------------------------------------------------------------------------------
+/** A model file does not match the sha256 pinned in its manifest. Nothing corrupt is kept. */
+export class ModelIntegrityError extends ModerationError {}
+/** No source could provide the model (not cached, not in the mirror, download impossible). */
+export class ModelNotFoundError extends ModerationError {}
+/** The model loaded but its inputs/outputs do not match its manifest. */
+export class ModelContractError extends ModerationError {}
+
+// --- staging and safety --------------------------------------------------------------------------
+/** The staged image pointer does not resolve to the bytes it names. */
+export class StagedImageMissing extends ModerationError {}
+/** The safety engine could not give an answer; the verdict is forced to review. */
+export class SafetyCheckFailed extends ModerationError {}
+
+/** Names the state machine treats as permanent: caught, never retried. */
+export const PERMANENT_ERRORS = [
+  'InvalidInput',
+  'ConfigError',
+  'FetchBlocked',
+  'FetchFailed',
+  'FetchTimeout',
+  'EmptyImage',
+  'ImageTooLarge',
+  'PixelLimitExceeded',
+  'UnsupportedImageFormat',
+  'CorruptImage',
+  'ModelIntegrityError',
+  'ModelNotFoundError',
+  'ModelContractError',
+  'StagedImageMissing',
+  'SafetyCheckFailed',
+] as const;
+export type PermanentErrorName = (typeof PERMANENT_ERRORS)[number];
+
+/** Errors that reject outright (the image itself is unacceptable); other failures go to review. */
+export const REJECTING_ERRORS: readonly PermanentErrorName[] = [
+  'FetchBlocked',
+  'EmptyImage',
+  'ImageTooLarge',
+  'PixelLimitExceeded',
+  'UnsupportedImageFormat',
+  'CorruptImage',
+];
+
+/** AWS's recommended transient Lambda errors (DESIGN.md): retried with backoff and jitter. */
+export const TRANSIENT_LAMBDA_ERRORS = [
+  'Lambda.ClientExecutionTimeoutException',
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+] as const;
+
+/** A plain, serialisable view of any thrown value, for logs and the CLI. */
+export function describeError(err: unknown): { name: string; message: string } {
+  if (err instanceof Error) return { name: err.name || 'Error', message: err.message };
+  return { name: 'Error', message: String(err) };
+}
