@@ -1,0 +1,132 @@
+/**
+ * The CLI's flags, parsed and validated once (zod). Everything after this module works with a typed,
+ * checked CliOptions and never looks at argv again.
+ */
+import { readdir, stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { ConfigError } from '../functions/shared/errors.js';
+
+export const USAGE = `Usage: npm start -- [options] <image path | URL | directory>...
+
+Moderates images locally with the same state machine that runs on AWS (embedded engine).
+
+Options:
+  --json                     one JSON object per image on stdout (NDJSON), nothing else on stdout
+  --concurrency <n>          images in flight at once (default: ${availableParallelism()}, the number of cores)
+  --model <name>             classifier model from the catalog (default: the classifier's default)
+  --safety-engine <engine>   local (default) or rekognition (needs AWS credentials and a region)
+  --staging-dir <dir>        where validated images are staged (default: .staging)
+  --mirror <dir>             offline model mirror (default: $MODEL_MIRROR, else ../shared/models if present)
+  --state-machine-arn <arn>  run on a deployed state machine instead (not yet supported)
+  -h, --help                 show this help
+
+Exit codes: 0 every image was processed (whatever the decisions), 1 environment or processing error,
+2 usage error.`;
+
+/** A URL the fetch step understands; anything else is taken as a local path. */
+export function isUrl(s: string): boolean {
+  return /^(https?|s3|file):\/\//i.test(s);
+}
+
+const optionsSchema = z.object({
+  inputs: z.array(z.string().min(1)).min(1, 'give at least one image path, URL or directory'),
+  json: z.boolean(),
+  concurrency: z.coerce
+    .number({ error: '--concurrency must be a number' })
+    .int('--concurrency must be a whole number')
+    .min(1, '--concurrency must be at least 1')
+    .max(64, '--concurrency above 64 only queues work on this machine'),
+  model: z.string().min(1).optional(),
+  safetyEngine: z.enum(['local', 'rekognition'], { error: '--safety-engine must be local or rekognition' }),
+  stagingDir: z.string().min(1),
+  mirror: z.string().min(1).optional(),
+  stateMachineArn: z.string().min(1).optional(),
+});
+
+export type CliOptions = z.infer<typeof optionsSchema>;
+
+export type ParsedCli = { help: true } | { help: false; options: CliOptions };
+
+/** Throws ConfigError (the CLI exits 2) with a message naming the bad flag. */
+export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): ParsedCli {
+  let parsed: ReturnType<typeof parseRaw>;
+  try {
+    parsed = parseRaw(argv);
+  } catch (err) {
+    throw new ConfigError(`${(err as Error).message}. Run with --help for the options.`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { help: true };
+  const result = optionsSchema.safeParse({
+    inputs: positionals,
+    json: values.json ?? false,
+    concurrency: values.concurrency ?? availableParallelism(),
+    model: values.model,
+    safetyEngine: values['safety-engine'] ?? 'local',
+    stagingDir: values['staging-dir'] ?? env.STAGING_DIR ?? '.staging',
+    mirror: values.mirror ?? env.MODEL_MIRROR,
+    stateMachineArn: values['state-machine-arn'],
+  });
+  if (!result.success) {
+    const msg = result.error.issues.map((i) => i.message).join('; ');
+    throw new ConfigError(`${msg}. Run with --help for the options.`);
+  }
+  return { help: false, options: result.data };
+}
+
+function parseRaw(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      json: { type: 'boolean' },
+      concurrency: { type: 'string' },
+      model: { type: 'string' },
+      'safety-engine': { type: 'string' },
+      'staging-dir': { type: 'string' },
+      mirror: { type: 'string' },
+      'state-machine-arn': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}
+
+/** Extensions picked up from a directory (a file named explicitly is always tried, whatever its name). */
+const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.gif', '.avif', '.heif', '.heic', '.tif', '.tiff']);
+
+/**
+ * Turns the positional arguments into execution inputs: URLs as given, files as absolute paths,
+ * directories as their image files (sorted, not recursive). A missing path is a usage error, found
+ * before any image is processed.
+ */
+export async function resolveInputs(inputs: string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const arg of inputs) {
+    if (isUrl(arg)) {
+      out.push(arg);
+      continue;
+    }
+    const abs = path.resolve(arg);
+    let st;
+    try {
+      st = await stat(abs);
+    } catch {
+      throw new ConfigError(`${arg}: no such file or directory. Give an image path, a directory of images, or an http(s)://, s3:// or file:// URL.`);
+    }
+    if (!st.isDirectory()) {
+      out.push(abs);
+      continue;
+    }
+    const names = (await readdir(abs, { withFileTypes: true }))
+      .filter((d) => d.isFile() && IMAGE_EXTENSIONS.has(path.extname(d.name).toLowerCase()))
+      .map((d) => path.join(abs, d.name))
+      .sort();
+    if (names.length === 0) throw new ConfigError(`${arg}: the directory has no image files (${[...IMAGE_EXTENSIONS].join(' ')}).`);
+    out.push(...names);
+  }
+  return out;
+}
