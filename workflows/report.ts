@@ -1,0 +1,116 @@
+/** How the CLI shows results: a readable block per image, NDJSON records, and the closing summary table. */
+import path from 'node:path';
+import type { Reason, Verdict } from '../functions/shared/contracts.js';
+import type { LocalExecution } from './local-engine.js';
+
+export interface ImageResult {
+  /** What the user named: a path or a URL. */
+  input: string;
+  execution: LocalExecution;
+}
+
+export interface ImageFailure {
+  input: string;
+  error: { name: string; message: string };
+}
+
+const round = (ms: number): number => Math.round(ms * 10) / 10;
+
+/** Per-state milliseconds plus the whole execution as `total`. */
+export function timingsOf(execution: LocalExecution): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [state, ms] of Object.entries(execution.timings)) out[state] = round(ms);
+  out.total = round(execution.totalMs);
+  return out;
+}
+
+/** One NDJSON record: stable keys, JSON-only values, no image bytes. */
+export function toJsonRecord(r: ImageResult): Record<string, unknown> {
+  const v: Verdict = r.execution.verdict;
+  return {
+    input: r.input,
+    status: r.execution.status,
+    decision: v.decision,
+    reasons: v.reasons,
+    seoTags: v.seoTags,
+    altText: v.altText,
+    labels: v.labels,
+    moderation: v.moderation,
+    timings: timingsOf(r.execution),
+    retries: r.execution.retries,
+    model: v.model ?? null,
+    image: v.image ?? null,
+  };
+}
+
+export function failureRecord(f: ImageFailure): Record<string, unknown> {
+  return { input: f.input, status: 'Failed', error: f.error };
+}
+
+function pct(x: number): string {
+  return `${Math.round(x * 100)}%`;
+}
+
+export function formatReason(r: Reason): string {
+  const head = [r.code, r.category, r.error].filter(Boolean).join(' ');
+  return `${head}: ${r.message}`;
+}
+
+function shortName(input: string): string {
+  return /^[a-z0-9]+:\/\//i.test(input) ? input : path.basename(input);
+}
+
+export function formatText(r: ImageResult): string {
+  const v = r.execution.verdict;
+  const t = timingsOf(r.execution);
+  const lines = [`${shortName(r.input)}  →  ${v.decision.toUpperCase()} (${r.execution.status})`];
+  lines.push(`  reasons:  ${v.reasons.length ? v.reasons.map(formatReason).join('\n            ') : '-'}`);
+  lines.push(`  tags:     ${v.seoTags.length ? v.seoTags.join(', ') : '-'}`);
+  lines.push(`  alt text: ${v.altText || '-'}`);
+  if (v.labels.length) lines.push(`  labels:   ${v.labels.map((l) => `${l.label} ${pct(l.score)}`).join(', ')}`);
+  if (v.moderation.length) lines.push(`  safety:   ${v.moderation.map((m) => `${m.name} ${Math.round(m.confidence)}%`).join(', ')}`);
+  const retried = Object.entries(r.execution.retries).map(([s, n]) => `${s} ×${n}`);
+  if (retried.length) lines.push(`  retried:  ${retried.join(', ')}`);
+  const { total, ...states } = t;
+  lines.push(`  timings:  ${Object.entries(states).map(([s, ms]) => `${s} ${ms} ms`).join(' · ')} · total ${total} ms`);
+  return lines.join('\n');
+}
+
+function pad(s: string, n: number): string {
+  return s.length >= n ? s : s + ' '.repeat(n - s.length);
+}
+
+function truncate(s: string, n: number): string {
+  return s.length <= n ? s : `${s.slice(0, n - 1)}…`;
+}
+
+/** The closing table for several images, then counts and throughput. */
+export function formatSummary(results: ImageResult[], failures: ImageFailure[], wallMs: number): string {
+  const rows = [
+    ['image', 'decision', 'top label', 'reason', 'ms'],
+    ...results.map((r) => {
+      const v = r.execution.verdict;
+      const top = v.labels[0];
+      const why = v.reasons.find((x) => x.code !== 'clean') ?? v.reasons[0];
+      return [
+        truncate(shortName(r.input), 40),
+        v.decision,
+        top ? `${top.label} ${pct(top.score)}` : '-',
+        truncate(why ? [why.code, why.category ?? why.error].filter(Boolean).join(' ') : '-', 36),
+        String(Math.round(r.execution.totalMs)),
+      ];
+    }),
+    ...failures.map((f) => [truncate(shortName(f.input), 40), 'FAILED', '-', truncate(f.error.name, 36), '-']),
+  ];
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
+  const lines = rows.map((row) => row.map((c, i) => pad(c, widths[i]!)).join('  ').trimEnd());
+  lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
+  const count = (d: string) => results.filter((r) => r.execution.verdict.decision === d).length;
+  const perSec = wallMs > 0 ? (results.length / (wallMs / 1000)).toFixed(1) : '-';
+  lines.push(
+    '',
+    `${results.length + failures.length} images: ${count('approve')} approved, ${count('review')} to review, ${count('reject')} rejected` +
+      `${failures.length ? `, ${failures.length} FAILED to process` : ''}; ${(wallMs / 1000).toFixed(1)} s, ${perSec} images/s`,
+  );
+  return lines.join('\n');
+}
