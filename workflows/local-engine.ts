@@ -48,6 +48,30 @@ export interface LocalExecution {
   events: EngineEvent[];
 }
 
+/** What the CLI and the benchmark need: one definition, bound once, run per image. */
+export interface LocalWorkflow {
+  definition: AslDefinition;
+  engine: LocalEngine;
+  run(input: ModerationInput): Promise<LocalExecution>;
+}
+
+export interface LocalWorkflowOptions {
+  stagingDir: string;
+  safetyEngine: 'local' | 'rekognition';
+  /** Offline model mirror; default $MODEL_MIRROR, else ../shared/models when present. */
+  mirror?: string;
+  model?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Extra fetch settings, e.g. tests allow-list their loopback server. */
+  fetch?: { allowHosts?: string[] };
+  /** Tests skip backoff waits (ms per retry, by state name). */
+  retryIntervalOverrides?: Record<string, number | number[]>;
+  /** Wraps a step handler by function name: tests inject transient faults around the real handler. */
+  wrap?: (functionName: string, handler: StepHandler) => StepHandler;
+}
+
+export type CreateLocalWorkflow = (options: LocalWorkflowOptions) => Promise<LocalWorkflow>;
+
 /** The execution itself failed (no Catch took it): a definition bug, never a verdict. */
 export class ExecutionFailed extends Error {
   constructor(

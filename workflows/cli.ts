@@ -1,0 +1,124 @@
+/**
+ * `npm start -- <image path | URL | directory>...`: moderates images on this machine with the very
+ * state machine the Pulumi program deploys, run by the embedded engine.
+ */
+import './polyfills.js';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { SingleBar } from 'cli-progress';
+import { ConfigError, describeError } from '../functions/shared/errors.js';
+import { parseCliArgs, resolveInputs, USAGE, type CliOptions } from './cli-args.js';
+import type { CreateLocalWorkflow, LocalWorkflow } from './local-engine.js';
+import { failureRecord, formatSummary, formatText, toJsonRecord, type ImageFailure, type ImageResult } from './report.js';
+
+/** More images than this get a progress bar (on a TTY) and always a summary table. */
+const PROGRESS_THRESHOLD = 4;
+
+export interface CliIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+}
+
+/** Runs `items` through `worker` with at most `concurrency` in flight, keeping the input order in the result. */
+async function pool<T, R>(items: T[], concurrency: number, worker: (item: T, i: number) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await worker(items[i]!, i);
+    }
+  });
+  await Promise.all(lanes);
+  return results;
+}
+
+async function moderateAll(workflow: LocalWorkflow, inputs: string[], opts: CliOptions, io: CliIo) {
+  const showBar = inputs.length > PROGRESS_THRESHOLD && !opts.json && Boolean(io.stderr.isTTY);
+  const bar = showBar ? new SingleBar({ stream: io.stderr, format: 'moderating [{bar}] {value}/{total} {eta_formatted} left', hideCursor: true }) : undefined;
+  bar?.start(inputs.length, 0);
+  const printEach = opts.json || inputs.length <= PROGRESS_THRESHOLD;
+  const results: ImageResult[] = [];
+  const failures: ImageFailure[] = [];
+  const started = performance.now();
+  await pool(inputs, opts.concurrency, async (input) => {
+    try {
+      const execution = await workflow.run({ imageUrl: input });
+      const r = { input, execution };
+      results.push(r);
+      if (opts.json) io.stdout.write(`${JSON.stringify(toJsonRecord(r))}\n`);
+      else if (printEach) io.stdout.write(`${formatText(r)}\n\n`);
+    } catch (err) {
+      // The state machine turns every step failure into a verdict; reaching here is an engine or adapter fault.
+      const f = { input, error: describeError(err) };
+      failures.push(f);
+      if (opts.json) io.stdout.write(`${JSON.stringify(failureRecord(f))}\n`);
+      else io.stderr.write(`${input}: ${f.error.name}: ${f.error.message}\n`);
+    }
+    bar?.increment();
+  });
+  bar?.stop();
+  const order = new Map(inputs.map((x, i) => [x, i]));
+  results.sort((a, b) => order.get(a.input)! - order.get(b.input)!);
+  return { results, failures, wallMs: performance.now() - started };
+}
+
+/**
+ * The real wiring (handlers, model runtime, sharp), loaded only once flags are valid: --help and usage
+ * errors answer at once, without loading onnxruntime.
+ */
+const LOCAL_STEPS_MODULE = './local-steps.js';
+const loadLocalWorkflow: CreateLocalWorkflow = async (options) => {
+  const mod = (await import(LOCAL_STEPS_MODULE)) as { createLocalWorkflow: CreateLocalWorkflow };
+  return mod.createLocalWorkflow(options);
+};
+
+/** The whole CLI as a function, so tests run it in-process; returns the exit code. */
+export async function main(argv: string[], io: CliIo, createWorkflow: CreateLocalWorkflow = loadLocalWorkflow): Promise<number> {
+  let opts: CliOptions;
+  let inputs: string[];
+  try {
+    const parsed = parseCliArgs(argv, io.env);
+    if (parsed.help) {
+      io.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    opts = parsed.options;
+    if (opts.stateMachineArn) {
+      throw new ConfigError('--state-machine-arn is not yet supported: the CLI runs the local engine only for now. Drop the flag to moderate locally.');
+    }
+    inputs = await resolveInputs(opts.inputs);
+  } catch (err) {
+    io.stderr.write(`error: ${describeError(err).message}\n`);
+    return 2;
+  }
+
+  let workflow: LocalWorkflow;
+  try {
+    // One workflow per process: the classifier's model session is created here, once, not per image.
+    workflow = await createWorkflow({
+      stagingDir: opts.stagingDir,
+      mirror: opts.mirror,
+      model: opts.model,
+      safetyEngine: opts.safetyEngine,
+      env: io.env,
+    });
+  } catch (err) {
+    const { name, message } = describeError(err);
+    io.stderr.write(`error: ${name === 'Error' ? '' : `${name}: `}${message}\n`);
+    return 1;
+  }
+
+  const { results, failures, wallMs } = await moderateAll(workflow, inputs, opts, io);
+  if (!opts.json && inputs.length > 1) io.stdout.write(`${formatSummary(results, failures, wallMs)}\n`);
+  if (failures.length) {
+    io.stderr.write(`error: ${failures.length} of ${inputs.length} images could not be processed (see above).\n`);
+    return 1;
+  }
+  return 0;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  process.exitCode = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env });
+}
