@@ -26,6 +26,8 @@ export interface Route {
   /** Sent in this many chunks with chunkDelayMs between them: a slow source for the race tests. */
   chunks?: number;
   chunkDelayMs?: number;
+  /** The last chunk waits for this: keeps a download in flight until the test says so. */
+  gate?: Promise<void>;
 }
 
 export interface LoopbackServer {
@@ -59,6 +61,7 @@ export async function serveFiles(routes: Record<string, Route>, notFound?: (res:
       if (res.destroyed) return;
       res.write(route.body.subarray(i * size, (i + 1) * size));
       if (route.chunkDelayMs && i < n - 1) await sleep(route.chunkDelayMs);
+      if (route.gate && i === n - 2) await route.gate;
     }
     res.end();
   });
