@@ -273,7 +273,7 @@ async function fetchFromSources(
       return source.kind;
     } catch (err) {
       if (err instanceof ModelIntegrityError) throw err;
-      attempts.push(`${source.describe()}: ${describeError(err).message}`);
+      attempts.push(`${source.describe()}: ${describeError(err).message.replace(/\.$/, '')}`);
     }
   }
   if (!configured.mirror) attempts.push('mirror: MODEL_MIRROR not set');
