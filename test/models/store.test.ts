@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { mkdir, readFile, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ModelIntegrityError, ModelNotFoundError } from '../../functions/shared/errors.js';
+import { ConfigError, ModelIntegrityError, ModelNotFoundError } from '../../functions/shared/errors.js';
 import { catalogEntry } from '../../functions/shared/models/catalog.js';
 import { loadLabels } from '../../functions/shared/models/labels.js';
 import { resolveModel } from '../../functions/shared/models/store.js';
@@ -185,6 +185,17 @@ describe('models: resolution order and integrity (fake models, real files, loopb
       .and.contain('MODEL_S3_URI not set')
       .and.contain('MODEL_MIRROR=../shared/models');
     expect(await listTree(cacheDir)).to.deep.equal([]);
+  });
+
+  it('a cache "directory" that cannot be one is a ConfigError naming MODEL_CACHE_DIR', async () => {
+    await putInMirror();
+    const notADir = path.join(tmp.dir, 'file');
+    await writeFile(notADir, 'a file, not a directory');
+    const err = await expectReject(
+      resolveModel({ name, cacheDir: notADir, mirrorDir: mirror, catalog: [manifest()] }),
+      ConfigError,
+    );
+    expect(err.message).to.contain('MODEL_CACHE_DIR');
   });
 
   it('an unknown name lists the known models', async () => {

@@ -73,7 +73,8 @@ export async function exists(p: string): Promise<boolean> {
     await stat(p);
     return true;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return false;
     throw err;
   }
 }

@@ -234,7 +234,20 @@ async function ensureCached(
   configured: { mirror: boolean; s3: boolean; url: boolean },
 ): Promise<ModelSourceKind> {
   if (await verifiedCacheHit(cachePath, expected)) return 'cache';
-  await mkdir(path.dirname(cachePath), { recursive: true });
+  try {
+    await mkdir(path.dirname(cachePath), { recursive: true });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EROFS' || code === 'EPERM' || code === 'ENOTDIR' || code === 'EEXIST') {
+      throw new ConfigError(
+        `The model cache ${path.dirname(cachePath)} is not a writable directory (${code}). Set MODEL_CACHE_DIR to a writable directory ` +
+          '(the Lambda: its EFS mount, with the access point owned by the function user).',
+        { cacheDir: path.dirname(cachePath) },
+        { cause: err },
+      );
+    }
+    throw err;
+  }
   const lockPath = `${cachePath}.lock`;
   const lockOpts = { staleMs: opts.lockStaleMs ?? 60_000 };
   const pollMs = opts.lockPollMs ?? 200;
