@@ -1,0 +1,35 @@
+/** The classifier's settings from the environment, validated once at the edge. */
+import { availableParallelism } from 'node:os';
+import { z } from 'zod';
+import { ConfigError } from '../shared/errors.js';
+import { DEFAULT_LIMITS } from '../shared/limits.js';
+
+const positiveInt = (name: string, max: number) =>
+  z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    z.coerce.number({ error: `${name} must be a number` }).int(`${name} must be a whole number`).min(1, `${name} must be at least 1`).max(max, `${name} must be at most ${max}`).optional(),
+  );
+
+const envSchema = z.object({
+  CLASSIFIER_THREADS: positiveInt('CLASSIFIER_THREADS', 64),
+  MAX_IMAGE_PIXELS: positiveInt('MAX_IMAGE_PIXELS', 1_000_000_000),
+});
+
+export interface ClassifierConfig {
+  threads: number;
+  maxPixels: number;
+}
+
+export function classifierConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ClassifierConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(`Invalid classifier settings: ${parsed.error.issues.map((i) => i.message).join('; ')}.`, {
+      variables: parsed.error.issues.map((i) => i.path.join('.')),
+    });
+  }
+  return {
+    // A Lambda's vCPU count follows its memory size; availableParallelism() reads what it really got.
+    threads: parsed.data.CLASSIFIER_THREADS ?? availableParallelism(),
+    maxPixels: parsed.data.MAX_IMAGE_PIXELS ?? DEFAULT_LIMITS.maxPixels,
+  };
+}

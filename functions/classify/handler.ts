@@ -1,0 +1,97 @@
+/**
+ * ClassifyImage: reads the staged image (S3 in AWS, the staging directory locally) and returns the
+ * top-5 ImageNet labels. The model session is created once per process and reused while warm.
+ */
+import { z } from 'zod';
+import type { AnalyzeInput, ClassifyOutput } from '../shared/contracts.js';
+import { ConfigError, InvalidInput } from '../shared/errors.js';
+import { loadLabels } from '../shared/models/labels.js';
+import { modelStoreOptionsFromEnv } from '../shared/models/config.js';
+import { isTimingOnly } from '../shared/models/manifest.js';
+import { resolveModel, type ModelStoreOptions } from '../shared/models/store.js';
+import { stagingStoreFromEnv, type StagingStore } from '../shared/staging/index.js';
+import { Classifier } from './classifier.js';
+import { classifierConfigFromEnv, type ClassifierConfig } from './config.js';
+
+const analyzeInputSchema = z.object({
+  image: z.object({
+    uri: z.string().min(1),
+    bucket: z.string().min(1).optional(),
+    key: z.string().min(1),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    bytes: z.number().int().nonnegative(),
+    format: z.string(),
+    width: z.number().int().positive(),
+    height: z.number().int().positive(),
+  }),
+});
+
+export function parseAnalyzeInput(event: unknown): AnalyzeInput {
+  const parsed = analyzeInputSchema.safeParse(event);
+  if (!parsed.success) {
+    throw new InvalidInput(`Expected { image: StagedImage } from FetchImage: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}.`);
+  }
+  return parsed.data as AnalyzeInput;
+}
+
+export interface ClassifyDeps {
+  store: StagingStore;
+  classifier: () => Promise<Classifier>;
+}
+
+export function createClassifyHandler(deps: ClassifyDeps) {
+  return async (event: AnalyzeInput): Promise<ClassifyOutput> => {
+    const { image } = parseAnalyzeInput(event);
+    const [classifier, bytes] = await Promise.all([deps.classifier(), deps.store.get(image)]);
+    const labels = await classifier.classify(bytes);
+    return { labels, model: classifier.model };
+  };
+}
+
+export interface GetClassifierOptions {
+  store?: ModelStoreOptions;
+  config?: ClassifierConfig;
+  /** Benchmarks may load timing-only models (random weights); tagging never does. */
+  allowTimingOnly?: boolean;
+}
+
+const classifiers = new Map<string, Promise<Classifier>>();
+
+/**
+ * The process-wide classifier for these settings (one session per model per process). A failed load is
+ * forgotten so the next invocation retries instead of caching the failure.
+ */
+export function getClassifier(opts: GetClassifierOptions = {}): Promise<Classifier> {
+  const store = opts.store ?? modelStoreOptionsFromEnv();
+  const config = opts.config ?? classifierConfigFromEnv();
+  const key = JSON.stringify({ ...store, s3Client: undefined, catalog: undefined, config });
+  let p = classifiers.get(key);
+  if (!p) {
+    p = (async () => {
+      const resolved = await resolveModel(store);
+      if (isTimingOnly(resolved.manifest) && !opts.allowTimingOnly) {
+        throw new ConfigError(`${resolved.manifest.name} has random weights (timing only): its labels mean nothing. Pick a real model (MODEL_NAME).`);
+      }
+      const labels = await loadLabels(resolved);
+      return Classifier.create({
+        modelPath: resolved.modelPath,
+        manifest: resolved.manifest,
+        labels,
+        sha256: resolved.sha256,
+        threads: config.threads,
+        limits: { maxPixels: config.maxPixels },
+      });
+    })();
+    p.catch(() => classifiers.delete(key));
+    classifiers.set(key, p);
+  }
+  return p;
+}
+
+let lambdaHandler: ReturnType<typeof createClassifyHandler> | undefined;
+
+/** The Lambda entry: settings read from the environment on the first invocation, then reused. */
+export const handler = (event: AnalyzeInput): Promise<ClassifyOutput> => {
+  lambdaHandler ??= createClassifyHandler({ store: stagingStoreFromEnv(), classifier: () => getClassifier() });
+  return lambdaHandler(event);
+};
