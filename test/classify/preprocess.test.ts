@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { readFile } from 'node:fs/promises';
-import sharp from 'sharp';
+import sharp, { type Color } from 'sharp';
 import { cropGeometry, inspect, preprocess, toModelPixels } from '../../functions/classify/preprocess.js';
 import { CorruptImage, EmptyImage, PixelLimitExceeded, UnsupportedImageFormat } from '../../functions/shared/errors.js';
 import { catalogEntry } from '../../functions/shared/models/catalog.js';
@@ -10,7 +10,7 @@ const zoo = catalogEntry('mobilenetv2-12-int8').input;
 const raw = { ...zoo, mean: [0, 0, 0], std: [1, 1, 1] };
 
 /** A solid image of the given size and colour, encoded by sharp. */
-const solid = (width: number, height: number, background: sharp.Color, channels: 3 | 4 = 3) =>
+const solid = (width: number, height: number, background: Color, channels: 3 | 4 = 3) =>
   sharp({ create: { width, height, channels, background } });
 
 /** Mean RGB of a region of 224x224 interleaved RGB pixels. */
