@@ -3,15 +3,13 @@
  * flattened onto white, any colour space / bit depth converted to 8-bit sRGB, shorter side resized
  * then centre-cropped, mean/std applied in the manifest's layout and channel order.
  */
-import sharp, { type Metadata } from 'sharp';
-import { CorruptImage, EmptyImage, PixelLimitExceeded, UnsupportedImageFormat } from '../shared/errors.js';
+import sharp from 'sharp';
+import { CorruptImage, UnsupportedImageFormat } from '../shared/errors.js';
+import { readImageHeader } from '../shared/image-header.js';
 import { DEFAULT_LIMITS } from '../shared/limits.js';
 import { resizeRule, type ModelManifest } from '../shared/models/manifest.js';
 
 export type InputSpec = ModelManifest['input'];
-
-/** Formats a blog image may arrive in; sharp also reads SVG, PDF and raw pixels, which we refuse. */
-const DECODABLE = new Set(['jpeg', 'png', 'webp', 'gif', 'heif', 'avif', 'tiff']);
 
 export interface PreprocessLimits {
   maxPixels: number;
@@ -24,38 +22,8 @@ export interface ModelPixels {
   height: number;
 }
 
-// libvips caches decoded images by default; a Lambda processing a stream of distinct photos gains
-// nothing from it and pays in memory.
-sharp.cache(false);
-
-/** Reads the header only: format and dimensions, with named errors for what is not an image. */
-export async function inspect(bytes: Buffer, limits: PreprocessLimits = DEFAULT_LIMITS) {
-  if (bytes.length === 0) throw new EmptyImage('The image is empty (0 bytes). Check the URL or file.');
-  let meta: Metadata;
-  try {
-    meta = await sharp(bytes, { limitInputPixels: false }).metadata();
-  } catch (err) {
-    throw new UnsupportedImageFormat(
-      `The bytes are not an image this service reads (${(err as Error).message}). Send a JPEG, PNG, WebP, GIF, AVIF/HEIF or TIFF.`,
-    );
-  }
-  if (!meta.format || !DECODABLE.has(meta.format)) {
-    throw new UnsupportedImageFormat(`Image format ${meta.format ?? 'unknown'} is not accepted. Send a JPEG, PNG, WebP, GIF, AVIF/HEIF or TIFF.`);
-  }
-  const width = meta.width ?? 0;
-  const height = meta.height ?? 0;
-  if (width <= 0 || height <= 0) throw new CorruptImage('The image header has no valid dimensions; the file is damaged.');
-  if (width * height > limits.maxPixels) {
-    throw new PixelLimitExceeded(
-      `The image is ${width}x${height} (${(width * height).toLocaleString('en-US')} pixels), above the limit of ` +
-        `${limits.maxPixels.toLocaleString('en-US')}. Resize it before publishing.`,
-      { width, height, maxPixels: limits.maxPixels },
-    );
-  }
-  // Orientations 5-8 swap the axes once the EXIF rotation is applied.
-  const swapped = (meta.orientation ?? 1) >= 5;
-  return { format: meta.format, width: swapped ? height : width, height: swapped ? width : height };
-}
+/** Format and displayed size from the header; pixel bombs and non-images refused before decoding. */
+export const inspect = readImageHeader;
 
 /** Resize geometry: the shorter side to `shorterSide`, then the centre `cropWidth` x `cropHeight`. */
 export function cropGeometry(width: number, height: number, spec: InputSpec) {

@@ -1,0 +1,73 @@
+/** FetchImage's settings, validated once at the edge (env in the Lambda, options locally). */
+import { z } from 'zod';
+import { ConfigError } from '../shared/errors.js';
+import { DEFAULT_LIMITS } from '../shared/limits.js';
+import { validateCidrs } from './guard.js';
+
+export interface FetchConfig {
+  maxBytes: number;
+  timeoutMs: number;
+  maxRedirects: number;
+  maxPixels: number;
+  /** Host names fetched even when they resolve to non-public addresses (tests, an internal CDN). */
+  allowHosts: string[];
+  allowCidrs: string[];
+  /** Local paths and file:// URLs: the CLI only, never the Lambda. */
+  allowLocalFiles: boolean;
+}
+
+export const DEFAULT_FETCH_CONFIG: FetchConfig = {
+  maxBytes: DEFAULT_LIMITS.maxBytes,
+  timeoutMs: DEFAULT_LIMITS.fetchTimeoutMs,
+  maxRedirects: DEFAULT_LIMITS.maxRedirects,
+  maxPixels: DEFAULT_LIMITS.maxPixels,
+  allowHosts: [],
+  allowCidrs: [],
+  allowLocalFiles: false,
+};
+
+/** Defaults filled in and allow-list entries validated. */
+export function fetchConfig(partial: Partial<FetchConfig> = {}): FetchConfig {
+  const cfg = { ...DEFAULT_FETCH_CONFIG, ...Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)) } as FetchConfig;
+  validateCidrs(cfg.allowCidrs);
+  return cfg;
+}
+
+const int = (name: string, min: number, max: number) =>
+  z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    z.coerce.number({ error: `${name} must be a number` }).int(`${name} must be a whole number`).min(min, `${name} must be at least ${min}`).max(max, `${name} must be at most ${max}`).optional(),
+  );
+const list = z
+  .string()
+  .optional()
+  .transform((s) => (s ?? '').split(',').map((x) => x.trim()).filter(Boolean));
+
+const envSchema = z.object({
+  FETCH_MAX_BYTES: int('FETCH_MAX_BYTES', 1, 200 * 1024 * 1024),
+  FETCH_TIMEOUT_MS: int('FETCH_TIMEOUT_MS', 100, 120_000),
+  FETCH_MAX_REDIRECTS: int('FETCH_MAX_REDIRECTS', 0, 10),
+  MAX_IMAGE_PIXELS: int('MAX_IMAGE_PIXELS', 1, 1_000_000_000),
+  FETCH_ALLOW_HOSTS: list,
+  FETCH_ALLOW_CIDRS: list,
+});
+
+/** The Lambda's configuration: local files are never allowed there. */
+export function fetchConfigFromEnv(env: NodeJS.ProcessEnv = process.env): FetchConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(`Invalid FetchImage settings: ${parsed.error.issues.map((i) => i.message).join('; ')}.`, {
+      variables: parsed.error.issues.map((i) => i.path.join('.')),
+    });
+  }
+  const e = parsed.data;
+  return fetchConfig({
+    maxBytes: e.FETCH_MAX_BYTES,
+    timeoutMs: e.FETCH_TIMEOUT_MS,
+    maxRedirects: e.FETCH_MAX_REDIRECTS,
+    maxPixels: e.MAX_IMAGE_PIXELS,
+    allowHosts: e.FETCH_ALLOW_HOSTS,
+    allowCidrs: e.FETCH_ALLOW_CIDRS,
+    allowLocalFiles: false,
+  });
+}

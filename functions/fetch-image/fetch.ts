@@ -1,0 +1,67 @@
+/**
+ * The FetchImage core: get the bytes (http(s) under the address policy, s3://, or a local file when
+ * allowed), prove they are an image we accept, and only then stage them content-addressed. Nothing is
+ * staged unless every check passed.
+ */
+import type { S3Client } from '@aws-sdk/client-s3';
+import { createHash } from 'node:crypto';
+import type { FetchImageOutput, ModerationInput } from '../shared/contracts.js';
+import { EmptyImage, FetchBlocked, InvalidInput, UnsupportedImageFormat } from '../shared/errors.js';
+import { ACCEPTED_FORMATS_TEXT, assertDecodes, readImageHeader } from '../shared/image-header.js';
+import type { StagingStore } from '../shared/staging/index.js';
+import type { FetchConfig } from './config.js';
+import { download } from './download.js';
+import { describeContent, sniffFormat } from './sniff.js';
+import { readLocalFile, readS3 } from './sources.js';
+
+export interface FetchDeps {
+  store: StagingStore;
+  config: FetchConfig;
+  /** Created on first s3:// input when not given. */
+  s3?: () => S3Client;
+}
+
+export type SourceKind = 'http' | 's3' | 'file';
+
+export function sourceKind(imageUrl: string): SourceKind {
+  if (/^https?:\/\//i.test(imageUrl)) return 'http';
+  if (/^s3:\/\//i.test(imageUrl)) return 's3';
+  if (/^file:\/\//i.test(imageUrl) || !/^[a-z][a-z0-9+.-]*:/i.test(imageUrl) || /^[a-z]:[\\/]/i.test(imageUrl)) return 'file';
+  // Any other scheme (ftp:, javascript:, data:, gopher:) is refused outright.
+  throw new FetchBlocked(`The ${imageUrl.split(':')[0]}: scheme is not fetched; send an https:// URL of the image.`);
+}
+
+async function readBytes(input: ModerationInput, deps: FetchDeps): Promise<Buffer> {
+  const { config } = deps;
+  switch (sourceKind(input.imageUrl)) {
+    case 'http':
+      return (await download(input.imageUrl, config, config)).body;
+    case 's3': {
+      if (!deps.s3) throw new InvalidInput('s3:// images need an S3 client; this deployment has none configured.');
+      return readS3(input.imageUrl, config.maxBytes, deps.s3());
+    }
+    case 'file':
+      if (!config.allowLocalFiles) {
+        throw new FetchBlocked('Local file paths are accepted by the local CLI only; send an https:// or s3:// URL.');
+      }
+      return readLocalFile(input.imageUrl, config.maxBytes);
+  }
+}
+
+export async function fetchImage(input: ModerationInput, deps: FetchDeps): Promise<FetchImageOutput> {
+  const bytes = await readBytes(input, deps);
+  if (bytes.length === 0) throw new EmptyImage('The image is empty (0 bytes). Check the URL or file.');
+  const sniffed = sniffFormat(bytes);
+  if (!sniffed) throw new UnsupportedImageFormat(`The content is ${describeContent(bytes)}, not ${ACCEPTED_FORMATS_TEXT}.`);
+  const header = await readImageHeader(bytes, deps.config);
+  // The magic bytes must agree with the decoder: a polyglot that one parser reads as an image and
+  // another as something else is refused. (AVIF and HEIF share a container; sharp names both heif.)
+  const heifFamily = (f: string) => f === 'heif' || f === 'avif';
+  if (sniffed !== header.format && !(heifFamily(sniffed) && heifFamily(header.format))) {
+    throw new UnsupportedImageFormat(`The file starts like ${sniffed} but decodes as ${header.format}; refusing an ambiguous file.`, { sniffed, decoded: header.format });
+  }
+  await assertDecodes(bytes, deps.config);
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const ptr = await deps.store.put(bytes, { sha256, format: header.format });
+  return { image: { ...ptr, sha256, bytes: bytes.length, format: header.format, width: header.width, height: header.height } };
+}
