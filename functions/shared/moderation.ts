@@ -37,3 +37,41 @@ export function normalizeRekognitionLabels(raw: readonly RekognitionModerationLa
   }
   return out;
 }
+
+/**
+ * Rekognition v7's level-2 labels under each top-level category. Level-3 labels name a level-2 label
+ * as their parent, so this is what lifts any label to its top-level category.
+ */
+const LEVEL2_PARENT: Readonly<Record<string, ModerationCategory>> = {
+  'Explicit Nudity': 'Explicit',
+  'Explicit Sexual Activity': 'Explicit',
+  'Sex Toys': 'Explicit',
+  'Non-Explicit Nudity': 'Non-Explicit Nudity of Intimate parts and Kissing',
+  'Obstructed Intimate Parts': 'Non-Explicit Nudity of Intimate parts and Kissing',
+  'Kissing on the Lips': 'Non-Explicit Nudity of Intimate parts and Kissing',
+  'Female Swimwear or Underwear': 'Swimwear or Underwear',
+  'Male Swimwear or Underwear': 'Swimwear or Underwear',
+  Weapons: 'Violence',
+  'Graphic Violence': 'Violence',
+  'Death and Emaciation': 'Visually Disturbing',
+  Crashes: 'Visually Disturbing',
+  Products: 'Drugs & Tobacco',
+  'Drugs & Tobacco Paraphernalia & Use': 'Drugs & Tobacco',
+  'Alcohol Use': 'Alcohol',
+  'Alcoholic Beverages': 'Alcohol',
+  'Middle Finger': 'Rude Gestures',
+  'Nazi Party': 'Hate Symbols',
+  'White Supremacy': 'Hate Symbols',
+  Extremist: 'Hate Symbols',
+};
+
+/** The top-level category of a label at any taxonomy level; undefined for a name outside the taxonomy. */
+export function categoryOf(label: ModerationLabel): ModerationCategory | undefined {
+  for (const name of [label.name, label.parentName]) {
+    if (!name) continue;
+    if (isTopLevelCategory(name)) return name;
+    const parent = LEVEL2_PARENT[name];
+    if (parent) return parent;
+  }
+  return undefined;
+}

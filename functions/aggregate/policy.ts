@@ -1,0 +1,91 @@
+/**
+ * The decision thresholds: per top-level category, a review band and (optionally) a reject band, kept
+ * separately for the safety engine's confidence and for the classifier's ImageNet evidence, because the
+ * two are different scales: a top-5 softmax of 0.35 for "beer bottle" is strong evidence, a Rekognition
+ * confidence of 35 is weak. Operators asked for exactly this: auto-reject only at very high confidence,
+ * review in between (DESIGN.md).
+ */
+import { z } from 'zod';
+import { ConfigError } from '../shared/errors.js';
+import { TOP_LEVEL_CATEGORIES, type ModerationCategory } from '../shared/moderation.js';
+
+export interface Band {
+  /** At or above: review. 0..100. */
+  review: number;
+  /** At or above: reject. Absent: this category never rejects on its own. */
+  reject?: number;
+}
+
+export interface ModerationPolicy {
+  safety: Record<ModerationCategory, Band>;
+  classifier: Record<ModerationCategory, Band>;
+  /** A safety label outside the known taxonomy at or above this confidence goes to review. */
+  unknownLabelReview: number;
+}
+
+const reviewAt = (review: number, reject?: number): Band => (reject === undefined ? { review } : { review, reject });
+
+export const DEFAULT_POLICY: ModerationPolicy = {
+  safety: {
+    Explicit: reviewAt(50, 80),
+    'Non-Explicit Nudity of Intimate parts and Kissing': reviewAt(60),
+    // The local nudity model's "Sexy" class fires on swimwear and on some false positives: review only.
+    'Swimwear or Underwear': reviewAt(70),
+    Violence: reviewAt(60),
+    'Visually Disturbing': reviewAt(60),
+    'Drugs & Tobacco': reviewAt(60),
+    Alcohol: reviewAt(60),
+    'Rude Gestures': reviewAt(60),
+    Gambling: reviewAt(60),
+    'Hate Symbols': reviewAt(50),
+  },
+  // Summed top-5 probability (x100) of the category's ImageNet classes.
+  classifier: {
+    Explicit: reviewAt(20),
+    'Non-Explicit Nudity of Intimate parts and Kissing': reviewAt(20),
+    'Swimwear or Underwear': reviewAt(20),
+    Violence: reviewAt(15),
+    'Visually Disturbing': reviewAt(20),
+    'Drugs & Tobacco': reviewAt(20),
+    Alcohol: reviewAt(20),
+    'Rude Gestures': reviewAt(20),
+    Gambling: reviewAt(20),
+    'Hate Symbols': reviewAt(20),
+  },
+  unknownLabelReview: 80,
+};
+
+const bandSchema = z
+  .object({ review: z.number().min(0).max(100), reject: z.number().min(0).max(100).optional() })
+  .strict()
+  .refine((b) => b.reject === undefined || b.review <= b.reject, { message: 'review must not be above reject' });
+const categoryBands = z.partialRecord(z.enum(TOP_LEVEL_CATEGORIES), bandSchema).optional();
+const overrideSchema = z
+  .object({ safety: categoryBands, classifier: categoryBands, unknownLabelReview: z.number().min(0).max(100).optional() })
+  .strict();
+
+/** Partial overrides (JSON) merged onto the defaults; unknown keys and bad numbers are refused by name. */
+export function parsePolicy(json: string | undefined, where = 'MODERATION_POLICY'): ModerationPolicy {
+  if (!json?.trim()) return DEFAULT_POLICY;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch (err) {
+    throw new ConfigError(`${where} is not valid JSON (${(err as Error).message}).`, { variable: where });
+  }
+  const parsed = overrideSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${[where, ...i.path].join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`Invalid moderation policy: ${problems}. Categories are: ${TOP_LEVEL_CATEGORIES.join(', ')}.`, { variable: where });
+  }
+  const o = parsed.data;
+  return {
+    safety: { ...DEFAULT_POLICY.safety, ...(o.safety as Partial<Record<ModerationCategory, Band>>) },
+    classifier: { ...DEFAULT_POLICY.classifier, ...(o.classifier as Partial<Record<ModerationCategory, Band>>) },
+    unknownLabelReview: o.unknownLabelReview ?? DEFAULT_POLICY.unknownLabelReview,
+  };
+}
+
+export function policyFromEnv(env: NodeJS.ProcessEnv = process.env): ModerationPolicy {
+  return parsePolicy(env.MODERATION_POLICY);
+}
