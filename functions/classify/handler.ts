@@ -2,9 +2,9 @@
  * ClassifyImage: reads the staged image (S3 in AWS, the staging directory locally) and returns the
  * top-5 ImageNet labels. The model session is created once per process and reused while warm.
  */
-import { z } from 'zod';
 import type { AnalyzeInput, ClassifyOutput } from '../shared/contracts.js';
-import { ConfigError, InvalidInput } from '../shared/errors.js';
+import { parseAnalyzeInput } from '../shared/analyze-input.js';
+import { ConfigError } from '../shared/errors.js';
 import { loadLabels } from '../shared/models/labels.js';
 import { modelStoreOptionsFromEnv } from '../shared/models/config.js';
 import { isTimingOnly } from '../shared/models/manifest.js';
@@ -12,27 +12,6 @@ import { resolveModel, type ModelStoreOptions } from '../shared/models/store.js'
 import { stagingStoreFromEnv, type StagingStore } from '../shared/staging/index.js';
 import { Classifier } from './classifier.js';
 import { classifierConfigFromEnv, type ClassifierConfig } from './config.js';
-
-const analyzeInputSchema = z.object({
-  image: z.object({
-    uri: z.string().min(1),
-    bucket: z.string().min(1).optional(),
-    key: z.string().min(1),
-    sha256: z.string().regex(/^[0-9a-f]{64}$/),
-    bytes: z.number().int().nonnegative(),
-    format: z.string(),
-    width: z.number().int().positive(),
-    height: z.number().int().positive(),
-  }),
-});
-
-export function parseAnalyzeInput(event: unknown): AnalyzeInput {
-  const parsed = analyzeInputSchema.safeParse(event);
-  if (!parsed.success) {
-    throw new InvalidInput(`Expected { image: StagedImage } from FetchImage: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}.`);
-  }
-  return parsed.data as AnalyzeInput;
-}
 
 export interface ClassifyDeps {
   store: StagingStore;

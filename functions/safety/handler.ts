@@ -1,0 +1,54 @@
+/**
+ * CheckSafety as a Lambda (the local engine, or Rekognition when run outside the direct SDK integration).
+ * The engine (and its model session) is created once per process.
+ */
+import { RekognitionClient } from '@aws-sdk/client-rekognition';
+import type { AnalyzeInput, SafetyOutput } from '../shared/contracts.js';
+import { stagingStoreFromEnv, type StagingStore } from '../shared/staging/index.js';
+import { parseAnalyzeInput } from '../shared/analyze-input.js';
+import { safetyConfigFromEnv, type SafetyConfig } from './config.js';
+import type { SafetyEngine } from './engine.js';
+import { LocalSafetyEngine } from './local.js';
+import { NsfwModel } from './nsfw-model.js';
+import { NSFW_PIN, resolveNsfwModel } from './nsfw-store.js';
+import { RekognitionSafetyEngine } from './rekognition.js';
+
+export interface CheckSafetyDeps {
+  store: StagingStore;
+  engine: () => Promise<SafetyEngine>;
+}
+
+export function createCheckSafetyHandler(deps: CheckSafetyDeps) {
+  return async (event: AnalyzeInput): Promise<SafetyOutput> => {
+    const { image } = parseAnalyzeInput(event);
+    const engine = await deps.engine();
+    const labels = await engine.detect(image, () => deps.store.get(image));
+    return { engine: engine.name, labels, ...(engine.model ? { model: engine.model } : {}) };
+  };
+}
+
+const engines = new Map<string, Promise<SafetyEngine>>();
+
+/** The process-wide engine for these settings; a failed load is forgotten so the next call retries. */
+export function getSafetyEngine(config: SafetyConfig = safetyConfigFromEnv()): Promise<SafetyEngine> {
+  const key = JSON.stringify({ ...config, nsfw: { ...config.nsfw, s3Client: undefined } });
+  let p = engines.get(key);
+  if (!p) {
+    p = (async (): Promise<SafetyEngine> => {
+      if (config.engine === 'rekognition') return new RekognitionSafetyEngine(new RekognitionClient({}), config.minConfidence);
+      const resolved = await resolveNsfwModel(config.nsfw);
+      const model = await NsfwModel.create(resolved.modelPath, config.threads);
+      return new LocalSafetyEngine(model, { name: NSFW_PIN.name, sha256: resolved.sha256 }, config.minConfidence);
+    })();
+    p.catch(() => engines.delete(key));
+    engines.set(key, p);
+  }
+  return p;
+}
+
+let lambdaHandler: ReturnType<typeof createCheckSafetyHandler> | undefined;
+
+export const handler = (event: AnalyzeInput): Promise<SafetyOutput> => {
+  lambdaHandler ??= createCheckSafetyHandler({ store: stagingStoreFromEnv(), engine: () => getSafetyEngine() });
+  return lambdaHandler(event);
+};

@@ -1,0 +1,144 @@
+/**
+ * Where the converted nsfwjs model comes from: an explicit path, the content-addressed cache, S3 (the
+ * deployed stack uploads it at `pulumi up`), or, on a developer machine, converting it from the pinned
+ * npm tarball (`npm pack`, sha256-checked). Every route ends in a sha256 check against models/nsfwjs.json
+ * and an atomic rename, under the model store's lock, so racing cold starts never read a half file.
+ */
+import type { S3Client } from '@aws-sdk/client-s3';
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import * as tar from 'tar';
+import nsfwPin from '../../models/nsfwjs.json' with { type: 'json' };
+import { ModelIntegrityError, ModelNotFoundError } from '../shared/errors.js';
+import { writeVerified } from '../shared/models/atomic.js';
+import { breakIfStale, exists, tryLock } from '../shared/models/lock.js';
+import { S3Source } from '../shared/models/sources.js';
+import { fileSha256Once, forgetVerified } from '../shared/models/verify.js';
+import { evalUmd, tfjsToOnnx, type TfjsModel } from './nsfw-convert.js';
+
+export const NSFW_PIN = nsfwPin;
+
+export interface NsfwStoreOptions {
+  cacheDir: string;
+  /** A converted model file used in place (still sha256-checked). */
+  path?: string;
+  s3Uri?: string;
+  s3Client?: S3Client;
+  /** Convert from the npm tarball when nothing else has it (default true; the Lambda sets false). */
+  allowConvert?: boolean;
+  lockStaleMs?: number;
+}
+
+export interface ResolvedNsfwModel {
+  modelPath: string;
+  sha256: string;
+  source: 'path' | 'cache' | 's3' | 'converted';
+}
+
+const expected = { sha256: NSFW_PIN.onnx.sha256, bytes: NSFW_PIN.onnx.bytes };
+
+async function verifiedOrRemoved(file: string): Promise<boolean> {
+  if (!(await exists(file))) return false;
+  if ((await fileSha256Once(file)) === expected.sha256) return true;
+  // A damaged cache entry is removed so the next attempt rebuilds it instead of failing forever.
+  forgetVerified(file);
+  await rm(file, { force: true });
+  return false;
+}
+
+/** Downloads the pinned tarball with npm (honours the machine's registry settings) and checks it. */
+export async function packTarball(workDir: string): Promise<Buffer> {
+  const spec = `${NSFW_PIN.package.name}@${NSFW_PIN.package.version}`;
+  try {
+    await promisify(execFile)('npm', ['pack', spec, '--pack-destination', workDir, '--silent'], { timeout: 120_000, cwd: workDir });
+  } catch (err) {
+    throw new ModelNotFoundError(
+      `Could not download ${spec} with npm pack (${(err as Error).message.split('\n')[0]}). The local safety model is converted from it on first use: this needs the npm registry once. Otherwise set NSFW_MODEL_PATH or NSFW_MODEL_S3_URI, or use --safety-engine rekognition.`,
+    );
+  }
+  const tgz = await readFile(path.join(workDir, `${NSFW_PIN.package.name}-${NSFW_PIN.package.version}.tgz`));
+  const sha = createHash('sha256').update(tgz).digest('hex');
+  if (sha !== NSFW_PIN.package.tarballSha256) {
+    throw new ModelIntegrityError(`${spec} tarball has sha256 ${sha}, expected ${NSFW_PIN.package.tarballSha256}. The registry served different bytes; nothing was converted.`);
+  }
+  return tgz;
+}
+
+/** The ONNX bytes from the npm tarball: pure apart from reading the archive. */
+export async function convertFromTarball(tgzPath: string): Promise<Buffer> {
+  const wanted = new Map<string, Buffer[]>([
+    [NSFW_PIN.package.model, []],
+    [NSFW_PIN.package.shard, []],
+  ]);
+  await tar.t({
+    file: tgzPath,
+    onReadEntry: (entry) => {
+      const chunks = wanted.get(entry.path);
+      if (chunks) entry.on('data', (c: Buffer) => chunks.push(c));
+      else entry.resume();
+    },
+  });
+  const text = (p: string) => {
+    const chunks = wanted.get(p)!;
+    if (!chunks.length) throw new ModelNotFoundError(`${p} is missing from the nsfwjs tarball.`);
+    return Buffer.concat(chunks).toString('utf8');
+  };
+  const model = evalUmd(text(NSFW_PIN.package.model)) as TfjsModel;
+  const shard = Buffer.from(evalUmd(text(NSFW_PIN.package.shard)) as string, 'base64');
+  return tfjsToOnnx(model, shard);
+}
+
+async function convertInto(dest: string): Promise<void> {
+  const work = await mkdtemp(path.join(os.tmpdir(), 'nsfwjs-'));
+  try {
+    await packTarball(work);
+    const onnx = await convertFromTarball(path.join(work, `${NSFW_PIN.package.name}-${NSFW_PIN.package.version}.tgz`));
+    await writeVerified(dest, Readable.from([onnx]), expected, `conversion of ${NSFW_PIN.package.name}@${NSFW_PIN.package.version}`);
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+export async function resolveNsfwModel(opts: NsfwStoreOptions): Promise<ResolvedNsfwModel> {
+  if (opts.path) {
+    const sha = await fileSha256Once(path.resolve(opts.path));
+    if (sha !== expected.sha256) throw new ModelIntegrityError(`${opts.path} has sha256 ${sha}, expected ${expected.sha256} (models/nsfwjs.json).`);
+    return { modelPath: path.resolve(opts.path), sha256: sha, source: 'path' };
+  }
+  const dir = path.join(path.resolve(opts.cacheDir), NSFW_PIN.name);
+  const dest = path.join(dir, `${expected.sha256}.onnx`);
+  if (await verifiedOrRemoved(dest)) return { modelPath: dest, sha256: expected.sha256, source: 'cache' };
+  await mkdir(dir, { recursive: true });
+  const lockPath = `${dest}.lock`;
+  const staleMs = opts.lockStaleMs ?? 120_000;
+  for (;;) {
+    const lock = await tryLock(lockPath, { staleMs });
+    if (!lock) {
+      // Someone else is fetching or converting: wait for their verified rename.
+      await sleep(200);
+      if (await verifiedOrRemoved(dest)) return { modelPath: dest, sha256: expected.sha256, source: 'cache' };
+      await breakIfStale(lockPath, { staleMs });
+      continue;
+    }
+    try {
+      if (await verifiedOrRemoved(dest)) return { modelPath: dest, sha256: expected.sha256, source: 'cache' };
+      if (opts.s3Uri) {
+        await new S3Source(opts.s3Uri, opts.s3Client).fetchTo(dest, expected);
+        return { modelPath: dest, sha256: expected.sha256, source: 's3' };
+      }
+      if (opts.allowConvert === false) {
+        throw new ModelNotFoundError(`The local safety model is not in ${dir} and conversion is off. Set NSFW_MODEL_S3_URI (the stack uploads it) or NSFW_MODEL_PATH.`);
+      }
+      await convertInto(dest);
+      return { modelPath: dest, sha256: expected.sha256, source: 'converted' };
+    } finally {
+      await lock.release();
+    }
+  }
+}

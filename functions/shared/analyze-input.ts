@@ -1,0 +1,26 @@
+/** The input of both analysis steps (ClassifyImage, CheckSafety): the staged image pointer, validated. */
+import { z } from 'zod';
+import { IMAGE_FORMATS, type AnalyzeInput } from './contracts.js';
+import { InvalidInput } from './errors.js';
+
+const analyzeInputSchema = z.object({
+  image: z.object({
+    uri: z.string().min(1),
+    bucket: z.string().min(1).optional(),
+    key: z.string().min(1),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    bytes: z.number().int().nonnegative(),
+    format: z.enum(IMAGE_FORMATS),
+    width: z.number().int().positive(),
+    height: z.number().int().positive(),
+  }),
+});
+
+export function parseAnalyzeInput(event: unknown): AnalyzeInput {
+  const parsed = analyzeInputSchema.safeParse(event);
+  if (!parsed.success) {
+    throw new InvalidInput(`Expected { image: StagedImage } from FetchImage: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}.`);
+  }
+  return parsed.data as AnalyzeInput;
+}
+

@@ -1,0 +1,174 @@
+import { DetectModerationLabelsCommand, RekognitionClient } from '@aws-sdk/client-rekognition';
+import { expect } from 'chai';
+import { mockClient } from 'aws-sdk-client-mock';
+import { createHash } from 'node:crypto';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { createCheckSafetyHandler, getSafetyEngine } from '../../functions/safety/handler.js';
+import { LocalSafetyEngine, nsfwToLabels } from '../../functions/safety/local.js';
+import { NSFW_CLASSES, NsfwModel } from '../../functions/safety/nsfw-model.js';
+import { NSFW_PIN, resolveNsfwModel } from '../../functions/safety/nsfw-store.js';
+import { RekognitionSafetyEngine } from '../../functions/safety/rekognition.js';
+import { safetyConfigFromEnv } from '../../functions/safety/config.js';
+import type { StagedImage } from '../../functions/shared/contracts.js';
+import { ConfigError, ModelIntegrityError, SafetyCheckFailed } from '../../functions/shared/errors.js';
+import { modelStoreOptionsFromEnv } from '../../functions/shared/models/config.js';
+import { LocalStagingStore } from '../../functions/shared/staging/index.js';
+import { tempDir } from '../models/fixtures.js';
+import { photo, sharedDir } from '../workflow/fixtures.js';
+
+// The repository's cache: converted once per machine (npm pack + conversion, about a second), then reused.
+const cacheDir = modelStoreOptionsFromEnv({}).cacheDir;
+
+describe('safety/nsfw conversion (the real nsfwjs package, converted here)', function () {
+  this.timeout(180_000);
+  let model: NsfwModel;
+  let modelPath: string;
+  before(async () => {
+    const resolved = await resolveNsfwModel({ cacheDir });
+    modelPath = resolved.modelPath;
+    model = await NsfwModel.create(modelPath, 2);
+  });
+
+  it('is byte-for-byte the pinned conversion', async () => {
+    const bytes = await readFile(modelPath);
+    expect(createHash('sha256').update(bytes).digest('hex')).to.equal(NSFW_PIN.onnx.sha256);
+    expect(bytes.length).to.equal(NSFW_PIN.onnx.bytes);
+  });
+
+  it('reproduces nsfwjs on constant inputs (DESIGN.md vectors)', async () => {
+    const expected: Record<string, number[]> = {
+      '0': [0.7883, 0.0262, 0.1734, 0.01, 0.0021],
+      '0.5': [0.8375, 0.0236, 0.1288, 0.0085, 0.0015],
+      '1': [0.7653, 0.0276, 0.1917, 0.0129, 0.0026],
+    };
+    for (const [v, want] of Object.entries(expected)) {
+      const s = await model.scoresFor(new Float32Array(224 * 224 * 3).fill(Number(v)));
+      NSFW_CLASSES.forEach((c, i) => expect(s[c], `${v} ${c}`).to.be.closeTo(want[i]!, 1e-3));
+    }
+  });
+
+  it('matches the nsfwjs reference scores on all 50 photos within 0.002', async () => {
+    const ref = JSON.parse(await readFile(path.join(sharedDir, 'models/nsfwjs-mobilenet-v2-reference-scores.json'), 'utf8')) as Record<string, Record<string, number>>;
+    const files = Object.keys(ref).filter((k) => !k.startsWith('_'));
+    expect(files).to.have.length(50);
+    let max = 0;
+    for (const f of files) {
+      const s = await model.scores(await readFile(photo(f)));
+      for (const c of NSFW_CLASSES) max = Math.max(max, Math.abs(s[c] - ref[f]![c]!));
+    }
+    console.log(`      max |ours - nsfwjs| over 50 photos x 5 classes: ${max.toFixed(5)}`);
+    expect(max).to.be.at.most(0.002);
+  });
+
+  it('removes a corrupted cache entry and rebuilds it; a wrong explicit file is refused', async () => {
+    const tmp = await tempDir('nsfw-cache-');
+    try {
+      const dest = path.join(tmp.dir, NSFW_PIN.name, `${NSFW_PIN.onnx.sha256}.onnx`);
+      await mkdir(path.dirname(dest), { recursive: true });
+      await copyFile(modelPath, dest);
+      const bytes = await readFile(dest);
+      bytes[1000] ^= 0xff;
+      await writeFile(dest, bytes);
+      const again = await resolveNsfwModel({ cacheDir: tmp.dir });
+      expect(again.source).to.equal('converted');
+      expect(createHash('sha256').update(await readFile(dest)).digest('hex')).to.equal(NSFW_PIN.onnx.sha256);
+      const wrong = path.join(tmp.dir, 'wrong.onnx');
+      await writeFile(wrong, 'not a model');
+      try {
+        await resolveNsfwModel({ cacheDir: tmp.dir, path: wrong });
+        expect.fail('expected ModelIntegrityError');
+      } catch (err) {
+        expect(err).to.be.instanceOf(ModelIntegrityError);
+      }
+    } finally {
+      await tmp.cleanup();
+    }
+  });
+
+  it('the local engine flags the swimwear-like banjo photo and leaves benign photos clean', async () => {
+    const engine = new LocalSafetyEngine(model, { name: NSFW_PIN.name, sha256: NSFW_PIN.onnx.sha256 }, 50);
+    const image = {} as StagedImage;
+    const banjo = await engine.detect(image, () => readFile(photo('n02787622_banjo.JPEG')));
+    const swim = banjo.find((l) => l.name === 'Swimwear or Underwear');
+    console.log(`      banjo photo: ${JSON.stringify(banjo)}`);
+    expect(swim?.confidence).to.be.above(90);
+    for (const f of ['n02391049_zebra.JPEG', 'n01440764_tench.JPEG', 'n03642806_laptop.JPEG', 'n03825788_nipple.JPEG']) {
+      const labels = await engine.detect(image, () => readFile(photo(f)));
+      expect(labels.filter((l) => l.parentName === 'Explicit' || l.name === 'Explicit'), f).to.deep.equal([]);
+    }
+  });
+});
+
+describe('safety/local mapping (pure)', () => {
+  it('maps nsfwjs classes to Rekognition taxonomy names above the floor', () => {
+    const labels = nsfwToLabels({ Drawing: 0.01, Hentai: 0.3, Neutral: 0.04, Porn: 0.6, Sexy: 0.05 }, 20);
+    expect(labels).to.deep.equal([
+      { name: 'Explicit', parentName: '', confidence: 90 },
+      { name: 'Explicit Nudity', parentName: 'Explicit', confidence: 60 },
+      { name: 'Illustrated Explicit Nudity', parentName: 'Explicit Nudity', confidence: 30 },
+    ]);
+    expect(nsfwToLabels({ Drawing: 0, Hentai: 0, Neutral: 1, Porn: 0, Sexy: 0 }, 1)).to.deep.equal([]);
+  });
+});
+
+describe('safety/rekognition engine (aws-sdk-client-mock against the real engine code)', () => {
+  const rek = mockClient(RekognitionClient);
+  afterEach(() => rek.reset());
+  const staged = { uri: 's3://stage/staging/ab/x.jpeg', bucket: 'stage', key: 'staging/ab/x.jpeg', sha256: 'a'.repeat(64), bytes: 3, format: 'jpeg', width: 1, height: 1 } as StagedImage;
+
+  it('sends S3Object for staged S3 images and Bytes otherwise, and normalises labels', async () => {
+    rek.on(DetectModerationLabelsCommand).resolves({ ModerationLabels: [{ Name: 'Alcohol', ParentName: '', Confidence: 88.123, TaxonomyLevel: 1 }, { Name: 'x' }], ModerationModelVersion: '7.0' });
+    const engine = new RekognitionSafetyEngine(new RekognitionClient({ region: 'us-east-1' }), 60);
+    const labels = await engine.detect(staged, () => Promise.reject(new Error('must not read bytes')));
+    expect(labels).to.deep.equal([{ name: 'Alcohol', parentName: '', confidence: 88.123 }]);
+    expect(rek.commandCalls(DetectModerationLabelsCommand)[0]!.args[0].input).to.deep.equal({ Image: { S3Object: { Bucket: 'stage', Name: 'staging/ab/x.jpeg' } }, MinConfidence: 60 });
+    expect(engine.model).to.deep.equal({ name: 'rekognition-moderation', version: '7.0' });
+    await engine.detect({ ...staged, bucket: undefined }, async () => Buffer.from([1, 2, 3]));
+    expect(rek.commandCalls(DetectModerationLabelsCommand)[1]!.args[0].input.Image).to.deep.equal({ Bytes: Buffer.from([1, 2, 3]) });
+  });
+
+  it('lets throttling through under a retryable name and turns other failures into SafetyCheckFailed', async () => {
+    const engine = new RekognitionSafetyEngine(new RekognitionClient({ region: 'us-east-1' }), 50);
+    rek.on(DetectModerationLabelsCommand).rejectsOnce(Object.assign(new Error('slow down'), { name: 'ThrottlingException' })).rejectsOnce(Object.assign(new Error('bad image'), { name: 'InvalidImageFormatException' }));
+    try {
+      await engine.detect(staged, async () => Buffer.alloc(0));
+      expect.fail('expected a throttling error');
+    } catch (err) {
+      expect((err as Error).name).to.equal('Rekognition.ThrottlingException');
+    }
+    try {
+      await engine.detect(staged, async () => Buffer.alloc(0));
+      expect.fail('expected SafetyCheckFailed');
+    } catch (err) {
+      expect(err).to.be.instanceOf(SafetyCheckFailed);
+    }
+  });
+});
+
+describe('safety/handler and config', function () {
+  this.timeout(60_000);
+  it('runs the local engine on a staged image through the real staging directory', async () => {
+    const staging = await tempDir('safety-staging-');
+    try {
+      const store = new LocalStagingStore(staging.dir);
+      const bytes = await readFile(photo('n02787622_banjo.JPEG'));
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      const ptr = await store.put(bytes, { sha256, format: 'jpeg' });
+      const handler = createCheckSafetyHandler({ store, engine: () => getSafetyEngine({ engine: 'local', minConfidence: 50, threads: 2, nsfw: { cacheDir } }) });
+      const out = await handler({ image: { ...ptr, sha256, bytes: bytes.length, format: 'jpeg', width: 500, height: 375 } });
+      expect(out.engine).to.equal('local');
+      expect(out.model).to.deep.equal({ name: NSFW_PIN.name, sha256: NSFW_PIN.onnx.sha256 });
+      expect(out.labels.map((l) => l.name)).to.include('Swimwear or Underwear');
+    } finally {
+      await staging.cleanup();
+    }
+  });
+
+  it('validates its environment', () => {
+    expect(safetyConfigFromEnv({ SAFETY_ENGINE: 'rekognition', SAFETY_MIN_CONFIDENCE: '70' })).to.include({ engine: 'rekognition', minConfidence: 70 });
+    expect(() => safetyConfigFromEnv({ SAFETY_ENGINE: 'magic' })).to.throw(ConfigError, /SAFETY_ENGINE/);
+    expect(() => safetyConfigFromEnv({ SAFETY_MIN_CONFIDENCE: '120' })).to.throw(ConfigError, /0\.\.100/);
+    expect(() => safetyConfigFromEnv({ NSFW_MODEL_S3_URI: 'https://x' })).to.throw(ConfigError, /s3:\/\//);
+  });
+});
