@@ -1,6 +1,6 @@
 import { DetectModerationLabelsCommand, RekognitionClient } from '@aws-sdk/client-rekognition';
 import { expect } from 'chai';
-import { mockClient } from 'aws-sdk-client-mock';
+import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { createHash } from 'node:crypto';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -113,8 +113,13 @@ describe('safety/local mapping (pure)', () => {
 });
 
 describe('safety/rekognition engine (aws-sdk-client-mock against the real engine code)', () => {
-  const rek = mockClient(RekognitionClient);
+  // Created per suite (not at load time) so other files' Rekognition mocks do not collide with it.
+  let rek: AwsClientStub<RekognitionClient>;
+  before(() => {
+    rek = mockClient(RekognitionClient);
+  });
   afterEach(() => rek.reset());
+  after(() => rek.restore());
   const staged = { uri: 's3://stage/staging/ab/x.jpeg', bucket: 'stage', key: 'staging/ab/x.jpeg', sha256: 'a'.repeat(64), bytes: 3, format: 'jpeg', width: 1, height: 1 } as StagedImage;
 
   it('sends S3Object for staged S3 images and Bytes otherwise, and normalises labels', async () => {

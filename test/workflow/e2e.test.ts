@@ -1,5 +1,7 @@
 // End to end: the deployed definition on the embedded engine, the real step handlers, the real model,
 // the shared photos, and real HTTP on loopback.
+import { DetectModerationLabelsCommand, RekognitionClient } from '@aws-sdk/client-rekognition';
+import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { expect } from 'chai';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -39,7 +41,7 @@ describe('workflow end to end (real handlers, real model, local engine)', functi
     workflow = await createLocalWorkflow({
       stagingDir: path.join(tmp, 'staging'),
       safetyEngine: 'local',
-      fetch: { allowHosts: [new URL(server.origin).host] },
+      fetch: { allowHosts: [new URL(server.origin).hostname] },
       retryIntervalOverrides: NO_WAIT,
     });
   });
@@ -69,6 +71,7 @@ describe('workflow end to end (real handlers, real model, local engine)', functi
   for (const [file, category] of [
     ['n02823428_beer_bottle.JPEG', 'Alcohol'],
     ['n03937543_pill_bottle.JPEG', 'Drugs & Tobacco'],
+    ['n04243546_slot.JPEG', 'Gambling'],
   ] as const) {
     it(`does not approve ${file} and names ${category} in the reasons`, async () => {
       const run = await workflow.run({ imageUrl: photo(file) });
@@ -157,5 +160,60 @@ describe('workflow end to end (real handlers, real model, local engine)', functi
     expect(run.retries[STATE_NAMES.classify]).to.equal(1);
     expect(run.path).not.to.include(FAIL_SAFE_STATE_NAMES.verdict);
     expect(run.verdict.labels[0]!.label).to.equal('tench');
+  });
+
+  /**
+   * The 50 shared photos hold no weapon or swimwear picture and nothing can be downloaded here, so these
+   * run the Rekognition engine path (the direct SDK integration in the definition) with Amazon Rekognition
+   * answered at the SDK by aws-sdk-client-mock, as it answers for such photos. Everything else is real.
+   */
+  describe('weapons and swimwear (Rekognition engine, AWS answered by aws-sdk-client-mock)', () => {
+    let rek: AwsClientStub<RekognitionClient>;
+    let rekWorkflow: LocalWorkflow;
+    const savedRegion = process.env.AWS_REGION;
+    before(async () => {
+      process.env.AWS_REGION = 'us-east-1';
+      rek = mockClient(RekognitionClient);
+      rekWorkflow = await createLocalWorkflow({ stagingDir: path.join(tmp, 'staging'), safetyEngine: 'rekognition', retryIntervalOverrides: NO_WAIT });
+    });
+    after(() => {
+      rek.restore();
+      if (savedRegion === undefined) delete process.env.AWS_REGION;
+      else process.env.AWS_REGION = savedRegion;
+    });
+
+    it('a weapons photo is not approved and Violence is named', async () => {
+      rek.on(DetectModerationLabelsCommand).resolves({
+        ModerationLabels: [
+          { Name: 'Violence', ParentName: '', Confidence: 97.1, TaxonomyLevel: 1 },
+          { Name: 'Weapons', ParentName: 'Violence', Confidence: 97.1, TaxonomyLevel: 2 },
+        ],
+        ModerationModelVersion: '7.0',
+      });
+      const run = await rekWorkflow.run({ imageUrl: photo('n03995372_power_drill.JPEG') });
+      expect(run.verdict.decision).not.to.equal('approve');
+      expect(categories(run.verdict.reasons)).to.include('Violence');
+      const sent = rek.commandCalls(DetectModerationLabelsCommand).at(-1)!.args[0].input;
+      expect(sent.Image?.Bytes?.length).to.be.greaterThan(1000);
+    });
+
+    it('a swimwear photo goes to review with Swimwear or Underwear named', async () => {
+      rek.on(DetectModerationLabelsCommand).resolves({
+        ModerationLabels: [
+          { Name: 'Swimwear or Underwear', ParentName: '', Confidence: 92.4, TaxonomyLevel: 1 },
+          { Name: 'Female Swimwear or Underwear', ParentName: 'Swimwear or Underwear', Confidence: 92.4, TaxonomyLevel: 2 },
+        ],
+      });
+      const run = await rekWorkflow.run({ imageUrl: photo('n01440764_tench.JPEG') });
+      expect(run.status).to.equal(STATE_NAMES.review);
+      expect(categories(run.verdict.reasons)).to.include('Swimwear or Underwear');
+    });
+
+    it('a Rekognition failure ends in review, never approve', async () => {
+      rek.on(DetectModerationLabelsCommand).rejects(Object.assign(new Error('bad'), { name: 'InvalidImageFormatException' }));
+      const run = await rekWorkflow.run({ imageUrl: photo('n02391049_zebra.JPEG') });
+      expect(run.verdict.decision).to.equal('review');
+      expect(run.path).to.include(FAIL_SAFE_STATE_NAMES.verdict);
+    });
   });
 });

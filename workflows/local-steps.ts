@@ -9,12 +9,18 @@ import { fileURLToPath } from 'node:url';
 import { modelStoreOptionsFromEnv } from '../functions/shared/models/config.js';
 import { LocalStagingStore } from '../functions/shared/staging/index.js';
 import { createAggregateHandler } from '../functions/aggregate/handler.js';
+import { policyFromEnv } from '../functions/aggregate/policy.js';
+import { classifierConfigFromEnv } from '../functions/classify/config.js';
 import { createClassifyHandler, getClassifier } from '../functions/classify/handler.js';
+import { fetchConfigFromEnv } from '../functions/fetch-image/config.js';
 import { createFetchImageHandler } from '../functions/fetch-image/handler.js';
-import { createCheckSafetyHandler } from '../functions/safety/handler.js';
+import { safetyConfigFromEnv } from '../functions/safety/config.js';
+import { createCheckSafetyHandler, getSafetyEngine } from '../functions/safety/handler.js';
 import type { AslDefinition } from './asl.js';
 import { buildDefinition, REKOGNITION_MODERATION } from './definition.js';
 import { LocalEngine, type CreateLocalWorkflow, type StepHandler } from './local-engine.js';
+
+export type { LocalWorkflow } from './local-engine.js';
 
 /** Function names the local definition uses in place of Lambda ARNs. */
 export const LOCAL_FUNCTIONS = {
@@ -57,15 +63,21 @@ export const createLocalWorkflow: CreateLocalWorkflow = async (opts) => {
     ...(mirror ? { MODEL_MIRROR: mirror } : {}),
     ...(opts.model ? { MODEL_NAME: opts.model } : {}),
   });
-  // TODO(integration): confirm getClassifier's signature when functions/classify/handler.ts lands.
-  const classifier = await getClassifier(storeOptions);
+  const classifier = getClassifier({ store: storeOptions, config: classifierConfigFromEnv(env) });
+  const safetyConfig = { ...safetyConfigFromEnv(env), engine: opts.safetyEngine };
+  const safety = opts.safetyEngine === 'local' ? getSafetyEngine(safetyConfig) : undefined;
+  // Both models load in parallel, once, before the first image.
+  await Promise.all([classifier, safety]);
   const handlers: Record<string, StepHandler> = {
-    [LOCAL_FUNCTIONS.fetch]: createFetchImageHandler({ store, config: { allowLocalFiles: true, allowHosts: opts.fetch?.allowHosts ?? [] } }) as StepHandler,
-    [LOCAL_FUNCTIONS.classify]: createClassifyHandler({ store, classifier }) as StepHandler,
-    [LOCAL_FUNCTIONS.aggregate]: createAggregateHandler({}) as StepHandler,
+    [LOCAL_FUNCTIONS.fetch]: createFetchImageHandler({
+      store,
+      config: { ...fetchConfigFromEnv(env), allowLocalFiles: true, allowHosts: [...fetchConfigFromEnv(env).allowHosts, ...(opts.fetch?.allowHosts ?? [])] },
+    }) as StepHandler,
+    [LOCAL_FUNCTIONS.classify]: createClassifyHandler({ store, classifier: () => classifier }) as StepHandler,
+    [LOCAL_FUNCTIONS.aggregate]: createAggregateHandler({ policy: policyFromEnv(env) }) as StepHandler,
   };
   if (opts.safetyEngine === 'local') {
-    handlers[LOCAL_FUNCTIONS.safety] = createCheckSafetyHandler({ store }) as StepHandler;
+    handlers[LOCAL_FUNCTIONS.safety] = createCheckSafetyHandler({ store, engine: () => safety! }) as StepHandler;
   } else {
     handlers[REKOGNITION_MODERATION] = await rekognitionOnStagedBytes(store);
   }
