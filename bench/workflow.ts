@@ -13,6 +13,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { STATE_NAMES } from '../functions/shared/contracts.js';
 import { createLocalWorkflow, repoRoot, type LocalWorkflow } from '../workflows/local-steps.js';
+import { quantile, r1 } from './stats.js';
 
 export interface WorkflowBenchOptions {
   photosDir?: string;
@@ -35,17 +36,6 @@ export interface WorkflowBenchResult {
   bestConcurrency: number;
   imagesPerSecByConcurrency: Record<string, number>;
 }
-
-function quantile(values: number[], q: number): number {
-  const s = [...values].sort((a, b) => a - b);
-  if (s.length === 0) return Number.NaN;
-  const pos = (s.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return s[lo]! + (s[hi]! - s[lo]!) * (pos - lo);
-}
-
-const r1 = (x: number): number => Math.round(x * 10) / 10;
 
 async function throughput(workflow: LocalWorkflow, files: string[], concurrency: number): Promise<number> {
   let next = 0;

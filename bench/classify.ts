@@ -1,0 +1,120 @@
+/**
+ * Classifier benchmark for one model: cold init (bundle import → ready session, in a fresh process),
+ * session.run alone on a prepared tensor, preprocessing of a ~1 MP JPEG, bytes-in → top-5-out warm
+ * latency, batched throughput on all cores, and RSS.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { build } from 'esbuild';
+import sharp from 'sharp';
+import { getClassifier } from '../functions/classify/handler.js';
+import { modelStoreOptionsFromEnv } from '../functions/shared/models/config.js';
+import { median, quantile, r1, timeRuns } from './stats.js';
+
+export interface ClassifyBenchOptions {
+  model: string;
+  mirrorDir?: string;
+  photosDir: string;
+  runs?: number;
+  log?: (line: string) => void;
+}
+
+export interface ClassifyBenchResult {
+  model: string;
+  threads: number;
+  coldInitMs: number;
+  coldInitRuns: number[];
+  ortRunP50Ms: number;
+  preprocessP50Ms: number;
+  warmP50Ms: number;
+  warmP95Ms: number;
+  /** warm p50 − (ortRun p50 + preprocess p50): what the handler adds (goal: under 2 ms). */
+  hiddenOverheadMs: number;
+  imagesPerSec: number;
+  batchSize: number;
+  rssMB: number;
+}
+
+const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+
+/** The handler bundled as the Lambda image bundles it (native modules external). */
+async function bundleHandler(dir: string): Promise<string> {
+  const outfile = path.join(dir, 'classify.mjs');
+  await build({
+    entryPoints: [path.join(repoRoot, 'functions/classify/handler.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outfile,
+    external: ['sharp', 'onnxruntime-node', '@aws-sdk/*'],
+    // The bundle sits in a temp dir: resolve externals from the repository's node_modules.
+    nodePaths: [path.join(repoRoot, 'node_modules')],
+    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+    logLevel: 'error',
+  });
+  return outfile;
+}
+
+export async function benchClassify(opts: ClassifyBenchOptions): Promise<ClassifyBenchResult> {
+  const log = opts.log ?? (() => {});
+  const runs = opts.runs ?? 50;
+  const threads = availableParallelism();
+  const store = { ...modelStoreOptionsFromEnv({ ...process.env, MODEL_NAME: opts.model }), mirrorDir: opts.mirrorDir };
+  const classifier = await getClassifier({ store, config: { threads, maxPixels: 40e6 }, allowTimingOnly: true });
+
+  // Cold init in fresh processes (the model is in the cache now, as on a warm EFS).
+  const tmp = await mkdtemp(path.join(tmpdir(), 'bench-classify-'));
+  const coldInitRuns: number[] = [];
+  try {
+    const bundle = await bundleHandler(tmp);
+    // The bundle lives outside the repo, so node must find sharp/onnxruntime-node from here.
+    const linked = path.join(tmp, 'node_modules');
+    await import('node:fs/promises').then((fs) => fs.symlink(path.join(repoRoot, 'node_modules'), linked, 'dir'));
+    for (let i = 0; i < 3; i++) {
+      const { stdout } = await promisify(execFile)(process.execPath, [path.join(repoRoot, 'bench/cold-init.mjs'), bundle], {
+        env: { ...process.env, MODEL_NAME: opts.model, MODEL_CACHE_DIR: store.cacheDir, CLASSIFIER_THREADS: String(threads), ...(opts.mirrorDir ? { MODEL_MIRROR: opts.mirrorDir } : {}) },
+      });
+      const child = JSON.parse(stdout) as { importMs: number; sessionMs: number; coldInitMs: number };
+      coldInitRuns.push(r1(child.coldInitMs));
+      log(`classify ${opts.model}: cold init ${r1(child.coldInitMs)} ms (import ${r1(child.importMs)}, session ${r1(child.sessionMs)})`);
+    }
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+
+  const files = (await readdir(opts.photosDir)).filter((f) => /\.jpe?g$/i.test(f)).sort();
+  const photos = await Promise.all(files.map((f) => readFile(path.join(opts.photosDir, f))));
+  // A ~1 MP JPEG, the size of a typical blog image.
+  const oneMp = await sharp(photos[0]!).resize(1200, 900, { fit: 'fill' }).jpeg({ quality: 90 }).toBuffer();
+  const tensor = await classifier.tensorFor([oneMp]);
+
+  const ort = await timeRuns(runs, () => classifier.run(tensor));
+  const pre = await timeRuns(runs, () => classifier.tensorFor([oneMp]));
+  const warm = await timeRuns(runs, () => classifier.classify(oneMp));
+
+  const batchSize = 10;
+  const t0 = performance.now();
+  for (let i = 0; i < photos.length; i += batchSize) await classifier.classifyBatch(photos.slice(i, i + batchSize));
+  const imagesPerSec = photos.length / ((performance.now() - t0) / 1000);
+
+  const result: ClassifyBenchResult = {
+    model: opts.model,
+    threads,
+    coldInitMs: r1(median(coldInitRuns)),
+    coldInitRuns,
+    ortRunP50Ms: r1(median(ort)),
+    preprocessP50Ms: r1(median(pre)),
+    warmP50Ms: r1(median(warm)),
+    warmP95Ms: r1(quantile(warm, 0.95)),
+    hiddenOverheadMs: r1(median(warm) - median(ort) - median(pre)),
+    imagesPerSec: r1(imagesPerSec),
+    batchSize,
+    rssMB: Math.round(process.memoryUsage().rss / 2 ** 20),
+  };
+  log(`classify ${opts.model}: ${JSON.stringify(result)}`);
+  return result;
+}

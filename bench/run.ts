@@ -1,0 +1,40 @@
+/**
+ * `npm run bench [-- --json] [--model <name>] [--skip-workflow]`: the classifier for the configured model
+ * (plus the deployed default's architecture with random weights, for its speed) and the whole workflow on
+ * the embedded engine. With --json, one JSON object on stdout; otherwise a readable summary.
+ */
+import '../workflows/polyfills.js';
+import { availableParallelism, cpus } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { DEFAULT_LOCAL_MODEL } from '../functions/shared/models/catalog.js';
+import { defaultMirror, repoRoot } from '../workflows/local-steps.js';
+import { benchClassify, type ClassifyBenchResult } from './classify.js';
+import { benchWorkflow } from './workflow.js';
+
+const { values } = parseArgs({
+  options: {
+    json: { type: 'boolean', default: false },
+    model: { type: 'string', default: process.env.MODEL_NAME || DEFAULT_LOCAL_MODEL },
+    'also-models': { type: 'string', default: 'mobilenet-v2-int8,resnet50-int8-random-timing' },
+    'skip-workflow': { type: 'boolean', default: false },
+  },
+});
+const log = values.json ? () => {} : (line: string) => console.error(line);
+const mirrorDir = defaultMirror();
+const photosDir = path.resolve(repoRoot, process.env.SHARED_DIR ?? '../shared', 'images/imagenet-sample');
+
+const classifyByModel: Record<string, ClassifyBenchResult> = {};
+for (const model of [values.model!, ...values['also-models']!.split(',').map((s) => s.trim()).filter((m) => m && m !== values.model)]) {
+  classifyByModel[model] = await benchClassify({ model, mirrorDir, photosDir, log });
+}
+const workflow = values['skip-workflow'] ? undefined : await benchWorkflow({ model: values.model, photosDir, log });
+
+const result = {
+  machine: { cpus: availableParallelism(), cpu: cpus()[0]?.model, node: process.version },
+  classify: classifyByModel[values.model!],
+  classifyByModel,
+  ...(workflow ? { workflow: { ...workflow, engineOverheadVsClassifyPlusSafetyMs: workflow.engineOverheadMs } } : {}),
+};
+if (values.json) console.log(JSON.stringify(result));
+else console.log(JSON.stringify(result, null, 2));
