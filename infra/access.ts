@@ -1,0 +1,21 @@
+/**
+ * The publisher's policy: start executions of this state machine and read their results, nothing else.
+ * Attach it to the publisher's role or user (its ARN is a stack output).
+ */
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+
+export function createPublisherPolicy(prefix: string, stateMachine: aws.sfn.StateMachine, type: 'STANDARD' | 'EXPRESS', region: string, accountId: pulumi.Input<string>, tags: Record<string, string>) {
+  const executions = pulumi.interpolate`arn:aws:states:${region}:${accountId}:${type === 'EXPRESS' ? 'express' : 'execution'}:${stateMachine.name}:*`;
+  return new aws.iam.Policy(`${prefix}-publisher`, {
+    description: 'AutoBlogger publisher: moderate images with this stack and read the verdicts',
+    policy: pulumi.jsonStringify({
+      Version: '2012-10-17',
+      Statement: [
+        { Sid: 'StartModeration', Effect: 'Allow', Action: ['states:StartExecution', 'states:StartSyncExecution'], Resource: stateMachine.arn },
+        { Sid: 'ReadVerdicts', Effect: 'Allow', Action: ['states:DescribeExecution'], Resource: executions },
+      ],
+    }),
+    tags,
+  });
+}

@@ -1,0 +1,34 @@
+/** Alarms that page someone: failed and timed-out executions, classifier errors and throttles. */
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+
+export function createAlarms(prefix: string, stateMachine: aws.sfn.StateMachine, classifier: aws.lambda.Function, tags: Record<string, string>) {
+  const topic = new aws.sns.Topic(`${prefix}-alarms`, { kmsMasterKeyId: 'alias/aws/sns', tags });
+  const alarm = (name: string, namespace: string, metricName: string, dimensions: Record<string, pulumi.Input<string>>, description: string) =>
+    new aws.cloudwatch.MetricAlarm(`${prefix}-${name}`, {
+      namespace,
+      metricName,
+      dimensions,
+      statistic: 'Sum',
+      period: 300,
+      evaluationPeriods: 1,
+      threshold: 1,
+      comparisonOperator: 'GreaterThanOrEqualToThreshold',
+      treatMissingData: 'notBreaching',
+      alarmDescription: description,
+      alarmActions: [topic.arn],
+      okActions: [topic.arn],
+      tags,
+    });
+  const sm = { StateMachineArn: stateMachine.arn };
+  const fn = { FunctionName: classifier.name };
+  return {
+    topic,
+    alarms: [
+      alarm('executions-failed', 'AWS/States', 'ExecutionsFailed', sm, 'A moderation execution failed (the fail-safe path should make this rare): look at the execution in the Step Functions console.'),
+      alarm('executions-timed-out', 'AWS/States', 'ExecutionsTimedOut', sm, 'A moderation execution timed out.'),
+      alarm('classifier-errors', 'AWS/Lambda', 'Errors', fn, 'The classifier Lambda returned errors (model load, EFS mount, bad input).'),
+      alarm('classifier-throttles', 'AWS/Lambda', 'Throttles', fn, 'The classifier hit its reserved concurrency: raise reservedConcurrency or expect retries.'),
+    ],
+  };
+}

@@ -1,0 +1,120 @@
+/**
+ * The container image (classifier, plus fetch-image and the local safety function with a command
+ * override: all three need sharp's and onnxruntime's native modules, which the image installs for its
+ * own architecture) and the classifier Lambda: in the VPC, the model cached on EFS, seeded from S3.
+ */
+import * as aws from '@pulumi/aws';
+import * as awsx from '@pulumi/awsx';
+import * as pulumi from '@pulumi/pulumi';
+import path from 'node:path';
+import { projectRoot } from './bundle.js';
+import { inlinePolicy, logsTo, serviceRole, XRAY, type Statement } from './iam.js';
+import type { Network } from './network.js';
+import { MODEL_MOUNT_PATH, STAGING_PREFIX, type Storage } from './storage.js';
+
+export interface ClassifierImage {
+  repository: awsx.ecr.Repository;
+  image: awsx.ecr.Image;
+}
+
+export function createImage(prefix: string, architecture: 'x86_64' | 'arm64', tags: Record<string, string>): ClassifierImage {
+  const repository = new awsx.ecr.Repository(`${prefix}-functions`, { forceDelete: true, imageTagMutability: 'IMMUTABLE', tags });
+  const image = new awsx.ecr.Image(`${prefix}-functions`, {
+    repositoryUrl: repository.url,
+    context: projectRoot,
+    dockerfile: path.join(projectRoot, 'functions/classify/Dockerfile'),
+    // Explicit: awsx builds for the host's architecture otherwise, and the native modules then fail to load.
+    platform: architecture === 'arm64' ? 'linux/arm64' : 'linux/amd64',
+  });
+  return { repository, image };
+}
+
+export function functionLogGroup(name: string, functionName: string, retentionInDays: number, tags: Record<string, string>) {
+  return new aws.cloudwatch.LogGroup(name, { name: `/aws/lambda/${functionName}`, retentionInDays, tags });
+}
+
+export interface ClassifierArgs {
+  prefix: string;
+  image: ClassifierImage;
+  network: Network;
+  storage: Storage;
+  model: { name: string; key: string; labelsKey: string; sha256: string; objects: pulumi.Resource[] };
+  memoryMb: number;
+  architecture: 'x86_64' | 'arm64';
+  reservedConcurrency: number;
+  logLevel: string;
+  logRetentionDays: number;
+  region: string;
+  accountId: pulumi.Input<string>;
+  tags: Record<string, string>;
+}
+
+export function createClassifier(a: ClassifierArgs) {
+  const functionName = `${a.prefix}-classify`;
+  const logGroup = functionLogGroup(`${a.prefix}-classify`, functionName, a.logRetentionDays, a.tags);
+  const role = serviceRole(`${a.prefix}-classify`, 'lambda.amazonaws.com', a.tags);
+  const { models, staging, fileSystem, accessPoint } = a.storage;
+  const eni = pulumi.interpolate`arn:aws:ec2:${a.region}:${a.accountId}:network-interface/*`;
+  const statements: Statement[] = [
+    logsTo(logGroup),
+    XRAY,
+    { Sid: 'ReadTheModelAndItsLabels', Effect: 'Allow', Action: ['s3:GetObject'], Resource: [pulumi.interpolate`${models.bucket.arn}/${a.model.key}`, pulumi.interpolate`${models.bucket.arn}/${a.model.labelsKey}`] },
+    { Sid: 'ReadStagedImages', Effect: 'Allow', Action: ['s3:GetObject'], Resource: pulumi.interpolate`${staging.bucket.arn}/${STAGING_PREFIX}*` },
+    {
+      Sid: 'MountTheModelCache',
+      Effect: 'Allow',
+      Action: ['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite'],
+      Resource: fileSystem.arn,
+      Condition: { StringEquals: { 'elasticfilesystem:AccessPointArn': accessPoint.arn } },
+    },
+    {
+      Sid: 'CreateVpcNetworkInterfaces',
+      Effect: 'Allow',
+      Action: ['ec2:CreateNetworkInterface'],
+      Resource: [
+        eni,
+        ...[0, 1].map((i) => pulumi.interpolate`arn:aws:ec2:${a.region}:${a.accountId}:subnet/${a.network.subnetIds.apply((ids) => ids[i] ?? '')}`),
+        pulumi.interpolate`arn:aws:ec2:${a.region}:${a.accountId}:security-group/${a.network.classifierSg.id}`,
+      ],
+    },
+    { Sid: 'ManageOwnNetworkInterfaces', Effect: 'Allow', Action: ['ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'], Resource: eni },
+    { Sid: 'DescribeNetworkInterfacesNoResourceLevelPermissions', Effect: 'Allow', Action: ['ec2:DescribeNetworkInterfaces'], Resource: '*' },
+  ];
+  const policy = inlinePolicy(`${a.prefix}-classify`, role, statements);
+
+  const fn = new aws.lambda.Function(
+    `${a.prefix}-classify`,
+    {
+      name: functionName,
+      packageType: 'Image',
+      imageUri: a.image.image.imageUri,
+      imageConfig: { commands: ['classify.handler'] },
+      architectures: [a.architecture],
+      role: role.arn,
+      memorySize: a.memoryMb,
+      // A cold start downloads the model to EFS once (25 MB from S3 through the gateway endpoint).
+      timeout: 60,
+      reservedConcurrentExecutions: a.reservedConcurrency,
+      fileSystemConfig: { arn: accessPoint.arn, localMountPath: MODEL_MOUNT_PATH },
+      vpcConfig: { subnetIds: a.network.subnetIds, securityGroupIds: [a.network.classifierSg.id] },
+      environment: {
+        variables: {
+          STAGING_BUCKET: staging.bucket.bucket,
+          STAGING_PREFIX,
+          MODEL_NAME: a.model.name,
+          MODEL_S3_URI: pulumi.interpolate`s3://${models.bucket.bucket}/${a.model.key}`,
+          MODEL_SHA256: a.model.sha256,
+          MODEL_CACHE_DIR: MODEL_MOUNT_PATH,
+          MODEL_ALLOW_DOWNLOAD: 'false',
+          LOG_LEVEL: a.logLevel,
+        },
+      },
+      tracingConfig: { mode: 'Active' },
+      loggingConfig: { logFormat: 'JSON', logGroup: logGroup.name, applicationLogLevel: a.logLevel === 'WARN' ? 'WARN' : a.logLevel, systemLogLevel: 'WARN' },
+      tags: a.tags,
+    },
+    // EFSMountFailureException otherwise: the mount targets must exist before the function (DESIGN.md).
+    { dependsOn: [...a.storage.mountTargets, policy, logGroup, ...a.model.objects] },
+  );
+  return { fn, role, logGroup };
+}

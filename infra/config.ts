@@ -1,0 +1,76 @@
+/**
+ * The stack's configuration: typed, documented and validated once (zod), from Pulumi config. Every key
+ * is under the project namespace `blog-image-moderation:` (see Pulumi.dev.yaml); the region is `aws:region`.
+ */
+import * as pulumi from '@pulumi/pulumi';
+import { z } from 'zod';
+import { parsePolicy, type ModerationPolicy } from '../functions/aggregate/policy.js';
+import { ConfigError } from '../functions/shared/errors.js';
+import { DEFAULT_DEPLOYED_MODEL, findCatalogEntry } from '../functions/shared/models/catalog.js';
+import { isTimingOnly } from '../functions/shared/models/manifest.js';
+
+/** CloudWatch Logs accepts only these retention periods. */
+const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+
+const schema = z
+  .object({
+    region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'aws:region must look like us-east-1'),
+    /** A catalog model with real weights (models/catalog.json). */
+    modelName: z.string().default(DEFAULT_DEPLOYED_MODEL),
+    classifierMemoryMb: z.coerce.number().int().min(512, 'classifierMemoryMb must be at least 512').max(10240, 'classifierMemoryMb must be at most 10240').default(2048),
+    classifierArchitecture: z.enum(['x86_64', 'arm64'], { error: 'classifierArchitecture must be x86_64 or arm64' }).default('x86_64'),
+    /** Caps the classifier's concurrency (and so EFS reads and cost under a burst). 0 would disable it: refused. */
+    reservedConcurrency: z.coerce.number().int().min(1, 'reservedConcurrency must be at least 1').max(1000).default(20),
+    safetyEngine: z.enum(['rekognition', 'local'], { error: 'safetyEngine must be rekognition or local' }).default('rekognition'),
+    /** Rekognition's MinConfidence (and the local engine's floor). */
+    safetyMinConfidence: z.coerce.number().min(0).max(100).default(50),
+    /** Partial overrides of the decision thresholds (functions/aggregate/policy.ts), as an object. */
+    thresholds: z.record(z.string(), z.unknown()).optional(),
+    workflowType: z.enum(['STANDARD', 'EXPRESS'], { error: 'workflowType must be STANDARD or EXPRESS' }).default('STANDARD'),
+    logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR'], { error: 'logLevel must be DEBUG, INFO, WARN or ERROR' }).default('INFO'),
+    logRetentionDays: z.coerce
+      .number()
+      .refine((d) => (RETENTION_DAYS as readonly number[]).includes(d), `logRetentionDays must be one of ${RETENTION_DAYS.join(', ')}`)
+      .default(14),
+    /** Staged images are deleted after this many days. */
+    stagingExpirationDays: z.coerce.number().int().min(1).max(365).default(1),
+    /** elastic: no burst credits to exhaust when many cold starts read the model at once (DESIGN.md). */
+    efsThroughputMode: z.enum(['elastic', 'bursting'], { error: 'efsThroughputMode must be elastic or bursting' }).default('elastic'),
+    efsBackups: z.coerce.boolean().default(false),
+  })
+  .strict();
+
+export interface StackConfig extends Omit<z.output<typeof schema>, 'thresholds'> {
+  policy: ModerationPolicy;
+  /** The JSON the aggregate function reads (MODERATION_POLICY), "" for the defaults. */
+  policyJson: string;
+}
+
+/** Pure: raw values (as Pulumi config gives them) → the validated configuration, or a ConfigError naming the key. */
+export function parseStackConfig(raw: Record<string, unknown>): StackConfig {
+  const parsed = schema.safeParse(Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)));
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(config)'}: ${i.message}`).join('; ');
+    throw new ConfigError(`Invalid stack configuration: ${problems}. See Pulumi.dev.yaml for every key.`);
+  }
+  const { thresholds, ...c } = parsed.data;
+  const entry = findCatalogEntry(c.modelName);
+  if (!entry) throw new ConfigError(`Invalid stack configuration: modelName ${JSON.stringify(c.modelName)} is not in models/catalog.json.`);
+  if (isTimingOnly(entry)) throw new ConfigError(`Invalid stack configuration: modelName ${c.modelName} has random weights (timing only); deploy a real model.`);
+  const policyJson = thresholds ? JSON.stringify(thresholds) : '';
+  const policy = parsePolicy(policyJson, 'thresholds');
+  return { ...c, policy, policyJson };
+}
+
+const KEYS = [
+  'modelName', 'classifierMemoryMb', 'classifierArchitecture', 'reservedConcurrency', 'safetyEngine', 'safetyMinConfidence', 'thresholds',
+  'workflowType', 'logLevel', 'logRetentionDays', 'stagingExpirationDays', 'efsThroughputMode', 'efsBackups',
+] as const;
+
+/** Reads the stack's Pulumi config. */
+export function loadStackConfig(): StackConfig {
+  const cfg = new pulumi.Config();
+  const raw: Record<string, unknown> = { region: new pulumi.Config('aws').get('region') };
+  for (const k of KEYS) raw[k] = k === 'thresholds' ? cfg.getObject(k) : cfg.get(k);
+  return parseStackConfig(raw);
+}

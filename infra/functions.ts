@@ -1,0 +1,120 @@
+/**
+ * The other Lambdas. fetch-image runs outside the VPC so it reaches the internet without a NAT gateway;
+ * it and the local safety function use the classifier's image (command override) because both need
+ * sharp's native modules for the function's architecture; aggregate is pure JavaScript: an esbuild
+ * zip. All on Node.js 20 with JSON logs and X-Ray.
+ */
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+import { DEFAULT_LIMITS } from '../functions/shared/limits.js';
+import { bundleFunction } from './bundle.js';
+import { functionLogGroup, type ClassifierImage } from './classifier.js';
+import { inlinePolicy, logsTo, serviceRole, XRAY, type Statement } from './iam.js';
+import { STAGING_PREFIX, type Storage } from './storage.js';
+
+export interface FunctionsArgs {
+  prefix: string;
+  image: ClassifierImage;
+  storage: Storage;
+  architecture: 'x86_64' | 'arm64';
+  safetyEngine: 'rekognition' | 'local';
+  safetyMinConfidence: number;
+  nsfwModel?: { key: string; sha256: string; objects: pulumi.Resource[] };
+  policyJson: string;
+  logLevel: string;
+  logRetentionDays: number;
+  tags: Record<string, string>;
+}
+
+function lambdaWith(prefix: string, short: string, a: FunctionsArgs, statements: (lg: aws.cloudwatch.LogGroup) => Statement[], fnArgs: Omit<aws.lambda.FunctionArgs, 'role'>, dependsOn: pulumi.Resource[] = []) {
+  const functionName = `${prefix}-${short}`;
+  const logGroup = functionLogGroup(functionName, functionName, a.logRetentionDays, a.tags);
+  const role = serviceRole(functionName, 'lambda.amazonaws.com', a.tags);
+  const policy = inlinePolicy(functionName, role, [logsTo(logGroup), XRAY, ...statements(logGroup)]);
+  const fn = new aws.lambda.Function(
+    functionName,
+    {
+      ...fnArgs,
+      name: functionName,
+      role: role.arn,
+      architectures: [a.architecture],
+      tracingConfig: { mode: 'Active' },
+      loggingConfig: { logFormat: 'JSON', logGroup: logGroup.name, applicationLogLevel: a.logLevel, systemLogLevel: 'WARN' },
+      tags: a.tags,
+    },
+    { dependsOn: [policy, logGroup, ...dependsOn] },
+  );
+  return { fn, role, logGroup };
+}
+
+export function createFunctions(a: FunctionsArgs) {
+  const staging = a.storage.staging.bucket;
+  const stagedObjects = pulumi.interpolate`${staging.arn}/${STAGING_PREFIX}*`;
+
+  const fetch = lambdaWith(a.prefix, 'fetch-image', a, () => [{ Sid: 'StageValidatedImages', Effect: 'Allow', Action: ['s3:PutObject'], Resource: stagedObjects }], {
+    packageType: 'Image',
+    imageUri: a.image.image.imageUri,
+    imageConfig: { commands: ['fetch-image.handler'] },
+    memorySize: 1024,
+    timeout: 30,
+    environment: {
+      variables: {
+        STAGING_BUCKET: staging.bucket,
+        STAGING_PREFIX,
+        FETCH_MAX_BYTES: String(DEFAULT_LIMITS.maxBytes),
+        FETCH_TIMEOUT_MS: String(DEFAULT_LIMITS.fetchTimeoutMs),
+        FETCH_MAX_REDIRECTS: String(DEFAULT_LIMITS.maxRedirects),
+        MAX_IMAGE_PIXELS: String(DEFAULT_LIMITS.maxPixels),
+        LOG_LEVEL: a.logLevel,
+      },
+    },
+  });
+
+  const aggregate = lambdaWith(a.prefix, 'aggregate', a, () => [], {
+    packageType: 'Zip',
+    runtime: aws.lambda.Runtime.NodeJS20dX,
+    handler: 'index.handler',
+    code: bundleFunction('aggregate'),
+    memorySize: 256,
+    timeout: 10,
+    environment: { variables: { MODERATION_POLICY: a.policyJson, LOG_LEVEL: a.logLevel } },
+  });
+
+  let safety: ReturnType<typeof lambdaWith> | undefined;
+  if (a.safetyEngine === 'local') {
+    if (!a.nsfwModel) throw new Error('safetyEngine local needs the converted nsfwjs model uploaded (nsfwModel).');
+    const models = a.storage.models.bucket;
+    safety = lambdaWith(
+      a.prefix,
+      'check-safety',
+      a,
+      () => [
+        { Sid: 'ReadStagedImages', Effect: 'Allow', Action: ['s3:GetObject'], Resource: stagedObjects },
+        { Sid: 'ReadTheSafetyModel', Effect: 'Allow', Action: ['s3:GetObject'], Resource: pulumi.interpolate`${models.arn}/${a.nsfwModel!.key}` },
+      ],
+      {
+        packageType: 'Image',
+        imageUri: a.image.image.imageUri,
+        imageConfig: { commands: ['safety.handler'] },
+        memorySize: 1536,
+        timeout: 30,
+        // The 10 MB model lives in /tmp: no VPC or EFS needed, and a cold start reads it from S3 once.
+        ephemeralStorage: { size: 512 },
+        environment: {
+          variables: {
+            STAGING_BUCKET: staging.bucket,
+            STAGING_PREFIX,
+            SAFETY_ENGINE: 'local',
+            SAFETY_MIN_CONFIDENCE: String(a.safetyMinConfidence),
+            NSFW_MODEL_S3_URI: pulumi.interpolate`s3://${models.bucket}/${a.nsfwModel.key}`,
+            NSFW_ALLOW_CONVERT: 'false',
+            MODEL_CACHE_DIR: '/tmp/models',
+            LOG_LEVEL: a.logLevel,
+          },
+        },
+      },
+      a.nsfwModel.objects,
+    );
+  }
+  return { fetch, aggregate, safety };
+}

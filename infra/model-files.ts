@@ -1,0 +1,57 @@
+/**
+ * The model files `pulumi up` uploads, taken from the local model store (cache → mirror → public URL),
+ * each verified against its pinned sha256 before it is uploaded.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { ModelNotFoundError } from '../functions/shared/errors.js';
+import { modelStoreOptionsFromEnv } from '../functions/shared/models/config.js';
+import { resolveModel } from '../functions/shared/models/store.js';
+import { NSFW_PIN, resolveNsfwModel } from '../functions/safety/nsfw-store.js';
+import { projectRoot } from './bundle.js';
+
+export interface LocalModelFiles {
+  sha256: string;
+  modelFile: string;
+  labelsFile: string;
+  /** The labels' name beside the model in S3 (the model store reads them from there). */
+  labelsName: string;
+  fileName: string;
+}
+
+export type ModelFileResolver = (name: string) => Promise<LocalModelFiles>;
+export type NsfwFileResolver = () => Promise<{ sha256: string; modelFile: string }>;
+
+function mirror(): string | undefined {
+  const env = process.env.MODEL_MIRROR?.trim();
+  if (env) return path.resolve(env);
+  const shared = path.resolve(projectRoot, process.env.SHARED_DIR ?? '../shared', 'models');
+  return existsSync(shared) ? shared : undefined;
+}
+
+export const resolveLocalModel: ModelFileResolver = async (name) => {
+  try {
+    const r = await resolveModel({ ...modelStoreOptionsFromEnv({ ...process.env, MODEL_NAME: name }), mirrorDir: mirror() });
+    return { sha256: r.sha256, modelFile: r.modelPath, labelsFile: r.labelsPath, labelsName: r.manifest.output.labels, fileName: r.manifest.file };
+  } catch (err) {
+    throw new ModelNotFoundError(
+      `pulumi up uploads the classifier model ${name} from this machine's model store, and could not get it: ${(err as Error).message} ` +
+        "Run it where the model's public URL is reachable, or put the file in a mirror (MODEL_MIRROR) or the cache (MODEL_CACHE_DIR).",
+    );
+  }
+};
+
+export const resolveLocalNsfwModel: NsfwFileResolver = async () => {
+  const r = await resolveNsfwModel({ cacheDir: modelStoreOptionsFromEnv().cacheDir });
+  return { sha256: r.sha256, modelFile: r.modelPath };
+};
+
+/** For previews and tests: the files are named by their pins, nothing is read or downloaded. */
+export const plannedModelFiles: { model: ModelFileResolver; nsfw: NsfwFileResolver } = {
+  model: async (name) => {
+    const { catalogEntry } = await import('../functions/shared/models/catalog.js');
+    const m = catalogEntry(name);
+    return { sha256: m.sha256, modelFile: `<model store>/${name}/${m.sha256}.onnx`, labelsFile: `<model store>/labels/${m.output.labels}`, labelsName: m.output.labels, fileName: m.file };
+  },
+  nsfw: async () => ({ sha256: NSFW_PIN.onnx.sha256, modelFile: `<model store>/${NSFW_PIN.name}/${NSFW_PIN.onnx.sha256}.onnx` }),
+};

@@ -1,0 +1,107 @@
+/**
+ * The whole stack as one function, so `index.ts` stays a few lines and tests build it under mocks.
+ * Reads top to bottom: network → storage (+ model upload) → image and classifier → other functions →
+ * state machine → publisher access → alarms.
+ */
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+import { createPublisherPolicy } from './access.js';
+import { createAlarms } from './alarms.js';
+import { createClassifier, createImage } from './classifier.js';
+import type { StackConfig } from './config.js';
+import { createFunctions } from './functions.js';
+import { resolveLocalModel, resolveLocalNsfwModel, type ModelFileResolver, type NsfwFileResolver } from './model-files.js';
+import { createNetwork } from './network.js';
+import { createStorage, uploadModel } from './storage.js';
+import { createWorkflow } from './workflow.js';
+
+export interface StackDeps {
+  models?: { model: ModelFileResolver; nsfw: NsfwFileResolver };
+}
+
+export async function createStack(cfg: StackConfig, deps: StackDeps = {}) {
+  const prefix = `${pulumi.getProject()}-${pulumi.getStack()}`.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 40);
+  const tags = { project: pulumi.getProject(), stack: pulumi.getStack() };
+  const accountId = aws.getCallerIdentityOutput().accountId;
+  const resolve = deps.models ?? { model: resolveLocalModel, nsfw: resolveLocalNsfwModel };
+
+  const network = createNetwork(prefix, cfg.region, tags);
+  const storage = createStorage(prefix, network, cfg, tags);
+
+  // The model object is keyed by content, so a new model never overwrites the one running Lambdas use.
+  const local = await resolve.model(cfg.modelName);
+  const modelKey = `models/${cfg.modelName}/${local.sha256}/${local.fileName}`;
+  const modelObjects = uploadModel(`${prefix}-model`, storage.models.bucket, { key: modelKey, sha256: local.sha256, modelFile: local.modelFile, labelsFile: local.labelsFile, labelsName: local.labelsName }, storage.models.settings);
+
+  const image = createImage(prefix, cfg.classifierArchitecture, tags);
+  const classifier = createClassifier({
+    prefix,
+    image,
+    network,
+    storage,
+    model: { name: cfg.modelName, key: modelKey, labelsKey: `models/${cfg.modelName}/${local.sha256}/${local.labelsName}`, sha256: local.sha256, objects: [modelObjects.model, ...(modelObjects.labels ? [modelObjects.labels] : [])] },
+    memoryMb: cfg.classifierMemoryMb,
+    architecture: cfg.classifierArchitecture,
+    reservedConcurrency: cfg.reservedConcurrency,
+    logLevel: cfg.logLevel,
+    logRetentionDays: cfg.logRetentionDays,
+    region: cfg.region,
+    accountId,
+    tags,
+  });
+
+  let nsfwModel: { key: string; sha256: string; objects: pulumi.Resource[] } | undefined;
+  if (cfg.safetyEngine === 'local') {
+    const nsfw = await resolve.nsfw();
+    const key = `models/nsfwjs-mobilenet-v2/${nsfw.sha256}.onnx`;
+    const uploaded = uploadModel(`${prefix}-nsfw-model`, storage.models.bucket, { key, sha256: nsfw.sha256, modelFile: nsfw.modelFile }, storage.models.settings);
+    nsfwModel = { key, sha256: nsfw.sha256, objects: [uploaded.model] };
+  }
+  const fns = createFunctions({
+    prefix,
+    image,
+    storage,
+    architecture: cfg.classifierArchitecture,
+    safetyEngine: cfg.safetyEngine,
+    safetyMinConfidence: cfg.safetyMinConfidence,
+    nsfwModel,
+    policyJson: cfg.policyJson,
+    logLevel: cfg.logLevel,
+    logRetentionDays: cfg.logRetentionDays,
+    tags,
+  });
+
+  const workflow = createWorkflow({
+    prefix,
+    type: cfg.workflowType,
+    fetch: fns.fetch.fn,
+    classify: classifier.fn,
+    aggregate: fns.aggregate.fn,
+    safety: fns.safety?.fn,
+    safetyMinConfidence: cfg.safetyMinConfidence,
+    stagingBucket: storage.staging.bucket,
+    logRetentionDays: cfg.logRetentionDays,
+    region: cfg.region,
+    accountId,
+    tags,
+  });
+  const publisher = createPublisherPolicy(prefix, workflow.stateMachine, cfg.workflowType, cfg.region, accountId, tags);
+  const alarms = createAlarms(prefix, workflow.stateMachine, classifier.fn, tags);
+
+  return {
+    stateMachineArn: workflow.stateMachine.arn,
+    consoleUrl: pulumi.interpolate`https://${cfg.region}.console.aws.amazon.com/states/home?region=${cfg.region}#/statemachines/view/${workflow.stateMachine.arn}`,
+    workflowType: cfg.workflowType,
+    stagingBucketName: storage.staging.bucket.bucket,
+    modelBucketName: storage.models.bucket.bucket,
+    modelS3Uri: pulumi.interpolate`s3://${storage.models.bucket.bucket}/${modelKey}`,
+    functionNames: {
+      fetchImage: fns.fetch.fn.name,
+      classify: classifier.fn.name,
+      aggregate: fns.aggregate.fn.name,
+      ...(fns.safety ? { checkSafety: fns.safety.fn.name } : {}),
+    },
+    publisherPolicyArn: publisher.arn,
+    alarmTopicArn: alarms.topic.arn,
+  };
+}
