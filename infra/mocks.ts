@@ -14,7 +14,7 @@ export interface PlannedResource {
   name: string;
   urn: string;
   inputs: Record<string, unknown>;
-  /** Names of the resources this one depends on (explicit dependsOn and inputs taken from their outputs). */
+  /** "type::name" of the resources this one depends on (explicit dependsOn and inputs taken from their outputs). */
   dependsOn: string[];
 }
 
@@ -118,9 +118,17 @@ export class GraphRecorder {
       name: r.name,
       urn: `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${r.type}::${r.name}`,
       inputs: this.mocks.inputsByName.get(`${r.type}::${r.name}`) ?? {},
-      dependsOn: [...new Set(r.dependencies.map((u) => u.split('::').pop()!))].filter((n) => n !== r.name).sort(),
+      dependsOn: [...new Set(r.dependencies.map(shortUrn))].filter((n) => n !== `${r.type}::${r.name}`).sort(),
     }));
   }
+}
+
+/** "type::name" from a URN (the type without its parents'): names alone repeat across types. */
+export function shortUrn(urn: string): string {
+  const parts = urn.split('::');
+  const name = parts.pop()!;
+  const type = parts.pop()!.split('$').pop()!;
+  return `${type}::${name}`;
 }
 
 interface RegisterRequest {

@@ -1,0 +1,215 @@
+import { expect } from 'chai';
+import { ConfigError } from '../../functions/shared/errors.js';
+import { parseStackConfig } from '../../infra/config.js';
+import type { PlannedResource } from '../../infra/mocks.js';
+import { planStack, readStackYaml, type StackPlan } from '../../infra/plan-stack.js';
+
+const of = (plan: StackPlan, type: string) => plan.resources.filter((r) => r.type === type);
+const one = (plan: StackPlan, type: string, nameEnds: string): PlannedResource => {
+  const found = of(plan, type).filter((r) => r.name.endsWith(nameEnds));
+  expect(found, `${type} *${nameEnds}`).to.have.length(1);
+  return found[0]!;
+};
+
+interface PolicyStatement {
+  Sid?: string;
+  Effect: string;
+  Action: string | string[];
+  Resource?: string | string[];
+  Principal?: unknown;
+}
+const statementsOf = (doc: unknown): PolicyStatement[] => {
+  const d = (typeof doc === 'string' ? JSON.parse(doc) : doc) as { Statement: PolicyStatement | PolicyStatement[] };
+  return Array.isArray(d.Statement) ? d.Statement : [d.Statement];
+};
+const list = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+
+/** Every identity policy in the plan (role inline policies and managed policies). */
+function identityStatements(plan: StackPlan): Array<{ owner: string; s: PolicyStatement }> {
+  return [...of(plan, 'aws:iam/rolePolicy:RolePolicy'), ...of(plan, 'aws:iam/policy:Policy')].flatMap((r) => statementsOf(r.inputs.policy).map((s) => ({ owner: r.name, s })));
+}
+
+describe('infra: the default stack (Pulumi.dev.yaml) under mocks', function () {
+  this.timeout(60_000);
+  let plan: StackPlan;
+  before(async () => {
+    plan = await planStack(readStackYaml('dev'), 'test-default');
+  });
+
+  it('creates every component of the design', () => {
+    for (const type of [
+      'awsx:ec2:Vpc', 'aws:ec2/vpcEndpoint:VpcEndpoint', 'aws:efs/fileSystem:FileSystem', 'aws:efs/accessPoint:AccessPoint', 'aws:efs/mountTarget:MountTarget',
+      'awsx:ecr:Repository', 'awsx:ecr:Image', 'aws:lambda/function:Function', 'aws:sfn/stateMachine:StateMachine', 'aws:iam/policy:Policy',
+      'aws:cloudwatch/metricAlarm:MetricAlarm', 'aws:s3/bucketObjectv2:BucketObjectv2', 'aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration',
+    ]) {
+      expect(of(plan, type), type).not.to.be.empty;
+    }
+    expect(of(plan, 'aws:efs/mountTarget:MountTarget')).to.have.length(2);
+    expect(of(plan, 'aws:lambda/function:Function').map((r) => r.name.replace('blog-image-moderation-test-default-', ''))).to.have.members(['classify', 'fetch-image', 'aggregate']);
+    expect(of(plan, 'aws:cloudwatch/metricAlarm:MetricAlarm').map((r) => r.inputs.metricName)).to.have.members(['ExecutionsFailed', 'ExecutionsTimedOut', 'Errors', 'Throttles']);
+  });
+
+  it('has no NAT gateway and reaches S3 through a gateway endpoint on the isolated subnets', () => {
+    const vpc = one(plan, 'awsx:ec2:Vpc', '-vpc');
+    expect(vpc.inputs.natGateways).to.deep.equal({ strategy: 'None' });
+    expect(vpc.inputs.numberOfAvailabilityZones).to.equal(2);
+    const ep = one(plan, 'aws:ec2/vpcEndpoint:VpcEndpoint', '-s3');
+    expect(ep.inputs).to.include({ vpcEndpointType: 'Gateway', serviceName: 'com.amazonaws.us-east-1.s3' });
+    expect(ep.inputs.routeTableIds).to.deep.equal(['rtb-0a', 'rtb-0b']);
+  });
+
+  it('lets NFS into EFS from the classifier security group only', () => {
+    const ingress = of(plan, 'aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule');
+    expect(ingress).to.have.length(1);
+    expect(ingress[0]!.inputs).to.include({ securityGroupId: `${one(plan, 'aws:ec2/securityGroup:SecurityGroup', '-efs').name}-id`, referencedSecurityGroupId: `${one(plan, 'aws:ec2/securityGroup:SecurityGroup', '-classifier').name}-id`, fromPort: 2049, toPort: 2049, ipProtocol: 'tcp' });
+    expect(ingress[0]!.inputs).not.to.have.any.keys('cidrIpv4', 'cidrIpv6');
+    for (const mt of of(plan, 'aws:efs/mountTarget:MountTarget')) expect(mt.inputs.securityGroups).to.deep.equal([`${one(plan, 'aws:ec2/securityGroup:SecurityGroup', '-efs').name}-id`]);
+    for (const e of of(plan, 'aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule')) expect(e.inputs).not.to.have.any.keys('cidrIpv4', 'cidrIpv6');
+  });
+
+  it('keeps both buckets private, encrypted, TLS-only; versions models and expires staged images', () => {
+    const buckets = of(plan, 'aws:s3/bucket:Bucket');
+    expect(buckets).to.have.length(2);
+    for (const b of buckets) {
+      const pab = one(plan, 'aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock', `${b.name}-public-access`);
+      expect(pab.inputs).to.include({ blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
+      const sse = one(plan, 'aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration', `${b.name}-sse`);
+      expect(JSON.stringify(sse.inputs.rules)).to.contain('AES256');
+      const tls = statementsOf(one(plan, 'aws:s3/bucketPolicy:BucketPolicy', `${b.name}-tls-only`).inputs.policy);
+      expect(tls[0]).to.deep.include({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
+      expect(one(plan, 'aws:s3/bucketOwnershipControls:BucketOwnershipControls', `${b.name}-ownership`).inputs).to.deep.include({ rule: { objectOwnership: 'BucketOwnerEnforced' } });
+    }
+    expect(one(plan, 'aws:s3/bucketVersioning:BucketVersioning', '-models-versioning').inputs).to.deep.include({ versioningConfiguration: { status: 'Enabled' } });
+    const lifecycle = one(plan, 'aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration', '-staging-expiry');
+    expect(JSON.stringify(lifecycle.inputs.rules)).to.contain('"days":1').and.contain('"prefix":"staging/"');
+  });
+
+  it('uploads the model content-addressed with its sha256 in metadata', () => {
+    const model = one(plan, 'aws:s3/bucketObjectv2:BucketObjectv2', '-model');
+    expect(model.inputs.key).to.equal('models/resnet50-v1-12-int8/c234f30975989788b4405f25253275aae247ab6dbdd34aaa69ab0a59ff76f6d0/resnet50-v1-12-int8.onnx');
+    expect(model.inputs.metadata).to.deep.equal({ sha256: 'c234f30975989788b4405f25253275aae247ab6dbdd34aaa69ab0a59ff76f6d0' });
+    expect(one(plan, 'aws:s3/bucketObjectv2:BucketObjectv2', '-model-labels').inputs.key).to.match(/\/synset\.txt$/);
+  });
+
+  it('gives EFS an access point with a POSIX user and encryption, and mounts it into the classifier in the VPC', () => {
+    expect(one(plan, 'aws:efs/fileSystem:FileSystem', '-model-cache').inputs).to.include({ encrypted: true, throughputMode: 'elastic' });
+    const ap = one(plan, 'aws:efs/accessPoint:AccessPoint', '-model-cache');
+    expect(ap.inputs.posixUser).to.deep.equal({ uid: 1000, gid: 1000 });
+    expect(ap.inputs.rootDirectory).to.deep.equal({ path: '/models', creationInfo: { ownerUid: 1000, ownerGid: 1000, permissions: '0750' } });
+    const fn = one(plan, 'aws:lambda/function:Function', '-classify');
+    expect(fn.inputs).to.include({ packageType: 'Image', memorySize: 2048, reservedConcurrentExecutions: 20 });
+    expect(fn.inputs.fileSystemConfig).to.deep.include({ localMountPath: '/mnt/models' });
+    expect((fn.inputs.fileSystemConfig as { arn: string }).arn).to.contain('access-point');
+    expect(fn.inputs.vpcConfig).to.deep.equal({ subnetIds: ['subnet-0a', 'subnet-0b'], securityGroupIds: [`${one(plan, 'aws:ec2/securityGroup:SecurityGroup', '-classifier').name}-id`] });
+    const env = (fn.inputs.environment as { variables: Record<string, string> }).variables;
+    expect(env).to.include({ MODEL_CACHE_DIR: '/mnt/models', MODEL_NAME: 'resnet50-v1-12-int8', MODEL_SHA256: 'c234f30975989788b4405f25253275aae247ab6dbdd34aaa69ab0a59ff76f6d0' });
+    expect(env.MODEL_S3_URI).to.match(/^s3:\/\/.+\/models\/resnet50-v1-12-int8\//);
+    expect(fn.dependsOn.filter((d) => d.startsWith('aws:efs/mountTarget:MountTarget::'))).to.have.length(2);
+    expect(one(plan, 'awsx:ecr:Image', '-functions').inputs).to.include({ platform: 'linux/amd64' });
+    expect(one(plan, 'awsx:ecr:Image', '-functions').inputs.dockerfile).to.match(/functions\/classify\/Dockerfile$/);
+  });
+
+  it('keeps fetch-image out of the VPC and gives every function JSON logs, X-Ray and its own log group', () => {
+    expect(one(plan, 'aws:lambda/function:Function', '-fetch-image').inputs).not.to.have.property('vpcConfig');
+    for (const fn of of(plan, 'aws:lambda/function:Function')) {
+      expect(fn.inputs.tracingConfig, fn.name).to.deep.equal({ mode: 'Active' });
+      expect((fn.inputs.loggingConfig as { logFormat: string; logGroup: string }).logGroup).to.equal(`/aws/lambda/${fn.inputs.name}`);
+    }
+    expect(one(plan, 'aws:lambda/function:Function', '-aggregate').inputs).to.include({ runtime: 'nodejs20.x', handler: 'index.handler' });
+  });
+
+  it('builds the state machine with the shared builder around the deployed function ARNs', () => {
+    const sm = one(plan, 'aws:sfn/stateMachine:StateMachine', '-moderation');
+    expect(sm.inputs).to.include({ type: 'STANDARD' });
+    expect(sm.inputs.loggingConfiguration).to.deep.include({ level: 'ALL', includeExecutionData: true });
+    expect(sm.inputs.tracingConfiguration).to.deep.equal({ enabled: true });
+    const def = JSON.parse(sm.inputs.definition as string) as { States: Record<string, { Parameters?: Record<string, unknown>; Resource?: string; Branches?: Array<{ States: Record<string, { Parameters?: Record<string, unknown>; Resource?: string }> }> }> };
+    const arns = Object.fromEntries(of(plan, 'aws:lambda/function:Function').map((f) => [String(f.inputs.name).split('-').pop(), `arn:aws:lambda:us-east-1:123456789012:function:${f.inputs.name}`]));
+    expect(def.States.FetchImage!.Parameters!.FunctionName).to.equal(arns.image);
+    expect(def.States.AggregateVerdict!.Parameters!.FunctionName).to.equal(arns.aggregate);
+    const branches = def.States.AnalyzeImage!.Branches!;
+    expect(branches[0]!.States.ClassifyImage!.Parameters!.FunctionName).to.equal(arns.classify);
+    expect(branches[1]!.States.CheckSafety!.Resource).to.equal('arn:aws:states:::aws-sdk:rekognition:detectModerationLabels');
+    expect(JSON.stringify(branches[1]!.States.CheckSafety!.Parameters)).to.contain('blog-image-moderation-test-default-staging-0mock');
+  });
+
+  it('writes IAM without wildcard actions, and "*" resources only where AWS has no resource-level permissions', () => {
+    const all = identityStatements(plan);
+    expect(all.length).to.be.greaterThan(10);
+    for (const { owner, s } of all) {
+      for (const a of list(s.Action)) expect(a, `${owner} ${s.Sid}`).not.to.match(/(^\*$)|(:\*$)|\*/);
+      if (list(s.Resource).includes('*')) expect(s.Sid, `${owner}: a "*" resource must say why in its Sid`).to.match(/NoResourceLevelPermissions$/);
+      expect(s.Effect).to.equal('Allow');
+    }
+    const wf = all.filter((x) => x.owner.endsWith('-workflow')).map((x) => x.s);
+    const invoke = wf.find((s) => list(s.Action).includes('lambda:InvokeFunction'))!;
+    expect(list(invoke.Resource)).to.have.length(6); // 3 functions, each with and without a qualifier
+    expect(wf.find((s) => list(s.Action).includes('s3:GetObject'))!.Resource).to.match(/-staging-0mock\/staging\/\*$/);
+    for (const r of of(plan, 'aws:iam/role:Role')) expect(JSON.stringify(r.inputs)).not.to.match(/FullAccess|managedPolicyArns/);
+    expect(of(plan, 'aws:iam/rolePolicyAttachment:RolePolicyAttachment')).to.be.empty;
+  });
+
+  it('grants the publisher StartExecution/StartSyncExecution on this state machine and DescribeExecution on its executions only', () => {
+    const [start, read] = statementsOf(one(plan, 'aws:iam/policy:Policy', '-publisher').inputs.policy);
+    expect(list(start!.Action)).to.have.members(['states:StartExecution', 'states:StartSyncExecution']);
+    expect(start!.Resource).to.equal('arn:aws:states:us-east-1:123456789012:stateMachine:blog-image-moderation-test-default-moderation');
+    expect(list(read!.Action)).to.deep.equal(['states:DescribeExecution']);
+    expect(read!.Resource).to.equal('arn:aws:states:us-east-1:123456789012:execution:blog-image-moderation-test-default-moderation:*');
+  });
+
+  it('exports what the publisher and operators need', () => {
+    expect(plan.outputs).to.include.keys('stateMachineArn', 'consoleUrl', 'stagingBucketName', 'modelBucketName', 'functionNames', 'publisherPolicyArn');
+    expect(plan.outputs.consoleUrl).to.match(/^https:\/\/us-east-1\.console\.aws\.amazon\.com\/states\//);
+  });
+});
+
+describe('infra: local safety engine, EXPRESS, arm64', function () {
+  this.timeout(60_000);
+  let plan: StackPlan;
+  before(async () => {
+    plan = await planStack({ ...readStackYaml('dev'), safetyEngine: 'local', workflowType: 'EXPRESS', classifierArchitecture: 'arm64', thresholds: { safety: { Alcohol: { review: 90 } } } }, 'test-local');
+  });
+
+  it('deploys the local safety function with its converted model and calls it from the definition', () => {
+    const safety = one(plan, 'aws:lambda/function:Function', '-check-safety');
+    const env = (safety.inputs.environment as { variables: Record<string, string> }).variables;
+    expect(env).to.include({ SAFETY_ENGINE: 'local', NSFW_ALLOW_CONVERT: 'false' });
+    expect(env.NSFW_MODEL_S3_URI).to.match(/nsfwjs-mobilenet-v2\/d2c5f645/);
+    const def = JSON.parse(one(plan, 'aws:sfn/stateMachine:StateMachine', '-moderation').inputs.definition as string);
+    expect(JSON.stringify(def)).to.contain(`function:${safety.inputs.name}`).and.not.to.contain('rekognition');
+    const wf = identityStatements(plan).filter((x) => x.owner.endsWith('-workflow'));
+    expect(wf.some((x) => list(x.s.Action).some((a) => a.startsWith('rekognition:')))).to.equal(false);
+  });
+
+  it('builds for arm64, runs EXPRESS and scopes the publisher to express executions', () => {
+    expect(one(plan, 'awsx:ecr:Image', '-functions').inputs).to.include({ platform: 'linux/arm64' });
+    for (const fn of of(plan, 'aws:lambda/function:Function')) expect(fn.inputs.architectures).to.deep.equal(['arm64']);
+    expect(one(plan, 'aws:sfn/stateMachine:StateMachine', '-moderation').inputs).to.include({ type: 'EXPRESS' });
+    const [, read] = statementsOf(one(plan, 'aws:iam/policy:Policy', '-publisher').inputs.policy);
+    expect(read!.Resource).to.match(/:express:blog-image-moderation-test-local-moderation:\*$/);
+    const agg = one(plan, 'aws:lambda/function:Function', '-aggregate');
+    expect(JSON.parse((agg.inputs.environment as { variables: Record<string, string> }).variables.MODERATION_POLICY!)).to.deep.equal({ safety: { Alcohol: { review: 90 } } });
+  });
+});
+
+describe('infra: configuration validation', () => {
+  const base = { region: 'us-east-1' };
+  it('fills documented defaults', () => {
+    expect(parseStackConfig(base)).to.include({ modelName: 'resnet50-v1-12-int8', classifierMemoryMb: 2048, classifierArchitecture: 'x86_64', safetyEngine: 'rekognition', workflowType: 'STANDARD', logRetentionDays: 14 });
+  });
+  it('refuses bad values with the key in the message', () => {
+    const bad: Array<[Record<string, unknown>, RegExp]> = [
+      [{ region: 'mars' }, /aws:region/],
+      [{ ...base, classifierMemoryMb: '64' }, /classifierMemoryMb/],
+      [{ ...base, classifierArchitecture: 'sparc' }, /classifierArchitecture/],
+      [{ ...base, safetyEngine: 'magic' }, /safetyEngine/],
+      [{ ...base, workflowType: 'SLOW' }, /workflowType/],
+      [{ ...base, logRetentionDays: '10' }, /logRetentionDays/],
+      [{ ...base, modelName: 'resnet9000' }, /modelName/],
+      [{ ...base, modelName: 'resnet50-int8-random-timing' }, /random weights/],
+      [{ ...base, thresholds: { safety: { Explicit: { review: 90, reject: 10 } } } }, /thresholds\.safety\.Explicit/],
+      [{ ...base, reservedConcurency: '5' }, /reservedConcurency/],
+    ];
+    for (const [raw, pattern] of bad) expect(() => parseStackConfig(raw), JSON.stringify(raw)).to.throw(ConfigError, pattern);
+  });
+});
