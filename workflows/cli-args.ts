@@ -20,7 +20,9 @@ Options:
   --safety-engine <engine>   local (default) or rekognition (needs AWS credentials and a region)
   --staging-dir <dir>        where validated images are staged (default: .staging)
   --mirror <dir>             offline model mirror (default: $MODEL_MIRROR, else ../shared/models if present)
-  --state-machine-arn <arn>  run on a deployed state machine instead (not yet supported)
+  --state-machine-arn <arn>  moderate with the deployed stack instead (the stack's stateMachineArn output,
+                             or $STATE_MACHINE_ARN); inputs must then be https:// or s3:// URLs
+  --workflow-type <type>     STANDARD (default; start + poll) or EXPRESS (StartSyncExecution), as deployed
   -h, --help                 show this help
 
 Exit codes: 0 every image was processed (whatever the decisions), 1 environment or processing error,
@@ -44,6 +46,7 @@ const optionsSchema = z.object({
   stagingDir: z.string().min(1),
   mirror: z.string().min(1).optional(),
   stateMachineArn: z.string().min(1).optional(),
+  workflowType: z.enum(['STANDARD', 'EXPRESS'], { error: '--workflow-type must be STANDARD or EXPRESS' }),
 });
 
 export type CliOptions = z.infer<typeof optionsSchema>;
@@ -68,7 +71,8 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     safetyEngine: values['safety-engine'] ?? 'local',
     stagingDir: values['staging-dir'] ?? env.STAGING_DIR ?? '.staging',
     mirror: values.mirror ?? env.MODEL_MIRROR,
-    stateMachineArn: values['state-machine-arn'],
+    stateMachineArn: values['state-machine-arn'] ?? (env.STATE_MACHINE_ARN || undefined),
+    workflowType: values['workflow-type'] ?? (env.WORKFLOW_TYPE || 'STANDARD'),
   });
   if (!result.success) {
     const msg = result.error.issues.map((i) => i.message).join('; ');
@@ -90,6 +94,7 @@ function parseRaw(argv: string[]) {
       'staging-dir': { type: 'string' },
       mirror: { type: 'string' },
       'state-machine-arn': { type: 'string' },
+      'workflow-type': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });

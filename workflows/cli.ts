@@ -9,6 +9,7 @@ import { SingleBar } from 'cli-progress';
 import { ConfigError, describeError } from '../functions/shared/errors.js';
 import { parseCliArgs, resolveInputs, USAGE, type CliOptions } from './cli-args.js';
 import type { CreateLocalWorkflow, LocalWorkflow } from './local-engine.js';
+import { createRemoteWorkflow } from './remote.js';
 import { failureRecord, formatSummary, formatText, toJsonRecord, type ImageFailure, type ImageResult } from './report.js';
 
 /** More images than this get a progress bar (on a TTY) and always a summary table. */
@@ -34,7 +35,10 @@ async function pool<T, R>(items: T[], concurrency: number, worker: (item: T, i: 
   return results;
 }
 
-async function moderateAll(workflow: LocalWorkflow, inputs: string[], opts: CliOptions, io: CliIo) {
+/** What runs one image: the local engine, or the deployed state machine through the client. */
+type Runner = Pick<LocalWorkflow, 'run'>;
+
+async function moderateAll(workflow: Runner, inputs: string[], opts: CliOptions, io: CliIo) {
   const showBar = inputs.length > PROGRESS_THRESHOLD && !opts.json && Boolean(io.stderr.isTTY);
   const bar = showBar ? new SingleBar({ stream: io.stderr, format: 'moderating [{bar}] {value}/{total} {eta_formatted} left', hideCursor: true }) : undefined;
   bar?.start(inputs.length, 0);
@@ -75,7 +79,12 @@ const loadLocalWorkflow: CreateLocalWorkflow = async (options) => {
 };
 
 /** The whole CLI as a function, so tests run it in-process; returns the exit code. */
-export async function main(argv: string[], io: CliIo, createWorkflow: CreateLocalWorkflow = loadLocalWorkflow): Promise<number> {
+export async function main(
+  argv: string[],
+  io: CliIo,
+  createWorkflow: CreateLocalWorkflow = loadLocalWorkflow,
+  createRemote: typeof createRemoteWorkflow = createRemoteWorkflow,
+): Promise<number> {
   let opts: CliOptions;
   let inputs: string[];
   try {
@@ -86,18 +95,25 @@ export async function main(argv: string[], io: CliIo, createWorkflow: CreateLoca
     }
     opts = parsed.options;
     if (opts.stateMachineArn) {
-      throw new ConfigError('--state-machine-arn is not yet supported: the CLI runs the local engine only for now. Drop the flag to moderate locally.');
+      const local = opts.inputs.filter((i) => !/^(https?|s3):\/\//i.test(i));
+      if (local.length) {
+        throw new ConfigError(`--state-machine-arn moderates what the deployed FetchImage can reach (https:// or s3:// URLs); ${local[0]} is local. Drop the flag to moderate local files here.`);
+      }
+      inputs = opts.inputs;
+    } else {
+      inputs = await resolveInputs(opts.inputs);
     }
-    inputs = await resolveInputs(opts.inputs);
   } catch (err) {
     io.stderr.write(`error: ${describeError(err).message}\n`);
     return 2;
   }
 
-  let workflow: LocalWorkflow;
+  let workflow: Runner;
   try {
     // One workflow per process: the classifier's model session is created here, once, not per image.
-    workflow = await createWorkflow({
+    workflow = opts.stateMachineArn
+      ? createRemote({ stateMachineArn: opts.stateMachineArn, type: opts.workflowType })
+      : await createWorkflow({
       stagingDir: opts.stagingDir,
       mirror: opts.mirror,
       model: opts.model,

@@ -57,6 +57,14 @@ export class StagedImageMissing extends ModerationError {}
 /** The safety engine could not give an answer; the verdict is forced to review. */
 export class SafetyCheckFailed extends ModerationError {}
 
+// --- the publisher's client (never raised inside the workflow) ------------------------------------
+/** The execution ended FAILED, TIMED_OUT or ABORTED: no verdict (the fail-safe path makes this rare). */
+export class ModerationExecutionFailed extends ModerationError {}
+/** No verdict before the caller's deadline; the execution may still finish (see its ARN). */
+export class VerdictTimeout extends ModerationError {}
+/** An execution with this request's name exists for a different image or post. */
+export class ExecutionConflict extends ModerationError {}
+
 /** Names the state machine treats as permanent: caught, never retried. */
 export const PERMANENT_ERRORS = [
   'InvalidInput',

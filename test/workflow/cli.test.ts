@@ -1,3 +1,5 @@
+import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { expect } from 'chai';
 import { PassThrough } from 'node:stream';
 import { main, type CliIo } from '../../workflows/cli.js';
@@ -30,7 +32,8 @@ describe('CLI usage and exit codes', () => {
     [['--concurrency', '-1', 'x.jpg'], /--concurrency/],
     [['--nope', 'x.jpg'], /nope/],
     [['/definitely/not/here.jpg'], /no such file or directory/],
-    [['--state-machine-arn', 'arn:aws:states:eu-west-1:123456789012:stateMachine:m', 'https://example.com/a.jpg'], /not yet supported/],
+    [['--state-machine-arn', 'arn:aws:states:eu-west-1:123456789012:stateMachine:m', './local.jpg'], /\.\/local\.jpg is local/],
+    [['--state-machine-arn', 'arn:aws:states:eu-west-1:123456789012:stateMachine:m', '--workflow-type', 'FAST', 'https://example.com/a.jpg'], /--workflow-type/],
   ] as const) {
     it(`exits 2 with a clear message for ${JSON.stringify(argv)}`, async () => {
       const io = captureIo();
@@ -39,4 +42,28 @@ describe('CLI usage and exit codes', () => {
       expect(io.out()).to.equal('');
     });
   }
+});
+
+describe('CLI against a deployed state machine (--state-machine-arn, SFN answered by aws-sdk-client-mock)', () => {
+  const SM = 'arn:aws:states:eu-west-1:123456789012:stateMachine:blog-image-moderation-dev-moderation';
+  let sfn: AwsClientStub<SFNClient>;
+  beforeEach(() => {
+    sfn = mockClient(SFNClient);
+  });
+  afterEach(() => sfn.restore());
+
+  it('starts the execution with a deterministic name, waits for the verdict and prints the same record', async () => {
+    const verdict = { decision: 'reject', reasons: [{ code: 'category-reject', category: 'Explicit', label: 'Explicit Nudity', confidence: 97, threshold: 80, message: 'rekognition engine: Explicit Nudity at 97%' }], seoTags: [], altText: 'x', labels: [], moderation: [] };
+    sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:aws:states:eu-west-1:123456789012:execution:blog-image-moderation-dev-moderation:abc', startDate: new Date() });
+    sfn.on(DescribeExecutionCommand).resolvesOnce({ status: 'RUNNING' }).resolves({ status: 'SUCCEEDED', output: JSON.stringify(verdict) });
+    const io = captureIo({ AWS_REGION: 'eu-west-1' });
+    const code = await main(['--json', '--state-machine-arn', SM, 'https://blog.example.com/a.jpg'], io, mustNotBuild);
+    expect(code, io.err()).to.equal(0);
+    const record = JSON.parse(io.out().trim());
+    expect(record).to.include({ input: 'https://blog.example.com/a.jpg', status: 'Rejected', decision: 'reject' });
+    expect(record.reasons[0].category).to.equal('Explicit');
+    const start = sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input;
+    expect(start.stateMachineArn).to.equal(SM);
+    expect(JSON.parse(start.input!)).to.deep.equal({ imageUrl: 'https://blog.example.com/a.jpg' });
+  });
 });

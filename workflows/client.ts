@@ -1,0 +1,145 @@
+/**
+ * The publisher's client: start a moderation on the deployed state machine and get its verdict.
+ *
+ * The execution name is derived from postId + image URL, so a retried request (a network blip, a
+ * publisher restart) finds the execution it already started instead of starting a second one that
+ * could overwrite a good result. STANDARD workflows are polled with DescribeExecution (backoff, jitter,
+ * a deadline); EXPRESS workflows answer in one StartSyncExecution call.
+ */
+import {
+  DescribeExecutionCommand,
+  ExecutionAlreadyExists,
+  SFNClient,
+  StartExecutionCommand,
+  StartSyncExecutionCommand,
+  type DescribeExecutionCommandOutput,
+} from '@aws-sdk/client-sfn';
+import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ModerationInput, Verdict } from '../functions/shared/contracts.js';
+import { ExecutionConflict, InvalidInput, ModerationExecutionFailed, VerdictTimeout } from '../functions/shared/errors.js';
+import { parseModerationInput } from '../functions/shared/moderation-input.js';
+
+export type WorkflowType = 'STANDARD' | 'EXPRESS';
+
+export interface ModerationClientOptions {
+  stateMachineArn: string;
+  /** The stack's workflowType output (the publisher's policy does not allow DescribeStateMachine). */
+  type?: WorkflowType;
+  client?: SFNClient;
+}
+
+export interface StartedModeration {
+  executionArn: string;
+  name: string;
+  /** True when this request had already started it (a retry): nothing new was started. */
+  existing: boolean;
+}
+
+export interface WaitOptions {
+  /** Give up after this long (default 5 minutes; the state machine itself times out at 15). */
+  deadlineMs?: number;
+  initialDelayMs?: number;
+  maxDelayMs?: number;
+}
+
+const STATE_MACHINE_ARN = /^arn:aws[a-z-]*:states:([a-z0-9-]+):(\d{12}):stateMachine:([A-Za-z0-9_-]{1,80})$/;
+
+/**
+ * Step Functions names: 1-80 characters of letters, digits, "-" and "_". A readable post prefix plus a
+ * sha256 of (postId, imageUrl): the same request always maps to the same name, different ones never collide.
+ */
+export function executionName(input: Pick<ModerationInput, 'imageUrl' | 'postId'>): string {
+  const hash = createHash('sha256').update(JSON.stringify([input.postId ?? '', input.imageUrl])).digest('hex');
+  const post = (input.postId ?? 'image').replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 30) || 'image';
+  return `${post}-${hash.slice(0, 40)}`;
+}
+
+export class ModerationClient {
+  readonly stateMachineArn: string;
+  readonly type: WorkflowType;
+  private readonly sfn: SFNClient;
+  private readonly arn: { region: string; account: string; name: string };
+
+  constructor(opts: ModerationClientOptions) {
+    const m = STATE_MACHINE_ARN.exec(opts.stateMachineArn);
+    if (!m) throw new InvalidInput(`${opts.stateMachineArn} is not a state machine ARN (arn:aws:states:<region>:<account>:stateMachine:<name>). Use the stack's stateMachineArn output.`);
+    this.arn = { region: m[1]!, account: m[2]!, name: m[3]! };
+    this.stateMachineArn = opts.stateMachineArn;
+    this.type = opts.type ?? 'STANDARD';
+    this.sfn = opts.client ?? new SFNClient({ region: this.arn.region });
+  }
+
+  executionArnFor(name: string): string {
+    return `arn:aws:states:${this.arn.region}:${this.arn.account}:execution:${this.arn.name}:${name}`;
+  }
+
+  /** Starts (or finds) the execution for this request. STANDARD only: EXPRESS answers through moderate(). */
+  async startModeration(request: ModerationInput): Promise<StartedModeration> {
+    const input = parseModerationInput(request);
+    if (this.type === 'EXPRESS') throw new InvalidInput('EXPRESS workflows keep no execution to poll: call moderate(), which uses StartSyncExecution.');
+    const name = executionName(input);
+    try {
+      const res = await this.sfn.send(new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name, input: JSON.stringify(input) }));
+      return { executionArn: res.executionArn!, name, existing: false };
+    } catch (err) {
+      if (!(err instanceof ExecutionAlreadyExists) && (err as Error).name !== 'ExecutionAlreadyExists') throw err;
+      // A closed execution with this name (or a running one with other input): the retry of a request
+      // we already started, unless the stored input names another image or post.
+      const executionArn = this.executionArnFor(name);
+      const existing = await this.sfn.send(new DescribeExecutionCommand({ executionArn }));
+      const stored = JSON.parse(existing.input ?? '{}') as Partial<ModerationInput>;
+      if (stored.imageUrl !== input.imageUrl || (stored.postId ?? undefined) !== (input.postId ?? undefined)) {
+        throw new ExecutionConflict(`Execution ${name} exists for a different request (image or post differs). This should not happen: report it with the execution ARN.`, { executionArn });
+      }
+      return { executionArn, name, existing: true };
+    }
+  }
+
+  /** Polls DescribeExecution until the verdict is there, with backoff and jitter, up to a deadline. */
+  async waitForVerdict(executionArn: string, opts: WaitOptions = {}): Promise<Verdict> {
+    const deadline = Date.now() + (opts.deadlineMs ?? 5 * 60_000);
+    let delay = opts.initialDelayMs ?? 500;
+    const maxDelay = opts.maxDelayMs ?? 5_000;
+    for (;;) {
+      const res = await this.sfn.send(new DescribeExecutionCommand({ executionArn }));
+      const verdict = this.verdictOf(res, executionArn);
+      if (verdict) return verdict;
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        throw new VerdictTimeout(`No verdict for ${executionArn} yet (status ${res.status}) after the deadline. It may still finish: call waitForVerdict again or look at it in the Step Functions console.`, { executionArn });
+      }
+      // Full jitter keeps many publishers polling at once from moving in lockstep.
+      await sleep(Math.min(left, Math.random() * delay + delay / 2));
+      delay = Math.min(maxDelay, delay * 2);
+    }
+  }
+
+  private verdictOf(res: Pick<DescribeExecutionCommandOutput, 'status' | 'output' | 'error' | 'cause'>, executionArn: string): Verdict | undefined {
+    switch (res.status) {
+      case 'SUCCEEDED':
+        return JSON.parse(res.output ?? 'null') as Verdict;
+      case 'RUNNING':
+      case 'PENDING_REDRIVE':
+        return undefined;
+      default:
+        throw new ModerationExecutionFailed(`Execution ${executionArn} ended ${res.status}: ${res.error ?? 'no error'}${res.cause ? ` (${res.cause.slice(0, 500)})` : ''}. Treat the image as not approved.`, {
+          executionArn,
+          status: res.status,
+          error: res.error,
+        });
+    }
+  }
+
+  /** One call, one verdict: StartSyncExecution on EXPRESS, start + wait on STANDARD. */
+  async moderate(request: ModerationInput, opts: WaitOptions = {}): Promise<Verdict & { executionArn: string }> {
+    if (this.type === 'EXPRESS') {
+      const input = parseModerationInput(request);
+      const res = await this.sfn.send(new StartSyncExecutionCommand({ stateMachineArn: this.stateMachineArn, name: executionName(input), input: JSON.stringify(input) }));
+      const verdict = this.verdictOf({ status: res.status === 'SUCCEEDED' ? 'SUCCEEDED' : (res.status as 'FAILED'), output: res.output, error: res.error, cause: res.cause }, res.executionArn ?? '');
+      return { ...verdict!, executionArn: res.executionArn ?? '' };
+    }
+    const started = await this.startModeration(request);
+    return { ...(await this.waitForVerdict(started.executionArn, opts)), executionArn: started.executionArn };
+  }
+}
