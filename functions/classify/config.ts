@@ -1,7 +1,7 @@
 /** The classifier's settings from the environment, validated once at the edge. */
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
-import { ConfigError } from '../shared/errors.js';
+import { parseEnv } from '../shared/env.js';
 import { DEFAULT_LIMITS } from '../shared/limits.js';
 
 const positiveInt = (name: string, max: number) =>
@@ -21,15 +21,10 @@ export interface ClassifierConfig {
 }
 
 export function classifierConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ClassifierConfig {
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(`Invalid classifier settings: ${parsed.error.issues.map((i) => i.message).join('; ')}.`, {
-      variables: parsed.error.issues.map((i) => i.path.join('.')),
-    });
-  }
+  const data = parseEnv(envSchema, env, 'classifier');
   return {
     // A Lambda's vCPU count follows its memory size; availableParallelism() reads what it really got.
-    threads: parsed.data.CLASSIFIER_THREADS ?? availableParallelism(),
-    maxPixels: parsed.data.MAX_IMAGE_PIXELS ?? DEFAULT_LIMITS.maxPixels,
+    threads: data.CLASSIFIER_THREADS ?? availableParallelism(),
+    maxPixels: data.MAX_IMAGE_PIXELS ?? DEFAULT_LIMITS.maxPixels,
   };
 }

@@ -5,6 +5,7 @@
 import type { AnalyzeInput, ClassifyOutput } from '../shared/contracts.js';
 import { parseAnalyzeInput } from '../shared/analyze-input.js';
 import { ConfigError } from '../shared/errors.js';
+import { memoized } from '../shared/once.js';
 import { loadLabels } from '../shared/models/labels.js';
 import { modelStoreOptionsFromEnv } from '../shared/models/config.js';
 import { isTimingOnly } from '../shared/models/manifest.js';
@@ -44,27 +45,21 @@ export function getClassifier(opts: GetClassifierOptions = {}): Promise<Classifi
   const store = opts.store ?? modelStoreOptionsFromEnv();
   const config = opts.config ?? classifierConfigFromEnv();
   const key = JSON.stringify({ ...store, s3Client: undefined, catalog: undefined, config });
-  let p = classifiers.get(key);
-  if (!p) {
-    p = (async () => {
-      const resolved = await resolveModel(store);
-      if (isTimingOnly(resolved.manifest) && !opts.allowTimingOnly) {
-        throw new ConfigError(`${resolved.manifest.name} has random weights (timing only): its labels mean nothing. Pick a real model (MODEL_NAME).`);
-      }
-      const labels = await loadLabels(resolved);
-      return Classifier.create({
-        modelPath: resolved.modelPath,
-        manifest: resolved.manifest,
-        labels,
-        sha256: resolved.sha256,
-        threads: config.threads,
-        limits: { maxPixels: config.maxPixels },
-      });
-    })();
-    p.catch(() => classifiers.delete(key));
-    classifiers.set(key, p);
-  }
-  return p;
+  return memoized(classifiers, key, async () => {
+    const resolved = await resolveModel(store);
+    if (isTimingOnly(resolved.manifest) && !opts.allowTimingOnly) {
+      throw new ConfigError(`${resolved.manifest.name} has random weights (timing only): its labels mean nothing. Pick a real model (MODEL_NAME).`);
+    }
+    const labels = await loadLabels(resolved);
+    return Classifier.create({
+      modelPath: resolved.modelPath,
+      manifest: resolved.manifest,
+      labels,
+      sha256: resolved.sha256,
+      threads: config.threads,
+      limits: { maxPixels: config.maxPixels },
+    });
+  });
 }
 
 let lambdaHandler: ReturnType<typeof createClassifyHandler> | undefined;

@@ -1,6 +1,6 @@
 /** FetchImage's settings, validated once at the edge (env in the Lambda, options locally). */
 import { z } from 'zod';
-import { ConfigError } from '../shared/errors.js';
+import { parseEnv } from '../shared/env.js';
 import { DEFAULT_LIMITS } from '../shared/limits.js';
 import { validateCidrs } from './guard.js';
 
@@ -54,13 +54,8 @@ const envSchema = z.object({
 
 /** The Lambda's configuration: local files are never allowed there. */
 export function fetchConfigFromEnv(env: NodeJS.ProcessEnv = process.env): FetchConfig {
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(`Invalid FetchImage settings: ${parsed.error.issues.map((i) => i.message).join('; ')}.`, {
-      variables: parsed.error.issues.map((i) => i.path.join('.')),
-    });
-  }
-  const e = parsed.data;
+  const data = parseEnv(envSchema, env, 'FetchImage');
+  const e = data;
   return fetchConfig({
     maxBytes: e.FETCH_MAX_BYTES,
     timeoutMs: e.FETCH_TIMEOUT_MS,

@@ -2,7 +2,7 @@
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { ConfigError } from '../shared/errors.js';
+import { parseEnv } from '../shared/env.js';
 import { modelStoreOptionsFromEnv } from '../shared/models/config.js';
 import type { NsfwStoreOptions } from './nsfw-store.js';
 
@@ -25,13 +25,8 @@ const envSchema = z.object({
 });
 
 export function safetyConfigFromEnv(env: NodeJS.ProcessEnv = process.env): SafetyConfig {
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(`Invalid CheckSafety settings: ${parsed.error.issues.map((i) => i.message).join('; ')}.`, {
-      variables: parsed.error.issues.map((i) => i.path.join('.')),
-    });
-  }
-  const e = parsed.data;
+  const data = parseEnv(envSchema, env, 'CheckSafety');
+  const e = data;
   return {
     engine: e.SAFETY_ENGINE ?? 'local',
     minConfidence: e.SAFETY_MIN_CONFIDENCE ?? 50,

@@ -4,6 +4,7 @@
  */
 import { RekognitionClient } from '@aws-sdk/client-rekognition';
 import type { AnalyzeInput, SafetyOutput } from '../shared/contracts.js';
+import { memoized } from '../shared/once.js';
 import { stagingStoreFromEnv, type StagingStore } from '../shared/staging/index.js';
 import { parseAnalyzeInput } from '../shared/analyze-input.js';
 import { safetyConfigFromEnv, type SafetyConfig } from './config.js';
@@ -32,18 +33,12 @@ const engines = new Map<string, Promise<SafetyEngine>>();
 /** The process-wide engine for these settings; a failed load is forgotten so the next call retries. */
 export function getSafetyEngine(config: SafetyConfig = safetyConfigFromEnv()): Promise<SafetyEngine> {
   const key = JSON.stringify({ ...config, nsfw: { ...config.nsfw, s3Client: undefined } });
-  let p = engines.get(key);
-  if (!p) {
-    p = (async (): Promise<SafetyEngine> => {
-      if (config.engine === 'rekognition') return new RekognitionSafetyEngine(new RekognitionClient({}), config.minConfidence);
-      const resolved = await resolveNsfwModel(config.nsfw);
-      const model = await NsfwModel.create(resolved.modelPath, config.threads);
-      return new LocalSafetyEngine(model, { name: NSFW_PIN.name, sha256: resolved.sha256 }, config.minConfidence);
-    })();
-    p.catch(() => engines.delete(key));
-    engines.set(key, p);
-  }
-  return p;
+  return memoized(engines, key, async (): Promise<SafetyEngine> => {
+    if (config.engine === 'rekognition') return new RekognitionSafetyEngine(new RekognitionClient({}), config.minConfidence);
+    const resolved = await resolveNsfwModel(config.nsfw);
+    const model = await NsfwModel.create(resolved.modelPath, config.threads);
+    return new LocalSafetyEngine(model, { name: NSFW_PIN.name, sha256: resolved.sha256 }, config.minConfidence);
+  });
 }
 
 let lambdaHandler: ReturnType<typeof createCheckSafetyHandler> | undefined;

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { ConfigError } from '../errors.js';
+import { parseEnv } from '../env.js';
 import type { ModelStoreOptions } from './store.js';
 
 /** <repo>/.cache/models for local runs (the Lambda sets MODEL_CACHE_DIR=/mnt/models, its EFS mount). */
@@ -29,14 +29,8 @@ const envSchema = z.object({
 
 /** The model store's settings, validated once where the process starts (handler module, CLI). */
 export function modelStoreOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): ModelStoreOptions {
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new ConfigError(`Invalid model settings: ${problems}.`, {
-      variables: parsed.error.issues.map((i) => i.path.join('.')),
-    });
-  }
-  const e = parsed.data;
+  const data = parseEnv(envSchema, env, 'model');
+  const e = data;
   const opts: ModelStoreOptions = {
     cacheDir: e.MODEL_CACHE_DIR ? path.resolve(e.MODEL_CACHE_DIR) : defaultCacheDir(),
     allowDownload: e.MODEL_ALLOW_DOWNLOAD === undefined ? true : /^(true|1|yes)$/i.test(e.MODEL_ALLOW_DOWNLOAD),
