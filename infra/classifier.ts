@@ -18,7 +18,9 @@ export interface ClassifierImage {
 }
 
 export function createImage(prefix: string, architecture: 'x86_64' | 'arm64', tags: Record<string, string>): ClassifierImage {
-  const repository = new awsx.ecr.Repository(`${prefix}-functions`, { forceDelete: true, imageTagMutability: 'IMMUTABLE', tags });
+  // Tags stay mutable because every build is pushed under the same tag; the functions pin the image by
+  // digest (imageUri), so what runs never changes under them.
+  const repository = new awsx.ecr.Repository(`${prefix}-functions`, { forceDelete: true, imageTagMutability: 'MUTABLE', imageScanningConfiguration: { scanOnPush: true }, tags });
   const image = new awsx.ecr.Image(`${prefix}-functions`, {
     repositoryUrl: repository.url,
     context: projectRoot,
