@@ -18,7 +18,7 @@ export interface FetchDeps {
   store: StagingStore;
   config: FetchConfig;
   /** Created on first s3:// input when not given. */
-  s3?: () => S3Client;
+  s3?: () => Promise<S3Client>;
 }
 
 export type SourceKind = 'http' | 's3' | 'file';
@@ -38,7 +38,7 @@ async function readBytes(input: ModerationInput, deps: FetchDeps): Promise<Buffe
       return (await download(input.imageUrl, config, config)).body;
     case 's3': {
       if (!deps.s3) throw new InvalidInput('s3:// images need an S3 client; this deployment has none configured.');
-      return readS3(input.imageUrl, config.maxBytes, deps.s3());
+      return readS3(input.imageUrl, config.maxBytes, await deps.s3());
     }
     case 'file':
       if (!config.allowLocalFiles) {

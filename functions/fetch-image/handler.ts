@@ -1,5 +1,6 @@
 /** FetchImage: the Lambda entry and its factory (the local engine builds one with local adapters). */
-import { S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { defaultS3Client } from '../shared/s3-client.js';
 import type { FetchImageOutput, ModerationInput } from '../shared/contracts.js';
 import { parseModerationInput } from '../shared/moderation-input.js';
 import { stagingStoreFromEnv, type StagingStore } from '../shared/staging/index.js';
@@ -14,8 +15,7 @@ export interface FetchImageDeps {
 
 export function createFetchImageHandler(deps: FetchImageDeps) {
   const config = fetchConfig(deps.config);
-  let s3 = deps.s3;
-  const getS3 = () => (s3 ??= new S3Client({}));
+  const getS3 = () => (deps.s3 ? Promise.resolve(deps.s3) : defaultS3Client());
   return async (event: ModerationInput): Promise<FetchImageOutput> => fetchImage(parseModerationInput(event), { store: deps.store, config, s3: getS3 });
 }
 

@@ -1,5 +1,6 @@
 /** Where image bytes come from besides http(s): s3:// objects and (local mode) files. Both byte-capped. */
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { loadS3 } from '../shared/s3-client.js';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +13,7 @@ export async function readS3(uri: string, maxBytes: number, s3: S3Client): Promi
   const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
   if (!m) throw new InvalidInput(`${uri} is not an s3://bucket/key URI.`);
   const [, Bucket, Key] = m;
+  const { GetObjectCommand } = await loadS3();
   try {
     const res = await s3.send(new GetObjectCommand({ Bucket, Key }));
     if ((res.ContentLength ?? 0) > maxBytes) throw tooLarge(res.ContentLength!, maxBytes, uri);

@@ -1,4 +1,4 @@
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { createReadStream } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import { ConfigError, FetchFailed, FetchTimeout, ModelNotFoundError } from '../errors.js';
 import { integrityError, writeVerified, type Expected } from './atomic.js';
 import { sha256File } from './verify.js';
+import { defaultS3Client, loadS3 } from '../s3-client.js';
 
 /**
  * A place a model file can be fetched from. fetchTo writes dest atomically and verified (see
@@ -33,7 +34,7 @@ export class S3Source implements ModelSource {
   readonly key: string;
   constructor(
     uri: string,
-    private readonly client: S3Client = new S3Client({}),
+    private readonly client?: S3Client,
   ) {
     ({ bucket: this.bucket, key: this.key } = parseS3Uri(uri));
   }
@@ -44,8 +45,9 @@ export class S3Source implements ModelSource {
 
   async fetchTo(dest: string, expected: Expected): Promise<void> {
     let body: unknown;
+    const [{ GetObjectCommand }, client] = await Promise.all([loadS3(), this.client ? Promise.resolve(this.client) : defaultS3Client()]);
     try {
-      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key }));
+      const out = await client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key }));
       body = out.Body;
     } catch (err) {
       const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };

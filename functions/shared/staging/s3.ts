@@ -1,4 +1,5 @@
-import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { defaultS3Client, loadS3 } from '../s3-client.js';
 import type { ImageFormat, StagedImage } from '../contracts.js';
 import { StagedImageMissing } from '../errors.js';
 import { stagingKey, type StagingStore } from './store.js';
@@ -17,13 +18,18 @@ const CONTENT_TYPES: Record<ImageFormat, string> = {
 export class S3StagingStore implements StagingStore {
   constructor(
     readonly bucket: string,
-    private readonly s3: S3Client = new S3Client({}),
+    private readonly s3?: S3Client,
     readonly prefix = 'staging/',
   ) {}
 
+  private client(): Promise<S3Client> {
+    return this.s3 ? Promise.resolve(this.s3) : defaultS3Client();
+  }
+
   async put(bytes: Buffer, meta: { sha256: string; format: ImageFormat }): Promise<Pick<StagedImage, 'uri' | 'bucket' | 'key'>> {
     const key = stagingKey(meta.sha256, meta.format, this.prefix);
-    await this.s3.send(
+    const [{ PutObjectCommand }, s3] = await Promise.all([loadS3(), this.client()]);
+    await s3.send(
       new PutObjectCommand({
         Bucket: this.bucket,
         Key: key,
@@ -39,8 +45,9 @@ export class S3StagingStore implements StagingStore {
 
   async get(image: Pick<StagedImage, 'uri' | 'bucket' | 'key'>): Promise<Buffer> {
     const bucket = image.bucket ?? this.bucket;
+    const [{ GetObjectCommand, NoSuchKey }, s3] = await Promise.all([loadS3(), this.client()]);
     try {
-      const res = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: image.key }));
+      const res = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: image.key }));
       if (!res.Body) throw new Error('empty body');
       return Buffer.from(await res.Body.transformToByteArray());
     } catch (err) {
