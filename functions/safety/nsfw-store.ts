@@ -11,15 +11,14 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import * as tar from 'tar';
 import nsfwPin from '../../models/nsfwjs.json' with { type: 'json' };
 import { ModelIntegrityError, ModelNotFoundError } from '../shared/errors.js';
 import { writeVerified } from '../shared/models/atomic.js';
-import { breakIfStale, exists, tryLock } from '../shared/models/lock.js';
+import { produceOnce } from '../shared/models/lock.js';
 import { S3Source } from '../shared/models/sources.js';
-import { fileSha256Once, forgetVerified } from '../shared/models/verify.js';
+import { fileSha256Once, verifiedCacheHit } from '../shared/models/verify.js';
 import { evalUmd, tfjsToOnnx, type TfjsModel } from './nsfw-convert.js';
 
 export const NSFW_PIN = nsfwPin;
@@ -42,15 +41,6 @@ export interface ResolvedNsfwModel {
 }
 
 const expected = { sha256: NSFW_PIN.onnx.sha256, bytes: NSFW_PIN.onnx.bytes };
-
-async function verifiedOrRemoved(file: string): Promise<boolean> {
-  if (!(await exists(file))) return false;
-  if ((await fileSha256Once(file)) === expected.sha256) return true;
-  // A damaged cache entry is removed so the next attempt rebuilds it instead of failing forever.
-  forgetVerified(file);
-  await rm(file, { force: true });
-  return false;
-}
 
 /** Downloads the pinned tarball with npm (honours the machine's registry settings) and checks it. */
 export async function packTarball(workDir: string): Promise<Buffer> {
@@ -113,32 +103,20 @@ export async function resolveNsfwModel(opts: NsfwStoreOptions): Promise<Resolved
   }
   const dir = path.join(path.resolve(opts.cacheDir), NSFW_PIN.name);
   const dest = path.join(dir, `${expected.sha256}.onnx`);
-  if (await verifiedOrRemoved(dest)) return { modelPath: dest, sha256: expected.sha256, source: 'cache' };
+  const resolved = (source: ResolvedNsfwModel['source']): ResolvedNsfwModel => ({ modelPath: dest, sha256: expected.sha256, source });
+  const cached = async () => ((await verifiedCacheHit(dest, expected.sha256)) ? resolved('cache') : undefined);
+  const hit = await cached();
+  if (hit) return hit;
   await mkdir(dir, { recursive: true });
-  const lockPath = `${dest}.lock`;
-  const staleMs = opts.lockStaleMs ?? 120_000;
-  for (;;) {
-    const lock = await tryLock(lockPath, { staleMs });
-    if (!lock) {
-      // Someone else is fetching or converting: wait for their verified rename.
-      await sleep(200);
-      if (await verifiedOrRemoved(dest)) return { modelPath: dest, sha256: expected.sha256, source: 'cache' };
-      await breakIfStale(lockPath, { staleMs });
-      continue;
+  return produceOnce(`${dest}.lock`, { staleMs: opts.lockStaleMs ?? 120_000, pollMs: 200 }, cached, async () => {
+    if (opts.s3Uri) {
+      await new S3Source(opts.s3Uri, opts.s3Client).fetchTo(dest, expected);
+      return resolved('s3');
     }
-    try {
-      if (await verifiedOrRemoved(dest)) return { modelPath: dest, sha256: expected.sha256, source: 'cache' };
-      if (opts.s3Uri) {
-        await new S3Source(opts.s3Uri, opts.s3Client).fetchTo(dest, expected);
-        return { modelPath: dest, sha256: expected.sha256, source: 's3' };
-      }
-      if (opts.allowConvert === false) {
-        throw new ModelNotFoundError(`The local safety model is not in ${dir} and conversion is off. Set NSFW_MODEL_S3_URI (the stack uploads it) or NSFW_MODEL_PATH.`);
-      }
-      await convertInto(dest);
-      return { modelPath: dest, sha256: expected.sha256, source: 'converted' };
-    } finally {
-      await lock.release();
+    if (opts.allowConvert === false) {
+      throw new ModelNotFoundError(`The local safety model is not in ${dir} and conversion is off. Set NSFW_MODEL_S3_URI (the stack uploads it) or NSFW_MODEL_PATH.`);
     }
-  }
+    await convertInto(dest);
+    return resolved('converted');
+  });
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { open, readFile, rm, stat, utimes } from 'node:fs/promises';
 import os from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
  * A lock file created with O_EXCL ('wx'), so that concurrent cold starts sharing one cache directory
@@ -76,5 +77,40 @@ export async function exists(p: string): Promise<boolean> {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return false;
     throw err;
+  }
+}
+
+export interface ProduceOnceOptions extends LockOptions {
+  /** How often a waiter looks at the lock file. */
+  pollMs: number;
+}
+
+/**
+ * The cache-fill pattern shared by every model file: `ready` says whether the result already exists
+ * (and checks it); only the lock holder calls `produce`; the others wait for the lock to go, then look
+ * again, and take over when the holder gave up (its sources failed) or died (stale lock).
+ */
+export async function produceOnce<T>(
+  lockPath: string,
+  opts: ProduceOnceOptions,
+  ready: () => Promise<T | undefined>,
+  produce: () => Promise<T>,
+): Promise<T> {
+  for (;;) {
+    const done = await ready();
+    if (done !== undefined) return done;
+    const lock = await tryLock(lockPath, opts);
+    if (lock) {
+      try {
+        // Someone may have finished between our look and taking the lock.
+        return (await ready()) ?? (await produce());
+      } finally {
+        await lock.release();
+      }
+    }
+    while (await exists(lockPath)) {
+      if (await breakIfStale(lockPath, opts)) break;
+      await sleep(opts.pollMs);
+    }
   }
 }

@@ -1,16 +1,15 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigError, describeError, ModelIntegrityError, ModelNotFoundError } from '../errors.js';
 import type { Expected } from './atomic.js';
 import { DEFAULT_LOCAL_MODEL, findCatalogEntry, IMAGENET_SYNSET, listCatalog } from './catalog.js';
 import { isSynsetFormat } from './labels.js';
-import { breakIfStale, exists, tryLock } from './lock.js';
+import { exists, produceOnce } from './lock.js';
 import { parseManifest, type ModelManifest } from './manifest.js';
 import type { ModelSourceKind, ResolvedModel } from './resolved.js';
 import { MirrorSource, S3Source, UrlSource, type ModelSource } from './sources.js';
-import { fileSha256Once, forgetVerified } from './verify.js';
+import { fileSha256Once, verifiedCacheHit } from './verify.js';
 
 export type { ModelSourceKind, ResolvedModel } from './resolved.js';
 
@@ -206,20 +205,6 @@ async function resolvePlainFile(
   return cachePath;
 }
 
-/** True when cachePath holds the expected content; a wrong file there is deleted (it is only cache). */
-async function verifiedCacheHit(cachePath: string, expected: Expected): Promise<boolean> {
-  if (!(await exists(cachePath))) return false;
-  const actual = await fileSha256Once(cachePath).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') return undefined;
-    throw err;
-  });
-  if (actual === undefined) return false;
-  if (actual === expected.sha256) return true;
-  forgetVerified(cachePath);
-  await rm(cachePath, { force: true });
-  return false;
-}
-
 /**
  * Makes cachePath a verified copy of the expected file and says where it came from. Only one process
  * per cache directory fetches (lock file); the others wait until the file appears and verify it
@@ -233,7 +218,7 @@ async function ensureCached(
   opts: ModelStoreOptions,
   configured: { mirror: boolean; s3: boolean; url: boolean },
 ): Promise<ModelSourceKind> {
-  if (await verifiedCacheHit(cachePath, expected)) return 'cache';
+  if (await verifiedCacheHit(cachePath, expected.sha256)) return 'cache';
   try {
     await mkdir(path.dirname(cachePath), { recursive: true });
   } catch (err) {
@@ -248,27 +233,13 @@ async function ensureCached(
     }
     throw err;
   }
-  const lockPath = `${cachePath}.lock`;
-  const lockOpts = { staleMs: opts.lockStaleMs ?? 60_000 };
-  const pollMs = opts.lockPollMs ?? 200;
-  for (;;) {
-    const lock = await tryLock(lockPath, lockOpts);
-    if (lock) {
-      try {
-        // Someone may have finished between our first look and taking the lock.
-        if (await verifiedCacheHit(cachePath, expected)) return 'cache';
-        return await fetchFromSources(cachePath, expected, sources, what, opts, configured);
-      } finally {
-        await lock.release();
-      }
-    }
-    while (await exists(lockPath)) {
-      if (await breakIfStale(lockPath, lockOpts)) break;
-      await sleep(pollMs);
-    }
-    if (await verifiedCacheHit(cachePath, expected)) return 'cache';
-    // The holder released without a file (its sources failed) or died: try ourselves.
-  }
+  const cached = async () => ((await verifiedCacheHit(cachePath, expected.sha256)) ? ('cache' as const) : undefined);
+  return produceOnce(
+    `${cachePath}.lock`,
+    { staleMs: opts.lockStaleMs ?? 60_000, pollMs: opts.lockPollMs ?? 200 },
+    cached,
+    () => fetchFromSources(cachePath, expected, sources, what, opts, configured),
+  );
 }
 
 async function fetchFromSources(

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 
 /** Streams the file through sha256: a 25 MB model never sits in memory twice. */
@@ -41,4 +41,23 @@ export async function fileSha256Once(file: string): Promise<string> {
 
 export function forgetVerified(file: string): void {
   seen.delete(file);
+}
+
+/**
+ * True when `file` holds content with this sha256. A wrong file there is deleted (callers use this on
+ * cache entries only), so the next attempt rebuilds it instead of failing forever.
+ */
+export async function verifiedCacheHit(file: string, sha256: string): Promise<boolean> {
+  let actual: string;
+  try {
+    actual = await fileSha256Once(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return false;
+    throw err;
+  }
+  if (actual === sha256) return true;
+  forgetVerified(file);
+  await rm(file, { force: true });
+  return false;
 }
