@@ -9,6 +9,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
+import { lambdaBuildOptions, NATIVE_MODULES } from '../infra/lambda-bundles.js';
 import sharp from 'sharp';
 import { getClassifier } from '../functions/classify/handler.js';
 import { modelStoreOptionsFromEnv } from '../functions/shared/models/config.js';
@@ -40,22 +41,10 @@ export interface ClassifyBenchResult {
 
 const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 
-/** The handler bundled as the Lambda image bundles it (native modules external). */
+/** The handler bundled exactly as the Lambda image bundles it (infra/lambda-bundles.ts). */
 async function bundleHandler(dir: string): Promise<string> {
   const outfile = path.join(dir, 'classify.mjs');
-  await build({
-    entryPoints: [path.join(repoRoot, 'functions/classify/handler.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    outfile,
-    external: ['sharp', 'onnxruntime-node', '@aws-sdk/*'],
-    // The bundle sits in a temp dir: resolve externals from the repository's node_modules.
-    nodePaths: [path.join(repoRoot, 'node_modules')],
-    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
-    logLevel: 'error',
-  });
+  await build(lambdaBuildOptions('classify', outfile, { external: NATIVE_MODULES }));
   return outfile;
 }
 

@@ -3,13 +3,10 @@
  * deployed code is always the code in this checkout.
  */
 import * as pulumi from '@pulumi/pulumi';
-import { buildSync } from 'esbuild';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../functions/shared/errors.js';
-
-export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+import { buildZipBundleSync, projectRoot } from './lambda-bundles.js';
 
 /** functions/<name>/handler.ts → a one-file ESM archive with `index.handler`. */
 export function bundleFunction(name: string): pulumi.asset.AssetArchive {
@@ -18,18 +15,6 @@ export function bundleFunction(name: string): pulumi.asset.AssetArchive {
   const outDir = path.join(projectRoot, '.cache', 'bundles', name);
   mkdirSync(outDir, { recursive: true });
   const outfile = path.join(outDir, 'index.mjs');
-  buildSync({
-    entryPoints: [entry],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    outfile,
-    minify: true,
-    sourcemap: 'inline',
-    // CommonJS dependencies inside an ESM bundle still call require().
-    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
-    logLevel: 'error',
-  });
+  buildZipBundleSync(name, outfile);
   return new pulumi.asset.AssetArchive({ 'index.mjs': new pulumi.asset.FileAsset(outfile) });
 }

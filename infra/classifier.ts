@@ -7,7 +7,7 @@ import * as aws from '@pulumi/aws';
 import * as awsx from '@pulumi/awsx';
 import * as pulumi from '@pulumi/pulumi';
 import path from 'node:path';
-import { projectRoot } from './bundle.js';
+import { projectRoot } from './lambda-bundles.js';
 import { inlinePolicy, logsTo, serviceRole, XRAY, type Statement } from './iam.js';
 import type { Network } from './network.js';
 import { MODEL_MOUNT_PATH, STAGING_PREFIX, type Storage } from './storage.js';

@@ -8,7 +8,7 @@ import { ModelNotFoundError } from '../functions/shared/errors.js';
 import { modelStoreOptionsFromEnv } from '../functions/shared/models/config.js';
 import { resolveModel } from '../functions/shared/models/store.js';
 import { NSFW_PIN, resolveNsfwModel } from '../functions/safety/nsfw-store.js';
-import { projectRoot } from './bundle.js';
+import { projectRoot } from './lambda-bundles.js';
 
 export interface LocalModelFiles {
   sha256: string;
