@@ -4,15 +4,16 @@
  * latency, batched throughput on all cores, and RSS.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, symlink } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
-import { lambdaBuildOptions, NATIVE_MODULES } from '../infra/lambda-bundles.js';
 import sharp from 'sharp';
 import { getClassifier } from '../functions/classify/handler.js';
 import { modelStoreOptionsFromEnv } from '../functions/shared/models/config.js';
+import { lambdaBuildOptions, NATIVE_MODULES } from '../infra/lambda-bundles.js';
+import { repoRoot } from '../workflows/local-steps.js';
 import { median, quantile, r1, timeRuns } from './stats.js';
 
 export interface ClassifyBenchOptions {
@@ -39,8 +40,6 @@ export interface ClassifyBenchResult {
   rssMB: number;
 }
 
-const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-
 /** The handler bundled exactly as the Lambda image bundles it (infra/lambda-bundles.ts). */
 async function bundleHandler(dir: string): Promise<string> {
   const outfile = path.join(dir, 'classify.mjs');
@@ -62,7 +61,7 @@ export async function benchClassify(opts: ClassifyBenchOptions): Promise<Classif
     const bundle = await bundleHandler(tmp);
     // The bundle lives outside the repo, so node must find sharp/onnxruntime-node from here.
     const linked = path.join(tmp, 'node_modules');
-    await import('node:fs/promises').then((fs) => fs.symlink(path.join(repoRoot, 'node_modules'), linked, 'dir'));
+    await symlink(path.join(repoRoot, 'node_modules'), linked, 'dir');
     for (let i = 0; i < 3; i++) {
       const { stdout } = await promisify(execFile)(process.execPath, [path.join(repoRoot, 'bench/cold-init.mjs'), bundle], {
         env: { ...process.env, MODEL_NAME: opts.model, MODEL_CACHE_DIR: store.cacheDir, CLASSIFIER_THREADS: String(threads), ...(opts.mirrorDir ? { MODEL_MIRROR: opts.mirrorDir } : {}) },
