@@ -12,6 +12,8 @@ export interface ModerationInput {
   imageUrl: string;
   postId?: string;
   context?: { title?: string; keywords?: string[] };
+  /** Moderate again even when the store holds a verdict for this image and ruleset. */
+  reModerate?: boolean;
 }
 
 export const IMAGE_FORMATS = ['jpeg', 'png', 'webp', 'gif', 'avif', 'heif', 'tiff'] as const;
@@ -146,7 +148,103 @@ export interface Verdict {
   image?: StagedImage;
   model?: ModelRef;
   postId?: string;
+  /** `"policy"` (POLICY_DECIDER) or the moderator who decided. Absent on verdicts older than the store. */
+  decidedBy?: string;
+  /** ISO time of the decision (the moderator's, or when the policy verdict was recorded). */
+  decidedAt?: string;
+  /** The moderator's note, when one decided. */
+  note?: string;
+  /** The review item that holds (or held) this image for a person. */
+  reviewId?: string;
 }
+
+// --- verdict + review store (functions/shared/verdicts/) -------------------------------------------
+
+/** `decidedBy` of a verdict nobody reviewed. Reserved: no moderator can be named this. */
+export const POLICY_DECIDER = 'policy';
+
+/**
+ * What a verdict was computed with: classifier model, safety engine (and its model), policy. Part of a
+ * record's key: when any of them changes the image is moderated again instead of answered from the store.
+ */
+export type Ruleset = string;
+
+/** The verdict store's record: one per image (sha256) and ruleset. */
+export interface VerdictRecord {
+  sha256: string;
+  ruleset: Ruleset;
+  decision: Decision;
+  /** POLICY_DECIDER or the moderator's name. */
+  decidedBy: string;
+  decidedAt: string;
+  note?: string;
+  reviewId?: string;
+  /** The full verdict as the workflow returns it (reasons, labels, tags, alt text, image pointer). */
+  verdict: Verdict;
+  /** Every post this verdict was used for, oldest first. */
+  postIds: string[];
+  updatedAt: string;
+}
+
+export type ReviewStatus = 'pending' | 'approved' | 'rejected' | 'expired';
+export const REVIEW_STATUSES: readonly ReviewStatus[] = ['pending', 'approved', 'rejected', 'expired'];
+export type ModeratorDecision = 'approve' | 'reject';
+
+/** An image held for a person: what the moderator sees, and (STANDARD workflows) how to resume it. */
+export interface ReviewItem {
+  reviewId: string;
+  sha256: string;
+  ruleset: Ruleset;
+  status: ReviewStatus;
+  createdAt: string;
+  /** When the waiting execution gives up (its TimeoutSeconds); the timeout outcome never approves. */
+  deadline: string;
+  imageUrl?: string;
+  postIds: string[];
+  /** The policy's review verdict: reasons, labels, moderation labels, tags, alt text, staged image. */
+  verdict: Verdict;
+  /**
+   * Task tokens of the executions waiting on this review (STANDARD only; several when the same photo
+   * was submitted twice before the first lookup could see it). Secrets: never printed or logged.
+   */
+  taskTokens: string[];
+  decidedBy?: string;
+  decidedAt?: string;
+  note?: string;
+  /** When the waiting execution gave up (status `expired`). */
+  expiredAt?: string;
+  /** When the decision reached every waiting execution (SendTaskSuccess); absent locally and in EXPRESS. */
+  deliveredAt?: string;
+}
+
+/** A moderator's decision on one review item. */
+export interface ReviewDecision {
+  decision: ModeratorDecision;
+  /** The moderator's name (never POLICY_DECIDER). */
+  by: string;
+  note?: string;
+  /** ISO time. */
+  at: string;
+}
+
+/** VerdictStep (functions/verdicts/): Lambda payloads in, one per action. */
+export type VerdictStepInput =
+  | { action: 'lookup'; ruleset: Ruleset; image: Pick<StagedImage, 'sha256'>; input: ModerationInput }
+  | { action: 'record'; ruleset: Ruleset; verdict: Verdict; input: ModerationInput }
+  | {
+      action: 'requestReview';
+      ruleset: Ruleset;
+      verdict: Verdict;
+      input: ModerationInput;
+      /** Seconds until the review's deadline (the waiting task's TimeoutSeconds). */
+      timeoutSeconds: number;
+      /** `$$.Task.Token` of a STANDARD workflow's waiting task; absent when the review is only queued. */
+      taskToken?: string;
+    }
+  | { action: 'expireReview'; ruleset: Ruleset; verdict: Verdict; error?: StepError };
+
+/** VerdictStep lookup out: the Choice after it reads `found`. */
+export type VerdictLookup = { found: true; verdict: Verdict } | { found: false; reason: 'not-recorded' | 're-moderate' };
 
 /** Names of the states as the Step Functions console shows them. */
 export const STATE_NAMES = {
@@ -156,6 +254,13 @@ export const STATE_NAMES = {
   safety: 'CheckSafety',
   aggregate: 'AggregateVerdict',
   route: 'RouteDecision',
+  lookup: 'LookupVerdict',
+  known: 'KnownImage',
+  recorded: 'RecordedVerdict',
+  record: 'RecordVerdict',
+  routeRecorded: 'RouteRecorded',
+  requestReview: 'RequestReview',
+  reviewExpired: 'ReviewExpired',
   approved: 'Approved',
   review: 'NeedsReview',
   rejected: 'Rejected',

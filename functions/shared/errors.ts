@@ -57,6 +57,19 @@ export class StagedImageMissing extends ModerationError {}
 /** The safety engine could not give an answer; the verdict is forced to review. */
 export class SafetyCheckFailed extends ModerationError {}
 
+// --- verdict + review store ----------------------------------------------------------------------
+/** The verdict store cannot be opened or used (unwritable directory, Node without node:sqlite, no table). */
+export class VerdictStoreUnavailable extends ModerationError {}
+/** No review item has this id. */
+export class ReviewNotFound extends ModerationError {}
+/** The review was already decided the other way (approve after reject, or reject after approve). */
+export class ReviewConflict extends ModerationError {}
+/**
+ * Step Functions refused the review's task token: the waiting execution timed out, was stopped, or the
+ * token was already used. The decision is recorded in the store; the execution ended without it.
+ */
+export class StaleReviewToken extends ModerationError {}
+
 // --- the publisher's client (never raised inside the workflow) ------------------------------------
 /** The execution ended FAILED, TIMED_OUT or ABORTED: no verdict (the fail-safe path makes this rare). */
 export class ModerationExecutionFailed extends ModerationError {}

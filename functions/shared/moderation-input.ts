@@ -7,6 +7,7 @@ export const moderationInputSchema = z.object({
   imageUrl: z.string().min(1, 'imageUrl is empty').max(4096, 'imageUrl is longer than 4096 characters'),
   postId: z.string().max(512).optional(),
   context: z.object({ title: z.string().max(1000).optional(), keywords: z.array(z.string().max(100)).max(50).optional() }).optional(),
+  reModerate: z.boolean().optional(),
 });
 
 export function parseModerationInput(event: unknown): ModerationInput {

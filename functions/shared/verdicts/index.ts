@@ -1,0 +1,14 @@
+import { VerdictStoreUnavailable } from '../errors.js';
+import { SqliteVerdictStore } from './sqlite.js';
+import type { VerdictStore } from './store.js';
+import type { VerdictStoreConfig } from './config.js';
+
+export type { VerdictStore, NewVerdict, ReviewRequest, DecideResult, VerdictQuery } from './store.js';
+export { verdictStoreConfigFromEnv, DEFAULT_MODERATION_DATA_DIR, type VerdictStoreConfig } from './config.js';
+export { SqliteVerdictStore, SQLITE_FILE } from './sqlite.js';
+
+/** Opens the configured store; an unusable one is VerdictStoreUnavailable here, at start-up. */
+export async function openVerdictStore(config: VerdictStoreConfig): Promise<VerdictStore> {
+  if (config.kind === 'sqlite') return SqliteVerdictStore.open(config.dataDir);
+  throw new VerdictStoreUnavailable(`VERDICT_TABLE=${config.table}: the DynamoDB adapter is not in this build yet.`);
+}

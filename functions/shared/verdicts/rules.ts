@@ -1,0 +1,154 @@
+/**
+ * What the store's operations mean, independent of the database: both adapters compute the next state
+ * of a record or review item with these functions and only add atomicity around them.
+ */
+import { createHash } from 'node:crypto';
+import {
+  POLICY_DECIDER,
+  type ReviewDecision,
+  type ReviewItem,
+  type Ruleset,
+  type Verdict,
+  type VerdictRecord,
+} from '../contracts.js';
+import { InvalidInput, ReviewConflict } from '../errors.js';
+import type { NewVerdict, ReviewRequest } from './store.js';
+
+const SHA256 = /^[0-9a-f]{64}$/;
+/** Letters, digits, space, . _ @ - ; 1-64 characters. Names land in verdicts shown to publishers. */
+const MODERATOR = /^[\p{L}\p{N}][\p{L}\p{N} ._@-]{0,63}$/u;
+
+export function checkSha256(sha256: string): string {
+  if (!SHA256.test(sha256)) throw new InvalidInput(`${JSON.stringify(sha256)} is not a sha256 (64 lowercase hex digits).`);
+  return sha256;
+}
+
+export function checkModerator(name: string): string {
+  const n = name.trim();
+  if (!MODERATOR.test(n)) {
+    throw new InvalidInput(`Moderator name ${JSON.stringify(name)} is not allowed: use 1-64 letters, digits, spaces, ".", "_", "@" or "-".`);
+  }
+  if (n.toLowerCase() === POLICY_DECIDER) throw new InvalidInput(`"${POLICY_DECIDER}" is reserved for verdicts nobody reviewed; give your own name with --as.`);
+  return n;
+}
+
+/** One review per image and ruleset: concurrent submissions of the same photo converge on one item. */
+export function reviewIdFor(sha256: string, ruleset: Ruleset): string {
+  return `rv-${createHash('sha256').update(`${sha256}\n${ruleset}`).digest('hex').slice(0, 20)}`;
+}
+
+export function isModeratorDecision(record: Pick<VerdictRecord, 'decidedBy'>): boolean {
+  return record.decidedBy !== POLICY_DECIDER;
+}
+
+function withPost(postIds: readonly string[], postId: string | undefined): string[] {
+  return postId && !postIds.includes(postId) ? [...postIds, postId] : [...postIds];
+}
+
+/** The record after `putVerdict`: a moderator's decision stays; posts accumulate. */
+export function nextVerdictRecord(existing: VerdictRecord | undefined, entry: NewVerdict, now: string): VerdictRecord {
+  if (existing && isModeratorDecision(existing)) {
+    return { ...existing, postIds: withPost(existing.postIds, entry.postId), updatedAt: now };
+  }
+  const decidedBy = entry.verdict.decidedBy ?? POLICY_DECIDER;
+  const decidedAt = entry.verdict.decidedAt ?? entry.at ?? now;
+  const verdict: Verdict = { ...entry.verdict, decidedBy, decidedAt };
+  const record: VerdictRecord = {
+    sha256: checkSha256(entry.sha256),
+    ruleset: entry.ruleset,
+    decision: verdict.decision,
+    decidedBy,
+    decidedAt,
+    verdict,
+    postIds: withPost(existing?.postIds ?? [], entry.postId),
+    updatedAt: now,
+  };
+  if (verdict.note !== undefined) record.note = verdict.note;
+  if (verdict.reviewId !== undefined) record.reviewId = verdict.reviewId;
+  return record;
+}
+
+/** The review item after `requestReview`: a new pending item, or the existing one with this token and post. */
+export function nextReviewItem(existing: ReviewItem | undefined, req: ReviewRequest): ReviewItem {
+  if (existing?.status === 'expired') {
+    // Nobody decided in time and the photo came back: the same item opens again with a new deadline.
+    const { expiredAt: _, ...rest } = existing;
+    return { ...rest, status: 'pending', deadline: req.deadline, postIds: withPost(existing.postIds, req.postId), taskTokens: req.taskToken ? [req.taskToken] : [], verdict: { ...req.verdict, decidedBy: POLICY_DECIDER, reviewId: existing.reviewId } };
+  }
+  if (existing) {
+    return {
+      ...existing,
+      postIds: withPost(existing.postIds, req.postId),
+      taskTokens: req.taskToken && !existing.taskTokens.includes(req.taskToken) ? [...existing.taskTokens, req.taskToken] : existing.taskTokens,
+    };
+  }
+  const reviewId = reviewIdFor(checkSha256(req.sha256), req.ruleset);
+  const item: ReviewItem = {
+    reviewId,
+    sha256: req.sha256,
+    ruleset: req.ruleset,
+    status: 'pending',
+    createdAt: req.at,
+    deadline: req.deadline,
+    postIds: withPost([], req.postId),
+    verdict: { ...req.verdict, decidedBy: POLICY_DECIDER, reviewId },
+    taskTokens: req.taskToken ? [req.taskToken] : [],
+  };
+  if (req.imageUrl !== undefined) item.imageUrl = req.imageUrl;
+  return item;
+}
+
+/** The verdict a moderator's decision produces: the policy's findings stay, the decision and its author change. */
+export function moderatorVerdict(item: ReviewItem, d: ReviewDecision): Verdict {
+  const by = checkModerator(d.by);
+  const what = d.decision === 'approve' ? 'Approved' : 'Rejected';
+  const verdict: Verdict = {
+    ...item.verdict,
+    decision: d.decision,
+    decidedBy: by,
+    decidedAt: d.at,
+    reviewId: item.reviewId,
+    reasons: [{ code: `moderator-${d.decision}`, message: `${what} by ${by}${d.note ? `: ${d.note}` : '.'}` }, ...item.verdict.reasons],
+  };
+  if (d.note !== undefined) verdict.note = d.note;
+  else delete verdict.note;
+  return verdict;
+}
+
+/**
+ * What deciding means for an item in its current state: `undefined` when the same decision is already
+ * recorded (idempotent), the decided item otherwise; ReviewConflict when it was decided the other way.
+ * An expired review can still be decided: its execution ended without a person, but the next submission
+ * of the photo gets the decision.
+ */
+export function decideItem(item: ReviewItem, d: ReviewDecision): ReviewItem | undefined {
+  const status = d.decision === 'approve' ? 'approved' : 'rejected';
+  if (item.status === status) return undefined;
+  if (item.status === 'approved' || item.status === 'rejected') {
+    throw new ReviewConflict(
+      `Review ${item.reviewId} was already ${item.status} by ${item.decidedBy ?? 'someone'} at ${item.decidedAt ?? '?'}; it cannot also be ${status}. Talk to them, or re-moderate the image (reModerate) to start a new review.`,
+      { reviewId: item.reviewId, status: item.status, decidedBy: item.decidedBy },
+    );
+  }
+  const decided: ReviewItem = { ...item, status, decidedBy: checkModerator(d.by), decidedAt: d.at };
+  if (d.note !== undefined) decided.note = d.note;
+  return decided;
+}
+
+/** The record a decision writes (one atomic write with the decided item). */
+export function decidedRecord(existing: VerdictRecord | undefined, item: ReviewItem, d: ReviewDecision, now: string): VerdictRecord {
+  const verdict = moderatorVerdict(item, d);
+  const record: VerdictRecord = {
+    sha256: item.sha256,
+    ruleset: item.ruleset,
+    decision: d.decision,
+    decidedBy: verdict.decidedBy!,
+    decidedAt: d.at,
+    reviewId: item.reviewId,
+    verdict,
+    postIds: [...new Set([...(existing?.postIds ?? []), ...item.postIds])],
+    updatedAt: now,
+  };
+  if (d.note !== undefined) record.note = d.note;
+  return record;
+}

@@ -1,0 +1,82 @@
+/**
+ * The verdict + review store: final verdicts by image (sha256) and ruleset, and the review items that
+ * hold images for a person. SQLite locally (`sqlite.ts`), DynamoDB in AWS (`dynamodb.ts`): the same
+ * interface, and the same rules (`rules.ts`) decide what each operation does; an adapter only makes
+ * them atomic in its own database.
+ *
+ * Used by the workflow's VerdictStep (functions/verdicts/), `npm run review`, the publisher's client
+ * and the console.
+ */
+import type { ReviewDecision, ReviewItem, ReviewStatus, Ruleset, Verdict, VerdictRecord } from '../contracts.js';
+
+/** A verdict to record: who decided is in `verdict.decidedBy` (POLICY_DECIDER when absent). */
+export interface NewVerdict {
+  sha256: string;
+  ruleset: Ruleset;
+  verdict: Verdict;
+  postId?: string;
+  /** ISO time; defaults to now. */
+  at?: string;
+}
+
+export interface ReviewRequest {
+  sha256: string;
+  ruleset: Ruleset;
+  /** The policy's verdict (decision "review"). */
+  verdict: Verdict;
+  imageUrl?: string;
+  postId?: string;
+  /** The waiting execution's task token (STANDARD); absent when the review is only queued. */
+  taskToken?: string;
+  /** ISO times. */
+  at: string;
+  deadline: string;
+}
+
+export interface DecideResult {
+  item: ReviewItem;
+  record: VerdictRecord;
+  /** False when the same decision was already recorded (deciding twice is not an error). */
+  changed: boolean;
+}
+
+export type VerdictQuery = { sha256: string } | { postId: string };
+
+export interface VerdictStore {
+  /** `sqlite` or `dynamodb`, for messages. */
+  readonly kind: string;
+  /** Where it lives (file path or table name), for messages. */
+  readonly location: string;
+
+  /** The record of this image under this ruleset, if any. */
+  getVerdict(sha256: string, ruleset: Ruleset): Promise<VerdictRecord | undefined>;
+  /** Verdict history: every record of an image (any ruleset), or every record a post used; newest first. */
+  findVerdicts(query: VerdictQuery): Promise<VerdictRecord[]>;
+  /**
+   * Records a verdict and the post it is used for. A moderator's decision is never replaced by a policy
+   * verdict (the stored one is returned instead), so a late execution cannot undo a person's decision.
+   */
+  putVerdict(entry: NewVerdict): Promise<VerdictRecord>;
+  /** Adds a post to an existing record (a re-submitted photo); returns the record, or undefined. */
+  addPost(sha256: string, ruleset: Ruleset, postId: string, at?: string): Promise<VerdictRecord | undefined>;
+
+  /**
+   * Creates the review item for this image and ruleset (id derived from both), or joins the pending one
+   * (its token and post are added), and records the pending verdict, in one atomic write.
+   */
+  requestReview(request: ReviewRequest): Promise<{ item: ReviewItem; record: VerdictRecord }>;
+  getReview(reviewId: string): Promise<ReviewItem | undefined>;
+  /** Oldest first. */
+  listReviews(query?: { status?: ReviewStatus; limit?: number }): Promise<ReviewItem[]>;
+  /**
+   * Decides a review and records the moderator's verdict in one atomic write. The same decision again
+   * is a no-op (`changed: false`); the other decision is ReviewConflict; an unknown id is ReviewNotFound.
+   */
+  decideReview(reviewId: string, decision: ReviewDecision): Promise<DecideResult>;
+  /** Marks that every waiting execution got the decision (so a repeated decision sends no token again). */
+  markDelivered(reviewId: string, at: string): Promise<void>;
+  /** A pending review whose execution gave up: status `expired` (a later decision is still recorded). */
+  expireReview(reviewId: string, at: string): Promise<ReviewItem | undefined>;
+
+  close(): Promise<void>;
+}

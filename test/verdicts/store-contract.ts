@@ -1,0 +1,143 @@
+/**
+ * The behaviour every VerdictStore adapter must have, run against a real database by each adapter's
+ * test file (SQLite on a file, DynamoDB on dynalite).
+ */
+import { expect } from 'chai';
+import { createHash } from 'node:crypto';
+import { POLICY_DECIDER, type Verdict } from '../../functions/shared/contracts.js';
+import type { VerdictStore } from '../../functions/shared/verdicts/store.js';
+import { reviewIdFor } from '../../functions/shared/verdicts/rules.js';
+
+export const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
+
+export function verdict(decision: Verdict['decision'], extra: Partial<Verdict> = {}): Verdict {
+  return {
+    decision,
+    reasons: [{ code: decision === 'approve' ? 'clean' : 'category-review', category: decision === 'approve' ? undefined : 'Alcohol', message: 'test' }],
+    seoTags: ['beer-bottle', 'bottle'],
+    altText: 'A photo of a beer bottle.',
+    labels: [{ label: 'beer bottle', wnid: 'n02823428', score: 0.9 }],
+    moderation: [],
+    ...extra,
+  } as Verdict;
+}
+
+const at = '2026-12-02T04:00:00.000Z';
+const deadline = '2026-12-03T04:00:00.000Z';
+
+export function storeContract(open: () => Promise<VerdictStore>): void {
+  let store: VerdictStore;
+  beforeEach(async () => {
+    store = await open();
+  });
+  afterEach(async () => {
+    await store.close();
+  });
+
+  it('records a policy verdict by sha256 + ruleset, with decidedBy policy and the posts it served', async () => {
+    const s = sha('a');
+    const r = await store.putVerdict({ sha256: s, ruleset: 'r1', verdict: verdict('approve'), postId: 'post-1' });
+    expect(r).to.include({ sha256: s, ruleset: 'r1', decision: 'approve', decidedBy: POLICY_DECIDER });
+    await store.addPost(s, 'r1', 'post-2');
+    await store.addPost(s, 'r1', 'post-2');
+    const got = await store.getVerdict(s, 'r1');
+    expect(got?.postIds).to.deep.equal(['post-1', 'post-2']);
+    expect(got?.verdict.altText).to.equal('A photo of a beer bottle.');
+    expect(await store.getVerdict(s, 'r2')).to.equal(undefined);
+    expect(await store.addPost(sha('nothing'), 'r1', 'p')).to.equal(undefined);
+  });
+
+  it('finds the history of an image (every ruleset) and of a post', async () => {
+    const s = sha('b');
+    await store.putVerdict({ sha256: s, ruleset: 'r1', verdict: verdict('approve'), postId: 'p1' });
+    await new Promise((r) => setTimeout(r, 5));
+    await store.putVerdict({ sha256: s, ruleset: 'r2', verdict: verdict('reject'), postId: 'p2' });
+    await store.putVerdict({ sha256: sha('other'), ruleset: 'r1', verdict: verdict('approve'), postId: 'p1' });
+    const bySha = await store.findVerdicts({ sha256: s });
+    expect(bySha.map((r) => r.ruleset)).to.deep.equal(['r2', 'r1']);
+    const byPost = await store.findVerdicts({ postId: 'p1' });
+    expect(byPost.map((r) => r.sha256).sort()).to.deep.equal([s, sha('other')].sort());
+    expect(await store.findVerdicts({ postId: 'nobody' })).to.deep.equal([]);
+  });
+
+  it('queues one review per image + ruleset; a second request joins it with its token and post', async () => {
+    const s = sha('c');
+    const first = await store.requestReview({ sha256: s, ruleset: 'r1', verdict: verdict('review'), imageUrl: 'https://x/a.jpg', postId: 'p1', taskToken: 't1', at, deadline });
+    expect(first.item).to.include({ reviewId: reviewIdFor(s, 'r1'), status: 'pending', deadline });
+    expect(first.record).to.include({ decision: 'review', decidedBy: POLICY_DECIDER, reviewId: first.item.reviewId });
+    const second = await store.requestReview({ sha256: s, ruleset: 'r1', verdict: verdict('review'), postId: 'p2', taskToken: 't2', at, deadline });
+    expect(second.item.taskTokens).to.deep.equal(['t1', 't2']);
+    expect(second.item.postIds).to.deep.equal(['p1', 'p2']);
+    expect((await store.listReviews({ status: 'pending' })).map((i) => i.reviewId)).to.deep.equal([first.item.reviewId]);
+    expect(await store.getReview('rv-missing')).to.equal(undefined);
+  });
+
+  it('a decision updates the item and the verdict record together; twice is fine, the other way is ReviewConflict', async () => {
+    const s = sha('d');
+    const { item } = await store.requestReview({ sha256: s, ruleset: 'r1', verdict: verdict('review'), postId: 'p1', at, deadline });
+    const d = await store.decideReview(item.reviewId, { decision: 'approve', by: 'Alice', note: 'a bottle on a shelf, fine', at });
+    expect(d.changed).to.equal(true);
+    expect(d.item).to.include({ status: 'approved', decidedBy: 'Alice' });
+    expect(d.record).to.include({ decision: 'approve', decidedBy: 'Alice', note: 'a bottle on a shelf, fine', reviewId: item.reviewId });
+    expect(d.record.verdict.reasons[0]).to.include({ code: 'moderator-approve' });
+    expect((await store.getVerdict(s, 'r1'))?.decidedBy).to.equal('Alice');
+
+    const again = await store.decideReview(item.reviewId, { decision: 'approve', by: 'Bob', at });
+    expect(again.changed).to.equal(false);
+    expect(again.record.decidedBy).to.equal('Alice');
+
+    let err: unknown;
+    try {
+      await store.decideReview(item.reviewId, { decision: 'reject', by: 'Bob', at });
+    } catch (e) {
+      err = e;
+    }
+    expect((err as Error)?.name).to.equal('ReviewConflict');
+    expect((await store.getVerdict(s, 'r1'))?.decision).to.equal('approve');
+    expect((await store.listReviews({ status: 'pending' })).length).to.equal(0);
+  });
+
+  it('never lets a later policy verdict replace a moderator decision', async () => {
+    const s = sha('e');
+    const { item } = await store.requestReview({ sha256: s, ruleset: 'r1', verdict: verdict('review'), at, deadline });
+    await store.decideReview(item.reviewId, { decision: 'reject', by: 'Alice', at });
+    const after = await store.putVerdict({ sha256: s, ruleset: 'r1', verdict: verdict('approve'), postId: 'p9' });
+    expect(after).to.include({ decision: 'reject', decidedBy: 'Alice' });
+    expect(after.postIds).to.include('p9');
+  });
+
+  it('names an unknown review, a bad moderator name and the reserved name "policy"', async () => {
+    const names: string[] = [];
+    for (const f of [
+      () => store.decideReview('rv-nope', { decision: 'approve', by: 'Alice', at }),
+      async () => {
+        const { item } = await store.requestReview({ sha256: sha('f'), ruleset: 'r1', verdict: verdict('review'), at, deadline });
+        return store.decideReview(item.reviewId, { decision: 'approve', by: 'policy', at });
+      },
+      () => store.decideReview(reviewIdFor(sha('f'), 'r1'), { decision: 'approve', by: '<script>', at }),
+    ]) {
+      try {
+        await f();
+        names.push('no error');
+      } catch (e) {
+        names.push((e as Error).name);
+      }
+    }
+    expect(names).to.deep.equal(['ReviewNotFound', 'InvalidInput', 'InvalidInput']);
+    expect((await store.getReview(reviewIdFor(sha('f'), 'r1')))?.status).to.equal('pending');
+  });
+
+  it('expires a pending review; the photo coming back reopens it; a late decision is still recorded', async () => {
+    const s = sha('g');
+    const { item } = await store.requestReview({ sha256: s, ruleset: 'r1', verdict: verdict('review'), taskToken: 'old', at, deadline });
+    expect((await store.expireReview(item.reviewId, deadline))?.status).to.equal('expired');
+    const reopened = await store.requestReview({ sha256: s, ruleset: 'r1', verdict: verdict('review'), taskToken: 'new', at: deadline, deadline: '2026-12-04T04:00:00.000Z' });
+    expect(reopened.item).to.include({ status: 'pending', deadline: '2026-12-04T04:00:00.000Z' });
+    expect(reopened.item.taskTokens).to.deep.equal(['new']);
+    await store.expireReview(item.reviewId, deadline);
+    const late = await store.decideReview(item.reviewId, { decision: 'approve', by: 'Alice', at });
+    expect(late.record.decidedBy).to.equal('Alice');
+    await store.markDelivered(item.reviewId, at);
+    expect((await store.getReview(item.reviewId))?.deliveredAt).to.equal(at);
+  });
+}
