@@ -3,7 +3,6 @@
  * (plus the deployed default's architecture with random weights, for its speed) and the whole workflow on
  * the embedded engine. With --json, one JSON object on stdout; otherwise a readable summary.
  */
-import '../workflows/polyfills.js';
 import { availableParallelism, cpus } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';

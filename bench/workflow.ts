@@ -6,7 +6,6 @@
  * - imagesPerSec: a directory of photos at each concurrency tried; the best one is reported.
  * Runs alone with `tsx bench/workflow.ts [--json]`, and as the `workflow` section of `npm run bench`.
  */
-import '../workflows/polyfills.js';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';

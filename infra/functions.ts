@@ -2,7 +2,7 @@
  * The other Lambdas. fetch-image runs outside the VPC so it reaches the internet without a NAT gateway;
  * it and the local safety function use the classifier's image (command override) because both need
  * sharp's native modules for the function's architecture; aggregate is pure JavaScript: an esbuild
- * zip. All on Node.js 20 with JSON logs and X-Ray.
+ * zip. All on Node.js 24 with JSON logs and X-Ray.
  */
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
@@ -72,7 +72,7 @@ export function createFunctions(a: FunctionsArgs) {
 
   const aggregate = lambdaWith(a.prefix, 'aggregate', a, () => [], {
     packageType: 'Zip',
-    runtime: aws.lambda.Runtime.NodeJS20dX,
+    runtime: aws.lambda.Runtime.NodeJS24dX,
     handler: 'index.handler',
     code: bundleFunction('aggregate'),
     memorySize: 256,

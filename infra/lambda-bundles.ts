@@ -29,7 +29,7 @@ export function lambdaBuildOptions(name: string, outfile: string, opts: LambdaBu
     bundle: true,
     platform: 'node',
     format: 'esm',
-    target: 'node20',
+    target: 'node24',
     outfile,
     external: opts.external ?? [],
     minify: opts.minify ?? false,

@@ -2,7 +2,6 @@
  * `npm start -- <image path | URL | directory>...`: moderates images on this machine with the very
  * state machine the Pulumi program deploys, run by the embedded engine.
  */
-import './polyfills.js';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { SingleBar } from 'cli-progress';

@@ -3,7 +3,6 @@
  * AWS: each Task is bound to a local function, Lambda results are wrapped as the optimized integration
  * returns them, and thrown errors look like Lambda's (name = errorType, Cause = JSON).
  */
-import './polyfills.js';
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { ModerationInput, Verdict } from '../functions/shared/contracts.js';
 import { STATE_NAMES } from '../functions/shared/contracts.js';

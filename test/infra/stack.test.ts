@@ -115,7 +115,7 @@ describe('infra: the default stack (Pulumi.dev.yaml) under mocks', function () {
       expect(fn.inputs.tracingConfig, fn.name).to.deep.equal({ mode: 'Active' });
       expect((fn.inputs.loggingConfig as { logFormat: string; logGroup: string }).logGroup).to.equal(`/aws/lambda/${fn.inputs.name}`);
     }
-    expect(one(plan, 'aws:lambda/function:Function', '-aggregate').inputs).to.include({ runtime: 'nodejs20.x', handler: 'index.handler' });
+    expect(one(plan, 'aws:lambda/function:Function', '-aggregate').inputs).to.include({ runtime: 'nodejs24.x', handler: 'index.handler' });
   });
 
   it('builds the state machine with the shared builder around the deployed function ARNs', () => {
