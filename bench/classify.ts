@@ -11,9 +11,9 @@ import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import sharp from 'sharp';
 import { getClassifier } from '../functions/classify/handler.js';
-import { modelStoreOptionsFromEnv } from '../functions/shared/models/config.js';
+import { modelStoreOptions } from '../functions/shared/models/config.js';
+import { projectRoot } from '../functions/shared/project.js';
 import { lambdaBuildOptions, NATIVE_MODULES } from '../infra/lambda-bundles.js';
-import { repoRoot } from '../workflows/local-steps.js';
 import { median, quantile, r1, timeRuns } from './stats.js';
 
 export interface ClassifyBenchOptions {
@@ -51,7 +51,7 @@ export async function benchClassify(opts: ClassifyBenchOptions): Promise<Classif
   const log = opts.log ?? (() => {});
   const runs = opts.runs ?? 50;
   const threads = availableParallelism();
-  const store = { ...modelStoreOptionsFromEnv({ ...process.env, MODEL_NAME: opts.model }), mirrorDir: opts.mirrorDir };
+  const store = modelStoreOptions({ name: opts.model, mirrorDir: opts.mirrorDir });
   const classifier = await getClassifier({ store, config: { threads, maxPixels: 40e6 }, allowTimingOnly: true });
 
   // Cold init in fresh processes (the model is in the cache now, as on a warm EFS).
@@ -61,9 +61,9 @@ export async function benchClassify(opts: ClassifyBenchOptions): Promise<Classif
     const bundle = await bundleHandler(tmp);
     // The bundle lives outside the repo, so node must find sharp/onnxruntime-node from here.
     const linked = path.join(tmp, 'node_modules');
-    await symlink(path.join(repoRoot, 'node_modules'), linked, 'dir');
+    await symlink(path.join(projectRoot, 'node_modules'), linked, 'dir');
     for (let i = 0; i < 3; i++) {
-      const { stdout } = await promisify(execFile)(process.execPath, [path.join(repoRoot, 'bench/cold-init.mjs'), bundle], {
+      const { stdout } = await promisify(execFile)(process.execPath, [path.join(projectRoot, 'bench/cold-init.mjs'), bundle], {
         env: { ...process.env, MODEL_NAME: opts.model, MODEL_CACHE_DIR: store.cacheDir, CLASSIFIER_THREADS: String(threads), ...(opts.mirrorDir ? { MODEL_MIRROR: opts.mirrorDir } : {}) },
       });
       const child = JSON.parse(stdout) as { importMs: number; sessionMs: number; coldInitMs: number };

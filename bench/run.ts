@@ -7,7 +7,7 @@ import { availableParallelism, cpus } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_LOCAL_MODEL } from '../functions/shared/models/catalog.js';
-import { defaultMirror, repoRoot } from '../workflows/local-steps.js';
+import { defaultMirror, sharedDir } from '../functions/shared/project.js';
 import { benchClassify, type ClassifyBenchResult } from './classify.js';
 import { benchWorkflow } from './workflow.js';
 
@@ -21,7 +21,7 @@ const { values } = parseArgs({
 });
 const log = values.json ? () => {} : (line: string) => console.error(line);
 const mirrorDir = defaultMirror();
-const photosDir = path.resolve(repoRoot, process.env.SHARED_DIR ?? '../shared', 'images/imagenet-sample');
+const photosDir = path.join(sharedDir(), 'images/imagenet-sample');
 
 const classifyByModel: Record<string, ClassifyBenchResult> = {};
 for (const model of [values.model!, ...values['also-models']!.split(',').map((s) => s.trim()).filter((m) => m && m !== values.model)]) {

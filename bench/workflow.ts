@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { STATE_NAMES } from '../functions/shared/contracts.js';
-import { createLocalWorkflow, repoRoot, type LocalWorkflow } from '../workflows/local-steps.js';
+import { sharedDir } from '../functions/shared/project.js';
+import { createLocalWorkflow, type LocalWorkflow } from '../workflows/local-steps.js';
 import { quantile, r1 } from './stats.js';
 
 export interface WorkflowBenchOptions {
@@ -53,7 +54,7 @@ async function throughput(workflow: LocalWorkflow, files: string[], concurrency:
 
 export async function benchWorkflow(opts: WorkflowBenchOptions = {}): Promise<WorkflowBenchResult> {
   const log = opts.log ?? (() => {});
-  const photosDir = opts.photosDir ?? path.resolve(repoRoot, process.env.SHARED_DIR ?? '../shared', 'images/imagenet-sample');
+  const photosDir = opts.photosDir ?? path.join(sharedDir(), 'images/imagenet-sample');
   const files = (await readdir(photosDir)).filter((f) => /\.jpe?g$/i.test(f)).sort().map((f) => path.join(photosDir, f));
   if (files.length === 0) throw new Error(`No photos in ${photosDir}; set SHARED_DIR to the directory holding images/imagenet-sample.`);
   const tmp = await mkdtemp(path.join(tmpdir(), 'bench-workflow-'));

@@ -1,46 +1,19 @@
-/**
- * The container image (classifier, plus fetch-image and the local safety function with a command
- * override: all three need sharp's and onnxruntime's native modules, which the image installs for its
- * own architecture) and the classifier Lambda: in the VPC, the model cached on EFS, seeded from S3.
- */
+/** The classifier Lambda: in the VPC, the model cached on EFS (seeded from S3 on the first cold start). */
 import * as aws from '@pulumi/aws';
-import * as awsx from '@pulumi/awsx';
 import * as pulumi from '@pulumi/pulumi';
-import path from 'node:path';
-import { projectRoot } from './lambda-bundles.js';
 import { inlinePolicy, logsTo, serviceRole, XRAY, type Statement } from './iam.js';
+import type { FunctionsImage } from './image.js';
+import { functionLogGroup } from './log-groups.js';
 import type { Network } from './network.js';
+import type { UploadedClassifierModel } from './model-uploads.js';
 import { MODEL_MOUNT_PATH, STAGING_PREFIX, type Storage } from './storage.js';
-
-export interface ClassifierImage {
-  repository: awsx.ecr.Repository;
-  image: awsx.ecr.Image;
-}
-
-export function createImage(prefix: string, architecture: 'x86_64' | 'arm64', tags: Record<string, string>): ClassifierImage {
-  // Tags stay mutable because every build is pushed under the same tag; the functions pin the image by
-  // digest (imageUri), so what runs never changes under them.
-  const repository = new awsx.ecr.Repository(`${prefix}-functions`, { forceDelete: true, imageTagMutability: 'MUTABLE', imageScanningConfiguration: { scanOnPush: true }, tags });
-  const image = new awsx.ecr.Image(`${prefix}-functions`, {
-    repositoryUrl: repository.url,
-    context: projectRoot,
-    dockerfile: path.join(projectRoot, 'functions/classify/Dockerfile'),
-    // Explicit: awsx builds for the host's architecture otherwise, and the native modules then fail to load.
-    platform: architecture === 'arm64' ? 'linux/arm64' : 'linux/amd64',
-  });
-  return { repository, image };
-}
-
-export function functionLogGroup(name: string, functionName: string, retentionInDays: number, tags: Record<string, string>) {
-  return new aws.cloudwatch.LogGroup(name, { name: `/aws/lambda/${functionName}`, retentionInDays, tags });
-}
 
 export interface ClassifierArgs {
   prefix: string;
-  image: ClassifierImage;
+  image: FunctionsImage;
   network: Network;
   storage: Storage;
-  model: { name: string; key: string; labelsKey: string; sha256: string; objects: pulumi.Resource[] };
+  model: UploadedClassifierModel;
   memoryMb: number;
   architecture: 'x86_64' | 'arm64';
   reservedConcurrency: number;

@@ -8,18 +8,20 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { DEFAULT_LIMITS } from '../functions/shared/limits.js';
 import { bundleFunction } from './bundle.js';
-import { functionLogGroup, type ClassifierImage } from './classifier.js';
+import type { FunctionsImage } from './image.js';
+import { functionLogGroup } from './log-groups.js';
 import { inlinePolicy, logsTo, serviceRole, XRAY, type Statement } from './iam.js';
+import type { UploadedModel } from './model-uploads.js';
 import { STAGING_PREFIX, type Storage } from './storage.js';
 
 export interface FunctionsArgs {
   prefix: string;
-  image: ClassifierImage;
+  image: FunctionsImage;
   storage: Storage;
   architecture: 'x86_64' | 'arm64';
   safetyEngine: 'rekognition' | 'local';
   safetyMinConfidence: number;
-  nsfwModel?: { key: string; sha256: string; objects: pulumi.Resource[] };
+  nsfwModel?: UploadedModel;
   policyJson: string;
   logLevel: string;
   logRetentionDays: number;
@@ -104,7 +106,6 @@ export function createFunctions(a: FunctionsArgs) {
           variables: {
             STAGING_BUCKET: staging.bucket,
             STAGING_PREFIX,
-            SAFETY_ENGINE: 'local',
             SAFETY_MIN_CONFIDENCE: String(a.safetyMinConfidence),
             NSFW_MODEL_S3_URI: pulumi.interpolate`s3://${models.bucket}/${a.nsfwModel.key}`,
             NSFW_ALLOW_CONVERT: 'false',

@@ -6,9 +6,7 @@
  */
 import { build, buildSync, type BuildOptions } from 'esbuild';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+import { projectRoot } from '../functions/shared/project.js';
 
 /** The handlers that ship inside the container image (fetch-image and safety run it with a command override). */
 export const IMAGE_ENTRIES = ['classify', 'safety', 'fetch-image'] as const;

@@ -2,13 +2,12 @@
  * The model files `pulumi up` uploads, taken from the local model store (cache → mirror → public URL),
  * each verified against its pinned sha256 before it is uploaded.
  */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { ModelNotFoundError } from '../functions/shared/errors.js';
-import { modelStoreOptionsFromEnv } from '../functions/shared/models/config.js';
+import { catalogEntry } from '../functions/shared/models/catalog.js';
+import { modelStoreOptions } from '../functions/shared/models/config.js';
 import { resolveModel } from '../functions/shared/models/store.js';
+import { defaultMirror } from '../functions/shared/project.js';
 import { NSFW_PIN, resolveNsfwModel } from '../functions/safety/nsfw-store.js';
-import { projectRoot } from './lambda-bundles.js';
 
 export interface LocalModelFiles {
   sha256: string;
@@ -22,16 +21,9 @@ export interface LocalModelFiles {
 export type ModelFileResolver = (name: string) => Promise<LocalModelFiles>;
 export type NsfwFileResolver = () => Promise<{ sha256: string; modelFile: string }>;
 
-function mirror(): string | undefined {
-  const env = process.env.MODEL_MIRROR?.trim();
-  if (env) return path.resolve(env);
-  const shared = path.resolve(projectRoot, process.env.SHARED_DIR ?? '../shared', 'models');
-  return existsSync(shared) ? shared : undefined;
-}
-
 export const resolveLocalModel: ModelFileResolver = async (name) => {
   try {
-    const r = await resolveModel({ ...modelStoreOptionsFromEnv({ ...process.env, MODEL_NAME: name }), mirrorDir: mirror() });
+    const r = await resolveModel(modelStoreOptions({ name, mirrorDir: defaultMirror() }));
     return { sha256: r.sha256, modelFile: r.modelPath, labelsFile: r.labelsPath, labelsName: r.manifest.output.labels, fileName: r.manifest.file };
   } catch (err) {
     throw new ModelNotFoundError(
@@ -42,14 +34,13 @@ export const resolveLocalModel: ModelFileResolver = async (name) => {
 };
 
 export const resolveLocalNsfwModel: NsfwFileResolver = async () => {
-  const r = await resolveNsfwModel({ cacheDir: modelStoreOptionsFromEnv().cacheDir });
+  const r = await resolveNsfwModel({ cacheDir: modelStoreOptions().cacheDir });
   return { sha256: r.sha256, modelFile: r.modelPath };
 };
 
 /** For previews and tests: the files are named by their pins, nothing is read or downloaded. */
 export const plannedModelFiles: { model: ModelFileResolver; nsfw: NsfwFileResolver } = {
   model: async (name) => {
-    const { catalogEntry } = await import('../functions/shared/models/catalog.js');
     const m = catalogEntry(name);
     return { sha256: m.sha256, modelFile: `<model store>/${name}/${m.sha256}.onnx`, labelsFile: `<model store>/labels/${m.output.labels}`, labelsName: m.output.labels, fileName: m.file };
   },

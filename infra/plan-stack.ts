@@ -2,7 +2,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { projectRoot } from './lambda-bundles.js';
+import { projectRoot } from '../functions/shared/project.js';
 import { setupMocks, type PlannedResource } from './mocks.js';
 
 export interface StackPlan {

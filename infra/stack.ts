@@ -1,18 +1,20 @@
 /**
  * The whole stack as one function, so `index.ts` stays a few lines and tests build it under mocks.
- * Reads top to bottom: network → storage (+ model upload) → image and classifier → other functions →
+ * Reads top to bottom: network → storage → model uploads → image and classifier → other functions →
  * state machine → publisher access → alarms.
  */
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { createPublisherPolicy } from './access.js';
 import { createAlarms } from './alarms.js';
-import { createClassifier, createImage } from './classifier.js';
+import { createClassifier } from './classifier.js';
 import type { StackConfig } from './config.js';
 import { createFunctions } from './functions.js';
+import { createImage } from './image.js';
 import { resolveLocalModel, resolveLocalNsfwModel, type ModelFileResolver, type NsfwFileResolver } from './model-files.js';
+import { uploadClassifierModel, uploadNsfwModel } from './model-uploads.js';
 import { createNetwork } from './network.js';
-import { createStorage, uploadModel } from './storage.js';
+import { createStorage } from './storage.js';
 import { createWorkflow } from './workflow.js';
 
 export interface StackDeps {
@@ -28,10 +30,8 @@ export async function createStack(cfg: StackConfig, deps: StackDeps = {}) {
   const network = createNetwork(prefix, cfg.region, tags);
   const storage = createStorage(prefix, network, cfg, tags);
 
-  // The model object is keyed by content, so a new model never overwrites the one running Lambdas use.
-  const local = await resolve.model(cfg.modelName);
-  const modelKey = `models/${cfg.modelName}/${local.sha256}/${local.fileName}`;
-  const modelObjects = uploadModel(`${prefix}-model`, storage.models.bucket, { key: modelKey, sha256: local.sha256, modelFile: local.modelFile, labelsFile: local.labelsFile, labelsName: local.labelsName }, storage.models.settings);
+  const model = await uploadClassifierModel(prefix, storage, cfg.modelName, resolve.model);
+  const nsfwModel = cfg.safetyEngine === 'local' ? await uploadNsfwModel(prefix, storage, resolve.nsfw) : undefined;
 
   const image = createImage(prefix, cfg.classifierArchitecture, tags);
   const classifier = createClassifier({
@@ -39,7 +39,7 @@ export async function createStack(cfg: StackConfig, deps: StackDeps = {}) {
     image,
     network,
     storage,
-    model: { name: cfg.modelName, key: modelKey, labelsKey: `models/${cfg.modelName}/${local.sha256}/${local.labelsName}`, sha256: local.sha256, objects: [modelObjects.model, ...(modelObjects.labels ? [modelObjects.labels] : [])] },
+    model,
     memoryMb: cfg.classifierMemoryMb,
     architecture: cfg.classifierArchitecture,
     reservedConcurrency: cfg.reservedConcurrency,
@@ -50,13 +50,6 @@ export async function createStack(cfg: StackConfig, deps: StackDeps = {}) {
     tags,
   });
 
-  let nsfwModel: { key: string; sha256: string; objects: pulumi.Resource[] } | undefined;
-  if (cfg.safetyEngine === 'local') {
-    const nsfw = await resolve.nsfw();
-    const key = `models/nsfwjs-mobilenet-v2/${nsfw.sha256}.onnx`;
-    const uploaded = uploadModel(`${prefix}-nsfw-model`, storage.models.bucket, { key, sha256: nsfw.sha256, modelFile: nsfw.modelFile }, storage.models.settings);
-    nsfwModel = { key, sha256: nsfw.sha256, objects: [uploaded.model] };
-  }
   const fns = createFunctions({
     prefix,
     image,
@@ -94,7 +87,7 @@ export async function createStack(cfg: StackConfig, deps: StackDeps = {}) {
     workflowType: cfg.workflowType,
     stagingBucketName: storage.staging.bucket.bucket,
     modelBucketName: storage.models.bucket.bucket,
-    modelS3Uri: pulumi.interpolate`s3://${storage.models.bucket.bucket}/${modelKey}`,
+    modelS3Uri: pulumi.interpolate`s3://${storage.models.bucket.bucket}/${model.key}`,
     functionNames: {
       fetchImage: fns.fetch.fn.name,
       classify: classifier.fn.name,

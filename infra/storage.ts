@@ -1,8 +1,7 @@
 /**
  * Storage: the model bucket (versioned) and the staging bucket (staged images expire), both private,
  * public access blocked, encrypted, TLS only, owner-enforced; the EFS file system the classifier caches
- * the model on (encrypted, reached through an access point with a POSIX user), and the model objects
- * uploaded from the local model store with their sha256 in metadata.
+ * the model on (encrypted, reached through an access point with a POSIX user).
  */
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
@@ -110,31 +109,4 @@ export function createStorage(
       }),
   );
   return { models, staging, fileSystem, accessPoint, mountTargets };
-}
-
-export interface ModelUpload {
-  /** S3 key of the model; its labels go beside it under `labelsName`. */
-  key: string;
-  sha256: string;
-  modelFile: string;
-  labelsFile?: string;
-  labelsName?: string;
-}
-
-/** Uploads a verified local model file (and its labels) with the sha256 in metadata. */
-export function uploadModel(name: string, bucket: aws.s3.Bucket, u: ModelUpload, dependsOn: pulumi.Resource[]) {
-  const model = new aws.s3.BucketObjectv2(
-    name,
-    { bucket: bucket.id, key: u.key, source: new pulumi.asset.FileAsset(u.modelFile), metadata: { sha256: u.sha256 }, contentType: 'application/octet-stream' },
-    { dependsOn },
-  );
-  const labels =
-    u.labelsFile && u.labelsName
-      ? new aws.s3.BucketObjectv2(
-          `${name}-labels`,
-          { bucket: bucket.id, key: `${u.key.slice(0, u.key.lastIndexOf('/') + 1)}${u.labelsName}`, source: new pulumi.asset.FileAsset(u.labelsFile), contentType: 'text/plain' },
-          { dependsOn },
-        )
-      : undefined;
-  return { model, labels };
 }

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { FetchBlocked, PERMANENT_ERRORS, describeError } from '../functions/shared/errors.js';
+import * as errors from '../functions/shared/errors.js';
+import { FetchBlocked, ModerationError, PERMANENT_ERRORS, describeError } from '../functions/shared/errors.js';
 
 describe('errors', () => {
   it('names each error after its class, which is what Retry/Catch match', () => {
@@ -8,5 +9,15 @@ describe('errors', () => {
     expect(err).to.be.instanceOf(Error);
     expect(PERMANENT_ERRORS).to.include(err.name);
     expect(describeError(err)).to.deep.equal({ name: 'FetchBlocked', message: '169.254.169.254 is link-local' });
+  });
+
+  it('treats every error class a step can raise as permanent (derived from the classes, not a second list)', () => {
+    const clientOnly = new Set(['ModerationExecutionFailed', 'VerdictTimeout', 'ExecutionConflict']);
+    const classes = (Object.values(errors) as unknown[]).filter(
+      (v): v is new (m: string) => ModerationError => typeof v === 'function' && (v as { prototype: unknown }).prototype instanceof ModerationError,
+    );
+    const stepErrors = classes.map((C) => new C('x').name).filter((n) => !clientOnly.has(n));
+    expect(stepErrors.length).to.be.at.least(15);
+    expect([...PERMANENT_ERRORS].sort()).to.deep.equal(stepErrors.sort());
   });
 });

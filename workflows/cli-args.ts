@@ -17,7 +17,7 @@ Options:
   --json                     one JSON object per image on stdout (NDJSON), nothing else on stdout
   --concurrency <n>          images in flight at once (default: ${availableParallelism()}, the number of cores)
   --model <name>             classifier model from the catalog (default: the classifier's default)
-  --safety-engine <engine>   local (default) or rekognition (needs AWS credentials and a region)
+  --safety-engine <engine>   local or rekognition (needs AWS credentials and a region); default $SAFETY_ENGINE, else local
   --staging-dir <dir>        where validated images are staged (default: .staging)
   --mirror <dir>             offline model mirror (default: $MODEL_MIRROR, else ../shared/models if present)
   --state-machine-arn <arn>  moderate with the deployed stack instead (the stack's stateMachineArn output,
@@ -68,7 +68,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     json: values.json ?? false,
     concurrency: values.concurrency ?? availableParallelism(),
     model: values.model,
-    safetyEngine: values['safety-engine'] ?? 'local',
+    safetyEngine: values['safety-engine'] ?? (env.SAFETY_ENGINE?.trim() || 'local'),
     stagingDir: values['staging-dir'] ?? env.STAGING_DIR ?? '.staging',
     mirror: values.mirror ?? env.MODEL_MIRROR,
     stateMachineArn: values['state-machine-arn'] ?? (env.STATE_MACHINE_ARN || undefined),

@@ -11,7 +11,7 @@
  * is built in the state machine itself. No failure path can reach Approved.
  */
 import { STATE_NAMES } from '../functions/shared/contracts.js';
-import { PERMANENT_ERRORS, REJECTING_ERRORS, TRANSIENT_LAMBDA_ERRORS } from '../functions/shared/errors.js';
+import { PERMANENT_ERRORS, REJECTING_ERRORS, TRANSIENT_LAMBDA_ERRORS, TRANSIENT_REKOGNITION_ERRORS } from '../functions/shared/errors.js';
 import type { AslDefinition, AslState, Catcher, ChoiceState, JsonObject, PassState, Retrier, TaskState } from './asl.js';
 
 export interface DefinitionRefs {
@@ -37,14 +37,6 @@ export const FAIL_SAFE_STATE_NAMES = {
 
 export const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
 export const REKOGNITION_MODERATION = 'arn:aws:states:::aws-sdk:rekognition:detectModerationLabels';
-
-/** Throttling and server-side faults of Rekognition, as the SDK integration names them. */
-export const TRANSIENT_REKOGNITION_ERRORS = [
-  'Rekognition.ThrottlingException',
-  'Rekognition.ProvisionedThroughputExceededException',
-  'Rekognition.InternalServerError',
-  'Rekognition.InternalServerErrorException',
-] as const;
 
 /**
  * Task timeouts: a fetch is bounded by its own 10 s timeout plus staging; the classifier's first call

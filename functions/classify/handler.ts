@@ -7,7 +7,7 @@ import { parseAnalyzeInput } from '../shared/analyze-input.js';
 import { ConfigError } from '../shared/errors.js';
 import { memoized } from '../shared/once.js';
 import { loadLabels } from '../shared/models/labels.js';
-import { modelStoreOptionsFromEnv } from '../shared/models/config.js';
+import { modelStoreOptions } from '../shared/models/config.js';
 import { isTimingOnly } from '../shared/models/manifest.js';
 import { resolveModel, type ModelStoreOptions } from '../shared/models/store.js';
 import { stagingStoreFromEnv, type StagingStore } from '../shared/staging/index.js';
@@ -42,7 +42,7 @@ const classifiers = new Map<string, Promise<Classifier>>();
  * forgotten so the next invocation retries instead of caching the failure.
  */
 export function getClassifier(opts: GetClassifierOptions = {}): Promise<Classifier> {
-  const store = opts.store ?? modelStoreOptionsFromEnv();
+  const store = opts.store ?? modelStoreOptions();
   const config = opts.config ?? classifierConfigFromEnv();
   const key = JSON.stringify({ ...store, s3Client: undefined, catalog: undefined, config });
   return memoized(classifiers, key, async () => {

@@ -3,11 +3,11 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { parseEnv } from '../shared/env.js';
-import { modelStoreOptionsFromEnv } from '../shared/models/config.js';
+import { modelStoreOptions } from '../shared/models/config.js';
 import type { NsfwStoreOptions } from './nsfw-store.js';
 
+/** The local engine's settings (the Rekognition engine is the state machine's own SDK call). */
 export interface SafetyConfig {
-  engine: 'rekognition' | 'local';
   /** 0..100: labels below are not reported (Rekognition's MinConfidence; the same floor locally). */
   minConfidence: number;
   threads: number;
@@ -16,7 +16,6 @@ export interface SafetyConfig {
 
 const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const envSchema = z.object({
-  SAFETY_ENGINE: z.preprocess(blankToUndefined, z.enum(['rekognition', 'local'], { error: 'SAFETY_ENGINE must be rekognition or local' }).optional()),
   SAFETY_MIN_CONFIDENCE: z.preprocess(blankToUndefined, z.coerce.number({ error: 'SAFETY_MIN_CONFIDENCE must be a number' }).min(0, 'SAFETY_MIN_CONFIDENCE must be 0..100').max(100, 'SAFETY_MIN_CONFIDENCE must be 0..100').optional()),
   SAFETY_THREADS: z.preprocess(blankToUndefined, z.coerce.number({ error: 'SAFETY_THREADS must be a number' }).int().min(1).max(64).optional()),
   NSFW_MODEL_PATH: z.preprocess(blankToUndefined, z.string().optional()),
@@ -28,12 +27,11 @@ export function safetyConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Safet
   const data = parseEnv(envSchema, env, 'CheckSafety');
   const e = data;
   return {
-    engine: e.SAFETY_ENGINE ?? 'local',
     minConfidence: e.SAFETY_MIN_CONFIDENCE ?? 50,
     threads: e.SAFETY_THREADS ?? availableParallelism(),
     nsfw: {
       // The same cache directory as the classifier's models (the EFS mount in AWS, .cache/models locally).
-      cacheDir: modelStoreOptionsFromEnv(env).cacheDir,
+      cacheDir: modelStoreOptions({}, env).cacheDir,
       ...(e.NSFW_MODEL_PATH ? { path: path.resolve(e.NSFW_MODEL_PATH) } : {}),
       ...(e.NSFW_MODEL_S3_URI ? { s3Uri: e.NSFW_MODEL_S3_URI } : {}),
       allowConvert: e.NSFW_ALLOW_CONVERT !== 'false',

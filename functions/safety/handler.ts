@@ -1,8 +1,7 @@
 /**
- * CheckSafety as a Lambda (the local engine, or Rekognition when run outside the direct SDK integration).
- * The engine (and its model session) is created once per process.
+ * CheckSafety as a Lambda: the local engine (Rekognition needs no Lambda: the state machine calls it
+ * directly). The engine (and its model session) is created once per process.
  */
-import { RekognitionClient } from '@aws-sdk/client-rekognition';
 import type { AnalyzeInput, SafetyOutput } from '../shared/contracts.js';
 import { memoized } from '../shared/once.js';
 import { stagingStoreFromEnv, type StagingStore } from '../shared/staging/index.js';
@@ -12,7 +11,6 @@ import type { SafetyEngine } from './engine.js';
 import { LocalSafetyEngine } from './local.js';
 import { NsfwModel } from './nsfw-model.js';
 import { NSFW_PIN, resolveNsfwModel } from './nsfw-store.js';
-import { RekognitionSafetyEngine } from './rekognition.js';
 
 export interface CheckSafetyDeps {
   store: StagingStore;
@@ -34,7 +32,6 @@ const engines = new Map<string, Promise<SafetyEngine>>();
 export function getSafetyEngine(config: SafetyConfig = safetyConfigFromEnv()): Promise<SafetyEngine> {
   const key = JSON.stringify({ ...config, nsfw: { ...config.nsfw, s3Client: undefined } });
   return memoized(engines, key, async (): Promise<SafetyEngine> => {
-    if (config.engine === 'rekognition') return new RekognitionSafetyEngine(new RekognitionClient({}), config.minConfidence);
     const resolved = await resolveNsfwModel(config.nsfw);
     const model = await NsfwModel.create(resolved.modelPath, config.threads);
     return new LocalSafetyEngine(model, { name: NSFW_PIN.name, sha256: resolved.sha256 }, config.minConfidence);

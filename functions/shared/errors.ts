@@ -78,25 +78,33 @@ export class VerdictTimeout extends ModerationError {}
 /** An execution with this request's name exists for a different image or post. */
 export class ExecutionConflict extends ModerationError {}
 
+/**
+ * Every error a step can raise, by class: the state machine never retries them (PERMANENT_ERRORS is
+ * derived from this, so a new class added here is covered by Retry and Catch at once). The client's own
+ * errors are not here: they never cross a state.
+ */
+const STEP_ERRORS = {
+  InvalidInput,
+  ConfigError,
+  FetchBlocked,
+  FetchFailed,
+  FetchTimeout,
+  EmptyImage,
+  ImageTooLarge,
+  PixelLimitExceeded,
+  UnsupportedImageFormat,
+  CorruptImage,
+  ModelIntegrityError,
+  ModelNotFoundError,
+  ModelContractError,
+  StagedImageMissing,
+  SafetyCheckFailed,
+} satisfies Record<string, new (message: string) => ModerationError>;
+
+export type PermanentErrorName = keyof typeof STEP_ERRORS;
+
 /** Names the state machine treats as permanent: caught, never retried. */
-export const PERMANENT_ERRORS = [
-  'InvalidInput',
-  'ConfigError',
-  'FetchBlocked',
-  'FetchFailed',
-  'FetchTimeout',
-  'EmptyImage',
-  'ImageTooLarge',
-  'PixelLimitExceeded',
-  'UnsupportedImageFormat',
-  'CorruptImage',
-  'ModelIntegrityError',
-  'ModelNotFoundError',
-  'ModelContractError',
-  'StagedImageMissing',
-  'SafetyCheckFailed',
-] as const;
-export type PermanentErrorName = (typeof PERMANENT_ERRORS)[number];
+export const PERMANENT_ERRORS: readonly PermanentErrorName[] = Object.keys(STEP_ERRORS) as PermanentErrorName[];
 
 /** Errors that reject outright (the image itself is unacceptable); other failures go to review. */
 export const REJECTING_ERRORS: readonly PermanentErrorName[] = [
@@ -115,6 +123,16 @@ export const TRANSIENT_LAMBDA_ERRORS = [
   'Lambda.AWSLambdaException',
   'Lambda.SdkClientException',
   'Lambda.TooManyRequestsException',
+] as const;
+
+/**
+ * Rekognition's throttling and server-side faults as Step Functions names them (`Rekognition.` + the SDK
+ * error name), for the direct SDK integration's Retry; the local stand-in names its errors the same way.
+ */
+export const TRANSIENT_REKOGNITION_ERRORS = [
+  'Rekognition.ThrottlingException',
+  'Rekognition.ProvisionedThroughputExceededException',
+  'Rekognition.InternalServerError',
 ] as const;
 
 /** A plain, serialisable view of any thrown value, for logs and the CLI. */

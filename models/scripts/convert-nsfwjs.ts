@@ -8,11 +8,11 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { modelStoreOptionsFromEnv } from '../../functions/shared/models/config.js';
+import { modelStoreOptions } from '../../functions/shared/models/config.js';
 import { resolveNsfwModel } from '../../functions/safety/nsfw-store.js';
 
 const { values } = parseArgs({ options: { 'cache-dir': { type: 'string' } } });
-const cacheDir = values['cache-dir'] ?? modelStoreOptionsFromEnv().cacheDir;
+const cacheDir = values['cache-dir'] ?? modelStoreOptions().cacheDir;
 const t0 = performance.now();
 const resolved = await resolveNsfwModel({ cacheDir });
 const sha = createHash('sha256').update(await readFile(resolved.modelPath)).digest('hex');

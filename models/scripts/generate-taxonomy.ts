@@ -11,15 +11,14 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { projectRoot, sharedDir } from '../../functions/shared/project.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const { values } = parseArgs({
   options: {
     wordnet: { type: 'string', default: '/usr/share/wordnet/data.noun' },
-    synset: { type: 'string', default: path.resolve(repoRoot, process.env.SHARED_DIR ?? '../shared', 'models/mobilenetv2-12-int8/labels.txt') },
-    out: { type: 'string', default: path.join(repoRoot, 'models/imagenet-taxonomy.json') },
+    synset: { type: 'string', default: path.join(sharedDir(), 'models/mobilenetv2-12-int8/labels.txt') },
+    out: { type: 'string', default: path.join(projectRoot, 'models/imagenet-taxonomy.json') },
   },
 });
 

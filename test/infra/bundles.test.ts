@@ -11,10 +11,10 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { ClassifyOutput, FetchImageOutput, SafetyOutput, Verdict } from '../../functions/shared/contracts.js';
 import { resolveNsfwModel } from '../../functions/safety/nsfw-store.js';
-import { modelStoreOptionsFromEnv } from '../../functions/shared/models/config.js';
+import { modelStoreOptions } from '../../functions/shared/models/config.js';
 import { buildImageBundles, buildZipBundleSync, IMAGE_ENTRIES } from '../../infra/lambda-bundles.js';
 import { mirrorDir } from '../models/fixtures.js';
-import { repoRoot, startFixtureServer, type FixtureServer } from '../workflow/fixtures.js';
+import { projectRoot, startFixtureServer, type FixtureServer } from '../workflow/fixtures.js';
 
 type Outcome<T> = { ok: true; result: T } | { ok: false; errorType: string; errorMessage: string };
 
@@ -27,12 +27,12 @@ describe('Lambda bundles (built as shipped, run in fresh processes)', function (
 
   before(async () => {
     // Inside the repository, so the bundles find sharp and onnxruntime-node in node_modules as they do in the image.
-    await mkdir(path.join(repoRoot, '.cache'), { recursive: true });
-    work = await mkdtemp(path.join(repoRoot, '.cache', 'bundle-test-'));
+    await mkdir(path.join(projectRoot, '.cache'), { recursive: true });
+    work = await mkdtemp(path.join(projectRoot, '.cache', 'bundle-test-'));
     bundles = { ...(await buildImageBundles(path.join(work, 'dist'))), aggregate: buildZipBundleSync('aggregate', path.join(work, 'dist', 'aggregate.mjs')) };
     server = await startFixtureServer();
     // The converted safety model, as the stack uploads it; the bundle itself may not convert (as in the image).
-    const nsfw = await resolveNsfwModel({ cacheDir: modelStoreOptionsFromEnv({}).cacheDir });
+    const nsfw = await resolveNsfwModel({ cacheDir: modelStoreOptions({}, {}).cacheDir });
     env = {
       PATH: process.env.PATH,
       STAGING_DIR: path.join(work, 'staging'),
@@ -42,7 +42,6 @@ describe('Lambda bundles (built as shipped, run in fresh processes)', function (
       MODEL_ALLOW_DOWNLOAD: 'false',
       NSFW_MODEL_PATH: nsfw.modelPath,
       NSFW_ALLOW_CONVERT: 'false',
-      SAFETY_ENGINE: 'local',
       FETCH_ALLOW_HOSTS: '127.0.0.1',
       LOG_LEVEL: 'WARN',
     };
@@ -53,7 +52,7 @@ describe('Lambda bundles (built as shipped, run in fresh processes)', function (
   });
 
   async function invoke<T>(name: keyof typeof bundles, event: unknown, extraEnv: NodeJS.ProcessEnv = {}): Promise<Outcome<T>> {
-    const { stdout } = await promisify(execFile)(process.execPath, [path.join(repoRoot, 'test/infra/invoke-bundle.mjs'), bundles[name], JSON.stringify(event)], {
+    const { stdout } = await promisify(execFile)(process.execPath, [path.join(projectRoot, 'test/infra/invoke-bundle.mjs'), bundles[name], JSON.stringify(event)], {
       env: { ...env, ...extraEnv },
       maxBuffer: 16 * 1024 * 1024,
     });

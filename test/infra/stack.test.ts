@@ -173,7 +173,7 @@ describe('infra: local safety engine, EXPRESS, arm64', function () {
   it('deploys the local safety function with its converted model and calls it from the definition', () => {
     const safety = one(plan, 'aws:lambda/function:Function', '-check-safety');
     const env = (safety.inputs.environment as { variables: Record<string, string> }).variables;
-    expect(env).to.include({ SAFETY_ENGINE: 'local', NSFW_ALLOW_CONVERT: 'false' });
+    expect(env).to.include({ NSFW_ALLOW_CONVERT: 'false' });
     expect(env.NSFW_MODEL_S3_URI).to.match(/nsfwjs-mobilenet-v2\/d2c5f645/);
     const def = JSON.parse(one(plan, 'aws:sfn/stateMachine:StateMachine', '-moderation').inputs.definition as string);
     expect(JSON.stringify(def)).to.contain(`function:${safety.inputs.name}`).and.not.to.contain('rekognition');

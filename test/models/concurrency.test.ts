@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { FAKE_LABELS, fakeManifest, listTree, repoRoot, serveFiles, sha256Of, tempDir } from './fixtures.js';
+import { FAKE_LABELS, fakeManifest, listTree, projectRoot, serveFiles, sha256Of, tempDir } from './fixtures.js';
 
 interface WorkerResult {
   code: number | null;
@@ -27,8 +27,8 @@ describe('models: concurrent cold starts on one cache directory', () => {
       const manifest = fakeManifest('race-model', model, { url: `${server.url}/m.onnx`, labelsUrl: `${server.url}/labels.txt` });
       const arg = JSON.stringify({ manifest, cacheDir: tmp.dir });
       const runs = Array.from({ length: workers }, () => {
-        const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'test/models/fixtures/resolve-worker.ts'), arg], {
-          cwd: repoRoot,
+        const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'test/models/fixtures/resolve-worker.ts'), arg], {
+          cwd: projectRoot,
           stdio: ['ignore', 'pipe', 'pipe'],
         });
         const result: WorkerResult = { code: null, lines: [], stderr: '' };

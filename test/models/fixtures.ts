@@ -5,11 +5,11 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import type { ModelManifest } from '../../functions/shared/models/manifest.js';
+import { sharedDir as sharedDirOf } from '../../functions/shared/project.js';
 
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const sharedDir = path.resolve(repoRoot, process.env.SHARED_DIR ?? '../shared');
+export { projectRoot } from '../../functions/shared/project.js';
+export const sharedDir = sharedDirOf();
 /** The offline model mirror every developer and CI has beside the checkout. */
 export const mirrorDir = path.join(sharedDir, 'models');
 

@@ -8,17 +8,17 @@ import { createCheckSafetyHandler, getSafetyEngine } from '../../functions/safet
 import { LocalSafetyEngine, nsfwToLabels } from '../../functions/safety/local.js';
 import { NSFW_CLASSES, NsfwModel } from '../../functions/safety/nsfw-model.js';
 import { NSFW_PIN, resolveNsfwModel } from '../../functions/safety/nsfw-store.js';
-import { RekognitionSafetyEngine } from '../../functions/safety/rekognition.js';
 import { safetyConfigFromEnv } from '../../functions/safety/config.js';
 import type { StagedImage } from '../../functions/shared/contracts.js';
-import { ConfigError, ModelIntegrityError, SafetyCheckFailed } from '../../functions/shared/errors.js';
-import { modelStoreOptionsFromEnv } from '../../functions/shared/models/config.js';
+import { ConfigError, ModelIntegrityError, TRANSIENT_REKOGNITION_ERRORS } from '../../functions/shared/errors.js';
+import { modelStoreOptions } from '../../functions/shared/models/config.js';
 import { LocalStagingStore } from '../../functions/shared/staging/index.js';
 import { tempDir } from '../models/fixtures.js';
 import { photo, sharedDir } from '../workflow/fixtures.js';
+import { rekognitionOnStagedBytes } from '../../workflows/local-rekognition.js';
 
 // The repository's cache: converted once per machine (npm pack + conversion, about a second), then reused.
-const cacheDir = modelStoreOptionsFromEnv({}).cacheDir;
+const cacheDir = modelStoreOptions({}, {}).cacheDir;
 
 describe('safety/nsfw conversion (the real nsfwjs package, converted here)', function () {
   this.timeout(180_000);
@@ -112,42 +112,38 @@ describe('safety/local mapping (pure)', () => {
   });
 });
 
-describe('safety/rekognition engine (aws-sdk-client-mock against the real engine code)', () => {
+describe('safety/rekognition: the local stand-in for the state machine\'s SDK call (aws-sdk-client-mock)', () => {
   // Created per suite (not at load time) so other files' Rekognition mocks do not collide with it.
   let rek: AwsClientStub<RekognitionClient>;
-  before(() => {
+  let staging: { dir: string; cleanup: () => Promise<void> };
+  let key: string;
+  const bytes = Buffer.from([0xff, 0xd8, 0xff, 1, 2, 3]);
+  before(async () => {
     rek = mockClient(RekognitionClient);
+    staging = await tempDir('rek-staging-');
+    key = (await new LocalStagingStore(staging.dir).put(bytes, { sha256: createHash('sha256').update(bytes).digest('hex'), format: 'jpeg' })).key;
   });
   afterEach(() => rek.reset());
-  after(() => rek.restore());
-  const staged = { uri: 's3://stage/staging/ab/x.jpeg', bucket: 'stage', key: 'staging/ab/x.jpeg', sha256: 'a'.repeat(64), bytes: 3, format: 'jpeg', width: 1, height: 1 } as StagedImage;
+  after(async () => {
+    rek.restore();
+    await staging.cleanup();
+  });
+  const handler = () => rekognitionOnStagedBytes(new LocalStagingStore(staging.dir), new RekognitionClient({ region: 'us-east-1' }));
 
-  it('sends S3Object for staged S3 images and Bytes otherwise, and normalises labels', async () => {
-    rek.on(DetectModerationLabelsCommand).resolves({ ModerationLabels: [{ Name: 'Alcohol', ParentName: '', Confidence: 88.123, TaxonomyLevel: 1 }, { Name: 'x' }], ModerationModelVersion: '7.0' });
-    const engine = new RekognitionSafetyEngine(new RekognitionClient({ region: 'us-east-1' }), 60);
-    const labels = await engine.detect(staged, () => Promise.reject(new Error('must not read bytes')));
-    expect(labels).to.deep.equal([{ name: 'Alcohol', parentName: '', confidence: 88.123 }]);
-    expect(rek.commandCalls(DetectModerationLabelsCommand)[0]!.args[0].input).to.deep.equal({ Image: { S3Object: { Bucket: 'stage', Name: 'staging/ab/x.jpeg' } }, MinConfidence: 60 });
-    expect(engine.model).to.deep.equal({ name: 'rekognition-moderation', version: '7.0' });
-    await engine.detect({ ...staged, bucket: undefined }, async () => Buffer.from([1, 2, 3]));
-    expect(rek.commandCalls(DetectModerationLabelsCommand)[1]!.args[0].input.Image).to.deep.equal({ Bytes: Buffer.from([1, 2, 3]) });
+  it('sends the staged bytes for the S3 key the state machine names and answers in the SDK integration\'s shape', async () => {
+    rek.on(DetectModerationLabelsCommand).resolves({ ModerationLabels: [{ Name: 'Alcohol', ParentName: '', Confidence: 88.123, TaxonomyLevel: 1 }], ModerationModelVersion: '7.0' });
+    const out = await (await handler())({ Image: { S3Object: { Bucket: 'local-staging', Name: key } }, MinConfidence: 60 });
+    expect(out).to.deep.equal({ ModerationLabels: [{ Name: 'Alcohol', ParentName: '', Confidence: 88.123, TaxonomyLevel: 1 }], ModerationModelVersion: '7.0' });
+    expect(rek.commandCalls(DetectModerationLabelsCommand)[0]!.args[0].input).to.deep.equal({ Image: { Bytes: bytes }, MinConfidence: 60 });
   });
 
-  it('lets throttling through under a retryable name and turns other failures into SafetyCheckFailed', async () => {
-    const engine = new RekognitionSafetyEngine(new RekognitionClient({ region: 'us-east-1' }), 50);
+  it('names failures as Step Functions does, so the one transient list retries throttling and nothing else', async () => {
     rek.on(DetectModerationLabelsCommand).rejectsOnce(Object.assign(new Error('slow down'), { name: 'ThrottlingException' })).rejectsOnce(Object.assign(new Error('bad image'), { name: 'InvalidImageFormatException' }));
-    try {
-      await engine.detect(staged, async () => Buffer.alloc(0));
-      expect.fail('expected a throttling error');
-    } catch (err) {
-      expect((err as Error).name).to.equal('Rekognition.ThrottlingException');
-    }
-    try {
-      await engine.detect(staged, async () => Buffer.alloc(0));
-      expect.fail('expected SafetyCheckFailed');
-    } catch (err) {
-      expect(err).to.be.instanceOf(SafetyCheckFailed);
-    }
+    const h = await handler();
+    const names: string[] = [];
+    for (let i = 0; i < 2; i++) await h({ Image: { S3Object: { Name: key } } }).catch((err: Error) => names.push(err.name));
+    expect(names).to.deep.equal(['Rekognition.ThrottlingException', 'Rekognition.InvalidImageFormatException']);
+    expect(TRANSIENT_REKOGNITION_ERRORS).to.include(names[0]).and.not.include(names[1]);
   });
 });
 
@@ -160,7 +156,7 @@ describe('safety/handler and config', function () {
       const bytes = await readFile(photo('n02787622_banjo.JPEG'));
       const sha256 = createHash('sha256').update(bytes).digest('hex');
       const ptr = await store.put(bytes, { sha256, format: 'jpeg' });
-      const handler = createCheckSafetyHandler({ store, engine: () => getSafetyEngine({ engine: 'local', minConfidence: 50, threads: 2, nsfw: { cacheDir } }) });
+      const handler = createCheckSafetyHandler({ store, engine: () => getSafetyEngine({ minConfidence: 50, threads: 2, nsfw: { cacheDir } }) });
       const out = await handler({ image: { ...ptr, sha256, bytes: bytes.length, format: 'jpeg', width: 500, height: 375 } });
       expect(out.engine).to.equal('local');
       expect(out.model).to.deep.equal({ name: NSFW_PIN.name, sha256: NSFW_PIN.onnx.sha256 });
@@ -171,8 +167,7 @@ describe('safety/handler and config', function () {
   });
 
   it('validates its environment', () => {
-    expect(safetyConfigFromEnv({ SAFETY_ENGINE: 'rekognition', SAFETY_MIN_CONFIDENCE: '70' })).to.include({ engine: 'rekognition', minConfidence: 70 });
-    expect(() => safetyConfigFromEnv({ SAFETY_ENGINE: 'magic' })).to.throw(ConfigError, /SAFETY_ENGINE/);
+    expect(safetyConfigFromEnv({ SAFETY_MIN_CONFIDENCE: '70' })).to.include({ minConfidence: 70 });
     expect(() => safetyConfigFromEnv({ SAFETY_MIN_CONFIDENCE: '120' })).to.throw(ConfigError, /0\.\.100/);
     expect(() => safetyConfigFromEnv({ NSFW_MODEL_S3_URI: 'https://x' })).to.throw(ConfigError, /s3:\/\//);
   });

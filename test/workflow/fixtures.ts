@@ -4,11 +4,11 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { deflateSync, crc32 } from 'node:zlib';
+import { sharedDir as sharedDirOf } from '../../functions/shared/project.js';
 
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const sharedDir = path.resolve(repoRoot, process.env.SHARED_DIR ?? '../shared');
+export { projectRoot } from '../../functions/shared/project.js';
+export const sharedDir = sharedDirOf();
 export const photosDir = path.join(sharedDir, 'images/imagenet-sample');
 export const photo = (name: string): string => path.join(photosDir, name);
 

@@ -1,18 +1,9 @@
+/** The model store's settings: the environment validated once (zod), then typed overrides from the caller. */
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { parseEnv } from '../env.js';
+import { projectRoot } from '../project.js';
 import type { ModelStoreOptions } from './store.js';
-
-/** <repo>/.cache/models for local runs (the Lambda sets MODEL_CACHE_DIR=/mnt/models, its EFS mount). */
-function defaultCacheDir(): string {
-  try {
-    return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../.cache/models');
-  } catch {
-    // Bundled without a file URL: fall back to the working directory.
-    return path.resolve('.cache/models');
-  }
-}
 
 const optional = (schema: z.ZodString) =>
   z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : typeof v === 'string' ? v.trim() : v), schema.optional());
@@ -27,12 +18,16 @@ const envSchema = z.object({
   MODEL_ALLOW_DOWNLOAD: optional(z.string().regex(/^(true|false|1|0|yes|no)$/i, 'expected true or false')),
 });
 
-/** The model store's settings, validated once where the process starts (handler module, CLI). */
-export function modelStoreOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): ModelStoreOptions {
-  const data = parseEnv(envSchema, env, 'model');
-  const e = data;
+/**
+ * The model store's settings: what the environment says (MODEL_*; the Lambda's configuration), with the
+ * caller's typed values on top (a CLI flag, a stack setting, a benchmark's model). Overrides that are
+ * undefined leave the environment's value alone. The cache defaults to <project>/.cache/models (the
+ * Lambdas set MODEL_CACHE_DIR: the EFS mount, /tmp).
+ */
+export function modelStoreOptions(overrides: Partial<ModelStoreOptions> = {}, env: NodeJS.ProcessEnv = process.env): ModelStoreOptions {
+  const e = parseEnv(envSchema, env, 'model');
   const opts: ModelStoreOptions = {
-    cacheDir: e.MODEL_CACHE_DIR ? path.resolve(e.MODEL_CACHE_DIR) : defaultCacheDir(),
+    cacheDir: e.MODEL_CACHE_DIR ? path.resolve(e.MODEL_CACHE_DIR) : path.join(projectRoot, '.cache/models'),
     allowDownload: e.MODEL_ALLOW_DOWNLOAD === undefined ? true : /^(true|1|yes)$/i.test(e.MODEL_ALLOW_DOWNLOAD),
   };
   if (e.MODEL_NAME) opts.name = e.MODEL_NAME;
@@ -40,5 +35,8 @@ export function modelStoreOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): 
   if (e.MODEL_MIRROR) opts.mirrorDir = path.resolve(e.MODEL_MIRROR);
   if (e.MODEL_S3_URI) opts.s3Uri = e.MODEL_S3_URI;
   if (e.MODEL_SHA256) opts.sha256 = e.MODEL_SHA256.toLowerCase();
+  for (const [k, v] of Object.entries(overrides)) if (v !== undefined) (opts as unknown as Record<string, unknown>)[k] = v;
+  if (overrides.cacheDir) opts.cacheDir = path.resolve(overrides.cacheDir);
+  if (overrides.mirrorDir) opts.mirrorDir = path.resolve(overrides.mirrorDir);
   return opts;
 }

@@ -8,7 +8,7 @@ import { isSynsetFormat } from './labels.js';
 import { exists, produceOnce } from './lock.js';
 import { parseManifest, type ModelManifest } from './manifest.js';
 import type { ModelSourceKind, ResolvedModel } from './resolved.js';
-import { MirrorSource, S3Source, UrlSource, type ModelSource } from './sources.js';
+import { MirrorSource, parseS3Uri, S3Source, UrlSource, type ModelSource } from './sources.js';
 import { fileSha256Once, verifiedCacheHit } from './verify.js';
 
 export type { ModelSourceKind, ResolvedModel } from './resolved.js';
@@ -54,23 +54,32 @@ export async function resolveModel(opts: ModelStoreOptions): Promise<ResolvedMod
   const manifest = await manifestByName(name, catalog, opts.mirrorDir);
   const expected: Expected = { sha256: (opts.sha256 ?? manifest.sha256).toLowerCase(), bytes: opts.sha256 ? undefined : manifest.bytes };
 
-  const modelSources: ModelSource[] = [];
-  if (opts.mirrorDir) modelSources.push(new MirrorSource(opts.mirrorDir, name, unique(['model.onnx', manifest.file])));
-  if (opts.s3Uri) modelSources.push(new S3Source(opts.s3Uri, opts.s3Client));
-  if (manifest.url && opts.allowDownload !== false) modelSources.push(new UrlSource(manifest.url, opts.urlTimeoutMs));
-
   const modelPath = path.join(cacheDir, name, `${expected.sha256}.onnx`);
-  const model = await ensureCached(modelPath, expected, modelSources, describeModel(manifest, expected), opts, {
-    mirror: opts.mirrorDir !== undefined,
-    s3: opts.s3Uri !== undefined,
-    url: manifest.url !== undefined,
-  });
+  const sources = sourcesFor(opts, { dirName: name, fileNames: ['model.onnx', manifest.file], s3Uri: opts.s3Uri, url: manifest.url });
+  const model = await ensureCached(modelPath, expected, sources, describeModel(manifest, expected), opts);
   const labels = await resolveLabels(manifest, opts, cacheDir, undefined);
   return { manifest, modelPath, sha256: expected.sha256, source: model, ...labels };
 }
 
-function unique(xs: string[]): string[] {
-  return [...new Set(xs)];
+/** Where a file may come from, in the store's order (mirror → S3 → public URL), and which of them are set up at all. */
+interface Sources {
+  list: ModelSource[];
+  configured: { mirror: boolean; s3: boolean; url: boolean };
+}
+
+function sourcesFor(opts: ModelStoreOptions, f: { dirName: string; fileNames: string[]; s3Uri?: string; url?: string }): Sources {
+  const list: ModelSource[] = [];
+  if (opts.mirrorDir) list.push(new MirrorSource(opts.mirrorDir, f.dirName, [...new Set(f.fileNames)]));
+  if (f.s3Uri) list.push(new S3Source(f.s3Uri, opts.s3Client));
+  if (f.url && opts.allowDownload !== false) list.push(new UrlSource(f.url, opts.urlTimeoutMs));
+  return { list, configured: { mirror: opts.mirrorDir !== undefined, s3: f.s3Uri !== undefined, url: f.url !== undefined } };
+}
+
+/** The S3 URI of `file` beside the model (labels are uploaded next to it). */
+function besideModelInS3(modelUri: string | undefined, file: string): string | undefined {
+  if (!modelUri) return undefined;
+  const { bucket, key } = parseS3Uri(modelUri);
+  return `s3://${bucket}/${key.slice(0, key.lastIndexOf('/') + 1)}${file}`;
 }
 
 function describeModel(manifest: ModelManifest, expected: Expected): string {
@@ -188,20 +197,9 @@ async function resolvePlainFile(
     );
   }
   const expected: Expected = { sha256: f.sha256, bytes: f.bytes };
-  const sources: ModelSource[] = [];
-  if (opts.mirrorDir) sources.push(new MirrorSource(opts.mirrorDir, f.dirName, unique([f.file, 'labels.txt', 'synset.txt'])));
-  if (opts.s3Uri) {
-    const { bucket, key } = new S3Source(opts.s3Uri, opts.s3Client);
-    const dir = key.includes('/') ? key.slice(0, key.lastIndexOf('/') + 1) : '';
-    sources.push(new S3Source(`s3://${bucket}/${dir}${f.file}`, opts.s3Client));
-  }
-  if (f.url && opts.allowDownload !== false) sources.push(new UrlSource(f.url, opts.urlTimeoutMs));
+  const sources = sourcesFor(opts, { dirName: f.dirName, fileNames: [f.file, 'labels.txt', 'synset.txt'], s3Uri: besideModelInS3(opts.s3Uri, f.file), url: f.url });
   const cachePath = path.join(cacheDir, 'labels', `${f.sha256}.txt`);
-  await ensureCached(cachePath, expected, sources, `labels ${f.file} for ${f.dirName} (sha256 ${f.sha256.slice(0, 12)}…)`, opts, {
-    mirror: opts.mirrorDir !== undefined,
-    s3: opts.s3Uri !== undefined,
-    url: f.url !== undefined,
-  });
+  await ensureCached(cachePath, expected, sources, `labels ${f.file} for ${f.dirName} (sha256 ${f.sha256.slice(0, 12)}…)`, opts);
   return cachePath;
 }
 
@@ -213,10 +211,9 @@ async function resolvePlainFile(
 async function ensureCached(
   cachePath: string,
   expected: Expected,
-  sources: ModelSource[],
+  sources: Sources,
   what: string,
   opts: ModelStoreOptions,
-  configured: { mirror: boolean; s3: boolean; url: boolean },
 ): Promise<ModelSourceKind> {
   if (await verifiedCacheHit(cachePath, expected.sha256)) return 'cache';
   try {
@@ -238,20 +235,19 @@ async function ensureCached(
     `${cachePath}.lock`,
     { staleMs: opts.lockStaleMs ?? 60_000, pollMs: opts.lockPollMs ?? 200 },
     cached,
-    () => fetchFromSources(cachePath, expected, sources, what, opts, configured),
+    () => fetchFromSources(cachePath, expected, sources, what, opts),
   );
 }
 
 async function fetchFromSources(
   cachePath: string,
   expected: Expected,
-  sources: ModelSource[],
+  { list, configured }: Sources,
   what: string,
   opts: ModelStoreOptions,
-  configured: { mirror: boolean; s3: boolean; url: boolean },
 ): Promise<ModelSourceKind> {
   const attempts: Attempt[] = [`cache ${cachePath}: absent`];
-  for (const source of sources) {
+  for (const source of list) {
     try {
       await source.fetchTo(cachePath, expected);
       return source.kind;
