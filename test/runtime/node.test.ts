@@ -9,7 +9,7 @@ import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { isSupportedNode } from '../../workflows/node-version.js';
-import { repoRoot } from '../workflow/fixtures.js';
+import { projectRoot } from '../workflow/fixtures.js';
 
 const LAMBDA_NODE_MAJOR = 24;
 
@@ -19,7 +19,7 @@ describe('the Node that runs the project', () => {
   });
 
   it('is the binary npm installed into node_modules/.bin when the platform has one', function () {
-    const local = path.join(repoRoot, 'node_modules/.bin/node');
+    const local = path.join(projectRoot, 'node_modules/.bin/node');
     if (!existsSync(local)) this.skip(); // no node-<os>-<arch> package for this platform: a system Node 24 runs the suite
     expect(realpathSync(process.execPath)).to.equal(realpathSync(local));
   });
@@ -35,9 +35,9 @@ describe('the Node that runs the project', () => {
     if (!oldNode) this.skip();
     const { stdout: version } = await promisify(execFile)(oldNode, ['--version']);
     if (isSupportedNode(version.trim())) this.skip(); // npm itself ran on a current Node: nothing old to refuse
-    const start = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).scripts.start as string;
+    const start = JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')).scripts.start as string;
     const args = start.replace(/^tsx /, '').split(' ');
-    const run = promisify(execFile)(oldNode, ['--import', 'tsx', ...args, '--help'], { cwd: repoRoot });
+    const run = promisify(execFile)(oldNode, ['--import', 'tsx', ...args, '--help'], { cwd: projectRoot });
     const err = await run.then(() => expect.fail('Node 20 ran the CLI'), (e: { code: number; stderr: string }) => e);
     expect(err.code).to.equal(1);
     expect(err.stderr).to.match(/needs Node\.js >= 22\.5/).and.match(/node_modules\/\.bin/);
