@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import * as errors from '../functions/shared/errors.js';
-import { FetchBlocked, ModerationError, PERMANENT_ERRORS, describeError } from '../functions/shared/errors.js';
+import { FetchBlocked, ModerationError, OUTSIDE_WORKFLOW_ERRORS, PERMANENT_ERRORS, describeError } from '../functions/shared/errors.js';
 
 describe('errors', () => {
   it('names each error after its class, which is what Retry/Catch match', () => {
@@ -12,7 +12,8 @@ describe('errors', () => {
   });
 
   it('treats every error class a step can raise as permanent (derived from the classes, not a second list)', () => {
-    const clientOnly = new Set(['ModerationExecutionFailed', 'VerdictTimeout', 'ExecutionConflict']);
+    const clientOnly = new Set(Object.keys(OUTSIDE_WORKFLOW_ERRORS));
+    expect([...PERMANENT_ERRORS].filter((n) => clientOnly.has(n))).to.deep.equal([]);
     const classes = (Object.values(errors) as unknown[]).filter(
       (v): v is new (m: string) => ModerationError => typeof v === 'function' && (v as { prototype: unknown }).prototype instanceof ModerationError,
     );

@@ -80,8 +80,8 @@ export class ExecutionConflict extends ModerationError {}
 
 /**
  * Every error a step can raise, by class: the state machine never retries them (PERMANENT_ERRORS is
- * derived from this, so a new class added here is covered by Retry and Catch at once). The client's own
- * errors are not here: they never cross a state.
+ * derived from this, so a new class added here is covered by Retry and Catch at once). Every other
+ * class goes in OUTSIDE_WORKFLOW_ERRORS; test/errors.test.ts checks that each class is in exactly one.
  */
 const STEP_ERRORS = {
   InvalidInput,
@@ -99,6 +99,17 @@ const STEP_ERRORS = {
   ModelContractError,
   StagedImageMissing,
   SafetyCheckFailed,
+} satisfies Record<string, new (message: string) => ModerationError>;
+
+/** Raised only outside the state machine (the publisher's client, the review tools and store): never a step's errorType. */
+export const OUTSIDE_WORKFLOW_ERRORS = {
+  VerdictStoreUnavailable,
+  ReviewNotFound,
+  ReviewConflict,
+  StaleReviewToken,
+  ModerationExecutionFailed,
+  VerdictTimeout,
+  ExecutionConflict,
 } satisfies Record<string, new (message: string) => ModerationError>;
 
 export type PermanentErrorName = keyof typeof STEP_ERRORS;
