@@ -37,6 +37,14 @@ const schema = z
     /** elastic: no burst credits to exhaust when many cold starts read the model at once (DESIGN.md). */
     efsThroughputMode: z.enum(['elastic', 'bursting'], { error: 'efsThroughputMode must be elastic or bursting' }).default('elastic'),
     efsBackups: z.coerce.boolean().default(false),
+    /** Moderators' email for new reviews (SNS asks the address to confirm once). Absent: subscribe later. */
+    reviewEmail: z.email('reviewEmail must be an email address').optional(),
+    /** How long a STANDARD execution waits for a moderator (the review task's TimeoutSeconds). */
+    reviewTimeoutSeconds: z.coerce.number().int().min(60, 'reviewTimeoutSeconds must be at least 60').max(364 * 86_400, 'reviewTimeoutSeconds must be under 364 days').default(86_400),
+    /** The review task's HeartbeatSeconds (default: the timeout; lower it only if something sends heartbeats). */
+    reviewHeartbeatSeconds: z.coerce.number().int().min(60).optional(),
+    /** What an undecided review ends as: review (not published, decided later) or reject. Never approve. */
+    reviewTimeoutOutcome: z.enum(['review', 'reject'], { error: 'reviewTimeoutOutcome must be review or reject (never approve)' }).default('review'),
   })
   .strict();
 
@@ -65,6 +73,7 @@ export function parseStackConfig(raw: Record<string, unknown>): StackConfig {
 const KEYS = [
   'modelName', 'classifierMemoryMb', 'classifierArchitecture', 'reservedConcurrency', 'safetyEngine', 'safetyMinConfidence', 'thresholds',
   'workflowType', 'logLevel', 'logRetentionDays', 'stagingExpirationDays', 'efsThroughputMode', 'efsBackups',
+  'reviewEmail', 'reviewTimeoutSeconds', 'reviewHeartbeatSeconds', 'reviewTimeoutOutcome',
 ] as const;
 
 /** Reads the stack's Pulumi config. */

@@ -28,7 +28,7 @@ export interface FunctionsArgs {
   tags: Record<string, string>;
 }
 
-function lambdaWith(prefix: string, short: string, a: FunctionsArgs, statements: (lg: aws.cloudwatch.LogGroup) => Statement[], fnArgs: Omit<aws.lambda.FunctionArgs, 'role'>, dependsOn: pulumi.Resource[] = []) {
+export function lambdaWith(prefix: string, short: string, a: Pick<FunctionsArgs, 'architecture' | 'logLevel' | 'logRetentionDays' | 'tags'>, statements: (lg: aws.cloudwatch.LogGroup) => Statement[], fnArgs: Omit<aws.lambda.FunctionArgs, 'role'>, dependsOn: pulumi.Resource[] = []) {
   const functionName = `${prefix}-${short}`;
   const logGroup = functionLogGroup(functionName, functionName, a.logRetentionDays, a.tags);
   const role = serviceRole(functionName, 'lambda.amazonaws.com', a.tags);

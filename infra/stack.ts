@@ -15,7 +15,10 @@ import { resolveLocalModel, resolveLocalNsfwModel, type ModelFileResolver, type 
 import { uploadClassifierModel, uploadNsfwModel } from './model-uploads.js';
 import { createNetwork } from './network.js';
 import { createStorage } from './storage.js';
-import { createWorkflow } from './workflow.js';
+import { rulesetOf } from '../functions/shared/verdicts/ruleset.js';
+import { NSFW_PIN } from '../functions/safety/nsfw-store.js';
+import { createReviewExpiredAlarm, createVerdicts } from './verdicts.js';
+import { createWorkflow, stateMachineName } from './workflow.js';
 
 export interface StackDeps {
   models?: { model: ModelFileResolver; nsfw: NsfwFileResolver };
@@ -64,6 +67,24 @@ export async function createStack(cfg: StackConfig, deps: StackDeps = {}) {
     tags,
   });
 
+  const verdicts = createVerdicts({
+    prefix,
+    stateMachineName: stateMachineName(prefix),
+    reviewEmail: cfg.reviewEmail,
+    architecture: cfg.classifierArchitecture,
+    logLevel: cfg.logLevel,
+    logRetentionDays: cfg.logRetentionDays,
+    region: cfg.region,
+    accountId,
+    tags,
+  });
+  // What deployed verdicts are recorded under: a new model, safety engine or policy moderates known photos again.
+  const ruleset = rulesetOf({
+    classifier: { name: cfg.modelName, sha256: model.sha256 },
+    safety: nsfwModel ? { engine: 'local', model: { name: NSFW_PIN.name, sha256: nsfwModel.sha256 } } : { engine: 'rekognition', minConfidence: cfg.safetyMinConfidence },
+    policy: cfg.policy,
+  });
+
   const workflow = createWorkflow({
     prefix,
     type: cfg.workflowType,
@@ -71,6 +92,12 @@ export async function createStack(cfg: StackConfig, deps: StackDeps = {}) {
     classify: classifier.fn,
     aggregate: fns.aggregate.fn,
     safety: fns.safety?.fn,
+    verdicts: {
+      fn: verdicts.fn.fn,
+      ruleset,
+      // EXPRESS executions last 5 minutes and cannot wait for a token: their reviews are queued.
+      review: { mode: cfg.workflowType === 'STANDARD' ? 'wait' : 'queue', timeoutSeconds: cfg.reviewTimeoutSeconds, heartbeatSeconds: cfg.reviewHeartbeatSeconds, timeoutOutcome: cfg.reviewTimeoutOutcome },
+    },
     safetyMinConfidence: cfg.safetyMinConfidence,
     stagingBucket: storage.staging.bucket,
     logRetentionDays: cfg.logRetentionDays,
@@ -80,6 +107,7 @@ export async function createStack(cfg: StackConfig, deps: StackDeps = {}) {
   });
   const publisher = createPublisherPolicy(prefix, workflow.stateMachine, cfg.workflowType, cfg.region, accountId, tags);
   const alarms = createAlarms(prefix, workflow.stateMachine, classifier.fn, tags);
+  const reviewExpired = createReviewExpiredAlarm(prefix, alarms.topic, tags);
 
   return {
     stateMachineArn: workflow.stateMachine.arn,
@@ -92,9 +120,15 @@ export async function createStack(cfg: StackConfig, deps: StackDeps = {}) {
       fetchImage: fns.fetch.fn.name,
       classify: classifier.fn.name,
       aggregate: fns.aggregate.fn.name,
+      verdicts: verdicts.fn.fn.name,
       ...(fns.safety ? { checkSafety: fns.safety.fn.name } : {}),
     },
     publisherPolicyArn: publisher.arn,
+    verdictTableName: verdicts.table.name,
+    reviewTopicArn: verdicts.topic.arn,
+    reviewerPolicyArn: verdicts.reviewerPolicy.arn,
+    reviewExpiredAlarmName: reviewExpired.name,
+    ruleset,
     alarmTopicArn: alarms.topic.arn,
   };
 }

@@ -5,7 +5,8 @@
  */
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { buildDefinition, type DefinitionRefs } from '../workflows/definition.js';
+import type { Ruleset } from '../functions/shared/contracts.js';
+import { buildDefinition, type DefinitionRefs, type ReviewSettings } from '../workflows/definition.js';
 import { inlinePolicy, serviceRole, type Statement } from './iam.js';
 import { STAGING_PREFIX } from './storage.js';
 
@@ -16,6 +17,8 @@ export interface WorkflowArgs {
   classify: aws.lambda.Function;
   aggregate: aws.lambda.Function;
   safety?: aws.lambda.Function;
+  /** The verdict store's step, the ruleset verdicts are recorded under, and how reviews wait. */
+  verdicts: { fn: aws.lambda.Function; ruleset: Ruleset; review: ReviewSettings };
   safetyMinConfidence: number;
   stagingBucket: aws.s3.Bucket;
   logRetentionDays: number;
@@ -24,12 +27,15 @@ export interface WorkflowArgs {
   tags: Record<string, string>;
 }
 
+/** Known before the state machine exists: the verdict Lambda's policy names its ARN (the machine depends on the Lambda). */
+export const stateMachineName = (prefix: string): string => `${prefix}-moderation`;
+
 export function createWorkflow(a: WorkflowArgs) {
-  const name = `${a.prefix}-moderation`;
+  const name = stateMachineName(a.prefix);
   const logGroup = new aws.cloudwatch.LogGroup(`${a.prefix}-workflow`, { name: `/aws/vendedlogs/states/${name}`, retentionInDays: a.logRetentionDays, tags: a.tags });
   // The confused-deputy guard: only this account's state machines may assume the role.
   const role = serviceRole(`${a.prefix}-workflow`, 'states.amazonaws.com', a.tags, { StringEquals: { 'aws:SourceAccount': a.accountId } });
-  const functions = [a.fetch, a.classify, a.aggregate, ...(a.safety ? [a.safety] : [])];
+  const functions = [a.fetch, a.classify, a.aggregate, a.verdicts.fn, ...(a.safety ? [a.safety] : [])];
   const statements: Statement[] = [
     { Sid: 'InvokeTheWorkflowFunctions', Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: functions.flatMap((f) => [f.arn, pulumi.interpolate`${f.arn}:*`]) },
     {
@@ -50,14 +56,15 @@ export function createWorkflow(a: WorkflowArgs) {
   const policy = inlinePolicy(`${a.prefix}-workflow`, role, statements);
 
   const definition = pulumi
-    .all([a.fetch.arn, a.classify.arn, a.aggregate.arn, a.safety?.arn ?? pulumi.output(''), a.stagingBucket.bucket])
-    .apply(([fetch, classify, aggregate, safety, bucket]) => {
+    .all([a.fetch.arn, a.classify.arn, a.aggregate.arn, a.safety?.arn ?? pulumi.output(''), a.stagingBucket.bucket, a.verdicts.fn.arn])
+    .apply(([fetch, classify, aggregate, safety, bucket, verdicts]) => {
       const refs: DefinitionRefs = {
         fetchImageFunction: fetch,
         classifyFunction: classify,
         aggregateFunction: aggregate,
         safety: safety ? { engine: 'local', function: safety } : { engine: 'rekognition', minConfidence: a.safetyMinConfidence },
         stagingBucket: bucket,
+        verdicts: { function: verdicts, ruleset: a.verdicts.ruleset, review: a.verdicts.review },
       };
       return JSON.stringify(buildDefinition(refs));
     });

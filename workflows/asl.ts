@@ -41,6 +41,8 @@ export interface TaskState extends StateBase, Transition {
   ResultSelector?: JsonObject;
   ResultPath?: string;
   TimeoutSeconds: number;
+  /** Callback tasks (.waitForTaskToken) only. */
+  HeartbeatSeconds?: number;
   Retry?: Retrier[];
   Catch?: Catcher[];
 }

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { ConfigError } from '../functions/shared/errors.js';
+import { DEFAULT_MODERATION_DATA_DIR } from '../functions/shared/verdicts/config.js';
 
 export const USAGE = `Usage: npm start -- [options] <image path | URL | directory>...
 
@@ -19,6 +20,8 @@ Options:
   --model <name>             classifier model from the catalog (default: the classifier's default)
   --safety-engine <engine>   local or rekognition (needs AWS credentials and a region); default $SAFETY_ENGINE, else local
   --staging-dir <dir>        where validated images are staged (default: .staging)
+  --data-dir <dir>           the verdict + review store (default: $MODERATION_DATA_DIR, else .moderation)
+  --re-moderate              moderate again even when the store has a verdict for the image
   --mirror <dir>             offline model mirror (default: $MODEL_MIRROR, else ../shared/models if present)
   --state-machine-arn <arn>  moderate with the deployed stack instead (the stack's stateMachineArn output,
                              or $STATE_MACHINE_ARN); inputs must then be https:// or s3:// URLs
@@ -44,6 +47,8 @@ const optionsSchema = z.object({
   model: z.string().min(1).optional(),
   safetyEngine: z.enum(['local', 'rekognition'], { error: '--safety-engine must be local or rekognition' }),
   stagingDir: z.string().min(1),
+  dataDir: z.string().min(1),
+  reModerate: z.boolean(),
   mirror: z.string().min(1).optional(),
   stateMachineArn: z.string().min(1).optional(),
   workflowType: z.enum(['STANDARD', 'EXPRESS'], { error: '--workflow-type must be STANDARD or EXPRESS' }),
@@ -70,6 +75,8 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     model: values.model,
     safetyEngine: values['safety-engine'] ?? (env.SAFETY_ENGINE?.trim() || 'local'),
     stagingDir: values['staging-dir'] ?? env.STAGING_DIR ?? '.staging',
+    dataDir: values['data-dir'] ?? (env.MODERATION_DATA_DIR || DEFAULT_MODERATION_DATA_DIR),
+    reModerate: values['re-moderate'] ?? false,
     mirror: values.mirror ?? env.MODEL_MIRROR,
     stateMachineArn: values['state-machine-arn'] ?? (env.STATE_MACHINE_ARN || undefined),
     workflowType: values['workflow-type'] ?? (env.WORKFLOW_TYPE || 'STANDARD'),
@@ -92,6 +99,8 @@ function parseRaw(argv: string[]) {
       model: { type: 'string' },
       'safety-engine': { type: 'string' },
       'staging-dir': { type: 'string' },
+      'data-dir': { type: 'string' },
+      're-moderate': { type: 'boolean' },
       mirror: { type: 'string' },
       'state-machine-arn': { type: 'string' },
       'workflow-type': { type: 'string' },

@@ -35,7 +35,7 @@ async function pool<T, R>(items: T[], concurrency: number, worker: (item: T, i: 
 }
 
 /** What runs one image: the local engine, or the deployed state machine through the client. */
-type Runner = Pick<LocalWorkflow, 'run'>;
+type Runner = Pick<LocalWorkflow, 'run'> & { close?: () => Promise<void> };
 
 async function moderateAll(workflow: Runner, inputs: string[], opts: CliOptions, io: CliIo) {
   const showBar = inputs.length > PROGRESS_THRESHOLD && !opts.json && Boolean(io.stderr.isTTY);
@@ -47,7 +47,7 @@ async function moderateAll(workflow: Runner, inputs: string[], opts: CliOptions,
   const started = performance.now();
   await pool(inputs, opts.concurrency, async (input) => {
     try {
-      const execution = await workflow.run({ imageUrl: input });
+      const execution = await workflow.run(opts.reModerate ? { imageUrl: input, reModerate: true } : { imageUrl: input });
       const r = { input, execution };
       results.push(r);
       if (opts.json) io.stdout.write(`${JSON.stringify(toJsonRecord(r))}\n`);
@@ -114,6 +114,7 @@ export async function main(
       ? createRemote({ stateMachineArn: opts.stateMachineArn, type: opts.workflowType })
       : await createWorkflow({
       stagingDir: opts.stagingDir,
+      dataDir: opts.dataDir,
       mirror: opts.mirror,
       model: opts.model,
       safetyEngine: opts.safetyEngine,
@@ -125,7 +126,7 @@ export async function main(
     return 1;
   }
 
-  const { results, failures, wallMs } = await moderateAll(workflow, inputs, opts, io);
+  const { results, failures, wallMs } = await moderateAll(workflow, inputs, opts, io).finally(() => workflow.close?.());
   if (!opts.json && inputs.length > 1) io.stdout.write(`${formatSummary(results, failures, wallMs)}\n`);
   if (failures.length) {
     io.stderr.write(`error: ${failures.length} of ${inputs.length} images could not be processed (see above).\n`);

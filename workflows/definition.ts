@@ -10,7 +10,7 @@
  * FailSafeVerdict calls the aggregate function with `error` set; if even that fails, a fixed verdict
  * is built in the state machine itself. No failure path can reach Approved.
  */
-import { STATE_NAMES } from '../functions/shared/contracts.js';
+import { STATE_NAMES, type ReviewTimeoutOutcome, type Ruleset } from '../functions/shared/contracts.js';
 import { PERMANENT_ERRORS, REJECTING_ERRORS, TRANSIENT_LAMBDA_ERRORS, TRANSIENT_REKOGNITION_ERRORS } from '../functions/shared/errors.js';
 import type { AslDefinition, AslState, Catcher, ChoiceState, JsonObject, PassState, Retrier, TaskState } from './asl.js';
 
@@ -20,8 +20,28 @@ export interface DefinitionRefs {
   aggregateFunction: string;
   safety: { engine: 'rekognition'; minConfidence?: number } | { engine: 'local'; function: string };
   stagingBucket?: string;
-  timeoutsSeconds?: Partial<Record<'fetch' | 'classify' | 'safety' | 'aggregate', number>>;
+  timeoutsSeconds?: Partial<Record<'fetch' | 'classify' | 'safety' | 'aggregate' | 'verdicts', number>>;
+  /** The verdict + review store's step (functions/verdicts/): dedupe lookup, recording, review. */
+  verdicts: { function: string; ruleset: Ruleset; review: ReviewSettings };
 }
+
+export interface ReviewSettings {
+  /**
+   * `wait`: RequestReview is a `.waitForTaskToken` task and the execution resumes with the moderator's
+   * decision (STANDARD only). `queue`: the review item is recorded and the execution ends NeedsReview
+   * (EXPRESS workflows cannot wait for a token; the local engine has no task tokens).
+   */
+  mode: 'wait' | 'queue';
+  /** The review's deadline: the waiting task's TimeoutSeconds (the item's deadline in queue mode). */
+  timeoutSeconds: number;
+  /** Fails the waiting task when no SendTaskHeartbeat arrives for this long; default: timeoutSeconds. */
+  heartbeatSeconds?: number;
+  /** What a review nobody decided in time ends as (never approve). */
+  timeoutOutcome: ReviewTimeoutOutcome;
+}
+
+/** A day for a person to look; the photo is not published meanwhile. */
+export const DEFAULT_REVIEW: ReviewSettings = { mode: 'wait', timeoutSeconds: 86_400, timeoutOutcome: 'review' };
 
 /** States beyond the console's happy path, named so an execution's graph says what went wrong. */
 export const FAIL_SAFE_STATE_NAMES = {
@@ -36,6 +56,7 @@ export const FAIL_SAFE_STATE_NAMES = {
 } as const;
 
 export const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
+export const LAMBDA_INVOKE_WAIT = 'arn:aws:states:::lambda:invoke.waitForTaskToken';
 export const REKOGNITION_MODERATION = 'arn:aws:states:::aws-sdk:rekognition:detectModerationLabels';
 
 /**
@@ -43,12 +64,12 @@ export const REKOGNITION_MODERATION = 'arn:aws:states:::aws-sdk:rekognition:dete
  * loads the model (EFS cold start); the local default (60 s) and AWS's (none: tasks have hung for weeks)
  * are both wrong for us.
  */
-export const DEFAULT_TIMEOUTS_SECONDS = { fetch: 30, classify: 60, safety: 30, aggregate: 15 } as const;
+export const DEFAULT_TIMEOUTS_SECONDS = { fetch: 30, classify: 60, safety: 30, aggregate: 15, verdicts: 15 } as const;
 
 /** Rekognition's default is 50; below that labels are noise for a blog. */
 export const DEFAULT_REKOGNITION_MIN_CONFIDENCE = 50;
 
-/** Whole-execution cap: the longest path (all retries exhausted on every step) stays well below it. */
+/** Whole-execution cap without a person: the longest path (all retries exhausted on every step) stays well below it. Waiting for a review adds its timeout. */
 export const EXECUTION_TIMEOUT_SECONDS = 900;
 
 /** AWS's recommended Lambda retry (DESIGN.md), with full jitter so a throttled burst does not retry in lockstep. */
@@ -94,9 +115,11 @@ function checkRefs(refs: DefinitionRefs): void {
     ['fetchImageFunction', refs.fetchImageFunction],
     ['classifyFunction', refs.classifyFunction],
     ['aggregateFunction', refs.aggregateFunction],
+    ['verdicts.function', refs.verdicts?.function],
+    ['verdicts.ruleset', refs.verdicts?.ruleset],
   ];
   if (refs.safety.engine === 'local') names.push(['safety.function', refs.safety.function]);
-  for (const [name, value] of names) {
+  for (const [name, value] of names as Array<[string, string | undefined]>) {
     if (typeof value !== 'string' || value.trim() === '') {
       throw new TypeError(`DefinitionRefs.${name} must be a function name or ARN; got ${JSON.stringify(value)}. Apply Pulumi Outputs before building.`);
     }
@@ -150,6 +173,55 @@ function fallbackVerdict(decision: 'review' | 'reject'): PassState {
   };
 }
 
+function checkReview(r: ReviewSettings): Required<ReviewSettings> {
+  const timeoutSeconds = positiveInt('review.timeoutSeconds', r.timeoutSeconds, DEFAULT_REVIEW.timeoutSeconds);
+  const heartbeatSeconds = positiveInt('review.heartbeatSeconds', r.heartbeatSeconds, timeoutSeconds);
+  // STANDARD executions last at most a year; a review must end well inside that.
+  if (timeoutSeconds > 364 * 86_400) throw new RangeError(`review.timeoutSeconds must be under 364 days, got ${timeoutSeconds}.`);
+  if (heartbeatSeconds > timeoutSeconds) throw new RangeError(`review.heartbeatSeconds (${heartbeatSeconds}) must not exceed review.timeoutSeconds (${timeoutSeconds}).`);
+  if (r.timeoutOutcome !== 'review' && r.timeoutOutcome !== 'reject') throw new RangeError(`review.timeoutOutcome must be review or reject (never approve), got ${JSON.stringify(r.timeoutOutcome)}.`);
+  if (r.mode !== 'wait' && r.mode !== 'queue') throw new RangeError(`review.mode must be wait or queue, got ${JSON.stringify(r.mode)}.`);
+  return { mode: r.mode, timeoutSeconds, heartbeatSeconds, timeoutOutcome: r.timeoutOutcome };
+}
+
+/**
+ * RequestReview. `wait`: the execution pauses on the task token until `npm run review` (SendTaskSuccess)
+ * resumes it with the moderator's verdict; the deadline and heartbeat fail it into ReviewExpired.
+ * `queue`: the item is recorded and the step answers at once with the pending verdict (and its reviewId).
+ */
+function requestReviewState(refs: DefinitionRefs, review: Required<ReviewSettings>, timeoutSeconds: number): TaskState {
+  const F = FAIL_SAFE_STATE_NAMES;
+  const S = STATE_NAMES;
+  const payload: JsonObject = {
+    action: 'requestReview',
+    ruleset: refs.verdicts.ruleset,
+    'verdict.$': '$',
+    'input.$': '$$.Execution.Input',
+    timeoutSeconds: review.timeoutSeconds,
+  };
+  // A failure to queue the review leaves the verdict as it is: review, never approve.
+  const onError: Catcher[] = catchAll(F.routeVerdict, '$.reviewError');
+  if (review.mode === 'queue') {
+    return lambdaTask(refs.verdicts.function, payload, timeoutSeconds, {
+      Comment: 'Records the review item and ends NeedsReview: this workflow cannot wait for a person (EXPRESS, or the local engine).',
+      OutputPath: '$.Payload',
+      Catch: onError,
+      Next: S.routeRecorded,
+    });
+  }
+  return {
+    Type: 'Task',
+    Comment: 'Waits for a moderator: the item (with this task token) is in the verdict table and SNS told the moderators; npm run review resumes it.',
+    Resource: LAMBDA_INVOKE_WAIT,
+    Parameters: { FunctionName: refs.verdicts.function, Payload: { ...payload, 'taskToken.$': '$$.Task.Token' } },
+    TimeoutSeconds: review.timeoutSeconds,
+    HeartbeatSeconds: review.heartbeatSeconds,
+    Retry: [NEVER_RETRY_PERMANENT, transientRetry(TRANSIENT_LAMBDA_ERRORS)],
+    Catch: [{ ErrorEquals: ['States.Timeout', 'States.HeartbeatTimeout'], ResultPath: '$.reviewError', Next: S.reviewExpired }, ...onError],
+    Next: S.routeRecorded,
+  };
+}
+
 function failedAt(state: string): PassState {
   return { Type: 'Pass', Result: { state }, ResultPath: '$.failure', Next: FAIL_SAFE_STATE_NAMES.verdict };
 }
@@ -162,11 +234,20 @@ export function buildDefinition(refs: DefinitionRefs): AslDefinition {
     classify: positiveInt('classify', t.classify, DEFAULT_TIMEOUTS_SECONDS.classify),
     safety: positiveInt('safety', t.safety, DEFAULT_TIMEOUTS_SECONDS.safety),
     aggregate: positiveInt('aggregate', t.aggregate, DEFAULT_TIMEOUTS_SECONDS.aggregate),
+    verdicts: positiveInt('verdicts', t.verdicts, DEFAULT_TIMEOUTS_SECONDS.verdicts),
   };
+  const review = checkReview(refs.verdicts.review);
   const F = FAIL_SAFE_STATE_NAMES;
   const S = STATE_NAMES;
 
+  // The policy's approve and reject are recorded; everything else goes to a person.
   const routeDecision: ChoiceState = {
+    Type: 'Choice',
+    Choices: [{ Or: [{ Variable: '$.decision', StringEquals: 'approve' }, { Variable: '$.decision', StringEquals: 'reject' }], Next: S.record }],
+    Default: S.requestReview,
+  };
+  // Every recorded or decided verdict ends here: the store's answer, the policy's, or a moderator's.
+  const routeRecorded: ChoiceState = {
     Type: 'Choice',
     Choices: [
       { Variable: '$.decision', StringEquals: 'approve', Next: S.approved },
@@ -174,6 +255,8 @@ export function buildDefinition(refs: DefinitionRefs): AslDefinition {
     ],
     Default: S.review,
   };
+  const verdictsTask = (payload: JsonObject, extra: Partial<TaskState>): TaskState =>
+    lambdaTask(refs.verdicts.function, { ruleset: refs.verdicts.ruleset, 'input.$': '$$.Execution.Input', ...payload }, timeouts.verdicts, extra);
 
   const states: Record<string, AslState> = {
     [S.fetch]: lambdaTask(refs.fetchImageFunction, '$', timeouts.fetch, {
@@ -181,8 +264,25 @@ export function buildDefinition(refs: DefinitionRefs): AslDefinition {
       ResultSelector: { 'image.$': '$.Payload.image' },
       ResultPath: '$.staged',
       Catch: catchAll(F.fetchFailed),
-      Next: S.analyze,
+      Next: S.lookup,
     }),
+    [S.lookup]: verdictsTask(
+      { action: 'lookup', 'image.$': '$.staged.image' },
+      {
+        Comment: 'The verdict store by sha256 + ruleset: a photo seen before is answered without classify or safety (unless the input asks to re-moderate).',
+        ResultSelector: { 'found.$': '$.Payload.found', 'verdict.$': '$.Payload.verdict' },
+        ResultPath: '$.known',
+        // The store being down costs a full moderation, never a verdict.
+        Catch: catchAll(S.analyze, '$.lookupError'),
+        Next: S.known,
+      },
+    ),
+    [S.known]: {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.known.found', BooleanEquals: true, Next: S.recorded }],
+      Default: S.analyze,
+    },
+    [S.recorded]: { Type: 'Pass', Comment: 'The stored verdict, as decided (policy or moderator).', InputPath: '$.known.verdict', Next: S.routeRecorded },
     [S.analyze]: {
       Type: 'Parallel',
       Parameters: { 'image.$': '$.staged.image' },
@@ -211,6 +311,13 @@ export function buildDefinition(refs: DefinitionRefs): AslDefinition {
       { OutputPath: '$.Payload', Catch: catchAll(F.aggregateFailed), Next: S.route },
     ),
     [S.route]: routeDecision,
+    [S.record]: verdictsTask(
+      { action: 'record', 'verdict.$': '$' },
+      // Not recorded is not wrong: the verdict stands, the next submission moderates again.
+      { OutputPath: '$.Payload', Catch: catchAll(S.routeRecorded, '$.recordError'), Next: S.routeRecorded },
+    ),
+    [S.requestReview]: requestReviewState(refs, review, timeouts.verdicts),
+    [S.routeRecorded]: routeRecorded,
     [S.approved]: { Type: 'Succeed' },
     [S.review]: { Type: 'Succeed' },
     [S.rejected]: { Type: 'Succeed' },
@@ -247,10 +354,23 @@ export function buildDefinition(refs: DefinitionRefs): AslDefinition {
     [F.fallbackReject]: fallbackVerdict('reject'),
   };
 
+  if (review.mode === 'wait') {
+    // Only a waiting task can time out; an unreachable state is invalid ASL.
+    states[S.reviewExpired] = verdictsTask(
+      { action: 'expireReview', 'verdict.$': '$', 'error.$': '$.reviewError', outcome: review.timeoutOutcome },
+      {
+        OutputPath: '$.Payload',
+        Comment: `Nobody decided before the deadline: the item is marked expired and the image ends ${review.timeoutOutcome === 'reject' ? 'Rejected' : 'NeedsReview'} (never Approved).`,
+        Catch: catchAll(F.routeVerdict, '$.expireError'),
+        Next: F.routeVerdict,
+      },
+    );
+  }
+
   return {
     Comment: 'Moderates one blog image: fetch and stage it, classify and safety-check it in parallel, then approve, review or reject.',
     StartAt: S.fetch,
-    TimeoutSeconds: EXECUTION_TIMEOUT_SECONDS,
+    TimeoutSeconds: EXECUTION_TIMEOUT_SECONDS + (review.mode === 'wait' ? review.timeoutSeconds : 0),
     States: states,
   };
 }

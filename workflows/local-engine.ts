@@ -4,7 +4,8 @@
  * returns them, and thrown errors look like Lambda's (name = errorType, Cause = JSON).
  */
 import { StateMachine } from 'aws-local-stepfunctions';
-import type { ModerationInput, Verdict } from '../functions/shared/contracts.js';
+import type { ModerationInput, Ruleset, Verdict } from '../functions/shared/contracts.js';
+import type { VerdictStore } from '../functions/shared/verdicts/store.js';
 import { STATE_NAMES } from '../functions/shared/contracts.js';
 import { ConfigError } from '../functions/shared/errors.js';
 import type { AslDefinition, JsonValue, TaskState } from './asl.js';
@@ -51,11 +52,18 @@ export interface LocalExecution {
 export interface LocalWorkflow {
   definition: AslDefinition;
   engine: LocalEngine;
+  /** What verdicts are recorded under (classifier + safety model + policy). */
+  ruleset: Ruleset;
+  /** The local verdict + review store (SQLite under MODERATION_DATA_DIR). */
+  verdicts: VerdictStore;
   run(input: ModerationInput): Promise<LocalExecution>;
+  close(): Promise<void>;
 }
 
 export interface LocalWorkflowOptions {
   stagingDir: string;
+  /** Where the verdict store lives; default $MODERATION_DATA_DIR, else .moderation. */
+  dataDir?: string;
   safetyEngine: 'local' | 'rekognition';
   /** Offline model mirror; default $MODEL_MIRROR, else ../shared/models when present. */
   mirror?: string;

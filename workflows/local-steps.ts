@@ -14,8 +14,12 @@ import { fetchConfigFromEnv } from '../functions/fetch-image/config.js';
 import { createFetchImageHandler } from '../functions/fetch-image/handler.js';
 import { safetyConfigFromEnv } from '../functions/safety/config.js';
 import { createCheckSafetyHandler, getSafetyEngine } from '../functions/safety/handler.js';
+import type { Ruleset } from '../functions/shared/contracts.js';
+import { openVerdictStore, verdictStoreConfigFromEnv } from '../functions/shared/verdicts/index.js';
+import { rulesetOf } from '../functions/shared/verdicts/ruleset.js';
+import { createVerdictStepHandler } from '../functions/verdicts/handler.js';
 import type { AslDefinition } from './asl.js';
-import { buildDefinition, REKOGNITION_MODERATION } from './definition.js';
+import { buildDefinition, DEFAULT_REKOGNITION_MIN_CONFIDENCE, DEFAULT_REVIEW, REKOGNITION_MODERATION } from './definition.js';
 import { LocalEngine, type CreateLocalWorkflow, type StepHandler } from './local-engine.js';
 import { rekognitionOnStagedBytes } from './local-rekognition.js';
 
@@ -27,13 +31,20 @@ export const LOCAL_FUNCTIONS = {
   classify: 'local-classify',
   safety: 'local-check-safety',
   aggregate: 'local-aggregate',
+  verdicts: 'local-verdicts',
 } as const;
 
 /** Stands in for the staging bucket in the local definition; the local Rekognition adapter reads the directory. */
 export const LOCAL_STAGING_BUCKET = 'local-staging';
 
-export function localDefinition(safetyEngine: 'local' | 'rekognition'): AslDefinition {
+/**
+ * The local definition: the deployed one with local function names, and the review queued rather than
+ * waited for (the embedded engine has no task tokens): a review ends NeedsReview with its reviewId and
+ * `npm run review` decides it in the store.
+ */
+export function localDefinition(safetyEngine: 'local' | 'rekognition', ruleset: Ruleset): AslDefinition {
   return buildDefinition({
+    verdicts: { function: LOCAL_FUNCTIONS.verdicts, ruleset, review: { ...DEFAULT_REVIEW, mode: 'queue' } },
     fetchImageFunction: LOCAL_FUNCTIONS.fetch,
     classifyFunction: LOCAL_FUNCTIONS.classify,
     aggregateFunction: LOCAL_FUNCTIONS.aggregate,
@@ -50,15 +61,29 @@ export const createLocalWorkflow: CreateLocalWorkflow = async (opts) => {
   const storeOptions = modelStoreOptions({ name: opts.model, mirrorDir: opts.mirror ?? defaultMirror(env) }, env);
   const classifier = getClassifier({ store: storeOptions, config: classifierConfigFromEnv(env) });
   const safety = opts.safetyEngine === 'local' ? getSafetyEngine(safetyConfigFromEnv(env)) : undefined;
+  // The verdict store opens first: an unwritable MODERATION_DATA_DIR fails before any model loads.
+  const verdictConfig = verdictStoreConfigFromEnv(opts.dataDir ? { ...env, MODERATION_DATA_DIR: opts.dataDir, VERDICT_TABLE: '' } : { ...env, VERDICT_TABLE: '' });
+  const verdicts = await openVerdictStore(verdictConfig);
   // Both models load in parallel, once, before the first image.
-  await Promise.all([classifier, safety]);
+  const [classifierReady, safetyReady] = await Promise.all([classifier, safety]);
+  const policy = policyFromEnv(env);
+  const ruleset = rulesetOf({
+    classifier: classifierReady.model,
+    safety:
+      safetyReady?.model && 'sha256' in safetyReady.model
+        ? { engine: 'local', model: safetyReady.model }
+        : { engine: 'rekognition', minConfidence: DEFAULT_REKOGNITION_MIN_CONFIDENCE },
+    policy,
+  });
   const handlers: Record<string, StepHandler> = {
     [LOCAL_FUNCTIONS.fetch]: createFetchImageHandler({
       store,
       config: { ...fetchConfigFromEnv(env), allowLocalFiles: true, allowHosts: [...fetchConfigFromEnv(env).allowHosts, ...(opts.fetch?.allowHosts ?? [])] },
     }) as StepHandler,
     [LOCAL_FUNCTIONS.classify]: createClassifyHandler({ store, classifier: () => classifier }) as StepHandler,
-    [LOCAL_FUNCTIONS.aggregate]: createAggregateHandler({ policy: policyFromEnv(env) }) as StepHandler,
+    [LOCAL_FUNCTIONS.aggregate]: createAggregateHandler({ policy }) as StepHandler,
+    // No notifier and no task callbacks: locally nobody waits; `npm run review` reads the same store.
+    [LOCAL_FUNCTIONS.verdicts]: createVerdictStepHandler(async () => ({ store: verdicts })) as StepHandler,
   };
   if (opts.safetyEngine === 'local') {
     handlers[LOCAL_FUNCTIONS.safety] = createCheckSafetyHandler({ store, engine: () => safety! }) as StepHandler;
@@ -66,7 +91,7 @@ export const createLocalWorkflow: CreateLocalWorkflow = async (opts) => {
     handlers[REKOGNITION_MODERATION] = await rekognitionOnStagedBytes(store);
   }
   const wrapped = opts.wrap ? Object.fromEntries(Object.entries(handlers).map(([k, h]) => [k, opts.wrap!(k, h)])) : handlers;
-  const definition = localDefinition(opts.safetyEngine);
+  const definition = localDefinition(opts.safetyEngine, ruleset);
   const engine = new LocalEngine(definition, { handlers: wrapped, retryIntervalOverrides: opts.retryIntervalOverrides });
-  return { definition, engine, run: (input) => engine.run(input) };
+  return { definition, engine, ruleset, verdicts, run: (input) => engine.run(input), close: () => verdicts.close() };
 };

@@ -1,6 +1,6 @@
 /** How the CLI shows results: a readable block per image, NDJSON records, and the closing summary table. */
 import path from 'node:path';
-import type { Reason, Verdict } from '../functions/shared/contracts.js';
+import { POLICY_DECIDER, type Reason, type Verdict } from '../functions/shared/contracts.js';
 import type { LocalExecution } from './local-engine.js';
 
 export interface ImageResult {
@@ -31,6 +31,10 @@ export function toJsonRecord(r: ImageResult): Record<string, unknown> {
     input: r.input,
     status: r.execution.status,
     decision: v.decision,
+    // "policy", or the moderator whose decision the store answered with.
+    decidedBy: v.decidedBy ?? POLICY_DECIDER,
+    // Set while a review is pending (and kept once a moderator decided it).
+    reviewId: v.reviewId ?? null,
     reasons: v.reasons,
     seoTags: v.seoTags,
     altText: v.altText,
@@ -63,7 +67,9 @@ function shortName(input: string): string {
 export function formatText(r: ImageResult): string {
   const v = r.execution.verdict;
   const t = timingsOf(r.execution);
-  const lines = [`${shortName(r.input)}  →  ${v.decision.toUpperCase()} (${r.execution.status})`];
+  const by = v.decidedBy && v.decidedBy !== POLICY_DECIDER ? `, decided by ${v.decidedBy}` : '';
+  const lines = [`${shortName(r.input)}  →  ${v.decision.toUpperCase()} (${r.execution.status}${by})`];
+  if (v.reviewId) lines.push(`  review:   ${v.reviewId}${v.decision === 'review' ? ` (pending: npm run review -- show ${v.reviewId})` : ''}`);
   lines.push(`  reasons:  ${v.reasons.length ? v.reasons.map(formatReason).join('\n            ') : '-'}`);
   lines.push(`  tags:     ${v.seoTags.length ? v.seoTags.join(', ') : '-'}`);
   lines.push(`  alt text: ${v.altText || '-'}`);

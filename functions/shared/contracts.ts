@@ -241,10 +241,13 @@ export type VerdictStepInput =
       /** `$$.Task.Token` of a STANDARD workflow's waiting task; absent when the review is only queued. */
       taskToken?: string;
     }
-  | { action: 'expireReview'; ruleset: Ruleset; verdict: Verdict; error?: StepError };
+  | { action: 'expireReview'; ruleset: Ruleset; verdict: Verdict; input: ModerationInput; outcome: ReviewTimeoutOutcome; error?: StepError };
 
-/** VerdictStep lookup out: the Choice after it reads `found`. */
-export type VerdictLookup = { found: true; verdict: Verdict } | { found: false; reason: 'not-recorded' | 're-moderate' };
+/** What a review nobody decided in time ends as: never approve. */
+export type ReviewTimeoutOutcome = 'review' | 'reject';
+
+/** VerdictStep lookup out: the Choice after it reads `found`. Every key always present (a state's paths must resolve). */
+export type VerdictLookup = { found: true; verdict: Verdict; reason: null } | { found: false; verdict: null; reason: 'not-recorded' | 're-moderate' };
 
 /** Names of the states as the Step Functions console shows them. */
 export const STATE_NAMES = {

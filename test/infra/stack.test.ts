@@ -45,8 +45,8 @@ describe('infra: the default stack (Pulumi.dev.yaml) under mocks', function () {
       expect(of(plan, type), type).not.to.be.empty;
     }
     expect(of(plan, 'aws:efs/mountTarget:MountTarget')).to.have.length(2);
-    expect(of(plan, 'aws:lambda/function:Function').map((r) => r.name.replace('blog-image-moderation-test-default-', ''))).to.have.members(['classify', 'fetch-image', 'aggregate']);
-    expect(of(plan, 'aws:cloudwatch/metricAlarm:MetricAlarm').map((r) => r.inputs.metricName)).to.have.members(['ExecutionsFailed', 'ExecutionsTimedOut', 'Errors', 'Throttles']);
+    expect(of(plan, 'aws:lambda/function:Function').map((r) => r.name.replace('blog-image-moderation-test-default-', ''))).to.have.members(['classify', 'fetch-image', 'aggregate', 'verdicts']);
+    expect(of(plan, 'aws:cloudwatch/metricAlarm:MetricAlarm').map((r) => r.inputs.metricName)).to.have.members(['ExecutionsFailed', 'ExecutionsTimedOut', 'Errors', 'Throttles', 'ReviewsExpired']);
   });
 
   it('has no NAT gateway and reaches S3 through a gateway endpoint on the isolated subnets', () => {
@@ -143,7 +143,7 @@ describe('infra: the default stack (Pulumi.dev.yaml) under mocks', function () {
     }
     const wf = all.filter((x) => x.owner.endsWith('-workflow')).map((x) => x.s);
     const invoke = wf.find((s) => list(s.Action).includes('lambda:InvokeFunction'))!;
-    expect(list(invoke.Resource)).to.have.length(6); // 3 functions, each with and without a qualifier
+    expect(list(invoke.Resource)).to.have.length(8); // 4 functions (verdicts too), each with and without a qualifier
     expect(wf.find((s) => list(s.Action).includes('s3:GetObject'))!.Resource).to.match(/-staging-0mock\/staging\/\*$/);
     for (const r of of(plan, 'aws:iam/role:Role')) expect(JSON.stringify(r.inputs)).not.to.match(/FullAccess|managedPolicyArns/);
     expect(of(plan, 'aws:iam/rolePolicyAttachment:RolePolicyAttachment')).to.be.empty;

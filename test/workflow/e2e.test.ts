@@ -40,6 +40,7 @@ describe('workflow end to end (real handlers, real model, local engine)', functi
     tmp = await mkdtemp(path.join(tmpdir(), 'e2e-'));
     workflow = await createLocalWorkflow({
       stagingDir: path.join(tmp, 'staging'),
+      dataDir: path.join(tmp, 'data'),
       safetyEngine: 'local',
       fetch: { allowHosts: [new URL(server.origin).hostname] },
       retryIntervalOverrides: NO_WAIT,
@@ -140,6 +141,8 @@ describe('workflow end to end (real handlers, real model, local engine)', functi
     let attempts = 0;
     const flaky = await createLocalWorkflow({
       stagingDir: path.join(tmp, 'staging'),
+      // Its own store: a verdict recorded by another test would answer without classifying.
+      dataDir: path.join(tmp, 'data-flaky'),
       safetyEngine: 'local',
       retryIntervalOverrides: NO_WAIT,
       wrap: (fn, handler): StepHandler =>
@@ -174,7 +177,7 @@ describe('workflow end to end (real handlers, real model, local engine)', functi
     before(async () => {
       process.env.AWS_REGION = 'us-east-1';
       rek = mockClient(RekognitionClient);
-      rekWorkflow = await createLocalWorkflow({ stagingDir: path.join(tmp, 'staging'), safetyEngine: 'rekognition', retryIntervalOverrides: NO_WAIT });
+      rekWorkflow = await createLocalWorkflow({ stagingDir: path.join(tmp, 'staging'), dataDir: path.join(tmp, 'data-rek'), safetyEngine: 'rekognition', retryIntervalOverrides: NO_WAIT });
     });
     after(() => {
       rek.restore();

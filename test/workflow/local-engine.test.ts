@@ -6,14 +6,30 @@ import { STATE_NAMES } from '../../functions/shared/contracts.js';
 import { ConfigError, FetchBlocked, ModelNotFoundError } from '../../functions/shared/errors.js';
 import { buildDefinition, FAIL_SAFE_STATE_NAMES, type DefinitionRefs } from '../../workflows/definition.js';
 import { LocalEngine, PAYLOAD_LIMIT_BYTES, type StepHandler } from '../../workflows/local-engine.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { SqliteVerdictStore } from '../../functions/shared/verdicts/sqlite.js';
+import type { VerdictStore } from '../../functions/shared/verdicts/store.js';
+import { createVerdictStepHandler } from '../../functions/verdicts/handler.js';
 
 const refs: DefinitionRefs = {
   fetchImageFunction: 'fetch',
   classifyFunction: 'classify',
   aggregateFunction: 'aggregate',
   safety: { engine: 'local', function: 'safety' },
+  verdicts: { function: 'verdicts', ruleset: 'test-ruleset', review: { mode: 'queue', timeoutSeconds: 3600, timeoutOutcome: 'review' } },
 };
-const image = { uri: 'file:///tmp/x.jpeg', key: 'staging/ab/ab.jpeg', sha256: 'ab', bytes: 10, format: 'jpeg', width: 1, height: 1 };
+const sha256 = 'ab'.repeat(32);
+const image = { uri: 'file:///tmp/x.jpeg', key: `staging/ab/${sha256}.jpeg`, sha256, bytes: 10, format: 'jpeg', width: 1, height: 1 };
+
+// The real verdict step on a real SQLite file, fresh per test (a stored verdict would short-circuit the next run).
+let dataDir: string;
+let store: VerdictStore | undefined;
+const verdictStep: StepHandler = async (p) => {
+  store ??= await SqliteVerdictStore.open(dataDir);
+  return createVerdictStepHandler(async () => ({ store: store! }))(p);
+};
 
 function verdict(decision: Verdict['decision'], extra: Partial<Verdict> = {}): Verdict {
   return { decision, reasons: [], seoTags: [], altText: '', labels: [], moderation: [], ...extra };
@@ -29,6 +45,7 @@ function steps(over: Partial<Record<string, StepHandler>> = {}): Record<string, 
       if (a.error) return verdict('review', { reasons: [{ code: 'step-failed', error: a.error.Error, message: `${a.error.state}` }] });
       return verdict('approve', { seoTags: a.classification!.labels.map((l) => l.label) });
     },
+    verdicts: verdictStep,
     ...over,
   } as Record<string, StepHandler>;
 }
@@ -40,6 +57,15 @@ function named(name: string, message = name): Error {
 }
 
 describe('local engine adapter', () => {
+  beforeEach(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'local-engine-'));
+  });
+  afterEach(async () => {
+    await store?.close();
+    store = undefined;
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
   it('refuses to build with an unbound Task (it would silently call real AWS)', () => {
     const { safety: _unused, ...partial } = steps();
     expect(() => new LocalEngine(buildDefinition(refs), { handlers: partial })).to.throw(ConfigError, /CheckSafety.*"safety"/);

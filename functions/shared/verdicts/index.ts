@@ -1,4 +1,3 @@
-import { VerdictStoreUnavailable } from '../errors.js';
 import { SqliteVerdictStore } from './sqlite.js';
 import type { VerdictStore } from './store.js';
 import type { VerdictStoreConfig } from './config.js';
@@ -10,5 +9,6 @@ export { SqliteVerdictStore, SQLITE_FILE } from './sqlite.js';
 /** Opens the configured store; an unusable one is VerdictStoreUnavailable here, at start-up. */
 export async function openVerdictStore(config: VerdictStoreConfig): Promise<VerdictStore> {
   if (config.kind === 'sqlite') return SqliteVerdictStore.open(config.dataDir);
-  throw new VerdictStoreUnavailable(`VERDICT_TABLE=${config.table}: the DynamoDB adapter is not in this build yet.`);
+  const { DynamoVerdictStore } = await import('./dynamodb.js');
+  return DynamoVerdictStore.open(config.table);
 }

@@ -152,3 +152,9 @@ export function decidedRecord(existing: VerdictRecord | undefined, item: ReviewI
   if (d.note !== undefined) record.note = d.note;
   return record;
 }
+
+/** Whether a record already states what a decided review item says (pending and expired items say nothing). */
+export function recordMatchesItem(record: VerdictRecord | undefined, item: ReviewItem): boolean {
+  if (item.status !== 'approved' && item.status !== 'rejected') return true;
+  return record?.reviewId === item.reviewId && record.decision === (item.status === 'approved' ? 'approve' : 'reject') && record.decidedBy === item.decidedBy;
+}

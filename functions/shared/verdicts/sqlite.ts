@@ -213,7 +213,8 @@ export class SqliteVerdictStore implements VerdictStore {
       if (!item) throw new ReviewNotFound(`No review ${reviewId} in ${this.location}. List the open ones with: npm run review -- list`, { reviewId });
       const decided = decideItem(item, decision);
       const existing = this.readRecord(item.sha256, item.ruleset);
-      if (!decided) return { item, record: existing ?? decidedRecord(undefined, item, { decision: decision.decision, by: item.decidedBy!, note: item.note, at: item.decidedAt! }, nowIso()), changed: false };
+      // Decided already: the record was written in the same transaction as the decision.
+      if (!decided) return { item, record: existing!, changed: false };
       const record = decidedRecord(existing, decided, decision, nowIso());
       // Both rows or neither: a crash between them rolls back to the pending review.
       this.writeItem(decided);

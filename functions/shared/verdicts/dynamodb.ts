@@ -1,0 +1,258 @@
+/**
+ * AWS: the verdict store in one DynamoDB table (on-demand, encrypted, point-in-time recovery; infra/verdicts.ts).
+ *
+ *   verdict record   pk IMG#<sha256>     sk V#<ruleset>
+ *   post → verdict   pk POST#<postId>    sk IMG#<sha256>#V#<ruleset>
+ *   review item      pk REVIEW#<id>      sk REVIEW    gsi1pk REVIEWS#<status>  gsi1sk <createdAt>#<id>
+ *
+ * Every read-modify-write is optimistic: items carry a version, each write is conditional on the version
+ * read, and a lost race re-reads and recomputes with the same rules as SQLite (rules.ts). No
+ * TransactWriteItems (dynalite, the tests' server, has none, and it costs double): where one operation
+ * writes two items, the review item is written first and is the truth; the verdict record follows it
+ * and is repaired from the item if a crash fell between the two (`reconcile`, and deciding again).
+ */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient, PutCommandInput } from '@aws-sdk/lib-dynamodb';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { REVIEW_STATUSES, type ReviewDecision, type ReviewItem, type ReviewStatus, type Ruleset, type VerdictRecord } from '../contracts.js';
+import { ReviewNotFound, VerdictStoreUnavailable } from '../errors.js';
+import { decideItem, decidedRecord, nextReviewItem, nextVerdictRecord, recordMatchesItem, reviewIdFor } from './rules.js';
+import type { DecideResult, NewVerdict, ReviewRequest, VerdictQuery, VerdictStore } from './store.js';
+
+/** The table's key schema, shared with the Pulumi program and the tests' dynalite table. */
+export const VERDICT_TABLE_SCHEMA = {
+  hashKey: 'pk',
+  rangeKey: 'sk',
+  statusIndex: { name: 'by-status', hashKey: 'gsi1pk', rangeKey: 'gsi1sk' },
+} as const;
+
+type Write = PutCommandInput;
+interface Stored<T> {
+  data: T;
+  version: number;
+}
+
+const recordKey = (sha256: string, ruleset: Ruleset) => ({ pk: `IMG#${sha256}`, sk: `V#${ruleset}` });
+const postKey = (postId: string, sha256: string, ruleset: Ruleset) => ({ pk: `POST#${postId}`, sk: `IMG#${sha256}#V#${ruleset}` });
+const reviewKey = (reviewId: string) => ({ pk: `REVIEW#${reviewId}`, sk: 'REVIEW' });
+const nowIso = (): string => new Date().toISOString();
+
+/** Attempts at an optimistic write before giving up (each after a jittered, growing pause, at most 0.5 s). */
+const MAX_ATTEMPTS = 30;
+
+function isConditionFailure(err: unknown): boolean {
+  return (err as { name?: string })?.name === 'ConditionalCheckFailedException';
+}
+
+export class DynamoVerdictStore implements VerdictStore {
+  readonly kind = 'dynamodb';
+
+  private constructor(
+    readonly location: string,
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly lib: typeof import('@aws-sdk/lib-dynamodb'),
+    private readonly ownsClient: boolean,
+  ) {}
+
+  /** Checks the table answers (DescribeTable) so a missing table or permission fails at start-up. */
+  static async open(table: string, client?: DynamoDBClient): Promise<DynamoVerdictStore> {
+    const [ddb, lib] = await Promise.all([import('@aws-sdk/client-dynamodb'), import('@aws-sdk/lib-dynamodb')]);
+    const raw = client ?? new ddb.DynamoDBClient({});
+    const doc = lib.DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
+    try {
+      const res = await raw.send(new ddb.DescribeTableCommand({ TableName: table }));
+      if (res.Table?.TableStatus !== 'ACTIVE' && res.Table?.TableStatus !== 'UPDATING') throw new Error(`table status ${res.Table?.TableStatus}`);
+    } catch (err) {
+      throw new VerdictStoreUnavailable(`The verdict table ${table} cannot be used: ${(err as Error).message}. Check VERDICT_TABLE, the region and the role's DynamoDB permissions.`, { table }, { cause: err });
+    }
+    return new DynamoVerdictStore(table, doc, lib, !client);
+  }
+
+  private async read<T>(key: { pk: string; sk: string }): Promise<Stored<T> | undefined> {
+    const res = await this.doc.send(new this.lib.GetCommand({ TableName: this.location, Key: key, ConsistentRead: true }));
+    return res.Item ? { data: res.Item.data as T, version: res.Item.version as number } : undefined;
+  }
+
+  /** A Put that only succeeds if nobody wrote the item since we read it at `prev`. */
+  private put(key: { pk: string; sk: string }, data: unknown, prev: number | undefined, extra: Record<string, unknown> = {}): Write {
+    return {
+      TableName: this.location,
+      Item: { ...key, ...extra, data, version: (prev ?? 0) + 1 },
+      ...(prev === undefined
+        ? { ConditionExpression: 'attribute_not_exists(pk)' }
+        : { ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': prev } }),
+    };
+  }
+
+  /** Post links first (idempotent; a link without its record is skipped by findVerdicts), then the record. */
+  private async writeRecord(next: VerdictRecord, cur: Stored<VerdictRecord> | undefined): Promise<void> {
+    const before = new Set(cur?.data.postIds ?? []);
+    await Promise.all(
+      next.postIds
+        .filter((p) => !before.has(p))
+        .map((p) => this.write({ TableName: this.location, Item: { ...postKey(p, next.sha256, next.ruleset), sha256: next.sha256, ruleset: next.ruleset } })),
+    );
+    await this.write(this.put(recordKey(next.sha256, next.ruleset), next, cur?.version, { updatedAt: next.updatedAt, decision: next.decision, decidedBy: next.decidedBy }));
+  }
+
+  private itemPut(item: ReviewItem, prev: number | undefined): Write {
+    return this.put(reviewKey(item.reviewId), item, prev, {
+      status: item.status,
+      [VERDICT_TABLE_SCHEMA.statusIndex.hashKey]: `REVIEWS#${item.status}`,
+      [VERDICT_TABLE_SCHEMA.statusIndex.rangeKey]: `${item.createdAt}#${item.reviewId}`,
+    });
+  }
+
+  private async write(put: Write): Promise<void> {
+    await this.doc.send(new this.lib.PutCommand(put));
+  }
+
+  /**
+   * The record as the review item says it must be: a crash between writing a decided item and its record
+   * leaves a "review" record behind; the decided item wins and the record is rewritten from it.
+   */
+  private async reconcile(record: Stored<VerdictRecord> | undefined, item: ReviewItem | undefined): Promise<VerdictRecord | undefined> {
+    if (!item || recordMatchesItem(record?.data, item)) return record?.data;
+    const repaired = decidedRecord(record?.data, item, { decision: item.status === 'approved' ? 'approve' : 'reject', by: item.decidedBy!, note: item.note, at: item.decidedAt! }, nowIso());
+    await this.optimistic(async () => {
+      const cur = await this.read<VerdictRecord>(recordKey(item.sha256, item.ruleset));
+      if (!recordMatchesItem(cur?.data, item)) await this.writeRecord(repaired, cur);
+    });
+    return repaired;
+  }
+
+  /** Re-reads and recomputes after a lost race; anything but a condition failure is passed on. */
+  private async optimistic<T>(attempt: () => Promise<T>): Promise<T> {
+    for (let i = 1; ; i++) {
+      try {
+        return await attempt();
+      } catch (err) {
+        if (!isConditionFailure(err) || i >= MAX_ATTEMPTS) throw err;
+        await sleep(Math.random() * Math.min(500, 5 * 2 ** i));
+      }
+    }
+  }
+
+  async getVerdict(sha256: string, ruleset: Ruleset): Promise<VerdictRecord | undefined> {
+    const record = await this.read<VerdictRecord>(recordKey(sha256, ruleset));
+    if (record?.data.decision !== 'review' || !record.data.reviewId) return record?.data;
+    return this.reconcile(record, await this.getReview(record.data.reviewId));
+  }
+
+  private async queryAll(input: Record<string, unknown>, limit = Infinity): Promise<Record<string, unknown>[]> {
+    const out: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const res = await this.doc.send(new this.lib.QueryCommand({ TableName: this.location, ...input, ...(start ? { ExclusiveStartKey: start } : {}) }));
+      out.push(...(res.Items ?? []));
+      start = res.LastEvaluatedKey;
+    } while (start && out.length < limit);
+    return out.slice(0, limit === Infinity ? undefined : limit);
+  }
+
+  async findVerdicts(query: VerdictQuery): Promise<VerdictRecord[]> {
+    let records: VerdictRecord[];
+    if ('sha256' in query) {
+      const items = await this.queryAll({ KeyConditionExpression: 'pk = :pk AND begins_with(sk, :v)', ExpressionAttributeValues: { ':pk': `IMG#${query.sha256}`, ':v': 'V#' } });
+      records = items.map((i) => i.data as VerdictRecord);
+    } else {
+      const links = await this.queryAll({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `POST#${query.postId}` } });
+      const found = await Promise.all(links.map((l) => this.getVerdict(l.sha256 as string, l.ruleset as string)));
+      records = found.filter((r): r is VerdictRecord => r !== undefined);
+    }
+    return records.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
+  }
+
+  async putVerdict(entry: NewVerdict): Promise<VerdictRecord> {
+    return this.optimistic(async () => {
+      const cur = await this.read<VerdictRecord>(recordKey(entry.sha256, entry.ruleset));
+      const next = nextVerdictRecord(cur?.data, entry, nowIso());
+      await this.writeRecord(next, cur);
+      return next;
+    });
+  }
+
+  async addPost(sha256: string, ruleset: Ruleset, postId: string, at?: string): Promise<VerdictRecord | undefined> {
+    return this.optimistic(async () => {
+      const cur = await this.read<VerdictRecord>(recordKey(sha256, ruleset));
+      if (!cur) return undefined;
+      if (cur.data.postIds.includes(postId)) return cur.data;
+      const next = { ...cur.data, postIds: [...cur.data.postIds, postId], updatedAt: at ?? nowIso() };
+      await this.writeRecord(next, cur);
+      return next;
+    });
+  }
+
+  async requestReview(req: ReviewRequest): Promise<{ item: ReviewItem; record: VerdictRecord }> {
+    const reviewId = reviewIdFor(req.sha256, req.ruleset);
+    const item = await this.optimistic(async () => {
+      const cur = await this.read<ReviewItem>(reviewKey(reviewId));
+      const next = nextReviewItem(cur?.data, req);
+      await this.write(this.itemPut(next, cur?.version));
+      return next;
+    });
+    const record = await this.optimistic(async () => {
+      const cur = await this.read<VerdictRecord>(recordKey(req.sha256, req.ruleset));
+      const next = nextVerdictRecord(cur?.data, { sha256: req.sha256, ruleset: req.ruleset, verdict: item.verdict, postId: req.postId, at: req.at }, nowIso());
+      await this.writeRecord(next, cur);
+      return next;
+    });
+    return { item, record: (await this.reconcile({ data: record, version: 0 }, item)) ?? record };
+  }
+
+  async getReview(reviewId: string): Promise<ReviewItem | undefined> {
+    return (await this.read<ReviewItem>(reviewKey(reviewId)))?.data;
+  }
+
+  async listReviews(query: { status?: ReviewStatus; limit?: number } = {}): Promise<ReviewItem[]> {
+    const limit = query.limit ?? 1000;
+    const statuses = query.status ? [query.status] : REVIEW_STATUSES;
+    const { name, hashKey } = VERDICT_TABLE_SCHEMA.statusIndex;
+    const lists = await Promise.all(
+      statuses.map((s) => this.queryAll({ IndexName: name, KeyConditionExpression: `${hashKey} = :s`, ExpressionAttributeValues: { ':s': `REVIEWS#${s}` } }, limit)),
+    );
+    return lists
+      .flat()
+      .map((i) => i.data as ReviewItem)
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.reviewId.localeCompare(b.reviewId))
+      .slice(0, limit);
+  }
+
+  async decideReview(reviewId: string, decision: ReviewDecision): Promise<DecideResult> {
+    // The item is the linearization point: whoever decides it first wins; the record follows.
+    const { item, changed } = await this.optimistic(async () => {
+      const cur = await this.read<ReviewItem>(reviewKey(reviewId));
+      if (!cur) throw new ReviewNotFound(`No review ${reviewId} in table ${this.location}. List the open ones with: npm run review -- list --stack`, { reviewId });
+      const decided = decideItem(cur.data, decision);
+      if (!decided) return { item: cur.data, changed: false };
+      await this.write(this.itemPut(decided, cur.version));
+      return { item: decided, changed: true };
+    });
+    // Deciding again also repairs a record a crash left behind.
+    const record = await this.reconcile(await this.read<VerdictRecord>(recordKey(item.sha256, item.ruleset)), item);
+    return { item, record: record!, changed };
+  }
+
+  async markDelivered(reviewId: string, at: string): Promise<void> {
+    await this.optimistic(async () => {
+      const cur = await this.read<ReviewItem>(reviewKey(reviewId));
+      if (!cur || cur.data.deliveredAt) return;
+      await this.write(this.itemPut({ ...cur.data, deliveredAt: at }, cur.version));
+    });
+  }
+
+  async expireReview(reviewId: string, at: string): Promise<ReviewItem | undefined> {
+    return this.optimistic(async () => {
+      const cur = await this.read<ReviewItem>(reviewKey(reviewId));
+      if (!cur || cur.data.status !== 'pending') return cur?.data;
+      const expired: ReviewItem = { ...cur.data, status: 'expired', expiredAt: at };
+      await this.write(this.itemPut(expired, cur.version));
+      return expired;
+    });
+  }
+
+  async close(): Promise<void> {
+    // A client handed in belongs to the caller (destroying the document client destroys it too).
+    if (this.ownsClient) this.doc.destroy();
+  }
+}

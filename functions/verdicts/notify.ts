@@ -1,0 +1,56 @@
+/**
+ * Tells moderators that an image waits for them: one SNS message per new review (email subscribers get
+ * it as text). The message says what and why and how to decide; it never carries the task token, so a
+ * forwarded email cannot approve anything: deciding needs the review CLI's IAM permissions.
+ */
+import type { ReviewItem } from '../shared/contracts.js';
+import type { ReviewNotifier } from './steps.js';
+
+export function reviewMessage(item: ReviewItem): { subject: string; body: string } {
+  const v = item.verdict;
+  const why = v.reasons.map((r) => `- ${r.code}${r.category ? ` ${r.category}` : ''}: ${r.message}`).join('\n');
+  const labels = v.labels.map((l) => `${l.label} ${Math.round(l.score * 100)}%`).join(', ');
+  const safety = v.moderation.map((m) => `${m.name} ${Math.round(m.confidence)}%`).join(', ');
+  const subject = `Image held for review: ${item.reviewId}`.slice(0, 99);
+  const body = [
+    `An image needs a moderator's decision before ${item.deadline}.`,
+    '',
+    `Review:   ${item.reviewId}`,
+    `Image:    ${item.imageUrl ?? '(unknown URL)'}`,
+    `Staged:   ${v.image?.uri ?? '-'}`,
+    `Posts:    ${item.postIds.join(', ') || '-'}`,
+    `sha256:   ${item.sha256}`,
+    '',
+    'Why it was held:',
+    why || '-',
+    '',
+    `Classifier: ${labels || '-'}`,
+    `Safety:     ${safety || '-'}`,
+    '',
+    'Decide with:',
+    `  npm run review -- show ${item.reviewId} --stack`,
+    `  npm run review -- approve ${item.reviewId} --stack --as <your name> [--note "..."]`,
+    `  npm run review -- reject ${item.reviewId} --stack --as <your name> [--note "..."]`,
+    '',
+    `Without a decision by the deadline the image is not approved (the stack's review timeout outcome).`,
+  ].join('\n');
+  return { subject, body };
+}
+
+export function snsNotifier(topicArn: string, send: (input: { TopicArn: string; Subject: string; Message: string }) => Promise<unknown>): ReviewNotifier {
+  return {
+    async notify(item) {
+      const { subject, body } = reviewMessage(item);
+      await send({ TopicArn: topicArn, Subject: subject, Message: body });
+    },
+  };
+}
+
+/** REVIEW_TOPIC_ARN set (by the Pulumi program): SNS; otherwise no notifications. */
+export async function snsNotifierFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<ReviewNotifier | undefined> {
+  const topicArn = env.REVIEW_TOPIC_ARN?.trim();
+  if (!topicArn) return undefined;
+  const { SNSClient, PublishCommand } = await import('@aws-sdk/client-sns');
+  const sns = new SNSClient({});
+  return snsNotifier(topicArn, (input) => sns.send(new PublishCommand(input)));
+}

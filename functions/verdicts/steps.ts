@@ -1,0 +1,139 @@
+/**
+ * VerdictStep's core: what the state machine's LookupVerdict, RecordVerdict, RequestReview and
+ * ReviewExpired tasks do, on any VerdictStore. Pure of AWS: the store, the notifier and the task
+ * callbacks are passed in (DynamoDB + SNS + Step Functions in a Lambda, SQLite and nothing locally).
+ */
+import { POLICY_DECIDER, type ModerationInput, type ReviewTimeoutOutcome, type ReviewItem, type Ruleset, type StepError, type Verdict, type VerdictLookup, type VerdictRecord } from '../shared/contracts.js';
+import { InvalidInput } from '../shared/errors.js';
+import { deliverDecision, type TaskCallbacks } from '../shared/verdicts/callbacks.js';
+import { reviewIdFor } from '../shared/verdicts/rules.js';
+import type { VerdictStore } from '../shared/verdicts/store.js';
+
+export interface ReviewNotifier {
+  /** Tells moderators a new review is waiting (SNS in AWS). Never carries the task token. */
+  notify(item: ReviewItem): Promise<void>;
+}
+
+export interface VerdictStepDeps {
+  store: VerdictStore;
+  notifier?: ReviewNotifier;
+  callbacks?: TaskCallbacks;
+  /** Counts reviews that passed their deadline (CloudWatch EMF in the Lambda; absent locally). */
+  metrics?: { reviewExpired(): void };
+  now?: () => Date;
+}
+
+/** What the workflow returns for a stored record: the verdict as decided, for this request's post. */
+function answer(record: VerdictRecord, input: ModerationInput): Verdict {
+  const v: Verdict = { ...record.verdict, decision: record.decision, decidedBy: record.decidedBy, decidedAt: record.decidedAt };
+  if (record.reviewId) v.reviewId = record.reviewId;
+  if (record.note !== undefined) v.note = record.note;
+  if (input.postId !== undefined) v.postId = input.postId;
+  else delete v.postId;
+  return v;
+}
+
+function sha256Of(verdict: Verdict, action: string): string {
+  const sha = verdict.image?.sha256;
+  if (!sha) throw new InvalidInput(`${action} needs the verdict's image.sha256 (the staged image); this verdict has no image.`);
+  return sha;
+}
+
+export async function lookupVerdict(deps: VerdictStepDeps, ruleset: Ruleset, sha256: string, input: ModerationInput): Promise<VerdictLookup> {
+  if (input.reModerate) return { found: false, verdict: null, reason: 're-moderate' };
+  const record = await deps.store.getVerdict(sha256, ruleset);
+  if (!record) return { found: false, verdict: null, reason: 'not-recorded' };
+  if (record.decision === 'review') {
+    // A pending review answers "still in review"; one nobody decided in time is moderated (and queued) again.
+    const item = record.reviewId ? await deps.store.getReview(record.reviewId) : undefined;
+    if (!item || item.status === 'expired') return { found: false, verdict: null, reason: 'not-recorded' };
+    if (item.status === 'pending' && input.postId && !item.postIds.includes(input.postId)) {
+      // Joining the pending review shows the moderator this post too (and records it on the verdict).
+      const at = (deps.now?.() ?? new Date()).toISOString();
+      const joined = await deps.store.requestReview({ sha256, ruleset, verdict: item.verdict, postId: input.postId, at, deadline: item.deadline });
+      return { found: true, verdict: answer(joined.record, input), reason: null };
+    }
+  }
+  const used = input.postId ? ((await deps.store.addPost(sha256, ruleset, input.postId)) ?? record) : record;
+  return { found: true, verdict: answer(used, input), reason: null };
+}
+
+/** A policy verdict (approve or reject) becomes the record; a moderator's earlier decision wins if there is one. */
+export async function recordVerdict(deps: VerdictStepDeps, ruleset: Ruleset, verdict: Verdict, input: ModerationInput): Promise<Verdict> {
+  const sha256 = sha256Of(verdict, 'RecordVerdict');
+  const record = await deps.store.putVerdict({
+    sha256,
+    ruleset,
+    verdict: { ...verdict, decidedBy: POLICY_DECIDER },
+    postId: input.postId,
+    at: (deps.now?.() ?? new Date()).toISOString(),
+  });
+  return answer(record, input);
+}
+
+export interface ReviewRequestArgs {
+  ruleset: Ruleset;
+  verdict: Verdict;
+  input: ModerationInput;
+  timeoutSeconds: number;
+  taskToken?: string;
+}
+
+/**
+ * Queues the photo for a person (or joins its pending review) and tells moderators about a new one.
+ * If a moderator already decided it (a race with a second submission), a waiting execution is resumed
+ * at once with that decision.
+ */
+export async function requestReview(deps: VerdictStepDeps, a: ReviewRequestArgs): Promise<Verdict> {
+  const sha256 = sha256Of(a.verdict, 'RequestReview');
+  const now = deps.now?.() ?? new Date();
+  const existing = await deps.store.getReview(reviewIdFor(sha256, a.ruleset));
+  const { item, record } = await deps.store.requestReview({
+    sha256,
+    ruleset: a.ruleset,
+    verdict: a.verdict,
+    imageUrl: a.input.imageUrl,
+    postId: a.input.postId,
+    taskToken: a.taskToken,
+    at: now.toISOString(),
+    deadline: new Date(now.getTime() + a.timeoutSeconds * 1000).toISOString(),
+  });
+  if (item.status === 'approved' || item.status === 'rejected') {
+    if (a.taskToken && deps.callbacks) await deps.callbacks.sendSuccess(a.taskToken, answer(record, a.input));
+  } else if (!existing || existing.status !== 'pending') {
+    await deps.notifier?.notify(item);
+  }
+  return answer(record, a.input);
+}
+
+/**
+ * The waiting task gave up (TimeoutSeconds or HeartbeatSeconds): the item is marked expired and the
+ * execution ends with the configured outcome, which is never approve.
+ */
+export async function expireReview(
+  deps: VerdictStepDeps,
+  a: { ruleset: Ruleset; verdict: Verdict; input: ModerationInput; outcome: ReviewTimeoutOutcome; error?: StepError },
+): Promise<Verdict> {
+  const sha256 = sha256Of(a.verdict, 'ReviewExpired');
+  const reviewId = reviewIdFor(sha256, a.ruleset);
+  const now = (deps.now?.() ?? new Date()).toISOString();
+  const item = await deps.store.expireReview(reviewId, now);
+  // A decision that raced the timeout: the person's decision stands for the store, but this execution
+  // already lost its token, so it ends with the timeout outcome like any other.
+  const message =
+    a.outcome === 'reject'
+      ? `Nobody reviewed this image before its deadline (${item?.deadline ?? 'unknown'}); rejected by the timeout rule. A moderator can still decide review ${reviewId}.`
+      : `Nobody reviewed this image before its deadline (${item?.deadline ?? 'unknown'}); it stays in review. A moderator can still decide review ${reviewId}.`;
+  const verdict: Verdict = {
+    ...a.verdict,
+    decision: a.outcome,
+    decidedBy: POLICY_DECIDER,
+    decidedAt: now,
+    reviewId,
+    reasons: [{ code: 'review-expired', ...(a.error ? { error: a.error.Error } : {}), message }, ...a.verdict.reasons],
+  };
+  if (a.input.postId !== undefined) verdict.postId = a.input.postId;
+  return verdict;
+}
+
+export { deliverDecision };

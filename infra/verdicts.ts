@@ -1,0 +1,105 @@
+/**
+ * The verdict + review store in AWS: one DynamoDB table (on-demand, encrypted, point-in-time recovery,
+ * no TTL: verdicts are kept until the ruleset changes), the moderators' SNS topic with an optional email
+ * subscription, the VerdictStep Lambda the state machine calls (lookup, record, request review, expire),
+ * the review CLI's policy, and the alarm on reviews nobody decided before their deadline.
+ */
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+import { VERDICT_TABLE_SCHEMA } from '../functions/shared/verdicts/dynamodb.js';
+import { bundleFunction } from './bundle.js';
+import { lambdaWith } from './functions.js';
+
+/** The custom metric ReviewExpired emits (EMF), and the namespace the alarm reads. */
+export const REVIEW_METRICS = { namespace: 'BlogImageModeration', expired: 'ReviewsExpired' } as const;
+
+export interface VerdictsArgs {
+  prefix: string;
+  /** The state machine's name: its ARN is built from it, since the state machine itself depends on this Lambda. */
+  stateMachineName: string;
+  reviewEmail?: string;
+  architecture: 'x86_64' | 'arm64';
+  logLevel: string;
+  logRetentionDays: number;
+  region: string;
+  accountId: pulumi.Input<string>;
+  tags: Record<string, string>;
+}
+
+export function createVerdicts(a: VerdictsArgs) {
+  const { hashKey, rangeKey, statusIndex } = VERDICT_TABLE_SCHEMA;
+  const table = new aws.dynamodb.Table(`${a.prefix}-verdicts`, {
+    name: `${a.prefix}-verdicts`,
+    billingMode: 'PAY_PER_REQUEST',
+    hashKey,
+    rangeKey,
+    attributes: [hashKey, rangeKey, statusIndex.hashKey, statusIndex.rangeKey].map((name) => ({ name, type: 'S' })),
+    globalSecondaryIndexes: [{ name: statusIndex.name, hashKey: statusIndex.hashKey, rangeKey: statusIndex.rangeKey, projectionType: 'ALL' }],
+    // A KMS key (AWS managed, aws/dynamodb) rather than the default AWS-owned one: its use shows in CloudTrail.
+    serverSideEncryption: { enabled: true },
+    pointInTimeRecovery: { enabled: true },
+    deletionProtectionEnabled: true,
+    tags: a.tags,
+  });
+  const indexArn = pulumi.interpolate`${table.arn}/index/${statusIndex.name}`;
+  const stateMachineArn = pulumi.interpolate`arn:aws:states:${a.region}:${a.accountId}:stateMachine:${a.stateMachineName}`;
+
+  const topic = new aws.sns.Topic(`${a.prefix}-reviews`, { kmsMasterKeyId: 'alias/aws/sns', tags: a.tags });
+  const subscription = a.reviewEmail ? new aws.sns.TopicSubscription(`${a.prefix}-reviews-email`, { topic: topic.arn, protocol: 'email', endpoint: a.reviewEmail }) : undefined;
+
+  const fn = lambdaWith(
+    a.prefix,
+    'verdicts',
+    a,
+    () => [
+      { Sid: 'DescribeTheVerdictTable', Effect: 'Allow', Action: ['dynamodb:DescribeTable'], Resource: table.arn },
+      { Sid: 'ReadAndWriteVerdictsAndReviews', Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'], Resource: table.arn },
+      { Sid: 'NotifyModerators', Effect: 'Allow', Action: ['sns:Publish'], Resource: topic.arn },
+      // A photo decided while a second execution was starting: that execution is resumed at once.
+      { Sid: 'ResumeWaitingExecutions', Effect: 'Allow', Action: ['states:SendTaskSuccess'], Resource: stateMachineArn },
+    ],
+    {
+      packageType: 'Zip',
+      runtime: aws.lambda.Runtime.NodeJS24dX,
+      handler: 'index.handler',
+      code: bundleFunction('verdicts'),
+      memorySize: 256,
+      timeout: 10,
+      environment: { variables: { VERDICT_TABLE: table.name, REVIEW_TOPIC_ARN: topic.arn, METRICS_NAMESPACE: REVIEW_METRICS.namespace, METRICS_STACK: a.prefix, LOG_LEVEL: a.logLevel } },
+    },
+  );
+
+  // For whoever runs `npm run review -- ... --stack`: read the queue, record decisions, resume executions.
+  const reviewerPolicy = new aws.iam.Policy(`${a.prefix}-reviewer`, {
+    description: 'Moderators: list and decide review items, resume the waiting moderation executions',
+    policy: pulumi.jsonStringify({
+      Version: '2012-10-17',
+      Statement: [
+        { Sid: 'ReadVerdictsAndReviews', Effect: 'Allow', Action: ['dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:Query'], Resource: [table.arn, indexArn] },
+        { Sid: 'RecordDecisions', Effect: 'Allow', Action: ['dynamodb:PutItem'], Resource: table.arn },
+        { Sid: 'ResumeWaitingExecutions', Effect: 'Allow', Action: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'], Resource: stateMachineArn },
+      ],
+    }),
+    tags: a.tags,
+  });
+
+  return { table, topic, subscription, fn, reviewerPolicy, stateMachineArn };
+}
+
+/** Pages whoever watches the stack's alarm topic when a review passed its deadline undecided. */
+export function createReviewExpiredAlarm(prefix: string, alarmTopic: aws.sns.Topic, tags: Record<string, string>) {
+  return new aws.cloudwatch.MetricAlarm(`${prefix}-reviews-expired`, {
+    namespace: REVIEW_METRICS.namespace,
+    metricName: REVIEW_METRICS.expired,
+    dimensions: { Stack: prefix },
+    statistic: 'Sum',
+    period: 300,
+    evaluationPeriods: 1,
+    threshold: 1,
+    comparisonOperator: 'GreaterThanOrEqualToThreshold',
+    treatMissingData: 'notBreaching',
+    alarmDescription: 'A review passed its deadline without a decision: the image ended with the timeout outcome (never approved). Decide it with npm run review so the next submission gets the decision, and look at the moderators\' queue.',
+    alarmActions: [alarmTopic.arn],
+    tags,
+  });
+}

@@ -1,0 +1,99 @@
+// The verdict table, the moderators' topic, the verdict Lambda, the reviewer policy, the review alarm
+// and the new states, under Pulumi mocks (STANDARD with an email subscriber; EXPRESS without).
+import { expect } from 'chai';
+import type { PlannedResource } from '../../infra/mocks.js';
+import { planStack, readStackYaml, type StackPlan } from '../../infra/plan-stack.js';
+
+const of = (plan: StackPlan, type: string) => plan.resources.filter((r) => r.type === type);
+const one = (plan: StackPlan, type: string, nameEnds: string): PlannedResource => {
+  const found = of(plan, type).filter((r) => r.name.endsWith(nameEnds));
+  expect(found, `${type} *${nameEnds}`).to.have.length(1);
+  return found[0]!;
+};
+interface S {
+  Sid: string;
+  Action: string[];
+  Resource: string | string[];
+}
+const statements = (r: PlannedResource): S[] => (JSON.parse(r.inputs.policy as string) as { Statement: S[] }).Statement;
+const resources = (s: S) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]);
+type Def = { TimeoutSeconds: number; States: Record<string, Record<string, unknown> & { Parameters?: Record<string, unknown> & { Payload?: Record<string, unknown> } }> };
+
+describe('infra: verdict store, review topic and review states (mocks)', function () {
+  this.timeout(60_000);
+  let std: StackPlan;
+  let express: StackPlan;
+  before(async () => {
+    std = await planStack({ ...readStackYaml('dev'), reviewEmail: 'moderators@example.com', reviewTimeoutSeconds: '7200', reviewTimeoutOutcome: 'reject' }, 'test-verdicts');
+    express = await planStack({ ...readStackYaml('dev'), workflowType: 'EXPRESS' }, 'test-verdicts-express');
+  });
+
+  it('creates the table on demand, encrypted, with point-in-time recovery, the status index and no TTL', () => {
+    const t = one(std, 'aws:dynamodb/table:Table', '-verdicts');
+    expect(t.inputs).to.include({ billingMode: 'PAY_PER_REQUEST', hashKey: 'pk', rangeKey: 'sk', deletionProtectionEnabled: true });
+    expect(t.inputs.serverSideEncryption).to.deep.equal({ enabled: true });
+    expect(t.inputs.pointInTimeRecovery).to.deep.equal({ enabled: true });
+    expect(t.inputs).not.to.have.property('ttl');
+    expect(t.inputs.globalSecondaryIndexes).to.deep.equal([{ name: 'by-status', hashKey: 'gsi1pk', rangeKey: 'gsi1sk', projectionType: 'ALL' }]);
+  });
+
+  it('notifies moderators on an encrypted topic, by email only when an address is configured', () => {
+    expect(one(std, 'aws:sns/topic:Topic', '-reviews').inputs).to.include({ kmsMasterKeyId: 'alias/aws/sns' });
+    expect(one(std, 'aws:sns/topicSubscription:TopicSubscription', '-reviews-email').inputs).to.include({ protocol: 'email', endpoint: 'moderators@example.com' });
+    expect(of(express, 'aws:sns/topicSubscription:TopicSubscription')).to.be.empty;
+  });
+
+  it('gives the verdict Lambda exactly this table, this topic and SendTaskSuccess on this state machine', () => {
+    const fn = one(std, 'aws:lambda/function:Function', '-verdicts');
+    expect(fn.inputs).to.include({ runtime: 'nodejs24.x', packageType: 'Zip' });
+    const env = (fn.inputs.environment as { variables: Record<string, string> }).variables;
+    const table = one(std, 'aws:dynamodb/table:Table', '-verdicts');
+    const topic = one(std, 'aws:sns/topic:Topic', '-reviews');
+    expect(env.VERDICT_TABLE).to.equal(table.inputs.name);
+    expect(env.REVIEW_TOPIC_ARN).to.equal(`arn:aws:sns:us-east-1:123456789012:${topic.name}`);
+    const policy = statements(one(std, 'aws:iam/rolePolicy:RolePolicy', '-verdicts'));
+    const byAction = (a: string) => policy.filter((s) => s.Action.includes(a)).flatMap(resources);
+    const tableArn = `arn:aws:dynamodb:us-east-1:123456789012:${String(table.inputs.name)}`;
+    for (const a of ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:DescribeTable']) expect(byAction(a), a).to.deep.equal([tableArn]);
+    expect(byAction('sns:Publish')).to.deep.equal([`arn:aws:sns:us-east-1:123456789012:${topic.name}`]);
+    expect(byAction('states:SendTaskSuccess')).to.deep.equal(['arn:aws:states:us-east-1:123456789012:stateMachine:blog-image-moderation-test-verdicts-moderation']);
+    expect(policy.flatMap((s) => s.Action).filter((a) => a.startsWith('dynamodb:')).sort()).to.deep.equal(['dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']);
+    const wf = statements(one(std, 'aws:iam/rolePolicy:RolePolicy', '-workflow'));
+    expect(wf.find((s) => s.Action.includes('lambda:InvokeFunction'))!.Resource).to.include(`arn:aws:lambda:us-east-1:123456789012:function:${fn.inputs.name}`);
+  });
+
+  it('gives moderators a policy to read the queue, record decisions and resume this state machine only', () => {
+    const p = statements(one(std, 'aws:iam/policy:Policy', '-reviewer'));
+    const table = one(std, 'aws:dynamodb/table:Table', '-verdicts');
+    const tableArn = `arn:aws:dynamodb:us-east-1:123456789012:${String(table.inputs.name)}`;
+    expect(p.find((s) => s.Sid === 'ReadVerdictsAndReviews')!.Resource).to.deep.equal([tableArn, `${tableArn}/index/by-status`]);
+    expect(p.find((s) => s.Sid === 'RecordDecisions')).to.deep.include({ Action: ['dynamodb:PutItem'], Resource: tableArn });
+    expect(p.find((s) => s.Sid === 'ResumeWaitingExecutions')).to.deep.include({
+      Action: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
+      Resource: 'arn:aws:states:us-east-1:123456789012:stateMachine:blog-image-moderation-test-verdicts-moderation',
+    });
+    expect(std.outputs).to.include.keys('verdictTableName', 'reviewTopicArn', 'reviewerPolicyArn', 'ruleset');
+    expect(String(std.outputs.ruleset)).to.match(/^resnet50-v1-12-int8@[0-9a-f]{12}\+rekognition-min50\+policy@[0-9a-f]{12}$/);
+  });
+
+  it('deploys the dedupe Choice and, in STANDARD, a task-token review with the configured timeout, heartbeat and never-approve outcome', () => {
+    const def = JSON.parse(one(std, 'aws:sfn/stateMachine:StateMachine', '-moderation').inputs.definition as string) as Def;
+    expect(def.States.FetchImage!.Next).to.equal('LookupVerdict');
+    expect(def.States.KnownImage).to.deep.include({ Type: 'Choice', Default: 'AnalyzeImage' });
+    const rr = def.States.RequestReview!;
+    expect(rr).to.include({ Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken', TimeoutSeconds: 7200, HeartbeatSeconds: 7200 });
+    expect(rr.Parameters!.Payload).to.include({ 'taskToken.$': '$$.Task.Token', action: 'requestReview', timeoutSeconds: 7200 });
+    expect(JSON.stringify(rr.Catch)).to.contain('States.Timeout').and.contain('ReviewExpired');
+    expect(def.States.ReviewExpired!.Parameters!.Payload).to.include({ outcome: 'reject' });
+    expect(def.TimeoutSeconds).to.equal(900 + 7200);
+    expect(one(std, 'aws:cloudwatch/metricAlarm:MetricAlarm', '-reviews-expired').inputs).to.deep.include({ metricName: 'ReviewsExpired', dimensions: { Stack: 'blog-image-moderation-test-verdicts' } });
+  });
+
+  it('queues the review in EXPRESS (no task token; the execution ends NeedsReview)', () => {
+    const def = JSON.parse(one(express, 'aws:sfn/stateMachine:StateMachine', '-moderation').inputs.definition as string) as Def;
+    expect(def.States.RequestReview).to.include({ Resource: 'arn:aws:states:::lambda:invoke' });
+    expect(JSON.stringify(def)).not.to.contain('waitForTaskToken');
+    expect(def.States).not.to.have.property('ReviewExpired');
+    expect(def.TimeoutSeconds).to.equal(900);
+  });
+});

@@ -1,0 +1,130 @@
+// `npm run review` against a deployed stack: the table is a real DynamoDB-compatible server (dynalite on
+// loopback, real SDK); Step Functions' SendTaskSuccess is answered by aws-sdk-client-mock (no Step
+// Functions emulator installs from npm). The review step itself (functions/verdicts/) queues the item.
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SendTaskSuccessCommand, SFNClient, TaskTimedOut } from '@aws-sdk/client-sfn';
+import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
+import { expect } from 'chai';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { PassThrough } from 'node:stream';
+import type { Verdict } from '../../functions/shared/contracts.js';
+import { sfnTaskCallbacks } from '../../functions/shared/verdicts/callbacks.js';
+import { DynamoVerdictStore, VERDICT_TABLE_SCHEMA } from '../../functions/shared/verdicts/dynamodb.js';
+import { createVerdictStepHandler } from '../../functions/verdicts/handler.js';
+import { reviewMessage } from '../../functions/verdicts/notify.js';
+import { reviewMain, type ReviewBackends } from '../../workflows/review-cli.js';
+import { sha, verdict } from './store-contract.js';
+
+const require = createRequire(import.meta.url);
+const dynalite = require('dynalite') as (opts: Record<string, unknown>) => import('node:http').Server;
+const SM = 'arn:aws:states:us-east-1:123456789012:stateMachine:blog-image-moderation-dev-moderation';
+
+describe('npm run review against a stack (dynalite table, SendTaskSuccess via aws-sdk-client-mock)', function () {
+  this.timeout(60_000);
+  let server: import('node:http').Server;
+  let client: DynamoDBClient;
+  let sfn: AwsClientStub<SFNClient>;
+  let table: string;
+  let n = 0;
+  const notified: string[] = [];
+
+  const backends: ReviewBackends = {
+    openStore: async (config) => DynamoVerdictStore.open((config as { table: string }).table, client),
+    callbacks: (region) => sfnTaskCallbacks(region),
+    stackOutputs: async () => ({ verdictTableName: table, stateMachineArn: SM }),
+  };
+  const review = async (...argv: string[]) => {
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    let out = '';
+    let err = '';
+    stdout.on('data', (c: Buffer) => (out += c));
+    stderr.on('data', (c: Buffer) => (err += c));
+    const code = await reviewMain([...argv, '--stack'], { stdout, stderr, env: {} }, backends);
+    return { code, out, err };
+  };
+  /** The RequestReview task as the state machine calls it in STANDARD, with its task token. */
+  const requestReview = async (token: string, postId: string) => {
+    const store = await DynamoVerdictStore.open(table, client);
+    const step = createVerdictStepHandler(async () => ({ store, notifier: { notify: async (item) => void notified.push(reviewMessage(item).body) } }));
+    const image = { uri: 's3://staging/x.jpeg', bucket: 'staging', key: 'staging/x.jpeg', sha256: sha('remote-photo'), bytes: 1, format: 'jpeg', width: 1, height: 1 };
+    return (await step({ action: 'requestReview', ruleset: 'r1', verdict: verdict('review', { image } as Partial<Verdict>), input: { imageUrl: 'https://blog.example.com/a.jpg', postId }, timeoutSeconds: 3600, taskToken: token })) as Verdict;
+  };
+
+  before(async () => {
+    server = dynalite({ createTableMs: 0 });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    client = new DynamoDBClient({ endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  });
+  after(async () => {
+    client.destroy();
+    await new Promise((r) => server.close(r));
+  });
+  beforeEach(async () => {
+    sfn = mockClient(SFNClient);
+    notified.length = 0;
+    table = `remote-${++n}`;
+    const { hashKey, rangeKey, statusIndex } = VERDICT_TABLE_SCHEMA;
+    await client.send(
+      new CreateTableCommand({
+        TableName: table,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [hashKey, rangeKey, statusIndex.hashKey, statusIndex.rangeKey].map((a) => ({ AttributeName: a, AttributeType: 'S' })),
+        KeySchema: [
+          { AttributeName: hashKey, KeyType: 'HASH' },
+          { AttributeName: rangeKey, KeyType: 'RANGE' },
+        ],
+        GlobalSecondaryIndexes: [{ IndexName: statusIndex.name, KeySchema: [{ AttributeName: statusIndex.hashKey, KeyType: 'HASH' }, { AttributeName: statusIndex.rangeKey, KeyType: 'RANGE' }], Projection: { ProjectionType: 'ALL' } }],
+      }),
+    );
+  });
+  afterEach(() => sfn.restore());
+
+  it('approves: records the decision, resumes both waiting executions once with the moderator verdict, never again', async () => {
+    const first = await requestReview('token-1', 'post-1');
+    await requestReview('token-2', 'post-2');
+    expect(notified).to.have.length(1);
+    expect(notified[0]).to.include(first.reviewId!).and.not.to.include('token-1');
+    sfn.on(SendTaskSuccessCommand).resolves({});
+
+    const list = await review('list', '--json');
+    expect(list.code, list.err).to.equal(0);
+    const items = JSON.parse(list.out) as Array<{ reviewId: string; waitingExecutions: number }>;
+    expect(items).to.have.length(1);
+    expect(items[0]).to.include({ reviewId: first.reviewId, waitingExecutions: 2 });
+    expect(list.out).not.to.include('token-1');
+
+    const approved = await review('approve', first.reviewId!, '--as', 'Alice', '--note', 'fine');
+    expect(approved.code, approved.err).to.equal(0);
+    expect(approved.out).to.match(/approved by Alice; 2 waiting executions resumed/);
+    const calls = sfn.commandCalls(SendTaskSuccessCommand);
+    expect(calls.map((c) => c.args[0].input.taskToken)).to.deep.equal(['token-1', 'token-2']);
+    const output = JSON.parse(calls[0]!.args[0].input.output!) as Verdict;
+    expect(output).to.include({ decision: 'approve', decidedBy: 'Alice', note: 'fine', reviewId: first.reviewId });
+
+    const again = await review('approve', first.reviewId!, '--as', 'Alice');
+    expect(again.code, again.err).to.equal(0);
+    expect(sfn.commandCalls(SendTaskSuccessCommand)).to.have.length(2);
+    const conflict = await review('reject', first.reviewId!, '--as', 'Bob');
+    expect(conflict.code).to.equal(1);
+    expect(conflict.err).to.match(/ReviewConflict/);
+
+    const store = await DynamoVerdictStore.open(table, client);
+    expect(await store.getVerdict(sha('remote-photo'), 'r1')).to.include({ decision: 'approve', decidedBy: 'Alice' });
+  });
+
+  it('names a stale token: the decision is recorded, the execution had already ended', async () => {
+    const { reviewId } = await requestReview('token-old', 'post-1');
+    sfn.on(SendTaskSuccessCommand).rejects(new TaskTimedOut({ message: 'Task Timed Out', $metadata: {} }));
+    const res = await review('reject', reviewId!, '--as', 'Alice');
+    expect(res.code).to.equal(1);
+    expect(res.err).to.match(/StaleReviewToken: Review rv-[0-9a-f]+ is recorded as reject by Alice, but Step Functions refused its task token/);
+    const store = await DynamoVerdictStore.open(table, client);
+    expect(await store.getVerdict(sha('remote-photo'), 'r1')).to.include({ decision: 'reject', decidedBy: 'Alice' });
+    // Deciding the same again does not retry the refused token.
+    const again = await review('reject', reviewId!, '--as', 'Alice');
+    expect(again.code, again.err).to.equal(0);
+    expect(sfn.commandCalls(SendTaskSuccessCommand)).to.have.length(1);
+  });
+});

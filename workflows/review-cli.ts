@@ -1,0 +1,245 @@
+/**
+ * `npm run review -- list | show <id> | approve <id> | reject <id> [--note ...] [--as <name>]`
+ *
+ * Locally it works on the SQLite store under MODERATION_DATA_DIR (what `npm start` records); with
+ * `--stack` (the Pulumi stack's outputs) or `--table` it works on the deployed DynamoDB table and resumes
+ * the waiting executions with SendTaskSuccess.
+ */
+import { execFile } from 'node:child_process';
+import { userInfo } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs, promisify } from 'node:util';
+import { z } from 'zod';
+import { REVIEW_STATUSES, type ReviewStatus } from '../functions/shared/contracts.js';
+import { ConfigError, describeError } from '../functions/shared/errors.js';
+import { sfnTaskCallbacks } from '../functions/shared/verdicts/callbacks.js';
+import { DEFAULT_MODERATION_DATA_DIR, openVerdictStore, type VerdictStoreConfig } from '../functions/shared/verdicts/index.js';
+import { checkModerator } from '../functions/shared/verdicts/rules.js';
+import type { VerdictStore } from '../functions/shared/verdicts/store.js';
+import { decideReview, publicItem, type PublicReviewItem, type ReviewDeps } from './review.js';
+
+export const REVIEW_USAGE = `Usage: npm run review -- <command> [options]
+
+Commands:
+  list                       the review queue (pending items, oldest first)
+  show <reviewId>            one item: why it was held, labels, image, posts, deadline
+  approve <reviewId>         approve it (the verdict store records it; a waiting execution resumes)
+  reject <reviewId>          reject it
+
+Options:
+  --as <name>                the moderator's name in the verdict (default: your login name)
+  --note <text>              a note kept with the decision
+  --status <status>          list: pending (default), approved, rejected, expired or all
+  --json                     machine-readable output (list prints a JSON array)
+  --data-dir <dir>           the local store (default: $MODERATION_DATA_DIR, else ${DEFAULT_MODERATION_DATA_DIR})
+  --stack                    the deployed stack: reads verdictTableName and stateMachineArn from
+                             \`pulumi stack output --json\` (needs the Pulumi CLI and AWS credentials)
+  --stack-name <name>        which Pulumi stack (default: the selected one)
+  --table <name>             the deployed verdict table directly (or $VERDICT_TABLE), with --region
+  --state-machine-arn <arn>  the deployed state machine (its region is used for the table too)
+  --region <region>          AWS region (default: from the state machine ARN, else the SDK's)
+  -h, --help                 show this help
+
+Exit codes: 0 done, 1 the decision could not be applied (conflict, unknown id, stale token, store
+error), 2 usage error.`;
+
+const optionsSchema = z.object({
+  command: z.enum(['list', 'show', 'approve', 'reject'], { error: 'the command must be list, show, approve or reject' }),
+  reviewId: z.string().regex(/^rv-[0-9a-f]{20}$/, 'a review id looks like rv- and 20 hex digits (see npm run review -- list)').optional(),
+  as: z.string().optional(),
+  note: z.string().max(2000, '--note is limited to 2000 characters').optional(),
+  status: z.enum(['pending', 'approved', 'rejected', 'expired', 'all'], { error: `--status must be one of ${REVIEW_STATUSES.join(', ')} or all` }),
+  json: z.boolean(),
+  dataDir: z.string().min(1),
+  stack: z.boolean(),
+  stackName: z.string().min(1).optional(),
+  table: z.string().optional(),
+  stateMachineArn: z.string().regex(/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]{1,80}$/, '--state-machine-arn is not a state machine ARN').optional(),
+  region: z.string().optional(),
+});
+export type ReviewCliOptions = z.infer<typeof optionsSchema>;
+
+export function parseReviewArgs(argv: string[], env: NodeJS.ProcessEnv): { help: true } | { help: false; options: ReviewCliOptions } {
+  let raw;
+  try {
+    raw = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        as: { type: 'string' },
+        note: { type: 'string' },
+        status: { type: 'string' },
+        json: { type: 'boolean' },
+        'data-dir': { type: 'string' },
+        stack: { type: 'boolean' },
+        'stack-name': { type: 'string' },
+        table: { type: 'string' },
+        'state-machine-arn': { type: 'string' },
+        region: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    throw new ConfigError(`${(err as Error).message}. Run with --help for the options.`);
+  }
+  const { values, positionals } = raw;
+  if (values.help || positionals.length === 0) return { help: true };
+  const [command, reviewId, ...extra] = positionals;
+  if (extra.length) throw new ConfigError(`Unexpected arguments: ${extra.join(' ')}. Run with --help for the options.`);
+  const parsed = optionsSchema.safeParse({
+    command,
+    reviewId,
+    as: values.as,
+    note: values.note,
+    status: values.status ?? 'pending',
+    json: values.json ?? false,
+    dataDir: values['data-dir'] ?? (env.MODERATION_DATA_DIR || DEFAULT_MODERATION_DATA_DIR),
+    stack: values.stack ?? values['stack-name'] !== undefined,
+    stackName: values['stack-name'],
+    table: values.table ?? (env.VERDICT_TABLE || undefined),
+    stateMachineArn: values['state-machine-arn'] ?? (env.STATE_MACHINE_ARN || undefined),
+    region: values.region ?? (env.AWS_REGION || undefined),
+  });
+  if (!parsed.success) throw new ConfigError(`${parsed.error.issues.map((i) => i.message).join('; ')}. Run with --help for the options.`);
+  const o = parsed.data;
+  if (o.command !== 'list' && !o.reviewId) throw new ConfigError(`${o.command} needs a review id: npm run review -- ${o.command} <reviewId>.`);
+  if (o.command === 'list' && o.reviewId) throw new ConfigError('list takes no review id; use show <reviewId>.');
+  return { help: false, options: o };
+}
+
+/** Where `--stack` finds the deployed names: the Pulumi program's outputs (index.ts exports them). */
+export type StackOutputs = (stack: string | undefined) => Promise<{ verdictTableName?: string; stateMachineArn?: string }>;
+
+const pulumiOutputs: StackOutputs = async (stack) => {
+  try {
+    const { stdout } = await promisify(execFile)('pulumi', ['stack', 'output', '--json', ...(stack ? ['--stack', stack] : [])], { timeout: 60_000 });
+    return JSON.parse(stdout) as { verdictTableName?: string; stateMachineArn?: string };
+  } catch (err) {
+    throw new ConfigError(`--stack reads the stack's outputs with \`pulumi stack output --json\`, which failed (${(err as Error).message.split('\n')[0]}). Install the Pulumi CLI and select the stack, or pass --table and --state-machine-arn.`);
+  }
+};
+
+export interface ReviewIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  env: NodeJS.ProcessEnv;
+}
+
+export interface ReviewBackends {
+  openStore: (config: VerdictStoreConfig, region?: string) => Promise<VerdictStore>;
+  callbacks: (region?: string) => Promise<ReviewDeps['callbacks']>;
+  stackOutputs: StackOutputs;
+}
+
+const defaultBackends: ReviewBackends = {
+  openStore: async (config, region) => {
+    if (config.kind === 'dynamodb' && region) {
+      const [{ DynamoDBClient }, { DynamoVerdictStore }] = await Promise.all([import('@aws-sdk/client-dynamodb'), import('../functions/shared/verdicts/dynamodb.js')]);
+      return DynamoVerdictStore.open(config.table, new DynamoDBClient({ region }));
+    }
+    return openVerdictStore(config);
+  },
+  callbacks: (region) => sfnTaskCallbacks(region),
+  stackOutputs: pulumiOutputs,
+};
+
+function regionOf(arn: string | undefined): string | undefined {
+  return arn?.split(':')[3];
+}
+
+function formatItem(i: PublicReviewItem): string {
+  const v = i.verdict;
+  const lines = [
+    `${i.reviewId}  ${i.status.toUpperCase()}${i.decidedBy ? ` by ${i.decidedBy} at ${i.decidedAt}` : ''}`,
+    `  image:     ${i.imageUrl ?? '-'}`,
+    `  staged:    ${v.image?.uri ?? '-'}  (${v.image ? `${v.image.width}x${v.image.height} ${v.image.format}` : '-'})`,
+    `  sha256:    ${i.sha256}`,
+    `  posts:     ${i.postIds.join(', ') || '-'}`,
+    `  held:      ${i.createdAt}, deadline ${i.deadline}${i.waitingExecutions ? ` (${i.waitingExecutions} execution${i.waitingExecutions > 1 ? 's' : ''} waiting)` : ''}`,
+    `  reasons:   ${v.reasons.map((r) => `${r.code}${r.category ? ` ${r.category}` : ''}: ${r.message}`).join('\n             ') || '-'}`,
+    `  labels:    ${v.labels.map((l) => `${l.label} ${Math.round(l.score * 100)}%`).join(', ') || '-'}`,
+    `  safety:    ${v.moderation.map((m) => `${m.name} ${Math.round(m.confidence)}%`).join(', ') || '-'}`,
+    `  alt text:  ${v.altText || '-'}`,
+    `  ruleset:   ${i.ruleset}`,
+  ];
+  if (i.note) lines.push(`  note:      ${i.note}`);
+  return lines.join('\n');
+}
+
+function formatList(items: PublicReviewItem[]): string {
+  if (items.length === 0) return 'No reviews.';
+  return items
+    .map((i) => {
+      const why = i.verdict.reasons.find((r) => r.code !== 'clean');
+      return `${i.reviewId}  ${i.status.padEnd(8)}  deadline ${i.deadline}  ${why ? `${why.category ?? why.code}` : '-'}  ${i.imageUrl ?? ''}`;
+    })
+    .join('\n');
+}
+
+export async function reviewMain(argv: string[], io: ReviewIo, backends: ReviewBackends = defaultBackends): Promise<number> {
+  let o: ReviewCliOptions;
+  let moderator: string | undefined;
+  try {
+    const parsed = parseReviewArgs(argv, io.env);
+    if (parsed.help) {
+      io.stdout.write(`${REVIEW_USAGE}\n`);
+      return 0;
+    }
+    o = parsed.options;
+    if (o.command === 'approve' || o.command === 'reject') moderator = checkModerator(o.as ?? (io.env.USER || userInfo().username));
+  } catch (err) {
+    io.stderr.write(`error: ${describeError(err).message}\n`);
+    return 2;
+  }
+
+  let store: VerdictStore | undefined;
+  try {
+    let table = o.table;
+    let arn = o.stateMachineArn;
+    if (o.stack) {
+      const out = await backends.stackOutputs(o.stackName);
+      table ??= out.verdictTableName;
+      arn ??= out.stateMachineArn;
+      if (!table) throw new ConfigError('The stack has no verdictTableName output: deploy this version of the program first.');
+    }
+    const region = o.region ?? regionOf(arn);
+    const remote = Boolean(table);
+    store = await backends.openStore(remote ? { kind: 'dynamodb', table: table! } : { kind: 'sqlite', dataDir: o.dataDir }, region);
+    const deps: ReviewDeps = { store, callbacks: remote ? await backends.callbacks(region) : undefined };
+
+    if (o.command === 'list') {
+      const items = (await store.listReviews(o.status === 'all' ? {} : { status: o.status as ReviewStatus })).map(publicItem);
+      io.stdout.write(o.json ? `${JSON.stringify(items, null, 2)}\n` : `${formatList(items)}\n`);
+      return 0;
+    }
+    if (o.command === 'show') {
+      const item = await store.getReview(o.reviewId!);
+      if (!item) throw new (await import('../functions/shared/errors.js')).ReviewNotFound(`No review ${o.reviewId} in ${store.location}. List them with: npm run review -- list --status all`);
+      io.stdout.write(o.json ? `${JSON.stringify(publicItem(item), null, 2)}\n` : `${formatItem(publicItem(item))}\n`);
+      return 0;
+    }
+    const outcome = await decideReview(deps, o.reviewId!, { decision: o.command === 'approve' ? 'approve' : 'reject', by: moderator!, note: o.note });
+    if (o.json) {
+      io.stdout.write(`${JSON.stringify({ reviewId: outcome.item.reviewId, status: outcome.item.status, decidedBy: outcome.record.decidedBy, changed: outcome.changed, delivery: outcome.delivery }, null, 2)}\n`);
+    } else {
+      const what = `${outcome.item.reviewId} ${outcome.item.status} by ${outcome.record.decidedBy}`;
+      const resumed = outcome.delivery.resumed ? `; ${outcome.delivery.resumed} waiting execution${outcome.delivery.resumed > 1 ? 's' : ''} resumed` : '';
+      const stale = outcome.delivery.stale ? `; ${outcome.delivery.stale} had already ended` : '';
+      const expired = outcome.delivery.expired ? '; its execution had already ended with the timeout outcome, so the decision applies from the next submission' : '';
+      io.stdout.write(`${outcome.changed ? what : `${what} (already recorded, nothing changed)`}${resumed}${stale}${expired}.\n`);
+    }
+    return 0;
+  } catch (err) {
+    const { name, message } = describeError(err);
+    io.stderr.write(`error: ${name === 'Error' ? '' : `${name}: `}${message}\n`);
+    return 1;
+  } finally {
+    await store?.close();
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  process.exitCode = await reviewMain(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env });
+}
