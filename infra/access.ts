@@ -1,11 +1,12 @@
 /**
- * The publisher's policy: start executions of this state machine and read their results, nothing else.
+ * The publisher's policy: start executions of this state machine and read their results, and read the
+ * verdict table (getVerdict, waiting out a review), nothing else.
  * Attach it to the publisher's role or user (its ARN is a stack output).
  */
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 
-export function createPublisherPolicy(prefix: string, stateMachine: aws.sfn.StateMachine, type: 'STANDARD' | 'EXPRESS', region: string, accountId: pulumi.Input<string>, tags: Record<string, string>) {
+export function createPublisherPolicy(prefix: string, stateMachine: aws.sfn.StateMachine, type: 'STANDARD' | 'EXPRESS', region: string, accountId: pulumi.Input<string>, tags: Record<string, string>, verdictTable?: aws.dynamodb.Table) {
   const executions = pulumi.interpolate`arn:aws:states:${region}:${accountId}:${type === 'EXPRESS' ? 'express' : 'execution'}:${stateMachine.name}:*`;
   return new aws.iam.Policy(`${prefix}-publisher`, {
     description: 'AutoBlogger publisher: moderate images with this stack and read the verdicts',
@@ -14,6 +15,7 @@ export function createPublisherPolicy(prefix: string, stateMachine: aws.sfn.Stat
       Statement: [
         { Sid: 'StartModeration', Effect: 'Allow', Action: ['states:StartExecution', 'states:StartSyncExecution'], Resource: stateMachine.arn },
         { Sid: 'ReadVerdicts', Effect: 'Allow', Action: ['states:DescribeExecution'], Resource: executions },
+        ...(verdictTable ? [{ Sid: 'ReadRecordedVerdicts', Effect: 'Allow', Action: ['dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:Query'], Resource: verdictTable.arn }] : []),
       ],
     }),
     tags,

@@ -105,7 +105,7 @@ export async function createStack(cfg: StackConfig, deps: StackDeps = {}) {
     accountId,
     tags,
   });
-  const publisher = createPublisherPolicy(prefix, workflow.stateMachine, cfg.workflowType, cfg.region, accountId, tags);
+  const publisher = createPublisherPolicy(prefix, workflow.stateMachine, cfg.workflowType, cfg.region, accountId, tags, verdicts.table);
   const alarms = createAlarms(prefix, workflow.stateMachine, classifier.fn, tags);
   const reviewExpired = createReviewExpiredAlarm(prefix, alarms.topic, tags);
 

@@ -72,6 +72,8 @@ describe('infra: verdict store, review topic and review states (mocks)', functio
       Action: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
       Resource: 'arn:aws:states:us-east-1:123456789012:stateMachine:blog-image-moderation-test-verdicts-moderation',
     });
+    const publisher = statements(one(std, 'aws:iam/policy:Policy', '-publisher'));
+    expect(publisher.find((s) => s.Sid === 'ReadRecordedVerdicts')).to.deep.include({ Action: ['dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:Query'], Resource: tableArn });
     expect(std.outputs).to.include.keys('verdictTableName', 'reviewTopicArn', 'reviewerPolicyArn', 'ruleset');
     expect(String(std.outputs.ruleset)).to.match(/^resnet50-v1-12-int8@[0-9a-f]{12}\+rekognition-min50\+policy@[0-9a-f]{12}$/);
   });

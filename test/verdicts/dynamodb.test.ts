@@ -1,57 +1,27 @@
 // The DynamoDB adapter against dynalite: a DynamoDB-compatible server (LevelDB in memory) on loopback,
 // spoken to by the real AWS SDK over HTTP. Same contract suite as SQLite.
-import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { expect } from 'chai';
-import type { AddressInfo } from 'node:net';
-import { createRequire } from 'node:module';
-import { DynamoVerdictStore, VERDICT_TABLE_SCHEMA } from '../../functions/shared/verdicts/dynamodb.js';
+import { DynamoVerdictStore } from '../../functions/shared/verdicts/dynamodb.js';
 import { reviewIdFor } from '../../functions/shared/verdicts/rules.js';
+import { createVerdictTable, startDynalite, type Dynalite } from './dynalite.js';
 import { sha, storeContract, verdict } from './store-contract.js';
-
-const require = createRequire(import.meta.url);
-const dynalite = require('dynalite') as (opts: Record<string, unknown>) => import('node:http').Server;
 
 describe('verdict store: DynamoDB (real SDK, dynalite on loopback)', function () {
   this.timeout(60_000);
-  let server: import('node:http').Server;
+  let db: Dynalite;
   let client: DynamoDBClient;
   let n = 0;
   let table: string;
 
   before(async () => {
-    server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-    const { port } = server.address() as AddressInfo;
-    client = new DynamoDBClient({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    db = await startDynalite();
+    client = db.client;
   });
-  after(async () => {
-    client.destroy();
-    await new Promise((r) => server.close(r));
-  });
+  after(async () => db.close());
   beforeEach(async () => {
     table = `verdicts-${++n}`;
-    const { hashKey, rangeKey, statusIndex } = VERDICT_TABLE_SCHEMA;
-    await client.send(
-      new CreateTableCommand({
-        TableName: table,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [hashKey, rangeKey, statusIndex.hashKey, statusIndex.rangeKey].map((a) => ({ AttributeName: a, AttributeType: 'S' })),
-        KeySchema: [
-          { AttributeName: hashKey, KeyType: 'HASH' },
-          { AttributeName: rangeKey, KeyType: 'RANGE' },
-        ],
-        GlobalSecondaryIndexes: [
-          {
-            IndexName: statusIndex.name,
-            KeySchema: [
-              { AttributeName: statusIndex.hashKey, KeyType: 'HASH' },
-              { AttributeName: statusIndex.rangeKey, KeyType: 'RANGE' },
-            ],
-            Projection: { ProjectionType: 'ALL' },
-          },
-        ],
-      }),
-    );
+    await createVerdictTable(client, table);
   });
   afterEach(async () => {
     await client.send(new DeleteTableCommand({ TableName: table }));

@@ -1,28 +1,24 @@
 // `npm run review` against a deployed stack: the table is a real DynamoDB-compatible server (dynalite on
 // loopback, real SDK); Step Functions' SendTaskSuccess is answered by aws-sdk-client-mock (no Step
 // Functions emulator installs from npm). The review step itself (functions/verdicts/) queues the item.
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendTaskSuccessCommand, SFNClient, TaskTimedOut } from '@aws-sdk/client-sfn';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { expect } from 'chai';
-import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import type { Verdict } from '../../functions/shared/contracts.js';
 import { sfnTaskCallbacks } from '../../functions/shared/verdicts/callbacks.js';
-import { DynamoVerdictStore, VERDICT_TABLE_SCHEMA } from '../../functions/shared/verdicts/dynamodb.js';
+import { DynamoVerdictStore } from '../../functions/shared/verdicts/dynamodb.js';
 import { createVerdictStepHandler } from '../../functions/verdicts/handler.js';
 import { reviewMessage } from '../../functions/verdicts/notify.js';
 import { reviewMain, type ReviewBackends } from '../../workflows/review-cli.js';
+import { createVerdictTable, startDynalite, type Dynalite } from './dynalite.js';
 import { sha, verdict } from './store-contract.js';
-
-const require = createRequire(import.meta.url);
-const dynalite = require('dynalite') as (opts: Record<string, unknown>) => import('node:http').Server;
 const SM = 'arn:aws:states:us-east-1:123456789012:stateMachine:blog-image-moderation-dev-moderation';
 
 describe('npm run review against a stack (dynalite table, SendTaskSuccess via aws-sdk-client-mock)', function () {
   this.timeout(60_000);
-  let server: import('node:http').Server;
+  let db: Dynalite;
   let client: DynamoDBClient;
   let sfn: AwsClientStub<SFNClient>;
   let table: string;
@@ -53,31 +49,15 @@ describe('npm run review against a stack (dynalite table, SendTaskSuccess via aw
   };
 
   before(async () => {
-    server = dynalite({ createTableMs: 0 });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-    client = new DynamoDBClient({ endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    db = await startDynalite();
+    client = db.client;
   });
-  after(async () => {
-    client.destroy();
-    await new Promise((r) => server.close(r));
-  });
+  after(async () => db.close());
   beforeEach(async () => {
     sfn = mockClient(SFNClient);
     notified.length = 0;
     table = `remote-${++n}`;
-    const { hashKey, rangeKey, statusIndex } = VERDICT_TABLE_SCHEMA;
-    await client.send(
-      new CreateTableCommand({
-        TableName: table,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [hashKey, rangeKey, statusIndex.hashKey, statusIndex.rangeKey].map((a) => ({ AttributeName: a, AttributeType: 'S' })),
-        KeySchema: [
-          { AttributeName: hashKey, KeyType: 'HASH' },
-          { AttributeName: rangeKey, KeyType: 'RANGE' },
-        ],
-        GlobalSecondaryIndexes: [{ IndexName: statusIndex.name, KeySchema: [{ AttributeName: statusIndex.hashKey, KeyType: 'HASH' }, { AttributeName: statusIndex.rangeKey, KeyType: 'RANGE' }], Projection: { ProjectionType: 'ALL' } }],
-      }),
-    );
+    await createVerdictTable(client, table);
   });
   afterEach(() => sfn.restore());
 
