@@ -10,7 +10,8 @@ import { STATE_NAMES } from '../functions/shared/contracts.js';
 import { ConfigError } from '../functions/shared/errors.js';
 import type { AslDefinition, JsonValue, TaskState } from './asl.js';
 import { walkStates } from './asl.js';
-import { LAMBDA_INVOKE } from './definition.js';
+import { LAMBDA_INVOKE, LAMBDA_INVOKE_WAIT } from './definition.js';
+import type { LocalTaskTokens } from './local-task-tokens.js';
 
 /** A step as the engine calls it: the Lambda's event in, its result out (or a thrown named Error). */
 export type StepHandler = (payload: unknown) => Promise<unknown>;
@@ -28,6 +29,8 @@ export interface LocalEngineOptions {
   handlers: Record<string, StepHandler>;
   /** Milliseconds per retry, by state name: tests skip the real backoff waits. */
   retryIntervalOverrides?: Record<string, number | number[]>;
+  /** Needed to run `.waitForTaskToken` tasks (a STANDARD definition's RequestReview): tokens and their resumption. */
+  taskTokens?: LocalTaskTokens;
 }
 
 export type FinalState = typeof STATE_NAMES.approved | typeof STATE_NAMES.review | typeof STATE_NAMES.rejected;
@@ -111,7 +114,27 @@ function dataLimitExceeded(what: string, bytes: number): Error {
   return e;
 }
 
-function bindTask(stateName: string, task: TaskState, handlers: Record<string, StepHandler>): (input: JsonValue) => Promise<JsonValue> {
+function bindTask(stateName: string, task: TaskState, handlers: Record<string, StepHandler>, tokens?: LocalTaskTokens): (input: JsonValue) => Promise<JsonValue> {
+  if (task.Resource === LAMBDA_INVOKE_WAIT) {
+    const fn = task.Parameters?.FunctionName;
+    const handler = typeof fn === 'string' ? handlers[fn] : undefined;
+    if (!handler || !tokens) {
+      throw new ConfigError(`Task ${stateName} waits for a task token (${JSON.stringify(fn)}): bind its function and give the engine LocalTaskTokens, or build the definition with review mode "queue".`);
+    }
+    return async (input) => {
+      const { Payload } = (input ?? {}) as { Payload?: { taskToken?: string } };
+      const event = JSON.parse(JSON.stringify(Payload ?? null)) as { taskToken?: string } | null;
+      if (!event?.taskToken) throw new ConfigError(`Task ${stateName} got no taskToken in its payload.`);
+      const resumed = tokens.wait(event.taskToken, task.TimeoutSeconds * 1000);
+      try {
+        // As in AWS the function's own answer is ignored: the task's result is what SendTaskSuccess sends.
+        await handler(event);
+      } catch (err) {
+        throw asLambdaError(err);
+      }
+      return (await resumed) as JsonValue;
+    };
+  }
   if (task.Resource === LAMBDA_INVOKE) {
     const fn = task.Parameters?.FunctionName;
     const handler = typeof fn === 'string' ? handlers[fn] : undefined;
@@ -160,7 +183,7 @@ export class LocalEngine {
   ) {
     this.overrides = {};
     for (const { name, state } of walkStates(definition)) {
-      if (state.Type === 'Task') this.overrides[name] = bindTask(name, state, options.handlers);
+      if (state.Type === 'Task') this.overrides[name] = bindTask(name, state, options.handlers, options.taskTokens);
     }
     // The engine adds QueryLanguage to every state it is given: keep the caller's definition pristine.
     this.machine = new StateMachine(structuredClone(definition) as ConstructorParameters<typeof StateMachine>[0]);
@@ -170,6 +193,8 @@ export class LocalEngine {
     const started = performance.now();
     const execution = this.machine.run(input as unknown as JsonValue, {
       overrides: { taskResourceLocalHandlers: this.overrides, retryIntervalOverrides: this.options.retryIntervalOverrides },
+      // One token per execution (the definition has at most one waiting task); $$.Execution.* stays the engine's.
+      ...(this.options.taskTokens ? { context: { Task: { Token: this.options.taskTokens.newToken() } } } : {}),
     });
     let output: unknown;
     let failure: unknown;

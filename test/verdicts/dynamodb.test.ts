@@ -1,6 +1,7 @@
 // The DynamoDB adapter against dynalite: a DynamoDB-compatible server (LevelDB in memory) on loopback,
 // spoken to by the real AWS SDK over HTTP. Same contract suite as SQLite.
 import { DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'chai';
 import { DynamoVerdictStore } from '../../functions/shared/verdicts/dynamodb.js';
 import { reviewIdFor } from '../../functions/shared/verdicts/rules.js';
@@ -41,6 +42,24 @@ describe('verdict store: DynamoDB (real SDK, dynalite on loopback)', function ()
     expect(item?.taskTokens).to.have.length(20);
     expect((await stores[0]!.getVerdict(sha('photo'), 'r1'))?.postIds).to.have.length(20);
     expect((await stores[0]!.findVerdicts({ postId: 'w3-4' }))[0]?.sha256).to.equal(sha('photo'));
+  });
+
+  it('a crash between the decided item and its record loses nothing: reads and a repeated decision repair the record', async () => {
+    const store = await DynamoVerdictStore.open(table, client);
+    const at = new Date().toISOString();
+    const { item } = await store.requestReview({ sha256: sha('crash'), ruleset: 'r1', verdict: verdict('review'), postId: 'p1', at, deadline: at });
+    // What decideReview's first write leaves if the process dies before the second: the item decided, the record still "review".
+    const doc = DynamoDBDocumentClient.from(client);
+    const key = { pk: `REVIEW#${item.reviewId}`, sk: 'REVIEW' };
+    const raw = (await doc.send(new GetCommand({ TableName: table, Key: key }))).Item!;
+    const decided = { ...raw.data, status: 'approved', decidedBy: 'Alice', decidedAt: at };
+    await doc.send(new PutCommand({ TableName: table, Item: { ...raw, data: decided, status: 'approved', gsi1pk: 'REVIEWS#approved', version: (raw.version as number) + 1 } }));
+    expect((await store.getVerdict(sha('crash'), 'r1'))).to.include({ decision: 'approve', decidedBy: 'Alice', reviewId: item.reviewId });
+    const again = await store.decideReview(item.reviewId, { decision: 'approve', by: 'Alice', at });
+    expect(again.changed).to.equal(false);
+    expect(again.record).to.include({ decision: 'approve', decidedBy: 'Alice' });
+    const stored = (await doc.send(new GetCommand({ TableName: table, Key: { pk: `IMG#${sha('crash')}`, sk: 'V#r1' } }))).Item!;
+    expect(stored.data).to.include({ decision: 'approve', decidedBy: 'Alice' });
   });
 
   it('a missing table is VerdictStoreUnavailable at open', async () => {
