@@ -29,11 +29,24 @@ for (const model of [values.model!, ...values['also-models']!.split(',').map((s)
 }
 const workflow = values['skip-workflow'] ? undefined : await benchWorkflow({ model: values.model, photosDir, log });
 
+const classify = classifyByModel[values.model!]!;
+const ratio = (a: number, b: number) => Math.round((a / b) * 1000) / 1000;
 const result = {
   machine: { cpus: availableParallelism(), cpu: cpus()[0]?.model, node: process.version },
-  classify: classifyByModel[values.model!],
+  classify,
   classifyByModel,
-  ...(workflow ? { workflow: { ...workflow, engineOverheadVsClassifyPlusSafetyMs: workflow.engineOverheadMs } } : {}),
+  ...(workflow
+    ? {
+        workflow: {
+          ...workflow,
+          engineOverheadVsClassifyPlusSafetyMs: workflow.engineOverheadMs,
+          // Both measured in this run, so the machine's load mostly cancels out (issue 14's targets:
+          // throughput ratio >= 0.4, p50 ratio <= 2).
+          ratioToClassifier: ratio(workflow.imagesPerSec, classify.imagesPerSec),
+          p50RatioToClassifierWarm: ratio(workflow.localExecP50Ms, classify.warmP50Ms),
+        },
+      }
+    : {}),
 };
 if (values.json) console.log(JSON.stringify(result));
 else console.log(JSON.stringify(result, null, 2));

@@ -4,6 +4,11 @@
  * - engineOverheadMs: localExecP50Ms − (ClassifyImage p50 + CheckSafety p50), as the issue defines it;
  *   engineOnlyMs subtracts every task's p50 (fetch, parallel branches' max, aggregate) instead.
  * - imagesPerSec: a directory of photos at each concurrency tried; the best one is reported.
+ * - profile: per step, p50 of the state's wall time, of its handler, and of the handler's phases
+ *   (decode, resize, session.run, staging I/O, ...; functions/shared/profile.ts); `engineMs` is what the
+ *   engine adds around the handler (payload JSON round trips, scheduling), `otherMs` what the handler
+ *   spends outside the named phases. `engine.outsideStatesMs` is the execution's time outside the three
+ *   top-level states.
  * Runs alone with `tsx bench/workflow.ts [--json]`, and as the `workflow` section of `npm run bench`.
  */
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
@@ -11,8 +16,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { STATE_NAMES } from '../functions/shared/contracts.js';
+import { profiled, type PhaseTimes } from '../functions/shared/profile.js';
 import { sharedDir } from '../functions/shared/project.js';
-import { createLocalWorkflow, type LocalWorkflow } from '../workflows/local-steps.js';
+import type { StepHandler } from '../workflows/local-engine.js';
+import { createLocalWorkflow, LOCAL_FUNCTIONS, type LocalWorkflow } from '../workflows/local-steps.js';
 import { quantile, r1 } from './stats.js';
 
 export interface WorkflowBenchOptions {
@@ -21,6 +28,19 @@ export interface WorkflowBenchOptions {
   concurrencies?: number[];
   model?: string;
   log?: (line: string) => void;
+}
+
+export interface StepProfile {
+  stateMs: number;
+  handlerMs: number;
+  engineMs: number;
+  phasesMs: Record<string, number>;
+  otherMs: number;
+}
+
+export interface WorkflowProfile {
+  steps: Record<string, StepProfile>;
+  engine: { execMs: number; outsideStatesMs: number };
 }
 
 export interface WorkflowBenchResult {
@@ -35,6 +55,44 @@ export interface WorkflowBenchResult {
   imagesPerSec: number;
   bestConcurrency: number;
   imagesPerSecByConcurrency: Record<string, number>;
+  profile: WorkflowProfile;
+}
+
+const STEP_OF_FUNCTION: Record<string, string> = {
+  [LOCAL_FUNCTIONS.fetch]: STATE_NAMES.fetch,
+  [LOCAL_FUNCTIONS.classify]: STATE_NAMES.classify,
+  [LOCAL_FUNCTIONS.safety]: STATE_NAMES.safety,
+  [LOCAL_FUNCTIONS.aggregate]: STATE_NAMES.aggregate,
+};
+
+/** Collects every handler call's phases while `recording` is set (the sequential warm runs only). */
+class HandlerProfiles {
+  recording = false;
+  readonly calls: Record<string, { totalMs: number; phases: PhaseTimes }[]> = {};
+
+  wrap = (functionName: string, handler: StepHandler): StepHandler => {
+    const step = STEP_OF_FUNCTION[functionName] ?? functionName;
+    return async (payload) => {
+      if (!this.recording) return handler(payload);
+      const { result, phases, totalMs } = await profiled(() => handler(payload));
+      (this.calls[step] ??= []).push({ totalMs, phases });
+      return result;
+    };
+  };
+}
+
+function summarizeProfile(profiles: HandlerProfiles, stateP50Ms: Record<string, number>, execMs: number): WorkflowProfile {
+  const steps: Record<string, StepProfile> = {};
+  for (const [step, calls] of Object.entries(profiles.calls)) {
+    const handlerMs = quantile(calls.map((c) => c.totalMs), 0.5);
+    const names = [...new Set(calls.flatMap((c) => Object.keys(c.phases)))];
+    const phasesMs = Object.fromEntries(names.map((n) => [n, r1(quantile(calls.map((c) => c.phases[n as keyof PhaseTimes] ?? 0), 0.5))]));
+    const inPhases = quantile(calls.map((c) => Object.values(c.phases).reduce((a, b) => a + (b ?? 0), 0)), 0.5);
+    const stateMs = stateP50Ms[step] ?? 0;
+    steps[step] = { stateMs, handlerMs: r1(handlerMs), engineMs: r1(stateMs - handlerMs), phasesMs, otherMs: r1(handlerMs - inPhases) };
+  }
+  const at = (s: string) => stateP50Ms[s] ?? 0;
+  return { steps, engine: { execMs: r1(execMs), outsideStatesMs: r1(execMs - at(STATE_NAMES.fetch) - at(STATE_NAMES.analyze) - at(STATE_NAMES.aggregate)) } };
 }
 
 async function throughput(workflow: LocalWorkflow, files: string[], concurrency: number): Promise<number> {
@@ -60,23 +118,28 @@ export async function benchWorkflow(opts: WorkflowBenchOptions = {}): Promise<Wo
   if (files.length === 0) throw new Error(`No photos in ${photosDir}; set SHARED_DIR to the directory holding images/imagenet-sample.`);
   const tmp = await mkdtemp(path.join(tmpdir(), 'bench-workflow-'));
   try {
-    const workflow = await createLocalWorkflow({ stagingDir: tmp, dataDir: path.join(tmp, 'data'), safetyEngine: 'local', model: opts.model });
+    const profiles = new HandlerProfiles();
+    const workflow = await createLocalWorkflow({ stagingDir: tmp, dataDir: path.join(tmp, 'data'), safetyEngine: 'local', model: opts.model, wrap: profiles.wrap });
     const image = files.find((f) => f.includes('zebra')) ?? files[0]!;
     for (let i = 0; i < 5; i++) await workflow.run({ imageUrl: image, reModerate: true });
     const runs = opts.warmRuns ?? 40;
     const totals: number[] = [];
     const perState: Record<string, number[]> = {};
+    profiles.recording = true;
     for (let i = 0; i < runs; i++) {
       const run = await workflow.run({ imageUrl: image, reModerate: true });
       totals.push(run.totalMs);
       for (const [s, ms] of Object.entries(run.timings)) (perState[s] ??= []).push(ms);
     }
+    profiles.recording = false;
     const stateP50Ms = Object.fromEntries(Object.entries(perState).map(([s, v]) => [s, r1(quantile(v, 0.5))]));
     const p50 = quantile(totals, 0.5);
     const at = (s: string) => stateP50Ms[s] ?? 0;
     const engineOverheadMs = p50 - (at(STATE_NAMES.classify) + at(STATE_NAMES.safety));
     const engineOnlyMs = p50 - (at(STATE_NAMES.fetch) + Math.max(at(STATE_NAMES.classify), at(STATE_NAMES.safety)) + at(STATE_NAMES.aggregate));
+    const profile = summarizeProfile(profiles, stateP50Ms, p50);
     log(`workflow: one image warm p50 ${r1(p50)} ms over ${runs} runs; states ${JSON.stringify(stateP50Ms)}`);
+    for (const [step, p] of Object.entries(profile.steps)) log(`workflow:   ${step} ${JSON.stringify(p)}`);
 
     const byConcurrency: Record<string, number> = {};
     for (const c of opts.concurrencies ?? [1, 2, 4]) {
@@ -96,6 +159,7 @@ export async function benchWorkflow(opts: WorkflowBenchOptions = {}): Promise<Wo
       imagesPerSec,
       bestConcurrency: Number(bestConcurrency),
       imagesPerSecByConcurrency: byConcurrency,
+      profile,
     };
   } finally {
     await rm(tmp, { recursive: true, force: true });

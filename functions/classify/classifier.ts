@@ -9,6 +9,7 @@ import { ModelContractError } from '../shared/errors.js';
 import { DEFAULT_LIMITS } from '../shared/limits.js';
 import type { ClassName } from '../shared/models/labels.js';
 import type { ModelManifest } from '../shared/models/manifest.js';
+import { phase, phaseSync } from '../shared/profile.js';
 import { toModelPixels, writeTensor, type PreprocessLimits } from './preprocess.js';
 import { openSession, type ModelSession } from './session.js';
 import { softmax, topK } from './topk.js';
@@ -57,7 +58,7 @@ export class Classifier {
     const size = 3 * width * height;
     const data = new Float32Array(size * images.length);
     const pixels = await Promise.all(images.map((b) => toModelPixels(b, this.spec, this.opts.limits ?? DEFAULT_LIMITS)));
-    pixels.forEach((px, i) => writeTensor(px, this.spec, data, i * size));
+    phaseSync('tensor', () => pixels.forEach((px, i) => writeTensor(px, this.spec, data, i * size)));
     const dims = layout === 'NCHW' ? [images.length, 3, height, width] : [images.length, height, width, 3];
     return new ort.Tensor('float32', data, dims);
   }
@@ -76,7 +77,7 @@ export class Classifier {
       }
       return out;
     }
-    const result = await this.ms.session.run({ [this.ms.inputName]: tensor });
+    const result = await phase('session.run', () => this.ms.session.run({ [this.ms.inputName]: tensor }));
     const output = result[this.ms.outputName]!;
     const classes = this.opts.manifest.output.classes;
     if (output.size !== n * classes) {

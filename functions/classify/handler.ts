@@ -6,6 +6,7 @@ import type { AnalyzeInput, ClassifyOutput } from '../shared/contracts.js';
 import { parseAnalyzeInput } from '../shared/analyze-input.js';
 import { ConfigError } from '../shared/errors.js';
 import { memoized } from '../shared/once.js';
+import { phase } from '../shared/profile.js';
 import { loadLabels } from '../shared/models/labels.js';
 import { modelStoreOptions } from '../shared/models/config.js';
 import { isTimingOnly } from '../shared/models/manifest.js';
@@ -22,7 +23,7 @@ export interface ClassifyDeps {
 export function createClassifyHandler(deps: ClassifyDeps) {
   return async (event: AnalyzeInput): Promise<ClassifyOutput> => {
     const { image } = parseAnalyzeInput(event);
-    const [classifier, bytes] = await Promise.all([deps.classifier(), deps.store.get(image)]);
+    const [classifier, bytes] = await Promise.all([deps.classifier(), phase('staging I/O', () => deps.store.get(image))]);
     const labels = await classifier.classify(bytes);
     return { labels, model: classifier.model };
   };

@@ -7,6 +7,7 @@ import sharp from 'sharp';
 import { CorruptImage, UnsupportedImageFormat } from '../shared/errors.js';
 import { readImageHeader } from '../shared/image-header.js';
 import { DEFAULT_LIMITS } from '../shared/limits.js';
+import { phase } from '../shared/profile.js';
 import { resizeRule, type ModelManifest } from '../shared/models/manifest.js';
 
 export type InputSpec = ModelManifest['input'];
@@ -44,10 +45,11 @@ export function cropGeometry(width: number, height: number, spec: InputSpec) {
 
 /** Decodes and crops to the model's input square as 8-bit RGB. */
 export async function toModelPixels(bytes: Buffer, spec: InputSpec, limits: PreprocessLimits = DEFAULT_LIMITS): Promise<ModelPixels> {
-  const info = await inspect(bytes, limits);
+  const info = await phase('header', () => inspect(bytes, limits));
   const g = cropGeometry(info.width, info.height, spec);
   try {
-    const { data, info: out } = await sharp(bytes, { failOn: 'error', limitInputPixels: limits.maxPixels, pages: 1 })
+    // One sharp pipeline: decode and resize are timed together here.
+    const { data, info: out } = await phase('decode', () => sharp(bytes, { failOn: 'error', limitInputPixels: limits.maxPixels, pages: 1 })
       .rotate()
       .flatten({ background: '#ffffff' })
       .toColourspace('srgb')
@@ -57,7 +59,7 @@ export async function toModelPixels(bytes: Buffer, spec: InputSpec, limits: Prep
       .extract({ left: g.left, top: g.top, width: g.width, height: g.height })
       .removeAlpha()
       .raw({ depth: 'uchar' })
-      .toBuffer({ resolveWithObject: true });
+      .toBuffer({ resolveWithObject: true }));
     if (out.channels !== 3 || out.width !== g.width || out.height !== g.height) {
       throw new CorruptImage(`Decoding gave ${out.width}x${out.height}x${out.channels}, expected ${g.width}x${g.height}x3.`);
     }

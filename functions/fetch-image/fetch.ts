@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import type { FetchImageOutput, ModerationInput } from '../shared/contracts.js';
 import { EmptyImage, FetchBlocked, InvalidInput, UnsupportedImageFormat } from '../shared/errors.js';
 import { ACCEPTED_FORMATS_TEXT, assertDecodes, readImageHeader } from '../shared/image-header.js';
+import { phase, phaseSync } from '../shared/profile.js';
 import type { StagingStore } from '../shared/staging/index.js';
 import type { FetchConfig } from './config.js';
 import { download } from './download.js';
@@ -49,19 +50,19 @@ async function readBytes(input: ModerationInput, deps: FetchDeps): Promise<Buffe
 }
 
 export async function fetchImage(input: ModerationInput, deps: FetchDeps): Promise<FetchImageOutput> {
-  const bytes = await readBytes(input, deps);
+  const bytes = await phase('read', () => readBytes(input, deps));
   if (bytes.length === 0) throw new EmptyImage('The image is empty (0 bytes). Check the URL or file.');
   const sniffed = sniffFormat(bytes);
   if (!sniffed) throw new UnsupportedImageFormat(`The content is ${describeContent(bytes)}, not ${ACCEPTED_FORMATS_TEXT}.`);
-  const header = await readImageHeader(bytes, deps.config);
+  const header = await phase('header', () => readImageHeader(bytes, deps.config));
   // The magic bytes must agree with the decoder: a polyglot that one parser reads as an image and
   // another as something else is refused. (AVIF and HEIF share a container; sharp names both heif.)
   const heifFamily = (f: string) => f === 'heif' || f === 'avif';
   if (sniffed !== header.format && !(heifFamily(sniffed) && heifFamily(header.format))) {
     throw new UnsupportedImageFormat(`The file starts like ${sniffed} but decodes as ${header.format}; refusing an ambiguous file.`, { sniffed, decoded: header.format });
   }
-  await assertDecodes(bytes, deps.config);
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
-  const ptr = await deps.store.put(bytes, { sha256, format: header.format });
+  await phase('decode', () => assertDecodes(bytes, deps.config));
+  const sha256 = phaseSync('hash', () => createHash('sha256').update(bytes).digest('hex'));
+  const ptr = await phase('staging I/O', () => deps.store.put(bytes, { sha256, format: header.format }));
   return { image: { ...ptr, sha256, bytes: bytes.length, format: header.format, width: header.width, height: header.height } };
 }

@@ -4,6 +4,7 @@
  */
 import type { AnalyzeInput, SafetyOutput } from '../shared/contracts.js';
 import { memoized } from '../shared/once.js';
+import { phase } from '../shared/profile.js';
 import { stagingStoreFromEnv, type StagingStore } from '../shared/staging/index.js';
 import { parseAnalyzeInput } from '../shared/analyze-input.js';
 import { safetyConfigFromEnv, type SafetyConfig } from './config.js';
@@ -21,7 +22,7 @@ export function createCheckSafetyHandler(deps: CheckSafetyDeps) {
   return async (event: AnalyzeInput): Promise<SafetyOutput> => {
     const { image } = parseAnalyzeInput(event);
     const engine = await deps.engine();
-    const labels = await engine.detect(image, () => deps.store.get(image));
+    const labels = await engine.detect(image, () => phase('staging I/O', () => deps.store.get(image)));
     return { engine: engine.name, labels, ...(engine.model ? { model: engine.model } : {}) };
   };
 }

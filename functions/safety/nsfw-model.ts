@@ -9,6 +9,7 @@ import sharp from 'sharp';
 import { CorruptImage, ModelContractError } from '../shared/errors.js';
 import { readImageHeader } from '../shared/image-header.js';
 import { DEFAULT_LIMITS } from '../shared/limits.js';
+import { phase, phaseSync } from '../shared/profile.js';
 import { NSFW_INPUT, NSFW_OUTPUT } from './nsfw-convert.js';
 
 export const NSFW_CLASSES = ['Drawing', 'Hentai', 'Neutral', 'Porn', 'Sexy'] as const;
@@ -18,21 +19,21 @@ export type NsfwScores = Record<NsfwClass, number>;
 const SIZE = 224;
 
 export async function nsfwPixels(bytes: Buffer, limits: { maxPixels: number } = DEFAULT_LIMITS): Promise<Float32Array> {
-  await readImageHeader(bytes, limits);
+  await phase('header', () => readImageHeader(bytes, limits));
   let data: Buffer;
   try {
-    data = await sharp(bytes, { failOn: 'error', limitInputPixels: limits.maxPixels, pages: 1 })
+    data = await phase('decode', () => sharp(bytes, { failOn: 'error', limitInputPixels: limits.maxPixels, pages: 1 })
       .rotate()
       .flatten({ background: '#ffffff' })
       .toColourspace('srgb')
       .resize(SIZE, SIZE, { fit: 'fill' })
       .removeAlpha()
       .raw({ depth: 'uchar' })
-      .toBuffer();
+      .toBuffer());
   } catch (err) {
     throw new CorruptImage(`The image could not be decoded (${(err as Error).message}); it is truncated or damaged.`);
   }
-  return Float32Array.from(data, (v) => v / 255);
+  return phaseSync('tensor', () => Float32Array.from(data, (v) => v / 255));
 }
 
 export class NsfwModel {
@@ -48,7 +49,7 @@ export class NsfwModel {
 
   /** Scores for an NHWC 224x224x3 tensor in 0..1 (already preprocessed). */
   async scoresFor(pixels: Float32Array): Promise<NsfwScores> {
-    const out = await this.session.run({ [NSFW_INPUT]: new ort.Tensor('float32', pixels, [1, SIZE, SIZE, 3]) });
+    const out = await phase('session.run', () => this.session.run({ [NSFW_INPUT]: new ort.Tensor('float32', pixels, [1, SIZE, SIZE, 3]) }));
     const p = out[NSFW_OUTPUT]!.data as Float32Array;
     return Object.fromEntries(NSFW_CLASSES.map((c, i) => [c, p[i]!])) as NsfwScores;
   }
