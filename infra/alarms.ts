@@ -2,24 +2,34 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 
+/** Pages on any occurrence: the Sum of a count metric over 5 minutes reaching 1. */
+export function countAlarm(
+  prefix: string,
+  topic: aws.sns.Topic,
+  name: string,
+  metric: { namespace: string; metricName: string; dimensions: Record<string, pulumi.Input<string>> },
+  description: string,
+  tags: Record<string, string>,
+) {
+  return new aws.cloudwatch.MetricAlarm(`${prefix}-${name}`, {
+    ...metric,
+    statistic: 'Sum',
+    period: 300,
+    evaluationPeriods: 1,
+    threshold: 1,
+    comparisonOperator: 'GreaterThanOrEqualToThreshold',
+    treatMissingData: 'notBreaching',
+    alarmDescription: description,
+    alarmActions: [topic.arn],
+    okActions: [topic.arn],
+    tags,
+  });
+}
+
 export function createAlarms(prefix: string, stateMachine: aws.sfn.StateMachine, classifier: aws.lambda.Function, tags: Record<string, string>) {
   const topic = new aws.sns.Topic(`${prefix}-alarms`, { kmsMasterKeyId: 'alias/aws/sns', tags });
   const alarm = (name: string, namespace: string, metricName: string, dimensions: Record<string, pulumi.Input<string>>, description: string) =>
-    new aws.cloudwatch.MetricAlarm(`${prefix}-${name}`, {
-      namespace,
-      metricName,
-      dimensions,
-      statistic: 'Sum',
-      period: 300,
-      evaluationPeriods: 1,
-      threshold: 1,
-      comparisonOperator: 'GreaterThanOrEqualToThreshold',
-      treatMissingData: 'notBreaching',
-      alarmDescription: description,
-      alarmActions: [topic.arn],
-      okActions: [topic.arn],
-      tags,
-    });
+    countAlarm(prefix, topic, name, { namespace, metricName, dimensions }, description, tags);
   const sm = { StateMachineArn: stateMachine.arn };
   const fn = { FunctionName: classifier.name };
   return {

@@ -7,6 +7,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { VERDICT_TABLE_SCHEMA } from '../functions/shared/verdicts/dynamodb.js';
+import { countAlarm } from './alarms.js';
 import { bundleFunction } from './bundle.js';
 import { lambdaWith } from './functions.js';
 
@@ -88,18 +89,12 @@ export function createVerdicts(a: VerdictsArgs) {
 
 /** Pages whoever watches the stack's alarm topic when a review passed its deadline undecided. */
 export function createReviewExpiredAlarm(prefix: string, alarmTopic: aws.sns.Topic, tags: Record<string, string>) {
-  return new aws.cloudwatch.MetricAlarm(`${prefix}-reviews-expired`, {
-    namespace: REVIEW_METRICS.namespace,
-    metricName: REVIEW_METRICS.expired,
-    dimensions: { Stack: prefix },
-    statistic: 'Sum',
-    period: 300,
-    evaluationPeriods: 1,
-    threshold: 1,
-    comparisonOperator: 'GreaterThanOrEqualToThreshold',
-    treatMissingData: 'notBreaching',
-    alarmDescription: 'A review passed its deadline without a decision: the image ended with the timeout outcome (never approved). Decide it with npm run review so the next submission gets the decision, and look at the moderators\' queue.',
-    alarmActions: [alarmTopic.arn],
+  return countAlarm(
+    prefix,
+    alarmTopic,
+    'reviews-expired',
+    { namespace: REVIEW_METRICS.namespace, metricName: REVIEW_METRICS.expired, dimensions: { Stack: prefix } },
+    "A review passed its deadline without a decision: the image ended with the timeout outcome (never approved). Decide it with npm run review so the next submission gets the decision, and look at the moderators' queue.",
     tags,
-  });
+  );
 }

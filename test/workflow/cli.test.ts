@@ -1,19 +1,9 @@
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { expect } from 'chai';
-import { PassThrough } from 'node:stream';
-import { main, type CliIo } from '../../workflows/cli.js';
+import { main } from '../../workflows/cli.js';
 import type { CreateLocalWorkflow } from '../../workflows/local-engine.js';
-
-export function captureIo(env: NodeJS.ProcessEnv = {}): CliIo & { out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  return { stdout, stderr, env, out: () => out, err: () => err };
-}
+import { captureIo } from './fixtures.js';
 
 const mustNotBuild: CreateLocalWorkflow = async () => {
   throw new Error('the workflow must not be built for a usage error');

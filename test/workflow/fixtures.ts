@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { PassThrough } from 'node:stream';
 import { deflateSync, crc32 } from 'node:zlib';
 import { sharedDir as sharedDirOf } from '../../functions/shared/project.js';
 
@@ -91,4 +92,15 @@ export function pngBomb(width: number, height: number): Buffer {
   const raw = Buffer.alloc(row.length * height);
   const idat = deflateSync(raw, { level: 9 });
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', Buffer.alloc(0))]);
+}
+
+/** stdout/stderr for a CLI run in-process, with what each received. */
+export function captureIo(env: NodeJS.ProcessEnv = {}) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (c: Buffer) => (out += c.toString()));
+  stderr.on('data', (c: Buffer) => (err += c.toString()));
+  return { stdout, stderr, env, out: () => out, err: () => err };
 }

@@ -6,22 +6,12 @@ import { expect } from 'chai';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { STATE_NAMES } from '../../functions/shared/contracts.js';
 import { main } from '../../workflows/cli.js';
 import { createLocalWorkflow, type LocalWorkflow } from '../../workflows/local-steps.js';
 import { reviewMain } from '../../workflows/review-cli.js';
-import { photo } from './fixtures.js';
+import { captureIo, photo } from './fixtures.js';
 
-function captureIo(env: NodeJS.ProcessEnv) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  return { stdout, stderr, env, out: () => out, err: () => err };
-}
 
 const MODEL_STATES: string[] = [STATE_NAMES.analyze, STATE_NAMES.classify, STATE_NAMES.safety, STATE_NAMES.aggregate];
 
