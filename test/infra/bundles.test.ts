@@ -21,7 +21,7 @@ type Outcome<T> = { ok: true; result: T } | { ok: false; errorType: string; erro
 describe('Lambda bundles (built as shipped, run in fresh processes)', function () {
   this.timeout(180_000);
   let work: string;
-  let bundles: Record<(typeof IMAGE_ENTRIES)[number] | 'aggregate', string>;
+  let bundles: Record<(typeof IMAGE_ENTRIES)[number] | 'aggregate' | 'verdicts', string>;
   let server: FixtureServer;
   let env: NodeJS.ProcessEnv;
 
@@ -29,7 +29,11 @@ describe('Lambda bundles (built as shipped, run in fresh processes)', function (
     // Inside the repository, so the bundles find sharp and onnxruntime-node in node_modules as they do in the image.
     await mkdir(path.join(projectRoot, '.cache'), { recursive: true });
     work = await mkdtemp(path.join(projectRoot, '.cache', 'bundle-test-'));
-    bundles = { ...(await buildImageBundles(path.join(work, 'dist'))), aggregate: buildZipBundleSync('aggregate', path.join(work, 'dist', 'aggregate.mjs')) };
+    bundles = {
+      ...(await buildImageBundles(path.join(work, 'dist'))),
+      aggregate: buildZipBundleSync('aggregate', path.join(work, 'dist', 'aggregate.mjs')),
+      verdicts: buildZipBundleSync('verdicts', path.join(work, 'dist', 'verdicts.mjs')),
+    };
     server = await startFixtureServer();
     // The converted safety model, as the stack uploads it; the bundle itself may not convert (as in the image).
     const nsfw = await resolveNsfwModel({ cacheDir: modelStoreOptions({}, {}).cacheDir });
@@ -79,12 +83,20 @@ describe('Lambda bundles (built as shipped, run in fresh processes)', function (
     const verdict = ok(await invoke<Verdict>('aggregate', { input, image: fetched.image, classification, safety }));
     expect(verdict.decision, JSON.stringify(verdict.reasons)).to.equal('approve');
     expect(verdict.seoTags).to.include('zebra');
+
+    // The verdict step's zip (on the SQLite store here: DynamoDB needs AWS) records it and answers the next lookup.
+    const store = { MODERATION_DATA_DIR: path.join(work, 'data') };
+    const recorded = ok(await invoke<Verdict>('verdicts', { action: 'record', ruleset: 'smoke', verdict, input }, store));
+    expect(recorded).to.include({ decision: 'approve', decidedBy: 'policy' });
+    const lookup = ok(await invoke<{ found: boolean; verdict: Verdict }>('verdicts', { action: 'lookup', ruleset: 'smoke', image: fetched.image, input: { ...input, postId: 'again' } }, store));
+    expect(lookup.found).to.equal(true);
+    expect(lookup.verdict).to.include({ decision: 'approve', decidedBy: 'policy', postId: 'again' });
   });
 
   it('reports our named errors under their real names (what Retry and Catch match), minified or not', async () => {
     const blocked = await invoke('fetch-image', { imageUrl: 'http://169.254.169.254/latest/meta-data/' });
     expect(blocked).to.deep.include({ ok: false, errorType: 'FetchBlocked' });
-    for (const name of ['classify', 'safety', 'aggregate'] as const) {
+    for (const name of ['classify', 'safety', 'aggregate', 'verdicts'] as const) {
       const bad = await invoke(name, { image: { uri: 'nope' } });
       expect(bad, name).to.deep.include({ ok: false, errorType: 'InvalidInput' });
     }
