@@ -26,6 +26,8 @@ Options:
   --state-machine-arn <arn>  moderate with the deployed stack instead (the stack's stateMachineArn output,
                              or $STATE_MACHINE_ARN); inputs must then be https:// or s3:// URLs
   --workflow-type <type>     STANDARD (default; start + poll) or EXPRESS (StartSyncExecution), as deployed
+  --no-record                do not record local executions for the console (default: recorded under
+                             <data dir>/executions)
   -h, --help                 show this help
 
 Exit codes: 0 every image was processed (whatever the decisions), 1 environment or processing error,
@@ -52,6 +54,7 @@ const optionsSchema = z.object({
   mirror: z.string().min(1).optional(),
   stateMachineArn: z.string().min(1).optional(),
   workflowType: z.enum(['STANDARD', 'EXPRESS'], { error: '--workflow-type must be STANDARD or EXPRESS' }),
+  record: z.boolean(),
 });
 
 export type CliOptions = z.infer<typeof optionsSchema>;
@@ -80,6 +83,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     mirror: values.mirror ?? env.MODEL_MIRROR,
     stateMachineArn: values['state-machine-arn'] ?? (env.STATE_MACHINE_ARN || undefined),
     workflowType: values['workflow-type'] ?? (env.WORKFLOW_TYPE || 'STANDARD'),
+    record: !values['no-record'],
   });
   if (!result.success) {
     const msg = result.error.issues.map((i) => i.message).join('; ');
@@ -104,6 +108,7 @@ function parseRaw(argv: string[]) {
       mirror: { type: 'string' },
       'state-machine-arn': { type: 'string' },
       'workflow-type': { type: 'string' },
+      'no-record': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });

@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { SingleBar } from 'cli-progress';
 import { ConfigError, describeError } from '../functions/shared/errors.js';
 import { parseCliArgs, resolveInputs, USAGE, type CliOptions } from './cli-args.js';
+import { ExecutionLog, recording } from './execution-log.js';
 import type { CreateLocalWorkflow, LocalWorkflow } from './local-engine.js';
 import { createRemoteWorkflow } from './remote.js';
 import { failureRecord, formatSummary, formatText, toJsonRecord, type ImageFailure, type ImageResult } from './report.js';
@@ -110,16 +111,21 @@ export async function main(
   let workflow: Runner;
   try {
     // One workflow per process: the classifier's model session is created here, once, not per image.
-    workflow = opts.stateMachineArn
-      ? createRemote({ stateMachineArn: opts.stateMachineArn, type: opts.workflowType })
-      : await createWorkflow({
-      stagingDir: opts.stagingDir,
-      dataDir: opts.dataDir,
-      mirror: opts.mirror,
-      model: opts.model,
-      safetyEngine: opts.safetyEngine,
-      env: io.env,
-    });
+    if (opts.stateMachineArn) {
+      workflow = createRemote({ stateMachineArn: opts.stateMachineArn, type: opts.workflowType });
+    } else {
+      // An unwritable record directory fails here, before any image, not once per image.
+      const log = opts.record ? await new ExecutionLog(opts.dataDir).open() : undefined;
+      const local = await createWorkflow({
+        stagingDir: opts.stagingDir,
+        dataDir: opts.dataDir,
+        mirror: opts.mirror,
+        model: opts.model,
+        safetyEngine: opts.safetyEngine,
+        env: io.env,
+      });
+      workflow = log ? recording(local, log) : local;
+    }
   } catch (err) {
     const { name, message } = describeError(err);
     io.stderr.write(`error: ${name === 'Error' ? '' : `${name}: `}${message}\n`);

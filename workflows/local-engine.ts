@@ -87,6 +87,8 @@ export class ExecutionFailed extends Error {
   constructor(
     readonly error: string,
     readonly detail: string,
+    /** The engine's event log up to the failure, so the run can still be recorded and inspected. */
+    readonly events: EngineEvent[] = [],
   ) {
     super(`The state machine execution failed with ${error}: ${detail}. This is a bug in the definition or the engine adapter, not a moderation result.`);
     this.name = 'ExecutionFailed';
@@ -208,7 +210,7 @@ export class LocalEngine {
     for await (const ev of execution.eventLogs) events.push(ev);
     if (failure !== undefined) {
       const failed = events.find((e) => e?.type === 'ExecutionFailed') as { Error?: string; Cause?: unknown } | undefined;
-      throw new ExecutionFailed(failed?.Error ?? (failure as Error).name, String(failed?.Cause ?? (failure as Error).message));
+      throw new ExecutionFailed(failed?.Error ?? (failure as Error).name, String(failed?.Cause ?? (failure as Error).message), events);
     }
     return { ...summarizeEvents(events), verdict: output as Verdict, totalMs, events };
   }

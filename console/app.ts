@@ -1,0 +1,59 @@
+/**
+ * The console's HTTP surface: the page, its static files and the JSON API it calls. Everything the page
+ * shows comes through /api as JSON and is put on screen with textContent, never as markup.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { Hono } from 'hono';
+import { describeError } from '../functions/shared/errors.js';
+import type { StagingStore } from '../functions/shared/staging/store.js';
+import type { AslDefinition } from '../workflows/asl.js';
+import type { ExecutionSource } from './executions.js';
+import { layoutDefinition } from './graph.js';
+import { imageRoutes } from './routes/images.js';
+import { executionRoutes } from './routes/executions.js';
+import { evalRoutes, type EvalReportSource } from './routes/eval.js';
+import { pageHeaders, requireLocalHost, requireToken } from './security.js';
+
+export interface ConsoleDeps {
+  token: string;
+  /** The Host header values the console answers to (set once the port is known). */
+  hosts: () => string[];
+  /** The definition the stack deploys (or the local one): the graph when an execution has none. */
+  definition: AslDefinition;
+  executions: ExecutionSource;
+  staging: StagingStore;
+  evalReport: EvalReportSource;
+  /** Shown in the page's header: where the data comes from (no secrets). */
+  info: Record<string, string | undefined>;
+}
+
+export const STATIC_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'static');
+
+export function createConsoleApp(deps: ConsoleDeps): Hono {
+  const app = new Hono();
+  app.use('*', requireLocalHost(deps.hosts));
+  app.use('*', pageHeaders);
+  app.use('/api/*', async (c, next) => {
+    await next();
+    c.header('Cache-Control', 'no-store');
+  });
+  app.use('/api/*', requireToken(deps.token));
+
+  app.get('/api/info', (c) => c.json({ ...deps.info, executions: deps.executions.kind }));
+  app.get('/api/graph', (c) => c.json(layoutDefinition(deps.definition)));
+  app.route('/api/executions', executionRoutes(deps.executions));
+  app.route('/api/images', imageRoutes(deps.staging));
+  app.route('/api/eval', evalRoutes(deps.evalReport));
+  app.all('/api/*', (c) => c.json({ error: 'NotFound', message: `No API route ${c.req.method} ${c.req.path}.` }, 404));
+
+  app.use('/static/*', serveStatic({ root: STATIC_DIR, rewriteRequestPath: (p) => p.replace(/^\/static/, '') }));
+  app.get('/', serveStatic({ root: STATIC_DIR, path: 'index.html' }));
+  app.notFound((c) => c.json({ error: 'NotFound', message: `Nothing at ${c.req.path}.` }, 404));
+  app.onError((err, c) => {
+    const { name, message } = describeError(err);
+    return c.json({ error: name, message }, name === 'InvalidInput' ? 400 : 500);
+  });
+  return app;
+}

@@ -1,0 +1,60 @@
+/**
+ * Where the console's executions come from: the CLI's recorded local runs (every state's input, output,
+ * error, retries, timing), or, for a deployed stack, Step Functions' own list with a link to each
+ * execution in the AWS console (which keeps the full history there).
+ */
+import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { InvalidInput } from '../functions/shared/errors.js';
+import type { ExecutionLog, ExecutionRecord, ExecutionSummary } from '../workflows/execution-log.js';
+
+export interface ExecutionListItem extends Partial<Omit<ExecutionSummary, 'status'>> {
+  id: string;
+  startedAt: string;
+  /** A final state's name locally (Approved, NeedsReview, Rejected, FAILED); Step Functions' status when deployed. */
+  status: string;
+  /** Deployed executions open in the AWS console. */
+  consoleUrl?: string;
+}
+
+export interface ExecutionSource {
+  readonly kind: 'local' | 'deployed';
+  list(limit: number): Promise<ExecutionListItem[]>;
+  /** The recorded run; undefined for unknown ids (and always for deployed executions: see consoleUrl). */
+  get(id: string): Promise<ExecutionRecord | undefined>;
+}
+
+export function localExecutions(log: ExecutionLog): ExecutionSource {
+  return { kind: 'local', list: (limit) => log.list(limit), get: (id) => log.get(id) };
+}
+
+const STATE_MACHINE_ARN = /^arn:(aws[a-z-]*):states:([a-z0-9-]+):(\d{12}):stateMachine:[A-Za-z0-9_-]{1,80}$/;
+
+/** The Step Functions console's page for one execution (the v2 console; the ARN names the region). */
+export function awsConsoleUrl(executionArn: string): string {
+  const region = executionArn.split(':')[3] ?? '';
+  const partition = executionArn.split(':')[1] ?? 'aws';
+  const host = partition === 'aws-cn' ? `${region}.console.amazonaws.cn` : partition === 'aws-us-gov' ? `console.amazonaws-us-gov.com` : `${region}.console.aws.amazon.com`;
+  return `https://${host}/states/home?region=${encodeURIComponent(region)}#/v2/executions/details/${encodeURIComponent(executionArn)}`;
+}
+
+export function deployedExecutions(stateMachineArn: string, client?: SFNClient): ExecutionSource {
+  const m = STATE_MACHINE_ARN.exec(stateMachineArn);
+  if (!m) throw new InvalidInput(`${stateMachineArn} is not a state machine ARN (arn:aws:states:<region>:<account>:stateMachine:<name>). Use the stack's stateMachineArn output.`);
+  const sfn = client ?? new SFNClient({ region: m[2] });
+  return {
+    kind: 'deployed',
+    async list(limit) {
+      const out = await sfn.send(new ListExecutionsCommand({ stateMachineArn, maxResults: Math.min(limit, 1000) }));
+      return (out.executions ?? []).map((e) => ({
+        id: e.name ?? e.executionArn ?? '',
+        startedAt: (e.startDate ?? new Date(0)).toISOString(),
+        status: e.status ?? 'UNKNOWN',
+        totalMs: e.stopDate && e.startDate ? e.stopDate.getTime() - e.startDate.getTime() : undefined,
+        consoleUrl: e.executionArn ? awsConsoleUrl(e.executionArn) : undefined,
+      }));
+    },
+    async get() {
+      return undefined;
+    },
+  };
+}

@@ -1,0 +1,155 @@
+/**
+ * `npm run console`: the moderator console on 127.0.0.1, with a fresh token per start printed in the
+ * URL (as Jupyter does). Local mode reads the CLI's recorded executions and the local stores; with
+ * --state-machine-arn or --stack it lists the deployed stack's executions and links them to AWS.
+ */
+import '../workflows/polyfills.js';
+import { execFile } from 'node:child_process';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { DescribeStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { serve, type ServerType } from '@hono/node-server';
+import { ConfigError, describeError } from '../functions/shared/errors.js';
+import { LocalStagingStore, S3StagingStore, type StagingStore } from '../functions/shared/staging/index.js';
+import type { AslDefinition } from '../workflows/asl.js';
+import { ExecutionLog } from '../workflows/execution-log.js';
+import { localDefinition } from '../workflows/local-steps.js';
+import { createConsoleApp } from './app.js';
+import { deployedExecutions, localExecutions, type ExecutionSource } from './executions.js';
+import { CONSOLE_USAGE, parseConsoleArgs, type ConsoleOptions } from './options.js';
+import { evalReportFile } from './routes/eval.js';
+import { hostNames, newToken } from './security.js';
+
+export interface RunningConsole {
+  url: string;
+  origin: string;
+  token: string;
+  server: ServerType;
+  close(): Promise<void>;
+}
+
+export interface ConsoleOverrides {
+  sfn?: SFNClient;
+  /** Reads a Pulumi stack's outputs (default: the pulumi CLI). */
+  stackOutputs?: (stack: string) => Promise<Record<string, unknown>>;
+}
+
+async function pulumiStackOutputs(stack: string): Promise<Record<string, unknown>> {
+  try {
+    const { stdout } = await promisify(execFile)('pulumi', ['stack', 'output', '--json', '--show-secrets=false', '--stack', stack], { timeout: 60_000 });
+    return JSON.parse(stdout) as Record<string, unknown>;
+  } catch (err) {
+    throw new ConfigError(`Could not read the outputs of Pulumi stack ${stack} (${(err as Error).message.split('\n')[0]}). Install and log in to the Pulumi CLI, or pass --state-machine-arn (and --staging-bucket) instead.`);
+  }
+}
+
+interface Sources {
+  definition: AslDefinition;
+  executions: ExecutionSource;
+  staging: StagingStore;
+  info: Record<string, string | undefined>;
+}
+
+async function deployedSources(arn: string, bucket: string | undefined, opts: ConsoleOptions, sfn: SFNClient | undefined): Promise<Sources> {
+  const executions = deployedExecutions(arn, sfn);
+  const client = sfn ?? new SFNClient({ region: arn.split(':')[3] });
+  let definition: AslDefinition;
+  try {
+    // The graph is the definition as deployed, read back from Step Functions.
+    const described = await client.send(new DescribeStateMachineCommand({ stateMachineArn: arn }));
+    definition = JSON.parse(described.definition ?? '') as AslDefinition;
+  } catch (err) {
+    throw new ConfigError(`Could not describe ${arn}: ${describeError(err).message}. Check AWS credentials (states:DescribeStateMachine and states:ListExecutions are needed) and the ARN.`);
+  }
+  return {
+    definition,
+    executions,
+    staging: bucket ? new S3StagingStore(bucket) : new LocalStagingStore(opts.stagingDir),
+    info: { mode: 'deployed', stateMachineArn: arn, stagingBucket: bucket },
+  };
+}
+
+async function localSources(opts: ConsoleOptions): Promise<Sources> {
+  // An unreadable or unwritable data directory is a start-up error, not an empty page.
+  const log = await new ExecutionLog(opts.dataDir).open();
+  return {
+    definition: localDefinition(opts.safetyEngine),
+    executions: localExecutions(log),
+    staging: new LocalStagingStore(opts.stagingDir),
+    info: { mode: 'local', dataDir: path.resolve(opts.dataDir), stagingDir: path.resolve(opts.stagingDir) },
+  };
+}
+
+export async function startConsole(opts: ConsoleOptions, overrides: ConsoleOverrides = {}): Promise<RunningConsole> {
+  let sources: Sources;
+  if (opts.stack) {
+    const outputs = await (overrides.stackOutputs ?? pulumiStackOutputs)(opts.stack);
+    const arn = outputs.stateMachineArn;
+    if (typeof arn !== 'string') throw new ConfigError(`Pulumi stack ${opts.stack} has no stateMachineArn output: deploy it first (pulumi up).`);
+    const bucket = opts.stagingBucket ?? (typeof outputs.stagingBucketName === 'string' ? outputs.stagingBucketName : undefined);
+    sources = await deployedSources(arn, bucket, opts, overrides.sfn);
+  } else if (opts.stateMachineArn) {
+    sources = await deployedSources(opts.stateMachineArn, opts.stagingBucket, opts, overrides.sfn);
+  } else {
+    sources = await localSources(opts);
+  }
+
+  const token = newToken();
+  let hosts: string[] = [];
+  const app = createConsoleApp({ token, hosts: () => hosts, ...sources, evalReport: evalReportFile(path.resolve(opts.evalReport)) });
+  const server = await new Promise<ServerType>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port: opts.port, hostname: opts.host }, () => resolve(s));
+    s.once('error', (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'EADDRINUSE' ? new ConfigError(`Port ${opts.port} on ${opts.host} is in use: pass --port <another> (0 picks a free one).`) : err),
+    );
+  });
+  const { port } = server.address() as AddressInfo;
+  hosts = hostNames(opts.host.includes(':') ? `[${opts.host}]` : opts.host, port);
+  const origin = `http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}`;
+  return {
+    url: `${origin}/?token=${token}`,
+    origin,
+    token,
+    server,
+    close: () => new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve()))),
+  };
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+export async function main(argv: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; env: NodeJS.ProcessEnv }): Promise<RunningConsole | number> {
+  let opts: ConsoleOptions;
+  try {
+    const parsed = parseConsoleArgs(argv, io.env);
+    if (parsed.help) {
+      io.stdout.write(`${CONSOLE_USAGE}\n`);
+      return 0;
+    }
+    opts = parsed.options;
+  } catch (err) {
+    io.stderr.write(`error: ${describeError(err).message}\n`);
+    return 2;
+  }
+  try {
+    const running = await startConsole(opts);
+    if (!LOOPBACK.has(opts.host)) io.stderr.write(`warning: bound to ${opts.host}, not loopback: anyone who can reach it and has the token can decide reviews.\n`);
+    io.stdout.write(`Moderation console running. Open this URL (the token changes at every start):\n\n    ${running.url}\n\nCtrl-C to stop.\n`);
+    return running;
+  } catch (err) {
+    const { name, message } = describeError(err);
+    io.stderr.write(`error: ${name === 'Error' ? '' : `${name}: `}${message}\n`);
+    return 1;
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  const result = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env });
+  if (typeof result === 'number') process.exitCode = result;
+  else {
+    const stop = () => void result.close().finally(() => process.exit(0));
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  }
+}

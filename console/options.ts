@@ -1,0 +1,76 @@
+/** `npm run console` flags, validated once (zod); everything after works with ConsoleOptions. */
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { ConfigError } from '../functions/shared/errors.js';
+
+export const CONSOLE_USAGE = `Usage: npm run console -- [options]
+
+A moderator console in the browser: the review queue, verdict history, recorded executions drawn on the
+state machine's graph, and the last eval report. Prints a URL with a per-start token, as Jupyter does.
+
+Options:
+  --port <n>                 port on 127.0.0.1 (default 8765; 0 picks a free one)
+  --host <addr>              address to bind (default 127.0.0.1; anything else exposes the console)
+  --data-dir <dir>           recorded executions and the review store (default: $MODERATION_DATA_DIR, else .moderation)
+  --staging-dir <dir>        local staged images, for thumbnails (default: $STAGING_DIR, else .staging)
+  --eval-report <file>       the eval report to show (default: .eval/report.json, what npm run eval writes)
+  --safety-engine <engine>   which local definition to draw when no execution is open: local (default) or rekognition
+  --state-machine-arn <arn>  a deployed stack (or $STATE_MACHINE_ARN): executions listed from Step Functions,
+                             each linked to the AWS console; needs AWS credentials
+  --stack <name>             the same, reading stateMachineArn and stagingBucketName from \`pulumi stack output\`
+  --staging-bucket <name>    the deployed staging bucket, for thumbnails (default: the stack's output)
+  -h, --help                 show this help`;
+
+const schema = z.object({
+  port: z.coerce.number({ error: '--port must be a number' }).int('--port must be a whole number').min(0).max(65535, '--port must be at most 65535'),
+  host: z.string().min(1),
+  dataDir: z.string().min(1, 'MODERATION_DATA_DIR must not be empty'),
+  stagingDir: z.string().min(1),
+  evalReport: z.string().min(1),
+  safetyEngine: z.enum(['local', 'rekognition'], { error: '--safety-engine must be local or rekognition' }),
+  stateMachineArn: z.string().min(1).optional(),
+  stack: z.string().regex(/^[A-Za-z0-9._/-]+$/, '--stack must be a Pulumi stack name').optional(),
+  stagingBucket: z.string().min(3).optional(),
+});
+
+export type ConsoleOptions = z.infer<typeof schema>;
+
+export function parseConsoleArgs(argv: string[], env: NodeJS.ProcessEnv): { help: true } | { help: false; options: ConsoleOptions } {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'data-dir': { type: 'string' },
+        'staging-dir': { type: 'string' },
+        'eval-report': { type: 'string' },
+        'safety-engine': { type: 'string' },
+        'state-machine-arn': { type: 'string' },
+        stack: { type: 'string' },
+        'staging-bucket': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    throw new ConfigError(`${(err as Error).message}. Run with --help for the options.`);
+  }
+  if (values.help) return { help: true };
+  const parsed = schema.safeParse({
+    port: values.port ?? 8765,
+    host: values.host ?? '127.0.0.1',
+    dataDir: values['data-dir'] ?? env.MODERATION_DATA_DIR ?? '.moderation',
+    stagingDir: values['staging-dir'] ?? (env.STAGING_DIR || '.staging'),
+    evalReport: values['eval-report'] ?? '.eval/report.json',
+    safetyEngine: values['safety-engine'] ?? 'local',
+    stateMachineArn: values['state-machine-arn'] ?? (env.STATE_MACHINE_ARN || undefined),
+    stack: values.stack,
+    stagingBucket: values['staging-bucket'],
+  });
+  if (!parsed.success) throw new ConfigError(`${parsed.error.issues.map((i) => i.message).join('; ')}. Run with --help for the options.`);
+  if (parsed.data.stack && parsed.data.stateMachineArn) throw new ConfigError('Give --stack or --state-machine-arn, not both.');
+  return { help: false, options: parsed.data };
+}
