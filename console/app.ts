@@ -14,6 +14,8 @@ import { layoutDefinition } from './graph.js';
 import { imageRoutes } from './routes/images.js';
 import { executionRoutes } from './routes/executions.js';
 import { evalRoutes, type EvalReportSource } from './routes/eval.js';
+import { reviewRoutes } from './routes/reviews.js';
+import type { ReviewActions } from './reviews.js';
 import { pageHeaders, requireLocalHost, requireToken } from './security.js';
 
 export interface ConsoleDeps {
@@ -25,6 +27,9 @@ export interface ConsoleDeps {
   executions: ExecutionSource;
   staging: StagingStore;
   evalReport: EvalReportSource;
+  reviews: ReviewActions;
+  /** Who decides through this console (recorded as decidedBy): the person who started it. */
+  moderator: string;
   /** Shown in the page's header: where the data comes from (no secrets). */
   info: Record<string, string | undefined>;
 }
@@ -46,6 +51,7 @@ export function createConsoleApp(deps: ConsoleDeps): Hono {
   app.route('/api/executions', executionRoutes(deps.executions));
   app.route('/api/images', imageRoutes(deps.staging));
   app.route('/api/eval', evalRoutes(deps.evalReport));
+  app.route('/api', reviewRoutes(deps.reviews, deps.moderator));
   app.all('/api/*', (c) => c.json({ error: 'NotFound', message: `No API route ${c.req.method} ${c.req.path}.` }, 404));
 
   app.use('/static/*', serveStatic({ root: STATIC_DIR, rewriteRequestPath: (p) => p.replace(/^\/static/, '') }));

@@ -59,10 +59,7 @@ interface PendingEdge {
   label?: string;
 }
 
-/** Where an edge into `name` must land, and where edges out of it leave from. */
-function entryOf(name: string, state: AslState): string {
-  return state.Type === 'Parallel' ? name : name;
-}
+/** Edges into a Parallel land on its header node (its name); edges out of it leave from its join. */
 function exitOf(name: string, state: AslState): string {
   return state.Type === 'Parallel' ? join(name) : name;
 }
@@ -119,7 +116,7 @@ export function layoutDefinition(definition: AslStateMachine): StateGraph {
       const terminal = state.Type === 'Succeed' || state.Type === 'Fail' || ('End' in state && state.End === true);
       if (terminal) ends.push(exitOf(name, state));
     }
-    return { start: entryOf(machine.StartAt, machine.States[machine.StartAt]!), ends };
+    return { start: machine.StartAt, ends };
   };
 
   addNode(START, 'Start', 'Start', undefined, undefined, 64, 28);

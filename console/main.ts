@@ -14,12 +14,15 @@ import { serve, type ServerType } from '@hono/node-server';
 import { ConfigError, describeError } from '../functions/shared/errors.js';
 import { LocalStagingStore, S3StagingStore, type StagingStore } from '../functions/shared/staging/index.js';
 import type { AslDefinition } from '../workflows/asl.js';
+import { openVerdictStore, verdictStoreConfigFromEnv, type VerdictStore } from '../functions/shared/verdicts/index.js';
+import { checkModerator } from '../functions/shared/verdicts/rules.js';
 import { ExecutionLog } from '../workflows/execution-log.js';
 import { localDefinition } from '../workflows/local-steps.js';
 import { createConsoleApp } from './app.js';
 import { deployedExecutions, localExecutions, type ExecutionSource } from './executions.js';
 import { CONSOLE_USAGE, parseConsoleArgs, type ConsoleOptions } from './options.js';
 import { evalReportFile } from './routes/eval.js';
+import { storeReviews, type DecideFn } from './reviews.js';
 import { hostNames, newToken } from './security.js';
 
 export interface RunningConsole {
@@ -46,13 +49,14 @@ async function pulumiStackOutputs(stack: string): Promise<Record<string, unknown
 }
 
 interface Sources {
+  store: VerdictStore;
   definition: AslDefinition;
   executions: ExecutionSource;
   staging: StagingStore;
   info: Record<string, string | undefined>;
 }
 
-async function deployedSources(arn: string, bucket: string | undefined, opts: ConsoleOptions, sfn: SFNClient | undefined): Promise<Sources> {
+async function deployedSources(arn: string, bucket: string | undefined, opts: ConsoleOptions, env: NodeJS.ProcessEnv, sfn: SFNClient | undefined): Promise<Sources> {
   const executions = deployedExecutions(arn, sfn);
   const client = sfn ?? new SFNClient({ region: arn.split(':')[3] });
   let definition: AslDefinition;
@@ -64,6 +68,7 @@ async function deployedSources(arn: string, bucket: string | undefined, opts: Co
     throw new ConfigError(`Could not describe ${arn}: ${describeError(err).message}. Check AWS credentials (states:DescribeStateMachine and states:ListExecutions are needed) and the ARN.`);
   }
   return {
+    store: await openVerdictStore(verdictStoreConfigFromEnv(env)),
     definition,
     executions,
     staging: bucket ? new S3StagingStore(bucket) : new LocalStagingStore(opts.stagingDir),
@@ -75,6 +80,7 @@ async function localSources(opts: ConsoleOptions): Promise<Sources> {
   // An unreadable or unwritable data directory is a start-up error, not an empty page.
   const log = await new ExecutionLog(opts.dataDir).open();
   return {
+    store: await openVerdictStore({ kind: 'sqlite', dataDir: opts.dataDir }),
     definition: localDefinition(opts.safetyEngine),
     executions: localExecutions(log),
     staging: new LocalStagingStore(opts.stagingDir),
@@ -82,23 +88,35 @@ async function localSources(opts: ConsoleOptions): Promise<Sources> {
   };
 }
 
-export async function startConsole(opts: ConsoleOptions, overrides: ConsoleOverrides = {}): Promise<RunningConsole> {
+/** Records the decision in the store (atomic, conflict-checked): the same call `npm run review` makes. */
+const decideInStore: DecideFn = async (store, { reviewId, decision, by, note }) => store.decideReview(reviewId, { decision, by, note, at: new Date().toISOString() });
+
+export async function startConsole(opts: ConsoleOptions, overrides: ConsoleOverrides = {}, env: NodeJS.ProcessEnv = process.env): Promise<RunningConsole> {
+  const moderator = checkModerator(opts.moderator);
   let sources: Sources;
   if (opts.stack) {
     const outputs = await (overrides.stackOutputs ?? pulumiStackOutputs)(opts.stack);
     const arn = outputs.stateMachineArn;
     if (typeof arn !== 'string') throw new ConfigError(`Pulumi stack ${opts.stack} has no stateMachineArn output: deploy it first (pulumi up).`);
     const bucket = opts.stagingBucket ?? (typeof outputs.stagingBucketName === 'string' ? outputs.stagingBucketName : undefined);
-    sources = await deployedSources(arn, bucket, opts, overrides.sfn);
+    sources = await deployedSources(arn, bucket, opts, env, overrides.sfn);
   } else if (opts.stateMachineArn) {
-    sources = await deployedSources(opts.stateMachineArn, opts.stagingBucket, opts, overrides.sfn);
+    sources = await deployedSources(opts.stateMachineArn, opts.stagingBucket, opts, env, overrides.sfn);
   } else {
     sources = await localSources(opts);
   }
 
   const token = newToken();
   let hosts: string[] = [];
-  const app = createConsoleApp({ token, hosts: () => hosts, ...sources, evalReport: evalReportFile(path.resolve(opts.evalReport)) });
+  const { store, ...rest } = sources;
+  const app = createConsoleApp({
+    token,
+    hosts: () => hosts,
+    ...rest,
+    reviews: storeReviews(store, decideInStore),
+    moderator,
+    evalReport: evalReportFile(path.resolve(opts.evalReport)),
+  });
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: opts.port, hostname: opts.host }, () => resolve(s));
     s.once('error', (err: NodeJS.ErrnoException) =>
@@ -113,7 +131,10 @@ export async function startConsole(opts: ConsoleOptions, overrides: ConsoleOverr
     origin,
     token,
     server,
-    close: () => new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve()))),
+    close: async () => {
+      await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
+      await store.close();
+    },
   };
 }
 
@@ -133,7 +154,7 @@ export async function main(argv: string[], io: { stdout: NodeJS.WritableStream; 
     return 2;
   }
   try {
-    const running = await startConsole(opts);
+    const running = await startConsole(opts, {}, io.env);
     if (!LOOPBACK.has(opts.host)) io.stderr.write(`warning: bound to ${opts.host}, not loopback: anyone who can reach it and has the token can decide reviews.\n`);
     io.stdout.write(`Moderation console running. Open this URL (the token changes at every start):\n\n    ${running.url}\n\nCtrl-C to stop.\n`);
     return running;

@@ -1,4 +1,5 @@
 /** `npm run console` flags, validated once (zod); everything after works with ConsoleOptions. */
+import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { ConfigError } from '../functions/shared/errors.js';
@@ -19,6 +20,7 @@ Options:
                              each linked to the AWS console; needs AWS credentials
   --stack <name>             the same, reading stateMachineArn and stagingBucketName from \`pulumi stack output\`
   --staging-bucket <name>    the deployed staging bucket, for thumbnails (default: the stack's output)
+  --as <name>                the moderator recorded as deciding (default: your login name)
   -h, --help                 show this help`;
 
 const schema = z.object({
@@ -31,9 +33,18 @@ const schema = z.object({
   stateMachineArn: z.string().min(1).optional(),
   stack: z.string().regex(/^[A-Za-z0-9._/-]+$/, '--stack must be a Pulumi stack name').optional(),
   stagingBucket: z.string().min(3).optional(),
+  moderator: z.string().min(1, '--as needs a name'),
 });
 
 export type ConsoleOptions = z.infer<typeof schema>;
+
+function loginName(env: NodeJS.ProcessEnv): string {
+  try {
+    return env.USER || env.LOGNAME || userInfo().username;
+  } catch {
+    return '';
+  }
+}
 
 export function parseConsoleArgs(argv: string[], env: NodeJS.ProcessEnv): { help: true } | { help: false; options: ConsoleOptions } {
   let values;
@@ -52,6 +63,7 @@ export function parseConsoleArgs(argv: string[], env: NodeJS.ProcessEnv): { help
         'state-machine-arn': { type: 'string' },
         stack: { type: 'string' },
         'staging-bucket': { type: 'string' },
+        as: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -69,6 +81,7 @@ export function parseConsoleArgs(argv: string[], env: NodeJS.ProcessEnv): { help
     stateMachineArn: values['state-machine-arn'] ?? (env.STATE_MACHINE_ARN || undefined),
     stack: values.stack,
     stagingBucket: values['staging-bucket'],
+    moderator: values.as ?? loginName(env),
   });
   if (!parsed.success) throw new ConfigError(`${parsed.error.issues.map((i) => i.message).join('; ')}. Run with --help for the options.`);
   if (parsed.data.stack && parsed.data.stateMachineArn) throw new ConfigError('Give --stack or --state-machine-arn, not both.');

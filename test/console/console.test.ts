@@ -1,0 +1,201 @@
+/**
+ * The moderator console end to end: real photos through the real CLI (recorded executions), the real
+ * SQLite review store, the real server on loopback, and Debian's Chromium driven by playwright-core.
+ */
+import { expect } from 'chai';
+import http from 'node:http';
+import type { Page } from 'playwright-core';
+import { HOSTILE, startConsoleFixture, type ConsoleFixture } from './fixtures.js';
+import { launchChromium, type Browser } from './browser.js';
+
+describe('moderator console (real server, real store, Chromium)', function () {
+  this.timeout(240_000);
+  let fx: ConsoleFixture;
+  let browser: Browser;
+  let page: Page;
+  /** Script errors and dialogs in the page: a hostile label that ran would show up here too. */
+  const pageErrors: string[] = [];
+
+  before(async () => {
+    fx = await startConsoleFixture();
+    browser = await launchChromium();
+    page = await browser.context.newPage();
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    page.on('dialog', (d) => {
+      pageErrors.push(`dialog: ${d.message()}`);
+      void d.dismiss();
+    });
+  });
+  after(async () => {
+    await browser?.close();
+    await fx?.close();
+  });
+
+  const origin = () => fx.console.origin;
+  const open = async (hash = '') => {
+    await page.goto(`${fx.console.url}${hash}`);
+    await page.waitForSelector('body[data-ready]');
+  };
+  const pwned = () => page.evaluate('window.__pwned');
+
+  describe('token and origin enforcement (real HTTP)', () => {
+    const post = (path: string, headers: Record<string, string>, body = '{"note":"x"}') =>
+      fetch(`${origin()}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+
+    it('answers 401 without the token and 403 with a wrong one, and decides nothing', async () => {
+      const path = `/api/reviews/${fx.reviewIds.slot}/approve`;
+      const missing = await post(path, {});
+      expect(missing.status).to.equal(401);
+      expect(((await missing.json()) as { error: string }).error).to.equal('TokenRequired');
+      const wrong = await post(path, { 'X-Console-Token': `${fx.console.token.slice(0, -1)}x` });
+      expect(wrong.status).to.equal(403);
+      expect(((await wrong.json()) as { error: string }).error).to.equal('TokenRejected');
+      expect((await fx.store.getReview(fx.reviewIds.slot))?.status).to.equal('pending');
+    });
+
+    it('refuses a cross-site form post (no custom header possible) and a foreign Host (DNS rebinding)', async () => {
+      const form = await fetch(`${origin()}/api/reviews/${fx.reviewIds.slot}/reject`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://evil.example' },
+        body: 'note=x',
+      });
+      expect(form.status).to.equal(401);
+      // fetch() will not send a forged Host; node:http will, as a rebinding attacker's browser effectively does.
+      const rebinding = await new Promise<number>((resolve, reject) =>
+        http.get(`${origin()}/api/reviews`, { headers: { host: 'evil.example' } }, (res) => (res.resume(), resolve(res.statusCode ?? 0))).on('error', reject),
+      );
+      expect(rebinding).to.equal(403);
+      expect((await fx.store.getReview(fx.reviewIds.slot))?.status).to.equal('pending');
+    });
+
+    it('with the token, validates the body, names unknown reviews, and never sends task tokens to the page', async () => {
+      const headers = { 'X-Console-Token': fx.console.token };
+      const bad = await post(`/api/reviews/${fx.reviewIds.slot}/approve`, headers, '{"note": 5}');
+      expect(bad.status).to.equal(400);
+      const unknown = await post('/api/reviews/rv-00000000000000000000/approve', headers);
+      expect(unknown.status).to.equal(404);
+      const list = (await (await fetch(`${origin()}/api/reviews`)).json()) as { reviews: Array<{ reviewId: string; taskTokens?: unknown }> };
+      expect(list.reviews.map((r) => r.reviewId)).to.have.members(Object.values(fx.reviewIds));
+      expect(list.reviews.every((r) => r.taskTokens === undefined), 'task tokens never leave the server').to.equal(true);
+    });
+
+    it('serves the page with a CSP that forbids inline script, and no token inside it', async () => {
+      const res = await fetch(`${origin()}/`);
+      const html = await res.text();
+      expect(res.headers.get('content-security-policy')).to.include("script-src 'self'").and.not.include('unsafe-inline');
+      expect(res.headers.get('referrer-policy')).to.equal('no-referrer');
+      expect(html).not.to.include(fx.console.token);
+    });
+  });
+
+  describe('in Chromium', () => {
+    it('takes the token from the URL and drops it from the address bar', async () => {
+      await open();
+      expect(page.url()).not.to.include('token=');
+      expect(await page.evaluate('sessionStorage.getItem("moderation-console-token")')).to.equal(fx.console.token);
+    });
+
+    it('shows hostile labels, post ids, alt text and file names as text, never as markup', async () => {
+      await open('#/reviews');
+      const card = page.locator(`article[data-review-id="${fx.reviewIds.hostile}"]`);
+      await card.waitFor();
+      const text = await card.innerText();
+      expect(text).to.include(HOSTILE.postId).and.include(HOSTILE.label).and.include(HOSTILE.altText);
+      expect(await page.locator('img[src="x"], script:not([src]), svg[onload]').count()).to.equal(0);
+      await open('#/executions');
+      await page.locator('#executions').waitFor();
+      expect(await page.locator('#executions').innerText()).to.include(HOSTILE.file);
+      await page.locator(`tr:has-text("${HOSTILE.file}")`).click();
+      await page.locator('svg[aria-label="state machine"]').waitFor();
+      expect(await page.locator('.kv .input').innerText()).to.include(HOSTILE.file);
+      expect(await pwned()).to.equal(undefined);
+      expect(pageErrors).to.deep.equal([]);
+    });
+
+    it('approves from the queue with a note: the store records who and why, and history shows it', async () => {
+      await open('#/reviews');
+      const card = page.locator(`article[data-review-id="${fx.reviewIds.beer}"]`);
+      await card.waitFor();
+      expect(await card.locator('.reasons').innerText()).to.match(/Alcohol|beer/i);
+      expect(await card.locator('img').evaluate((img) => img.complete && img.naturalWidth > 0)).to.equal(true);
+      await card.locator('textarea.note').fill('label on the bottle is a soft drink');
+      await card.locator('button.approve').click();
+      await page.locator(`article[data-review-id="${fx.reviewIds.beer}"]`).waitFor({ state: 'detached' });
+
+      const item = await fx.store.getReview(fx.reviewIds.beer);
+      expect(item).to.include({ status: 'approved', decidedBy: 'alice', note: 'label on the bottle is a soft drink' });
+      const [record] = await fx.store.findVerdicts({ postId: 'post-beer' });
+      expect(record).to.include({ decision: 'approve', decidedBy: 'alice' });
+
+      await open('#/history/post-beer');
+      await page.locator('#history-results table').waitFor();
+      const row = await page.locator('#history-results tbody tr').first().innerText();
+      expect(row).to.include('approve').and.include('alice').and.include('label on the bottle is a soft drink');
+    });
+
+    it('filters by category and decides with the keyboard (j/k to move, r to reject)', async () => {
+      await open('#/reviews');
+      await page.locator('#filter-category').selectOption('Violence');
+      await page.waitForFunction('document.querySelectorAll("article.card").length === 1');
+      expect(await page.locator('article.card').getAttribute('data-review-id')).to.equal(fx.reviewIds.hostile);
+      await page.locator('#filter-category').selectOption('');
+      await page.waitForFunction('document.querySelectorAll("article.card").length === 2');
+      const ids = await page.locator('article.card').evaluateAll((els) => els.map((e) => e.dataset.reviewId as string));
+      const target = ids.indexOf(fx.reviewIds.hostile);
+      await page.locator('body').click({ position: { x: 2, y: 2 } });
+      for (let i = 0; i < target; i++) await page.keyboard.press('j');
+      await page.keyboard.press('r');
+      await page.locator(`article[data-review-id="${fx.reviewIds.hostile}"]`).waitFor({ state: 'detached' });
+      expect((await fx.store.getReview(fx.reviewIds.hostile))?.status).to.equal('rejected');
+      await page.locator('#filter-status').selectOption('rejected');
+      await page.locator(`article[data-review-id="${fx.reviewIds.hostile}"]`).waitFor();
+      expect(await pwned()).to.equal(undefined);
+    });
+
+    it('opens a recorded execution: the graph is coloured by outcome and a click shows the state’s output', async () => {
+      const beer = fx.byInput('n02823428_beer_bottle.JPEG');
+      await open('#/executions');
+      await page.locator(`tr[data-execution-id="${beer.id}"]`).click();
+      await page.locator('svg[aria-label="state machine"]').waitFor();
+      const outcome = (state: string) => page.locator(`g.node[data-state="${state}"]:not(.join)`).getAttribute('data-outcome');
+      expect(await outcome('FetchImage')).to.equal('succeeded');
+      expect(await outcome('ClassifyImage')).to.equal('succeeded');
+      expect(await outcome('NeedsReview')).to.equal('succeeded');
+      expect(await outcome('Approved')).to.equal('notrun');
+      expect(await outcome('FetchImageFailed')).to.equal('notrun');
+      await page.locator('g.node[data-state="ClassifyImage"]').click();
+      expect(await page.locator('#state-detail h2').innerText()).to.equal('ClassifyImage');
+      expect(await page.locator('#state-detail .state-output').innerText()).to.include('beer bottle');
+      await page.locator('#state-detail button[data-tab="Input"]').click();
+      expect(await page.locator('#state-detail .state-input').innerText()).to.include(beer.verdict!.image!.sha256);
+    });
+
+    it('shows a caught error on the state that failed and the fail-safe path it took', async () => {
+      const bad = fx.byInput('not-an-image.jpg');
+      expect(bad.status).to.equal('Rejected');
+      await open(`#/executions/${bad.id}`);
+      await page.locator('svg[aria-label="state machine"]').waitFor();
+      expect(await page.locator('g.node[data-state="FetchImage"]').getAttribute('data-outcome')).to.equal('caught');
+      expect(await page.locator('g.node[data-state="FailSafeVerdict"]').getAttribute('data-outcome')).to.equal('succeeded');
+      expect(await page.locator('g.node[data-state="ClassifyImage"]').getAttribute('data-outcome')).to.equal('notrun');
+      await page.locator('g.node[data-state="FetchImage"]').click();
+      expect(await page.locator('#state-detail .state-error').innerText()).to.include('UnsupportedImageFormat');
+    });
+
+    it('answers a decision the other way with 409 ReviewConflict, leaving the first one recorded', async () => {
+      const res = await fetch(`${origin()}/api/reviews/${fx.reviewIds.hostile}/approve`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'X-Console-Token': fx.console.token },
+        body: '{}',
+      });
+      expect(res.status).to.equal(409);
+      expect(((await res.json()) as { error: string }).error).to.equal('ReviewConflict');
+      expect((await fx.store.getReview(fx.reviewIds.hostile))?.status).to.equal('rejected');
+    });
+
+    it('says plainly when there is no eval report yet', async () => {
+      await open('#/eval');
+      expect(await page.locator('main').innerText()).to.match(/No eval report at .*npm run eval/);
+    });
+  });
+});

@@ -1,0 +1,126 @@
+/**
+ * A console over real data: the CLI moderates real photos with the real local workflow (and records the
+ * executions), the real SQLite store holds review items built from those verdicts, and the real server
+ * listens on loopback. Shared by the browser tests and the README screenshot script.
+ */
+import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import type { Verdict } from '../../functions/shared/contracts.js';
+import { SqliteVerdictStore } from '../../functions/shared/verdicts/sqlite.js';
+import { startConsole, type RunningConsole } from '../../console/main.js';
+import { main as cli } from '../../workflows/cli.js';
+import { ExecutionLog, type ExecutionRecord } from '../../workflows/execution-log.js';
+import { photo } from '../workflow/fixtures.js';
+
+/** Markup a hostile publisher or label could carry: if any of it ran, window.__pwned would be set. */
+export const HOSTILE = {
+  file: '<img src=x onerror=window.__pwned=1>.jpg',
+  postId: '<script>window.__pwned=2</script>',
+  label: '<img src=x onerror="window.__pwned=3">',
+  altText: '"><svg onload=window.__pwned=4>',
+};
+
+export interface ConsoleFixture {
+  dir: string;
+  dataDir: string;
+  stagingDir: string;
+  console: RunningConsole;
+  store: SqliteVerdictStore;
+  records: ExecutionRecord[];
+  byInput(name: string): ExecutionRecord;
+  reviewIds: { beer: string; hostile: string; slot: string };
+  close(): Promise<void>;
+}
+
+const RULESET = 'console-test';
+
+async function requestReview(store: SqliteVerdictStore, record: ExecutionRecord, postId: string, verdict: Verdict = record.verdict!): Promise<string> {
+  const at = new Date().toISOString();
+  const { item } = await store.requestReview({
+    sha256: verdict.image!.sha256,
+    ruleset: RULESET,
+    verdict,
+    imageUrl: record.input.imageUrl,
+    postId,
+    at,
+    deadline: new Date(Date.now() + 24 * 3600_000).toISOString(),
+  });
+  return item.reviewId;
+}
+
+export async function startConsoleFixture(opts: { moderator?: string; evalReport?: string } = {}): Promise<ConsoleFixture> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'console-'));
+  const dataDir = path.join(dir, 'data');
+  const stagingDir = path.join(dir, 'staging');
+  const hostileFile = path.join(dir, HOSTILE.file);
+  await copyFile(photo('n02391049_zebra.JPEG'), hostileFile);
+  const notAnImage = path.join(dir, 'not-an-image.jpg');
+  await writeFile(notAnImage, '<html><body>this is a web page, not a photo</body></html>\n');
+
+  const out = new PassThrough();
+  const err = new PassThrough();
+  let errText = '';
+  out.resume();
+  err.on('data', (d: Buffer) => (errText += d));
+  const inputs = [photo('n02823428_beer_bottle.JPEG'), photo('n04243546_slot.JPEG'), hostileFile, notAnImage];
+  const code = await cli(['--json', '--staging-dir', stagingDir, '--concurrency', '2', ...inputs], { stdout: out, stderr: err, env: { ...process.env, MODERATION_DATA_DIR: dataDir } });
+  if (code !== 0) throw new Error(`the CLI exited ${code}: ${errText}`);
+
+  const log = new ExecutionLog(dataDir);
+  const records = (await Promise.all((await log.ids()).map((id) => log.get(id)))).filter((r): r is ExecutionRecord => Boolean(r));
+  const byInput = (name: string) => {
+    const r = records.find((x) => path.basename(x.input.imageUrl) === name);
+    if (!r) throw new Error(`no recorded execution for ${name}`);
+    return r;
+  };
+
+  const store = await SqliteVerdictStore.open(dataDir);
+  const beer = byInput('n02823428_beer_bottle.JPEG');
+  const slot = byInput('n04243546_slot.JPEG');
+  const zebra = byInput(HOSTILE.file);
+  const hostileVerdict: Verdict = {
+    ...zebra.verdict!,
+    decision: 'review',
+    altText: HOSTILE.altText,
+    seoTags: [HOSTILE.label, ...zebra.verdict!.seoTags],
+    labels: [{ ...zebra.verdict!.labels[0]!, label: HOSTILE.label }, ...zebra.verdict!.labels.slice(1)],
+    moderation: [{ name: HOSTILE.label, parentName: 'Violence', confidence: 77 }],
+    reasons: [{ code: 'category-review', category: 'Violence', label: HOSTILE.label, confidence: 77, threshold: 60, message: `local engine: ${HOSTILE.label} at 77%` }],
+  };
+  const reviewIds = {
+    beer: await requestReview(store, beer, 'post-beer'),
+    slot: await requestReview(store, slot, 'post-slot'),
+    hostile: await requestReview(store, zebra, HOSTILE.postId, hostileVerdict),
+  };
+
+  const running = await startConsole(
+    {
+      port: 0,
+      host: '127.0.0.1',
+      dataDir,
+      stagingDir,
+      evalReport: opts.evalReport ?? path.join(dir, 'no-eval', 'report.json'),
+      safetyEngine: 'local',
+      moderator: opts.moderator ?? 'alice',
+    },
+    {},
+    { ...process.env, MODERATION_DATA_DIR: dataDir },
+  );
+  return {
+    dir,
+    dataDir,
+    stagingDir,
+    console: running,
+    store,
+    records,
+    byInput,
+    reviewIds,
+    async close() {
+      await running.close();
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
