@@ -3,7 +3,6 @@
  * URL (as Jupyter does). Local mode reads the CLI's recorded executions and the local stores; with
  * --state-machine-arn or --stack it lists the deployed stack's executions and links them to AWS.
  */
-import '../workflows/polyfills.js';
 import { execFile } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
