@@ -36,6 +36,13 @@ describe('moderator console (real server, real store, Chromium)', function () {
     await page.goto(`${fx.console.url}${hash}`);
     await page.waitForSelector('body[data-ready]');
   };
+  /** Polled from here: the page's CSP (no eval) rules out page.waitForFunction's string predicates. */
+  const countOf = async (selector: string, n: number) => {
+    for (const t0 = Date.now(); Date.now() - t0 < 20_000; await new Promise((r) => setTimeout(r, 50))) {
+      if ((await page.locator(selector).count()) === n) return;
+    }
+    throw new Error(`expected ${n} × ${selector}, found ${await page.locator(selector).count()}`);
+  };
   const pwned = () => page.evaluate('window.__pwned');
 
   describe('token and origin enforcement (real HTTP)', () => {
@@ -136,10 +143,10 @@ describe('moderator console (real server, real store, Chromium)', function () {
     it('filters by category and decides with the keyboard (j/k to move, r to reject)', async () => {
       await open('#/reviews');
       await page.locator('#filter-category').selectOption('Violence');
-      await page.waitForFunction('document.querySelectorAll("article.card").length === 1');
+      await countOf('article.card', 1);
       expect(await page.locator('article.card').getAttribute('data-review-id')).to.equal(fx.reviewIds.hostile);
       await page.locator('#filter-category').selectOption('');
-      await page.waitForFunction('document.querySelectorAll("article.card").length === 2');
+      await countOf('article.card', 2);
       const ids = await page.locator('article.card').evaluateAll((els) => els.map((e) => e.dataset.reviewId as string));
       const target = ids.indexOf(fx.reviewIds.hostile);
       await page.locator('body').click({ position: { x: 2, y: 2 } });
