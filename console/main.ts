@@ -13,15 +13,17 @@ import { serve, type ServerType } from '@hono/node-server';
 import { ConfigError, describeError } from '../functions/shared/errors.js';
 import { LocalStagingStore, S3StagingStore, type StagingStore } from '../functions/shared/staging/index.js';
 import type { AslDefinition } from '../workflows/asl.js';
-import { openVerdictStore, verdictStoreConfigFromEnv, type VerdictStore } from '../functions/shared/verdicts/index.js';
+import type { VerdictStore } from '../functions/shared/verdicts/index.js';
 import { checkModerator } from '../functions/shared/verdicts/rules.js';
 import { ExecutionLog } from '../workflows/execution-log.js';
+import type { ReviewDeps } from '../workflows/review.js';
+import { defaultBackends, type ReviewBackends } from '../workflows/review-cli.js';
 import { localDefinition } from '../workflows/local-steps.js';
 import { createConsoleApp } from './app.js';
 import { deployedExecutions, localExecutions, type ExecutionSource } from './executions.js';
 import { CONSOLE_USAGE, parseConsoleArgs, type ConsoleOptions } from './options.js';
 import { evalReportFile } from './routes/eval.js';
-import { storeReviews, type DecideFn } from './reviews.js';
+import { storeReviews } from './reviews.js';
 import { hostNames, newToken } from './security.js';
 
 export interface RunningConsole {
@@ -34,6 +36,8 @@ export interface RunningConsole {
 
 export interface ConsoleOverrides {
   sfn?: SFNClient;
+  /** How the review store and Step Functions callbacks are opened (default: what `npm run review` uses). */
+  reviewBackends?: Pick<ReviewBackends, 'openStore' | 'callbacks'>;
   /** Reads a Pulumi stack's outputs (default: the pulumi CLI). */
   stackOutputs?: (stack: string) => Promise<Record<string, unknown>>;
 }
@@ -49,15 +53,24 @@ async function pulumiStackOutputs(stack: string): Promise<Record<string, unknown
 
 interface Sources {
   store: VerdictStore;
+  callbacks?: ReviewDeps['callbacks'];
   definition: AslDefinition;
   executions: ExecutionSource;
   staging: StagingStore;
   info: Record<string, string | undefined>;
 }
 
-async function deployedSources(arn: string, bucket: string | undefined, opts: ConsoleOptions, env: NodeJS.ProcessEnv, sfn: SFNClient | undefined): Promise<Sources> {
+interface Deployed {
+  arn: string;
+  bucket?: string;
+  /** The deployed verdict table; without one the queue is the local store's. */
+  table?: string;
+}
+
+async function deployedSources({ arn, bucket, table }: Deployed, opts: ConsoleOptions, backends: ConsoleOverrides['reviewBackends'] & object, sfn: SFNClient | undefined): Promise<Sources> {
+  const region = arn.split(':')[3];
   const executions = deployedExecutions(arn, sfn);
-  const client = sfn ?? new SFNClient({ region: arn.split(':')[3] });
+  const client = sfn ?? new SFNClient({ region });
   let definition: AslDefinition;
   try {
     // The graph is the definition as deployed, read back from Step Functions.
@@ -66,53 +79,56 @@ async function deployedSources(arn: string, bucket: string | undefined, opts: Co
   } catch (err) {
     throw new ConfigError(`Could not describe ${arn}: ${describeError(err).message}. Check AWS credentials (states:DescribeStateMachine and states:ListExecutions are needed) and the ARN.`);
   }
+  const store = await backends.openStore(table ? { kind: 'dynamodb', table } : { kind: 'sqlite', dataDir: opts.dataDir }, region);
   return {
-    store: await openVerdictStore(verdictStoreConfigFromEnv(env)),
+    store,
+    callbacks: table ? await backends.callbacks(region) : undefined,
     definition,
     executions,
     staging: bucket ? new S3StagingStore(bucket) : new LocalStagingStore(opts.stagingDir),
-    info: { mode: 'deployed', stateMachineArn: arn, stagingBucket: bucket },
+    info: { mode: 'deployed', stateMachineArn: arn, stagingBucket: bucket, reviewStore: `${store.kind} ${store.location}` },
   };
 }
 
-async function localSources(opts: ConsoleOptions): Promise<Sources> {
+async function localSources(opts: ConsoleOptions, backends: ConsoleOverrides['reviewBackends'] & object): Promise<Sources> {
   // An unreadable or unwritable data directory is a start-up error, not an empty page.
   const log = await new ExecutionLog(opts.dataDir).open();
   return {
-    store: await openVerdictStore({ kind: 'sqlite', dataDir: opts.dataDir }),
-    definition: localDefinition(opts.safetyEngine),
+    store: await backends.openStore({ kind: 'sqlite', dataDir: opts.dataDir }),
+    // The ruleset (models + policy) is known per run; each recorded execution carries its own definition.
+    definition: localDefinition(opts.safetyEngine, '(the ruleset of each run)'),
     executions: localExecutions(log),
     staging: new LocalStagingStore(opts.stagingDir),
     info: { mode: 'local', dataDir: path.resolve(opts.dataDir), stagingDir: path.resolve(opts.stagingDir) },
   };
 }
 
-/** Records the decision in the store (atomic, conflict-checked): the same call `npm run review` makes. */
-const decideInStore: DecideFn = async (store, { reviewId, decision, by, note }) => store.decideReview(reviewId, { decision, by, note, at: new Date().toISOString() });
+const text = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
 
-export async function startConsole(opts: ConsoleOptions, overrides: ConsoleOverrides = {}, env: NodeJS.ProcessEnv = process.env): Promise<RunningConsole> {
+export async function startConsole(opts: ConsoleOptions, overrides: ConsoleOverrides = {}): Promise<RunningConsole> {
   const moderator = checkModerator(opts.moderator);
+  const backends = { ...defaultBackends, ...overrides.reviewBackends };
   let sources: Sources;
   if (opts.stack) {
     const outputs = await (overrides.stackOutputs ?? pulumiStackOutputs)(opts.stack);
-    const arn = outputs.stateMachineArn;
-    if (typeof arn !== 'string') throw new ConfigError(`Pulumi stack ${opts.stack} has no stateMachineArn output: deploy it first (pulumi up).`);
-    const bucket = opts.stagingBucket ?? (typeof outputs.stagingBucketName === 'string' ? outputs.stagingBucketName : undefined);
-    sources = await deployedSources(arn, bucket, opts, env, overrides.sfn);
+    const arn = text(outputs.stateMachineArn);
+    if (!arn) throw new ConfigError(`Pulumi stack ${opts.stack} has no stateMachineArn output: deploy it first (pulumi up).`);
+    const deployed = { arn, bucket: opts.stagingBucket ?? text(outputs.stagingBucketName), table: opts.table ?? text(outputs.verdictTableName) };
+    sources = await deployedSources(deployed, opts, backends, overrides.sfn);
   } else if (opts.stateMachineArn) {
-    sources = await deployedSources(opts.stateMachineArn, opts.stagingBucket, opts, env, overrides.sfn);
+    sources = await deployedSources({ arn: opts.stateMachineArn, bucket: opts.stagingBucket, table: opts.table }, opts, backends, overrides.sfn);
   } else {
-    sources = await localSources(opts);
+    sources = await localSources(opts, backends);
   }
 
   const token = newToken();
   let hosts: string[] = [];
-  const { store, ...rest } = sources;
+  const { store, callbacks, ...rest } = sources;
   const app = createConsoleApp({
     token,
     hosts: () => hosts,
     ...rest,
-    reviews: storeReviews(store, decideInStore),
+    reviews: storeReviews({ store, callbacks }),
     moderator,
     evalReport: evalReportFile(path.resolve(opts.evalReport)),
   });
@@ -153,7 +169,7 @@ export async function main(argv: string[], io: { stdout: NodeJS.WritableStream; 
     return 2;
   }
   try {
-    const running = await startConsole(opts, {}, io.env);
+    const running = await startConsole(opts);
     if (!LOOPBACK.has(opts.host)) io.stderr.write(`warning: bound to ${opts.host}, not loopback: anyone who can reach it and has the token can decide reviews.\n`);
     io.stdout.write(`Moderation console running. Open this URL (the token changes at every start):\n\n    ${running.url}\n\nCtrl-C to stop.\n`);
     return running;

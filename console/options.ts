@@ -18,7 +18,10 @@ Options:
   --safety-engine <engine>   which local definition to draw when no execution is open: local (default) or rekognition
   --state-machine-arn <arn>  a deployed stack (or $STATE_MACHINE_ARN): executions listed from Step Functions,
                              each linked to the AWS console; needs AWS credentials
-  --stack <name>             the same, reading stateMachineArn and stagingBucketName from \`pulumi stack output\`
+  --stack <name>             the same, reading stateMachineArn, stagingBucketName and verdictTableName
+                             from \`pulumi stack output\`
+  --table <name>             the deployed verdict table (or $VERDICT_TABLE): the review queue and history,
+                             decisions resume the waiting executions; without it, the local store
   --staging-bucket <name>    the deployed staging bucket, for thumbnails (default: the stack's output)
   --as <name>                the moderator recorded as deciding (default: your login name)
   -h, --help                 show this help`;
@@ -34,6 +37,7 @@ const schema = z.object({
   stack: z.string().regex(/^[A-Za-z0-9._/-]+$/, '--stack must be a Pulumi stack name').optional(),
   stagingBucket: z.string().min(3).optional(),
   moderator: z.string().min(1, '--as needs a name'),
+  table: z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, '--table must be a DynamoDB table name').optional(),
 });
 
 export type ConsoleOptions = z.infer<typeof schema>;
@@ -64,6 +68,7 @@ export function parseConsoleArgs(argv: string[], env: NodeJS.ProcessEnv): { help
         stack: { type: 'string' },
         'staging-bucket': { type: 'string' },
         as: { type: 'string' },
+        table: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -82,6 +87,7 @@ export function parseConsoleArgs(argv: string[], env: NodeJS.ProcessEnv): { help
     stack: values.stack,
     stagingBucket: values['staging-bucket'],
     moderator: values.as ?? loginName(env),
+    table: values.table ?? (env.VERDICT_TABLE || undefined),
   });
   if (!parsed.success) throw new ConfigError(`${parsed.error.issues.map((i) => i.message).join('; ')}. Run with --help for the options.`);
   if (parsed.data.stack && parsed.data.stateMachineArn) throw new ConfigError('Give --stack or --state-machine-arn, not both.');

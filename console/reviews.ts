@@ -1,10 +1,12 @@
 /**
  * What the console does with reviews: list the queue, decide an item, search verdict history. A
- * decision goes through `decide`, the function `npm run review` uses, so a click and the CLI record,
- * deliver and refuse exactly alike; the console only adds who is deciding (the person who started it).
+ * decision goes through workflows/review.ts decideReview, the function `npm run review` uses, so a click
+ * and the CLI record, resume waiting executions, and refuse exactly alike; the console only adds who is
+ * deciding (the person who started it).
  */
-import type { ModeratorDecision, ReviewItem, ReviewStatus, VerdictRecord } from '../functions/shared/contracts.js';
+import type { ModeratorDecision, ReviewStatus, VerdictRecord } from '../functions/shared/contracts.js';
 import type { VerdictQuery, VerdictStore } from '../functions/shared/verdicts/index.js';
+import { decideReview, publicItem, type DecideOutcome, type PublicReviewItem, type ReviewDeps } from '../workflows/review.js';
 
 export interface DecideRequest {
   reviewId: string;
@@ -14,23 +16,15 @@ export interface DecideRequest {
 }
 
 export interface ReviewActions {
-  list(status: ReviewStatus, limit: number): Promise<ReviewItem[]>;
-  decide(request: DecideRequest): Promise<{ item: ReviewItem; record: VerdictRecord; changed: boolean }>;
+  list(status: ReviewStatus, limit: number): Promise<PublicReviewItem[]>;
+  decide(request: DecideRequest): Promise<DecideOutcome>;
   history(query: VerdictQuery): Promise<VerdictRecord[]>;
 }
 
-export type DecideFn = (store: VerdictStore, request: DecideRequest) => Promise<{ item: ReviewItem; record: VerdictRecord; changed: boolean }>;
-
-export function storeReviews(store: VerdictStore, decide: DecideFn): ReviewActions {
+export function storeReviews(deps: ReviewDeps & { store: VerdictStore }): ReviewActions {
   return {
-    list: (status, limit) => store.listReviews({ status, limit }),
-    decide: (request) => decide(store, request),
-    history: (query) => store.findVerdicts(query),
+    list: async (status, limit) => (await deps.store.listReviews({ status, limit })).map(publicItem),
+    decide: ({ reviewId, ...d }) => decideReview(deps, reviewId, d),
+    history: (query) => deps.store.findVerdicts(query),
   };
-}
-
-/** Task tokens resume executions: they stay on the server. */
-export function publicItem(item: ReviewItem): Omit<ReviewItem, 'taskTokens'> & { waiting: number } {
-  const { taskTokens, ...rest } = item;
-  return { ...rest, waiting: taskTokens.length };
 }

@@ -133,7 +133,8 @@ export interface ReviewBackends {
   stackOutputs: StackOutputs;
 }
 
-const defaultBackends: ReviewBackends = {
+/** The real back-ends; the console opens its store and callbacks through these too. */
+export const defaultBackends: ReviewBackends = {
   openStore: async (config, region) => {
     if (config.kind === 'dynamodb' && region) {
       const [{ DynamoDBClient }, { DynamoVerdictStore }] = await Promise.all([import('@aws-sdk/client-dynamodb'), import('../functions/shared/verdicts/dynamodb.js')]);

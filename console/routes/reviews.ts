@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { REVIEW_STATUSES, type ModeratorDecision, type ReviewStatus } from '../../functions/shared/contracts.js';
 import { checkSha256 } from '../../functions/shared/verdicts/rules.js';
-import { publicItem, type ReviewActions } from '../reviews.js';
+import type { ReviewActions } from '../reviews.js';
 
 const decideBody = z.object({ note: z.string().max(2000, 'a note is at most 2,000 characters').optional() }).strict();
 
@@ -30,7 +30,7 @@ export function reviewRoutes(reviews: ReviewActions, moderator: string): Hono {
     const category = c.req.query('category');
     let items = await reviews.list(status, limit);
     if (category) items = items.filter((i) => i.verdict.reasons.some((x) => x.category === category));
-    return c.json({ status, moderator, reviews: items.map(publicItem) });
+    return c.json({ status, moderator, reviews: items });
   });
 
   for (const decision of ['approve', 'reject'] as const satisfies readonly ModeratorDecision[]) {
@@ -40,8 +40,8 @@ export function reviewRoutes(reviews: ReviewActions, moderator: string): Hono {
       }
       const parsed = decideBody.safeParse(await c.req.json().catch(() => undefined));
       if (!parsed.success) return c.json({ error: 'InvalidInput', message: `Body must be { "note"?: string }: ${parsed.error.issues.map((i) => i.message).join('; ')}.` }, 400);
-      const { item, record, changed } = await reviews.decide({ reviewId: c.req.param('id'), decision, by: moderator, note: parsed.data.note?.trim() || undefined });
-      return c.json({ review: publicItem(item), verdict: record, changed });
+      const { item, record, changed, delivery } = await reviews.decide({ reviewId: c.req.param('id'), decision, by: moderator, note: parsed.data.note });
+      return c.json({ review: item, verdict: record, changed, delivery });
     });
   }
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { awsConsoleUrl } from '../../console/executions.js';
 import { startConsole, type RunningConsole } from '../../console/main.js';
-import { buildDefinition } from '../../workflows/definition.js';
+import { buildDefinition, DEFAULT_REVIEW } from '../../workflows/definition.js';
 
 const ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:blog-image-moderation-dev';
 const EXEC = 'arn:aws:states:eu-west-1:123456789012:execution:blog-image-moderation-dev:post-1-abc';
@@ -23,6 +23,7 @@ describe('console against a deployed stack (--state-machine-arn, --stack)', () =
     aggregateFunction: 'arn:aws:lambda:eu-west-1:123456789012:function:aggregate',
     safety: { engine: 'rekognition' },
     stagingBucket: 'staging-bucket',
+    verdicts: { function: 'arn:aws:lambda:eu-west-1:123456789012:function:verdicts', ruleset: 'r1', review: DEFAULT_REVIEW },
   });
   beforeEach(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'console-deployed-'));
@@ -42,7 +43,7 @@ describe('console against a deployed stack (--state-machine-arn, --stack)', () =
   const options = { port: 0, host: '127.0.0.1', dataDir: '', stagingDir: '', evalReport: '', safetyEngine: 'local' as const, moderator: 'alice' };
 
   it('lists executions with links to the AWS console and draws the deployed definition', async () => {
-    running = await startConsole({ ...options, dataDir: dir, stagingDir: dir, evalReport: path.join(dir, 'r.json'), stateMachineArn: ARN }, { sfn: sfn as unknown as SFNClient }, { MODERATION_DATA_DIR: dir });
+    running = await startConsole({ ...options, dataDir: dir, stagingDir: dir, evalReport: path.join(dir, 'r.json'), stateMachineArn: ARN }, { sfn: sfn as unknown as SFNClient });
     const list = (await (await fetch(`${running.origin}/api/executions`)).json()) as { kind: string; executions: Array<{ id: string; status: string; totalMs: number; consoleUrl: string }> };
     expect(list.kind).to.equal('deployed');
     expect(list.executions).to.have.length(1);
@@ -57,12 +58,11 @@ describe('console against a deployed stack (--state-machine-arn, --stack)', () =
     running = await startConsole(
       { ...options, dataDir: dir, stagingDir: dir, evalReport: path.join(dir, 'r.json'), stack: 'dev' },
       { sfn: sfn as unknown as SFNClient, stackOutputs: async (stack) => (stack === 'dev' ? { stateMachineArn: ARN, stagingBucketName: 'staging-bucket' } : {}) },
-      { MODERATION_DATA_DIR: dir },
     );
     const info = (await (await fetch(`${running.origin}/api/info`)).json()) as Record<string, string>;
     expect(info).to.include({ mode: 'deployed', stateMachineArn: ARN, stagingBucket: 'staging-bucket' });
     let err: Error | undefined;
-    await startConsole({ ...options, dataDir: dir, stagingDir: dir, evalReport: '', stack: 'prod' }, { stackOutputs: async () => ({}) }, {}).catch((e: Error) => (err = e));
+    await startConsole({ ...options, dataDir: dir, stagingDir: dir, evalReport: '', stack: 'prod' }, { stackOutputs: async () => ({}) }).catch((e: Error) => (err = e));
     expect(err?.name).to.equal('ConfigError');
     expect(err?.message).to.match(/prod has no stateMachineArn output/);
   });

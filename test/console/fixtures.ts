@@ -89,11 +89,19 @@ export async function startConsoleFixture(opts: { moderator?: string; evalReport
     moderation: [{ name: HOSTILE.label, parentName: 'Violence', confidence: 77 }],
     reasons: [{ code: 'category-review', category: 'Violence', label: HOSTILE.label, confidence: 77, threshold: 60, message: `local engine: ${HOSTILE.label} at 77%` }],
   };
+  // The workflow queued beer and slot for review itself (local mode: RequestReview in queue mode).
+  const queued = await store.listReviews({ status: 'pending' });
+  const queuedFor = (r: ExecutionRecord) => {
+    const item = queued.find((i) => i.sha256 === r.verdict?.image?.sha256);
+    if (!item) throw new Error(`the workflow queued no review for ${r.input.imageUrl} (decision ${r.verdict?.decision})`);
+    return item.reviewId;
+  };
   const reviewIds = {
-    beer: await requestReview(store, beer, 'post-beer'),
-    slot: await requestReview(store, slot, 'post-slot'),
+    beer: queuedFor(beer),
+    slot: queuedFor(slot),
     hostile: await requestReview(store, zebra, HOSTILE.postId, hostileVerdict),
   };
+
 
   const running = await startConsole(
     {
@@ -105,8 +113,6 @@ export async function startConsoleFixture(opts: { moderator?: string; evalReport
       safetyEngine: 'local',
       moderator: opts.moderator ?? 'alice',
     },
-    {},
-    { ...process.env, MODERATION_DATA_DIR: dataDir },
   );
   return {
     dir,

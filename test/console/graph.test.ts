@@ -7,7 +7,7 @@ import { localDefinition } from '../../workflows/local-steps.js';
 describe('state machine graph (console/graph.ts)', () => {
   for (const engine of ['local', 'rekognition'] as const) {
     it(`lays out every state and transition of the ${engine} definition without overlaps`, () => {
-      const def = localDefinition(engine);
+      const def = localDefinition(engine, 'test-ruleset');
       const g = layoutDefinition(def);
       const ids = new Set(g.nodes.map((n) => n.id));
       for (const { name } of walkStates(def)) expect(ids.has(name), name).to.equal(true);
@@ -19,7 +19,11 @@ describe('state machine graph (console/graph.ts)', () => {
       // Every Catch target is reachable by a catch edge, every Choice target by a choice/default edge.
       expect(g.edges.some((e) => e.kind === 'catch' && e.from === 'FetchImage' && e.to === 'FetchImageFailed')).to.equal(true);
       expect(g.edges.some((e) => e.kind === 'catch' && e.from === 'AnalyzeImage#join' && e.to === 'AnalyzeImageFailed')).to.equal(true);
-      expect(g.edges.filter((e) => e.from === 'RouteDecision').map((e) => e.to)).to.have.members(['Approved', 'Rejected', 'NeedsReview']);
+      for (const { name, state } of walkStates(def)) {
+        if (state.Type !== 'Choice') continue;
+        const targets = new Set([...state.Choices.map((c) => c.Next), ...(state.Default ? [state.Default] : [])]);
+        expect(new Set(g.edges.filter((e) => e.from === name).map((e) => e.to)), name).to.deep.equal(targets);
+      }
 
       const boxes = g.nodes.filter((n) => n.type !== 'Cluster');
       for (let i = 0; i < boxes.length; i++) {

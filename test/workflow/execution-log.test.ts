@@ -8,8 +8,25 @@ import type { Verdict } from '../../functions/shared/contracts.js';
 import { buildDefinition, type DefinitionRefs } from '../../workflows/definition.js';
 import { ExecutionLog, EXECUTION_ID, recording } from '../../workflows/execution-log.js';
 import { ExecutionFailed, LocalEngine, type StepHandler } from '../../workflows/local-engine.js';
+import { SqliteVerdictStore } from '../../functions/shared/verdicts/sqlite.js';
+import type { VerdictStore } from '../../functions/shared/verdicts/store.js';
+import { createVerdictStepHandler } from '../../functions/verdicts/handler.js';
 
-const refs: DefinitionRefs = { fetchImageFunction: 'fetch', classifyFunction: 'classify', aggregateFunction: 'aggregate', safety: { engine: 'local', function: 'safety' } };
+// The real verdict step on a real SQLite file in the test's directory.
+let dir: string;
+let store: VerdictStore | undefined;
+const verdictStep: StepHandler = async (p) => {
+  store ??= await SqliteVerdictStore.open(path.join(dir, 'store'));
+  return createVerdictStepHandler(async () => ({ store: store! }))(p);
+};
+
+const refs: DefinitionRefs = {
+  fetchImageFunction: 'fetch',
+  classifyFunction: 'classify',
+  aggregateFunction: 'aggregate',
+  safety: { engine: 'local', function: 'safety' },
+  verdicts: { function: 'verdicts', ruleset: 'test-ruleset', review: { mode: 'queue', timeoutSeconds: 3600, timeoutOutcome: 'review' } },
+};
 const image = { uri: 'file:///tmp/x.jpeg', key: 'staging/ab/ab.jpeg', sha256: 'ab'.repeat(32), bytes: 10, format: 'jpeg', width: 1, height: 1 };
 const verdict = (decision: Verdict['decision']): Verdict => ({ decision, reasons: [], seoTags: [], altText: '', labels: [], moderation: [], image: image as Verdict['image'] });
 
@@ -25,6 +42,7 @@ function workflow(over: Partial<Record<string, StepHandler>> = {}) {
     classify: async () => ({ labels: [{ label: 'tabby', wnid: 'n02123045', score: 0.9 }], model: { name: 'm', sha256: 's' } }),
     safety: async () => ({ engine: 'local', labels: [] }),
     aggregate: async (p) => verdict((p as { error?: unknown }).error ? 'review' : 'approve'),
+    verdicts: verdictStep,
     ...over,
   } as Record<string, StepHandler>;
   const definition = buildDefinition(refs);
@@ -33,11 +51,14 @@ function workflow(over: Partial<Record<string, StepHandler>> = {}) {
 }
 
 describe('recorded executions (workflows/execution-log.ts)', () => {
-  let dir: string;
   beforeEach(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'exec-log-'));
   });
-  afterEach(async () => rm(dir, { recursive: true, force: true }));
+  afterEach(async () => {
+    await store?.close();
+    store = undefined;
+    await rm(dir, { recursive: true, force: true });
+  });
 
   it('records each state with input, output, timing, and the retries it took', async () => {
     let calls = 0;
