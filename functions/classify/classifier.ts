@@ -10,6 +10,7 @@ import { DEFAULT_LIMITS } from '../shared/limits.js';
 import type { ClassName } from '../shared/models/labels.js';
 import type { ModelManifest } from '../shared/models/manifest.js';
 import { phase, phaseSync } from '../shared/profile.js';
+import type { ImageSource } from '../shared/raster.js';
 import { toModelPixels, writeTensor, type PreprocessLimits } from './preprocess.js';
 import { openSession, type ModelSession } from './session.js';
 import { softmax, topK } from './topk.js';
@@ -53,7 +54,7 @@ export class Classifier {
   }
 
   /** Builds the [n, ...] input tensor for already-preprocessed images. */
-  async tensorFor(images: Buffer[]): Promise<ort.Tensor> {
+  async tensorFor(images: ImageSource[]): Promise<ort.Tensor> {
     const { width, height, layout } = this.spec;
     const size = 3 * width * height;
     const data = new Float32Array(size * images.length);
@@ -92,13 +93,13 @@ export class Classifier {
   }
 
   /** Top-k for several images in one session.run (when the model allows a batch). */
-  async classifyBatch(images: Buffer[]): Promise<ClassLabel[][]> {
+  async classifyBatch(images: ImageSource[]): Promise<ClassLabel[][]> {
     if (images.length === 0) return [];
     const probs = await this.run(await this.tensorFor(images));
     return probs.map((p) => topK(p, this.opts.labels, this.opts.topK ?? 5));
   }
 
-  async classify(image: Buffer): Promise<ClassLabel[]> {
+  async classify(image: ImageSource): Promise<ClassLabel[]> {
     return (await this.classifyBatch([image]))[0]!;
   }
 

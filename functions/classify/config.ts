@@ -20,11 +20,12 @@ export interface ClassifierConfig {
   maxPixels: number;
 }
 
-export function classifierConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ClassifierConfig {
+/** `defaultThreads`: when CLASSIFIER_THREADS is unset (the local engine passes the classifier's share of the cores). */
+export function classifierConfigFromEnv(env: NodeJS.ProcessEnv = process.env, defaultThreads = availableParallelism()): ClassifierConfig {
   const data = parseEnv(envSchema, env, 'classifier');
   return {
     // A Lambda's vCPU count follows its memory size; availableParallelism() reads what it really got.
-    threads: data.CLASSIFIER_THREADS ?? availableParallelism(),
+    threads: data.CLASSIFIER_THREADS ?? defaultThreads,
     maxPixels: data.MAX_IMAGE_PIXELS ?? DEFAULT_LIMITS.maxPixels,
   };
 }

@@ -11,6 +11,7 @@ import { loadLabels } from '../shared/models/labels.js';
 import { modelStoreOptions } from '../shared/models/config.js';
 import { isTimingOnly } from '../shared/models/manifest.js';
 import { resolveModel, type ModelStoreOptions } from '../shared/models/store.js';
+import type { RasterCache } from '../shared/raster.js';
 import { stagingStoreFromEnv, type StagingStore } from '../shared/staging/index.js';
 import { Classifier } from './classifier.js';
 import { classifierConfigFromEnv, type ClassifierConfig } from './config.js';
@@ -18,13 +19,16 @@ import { classifierConfigFromEnv, type ClassifierConfig } from './config.js';
 export interface ClassifyDeps {
   store: StagingStore;
   classifier: () => Promise<Classifier>;
+  /** Local mode: FetchImage's decode, when it kept one (functions/shared/raster.ts). */
+  rasters?: RasterCache;
 }
 
 export function createClassifyHandler(deps: ClassifyDeps) {
   return async (event: AnalyzeInput): Promise<ClassifyOutput> => {
     const { image } = parseAnalyzeInput(event);
-    const [classifier, bytes] = await Promise.all([deps.classifier(), phase('staging I/O', () => deps.store.get(image))]);
-    const labels = await classifier.classify(bytes);
+    const source = deps.rasters?.get(image.sha256) ?? phase('staging I/O', () => deps.store.get(image));
+    const [classifier, input] = await Promise.all([deps.classifier(), source]);
+    const labels = await classifier.classify(input);
     return { labels, model: classifier.model };
   };
 }

@@ -9,6 +9,7 @@ import type { FetchImageOutput, ModerationInput } from '../shared/contracts.js';
 import { EmptyImage, FetchBlocked, InvalidInput, UnsupportedImageFormat } from '../shared/errors.js';
 import { ACCEPTED_FORMATS_TEXT, assertDecodes, readImageHeader } from '../shared/image-header.js';
 import { phase, phaseSync } from '../shared/profile.js';
+import { decodeRaster, rasterIsExact, type RasterCache } from '../shared/raster.js';
 import type { StagingStore } from '../shared/staging/index.js';
 import type { FetchConfig } from './config.js';
 import { download } from './download.js';
@@ -20,6 +21,8 @@ export interface FetchDeps {
   config: FetchConfig;
   /** Created on first s3:// input when not given. */
   s3?: () => Promise<S3Client>;
+  /** Local mode: the validation decode is kept for the analysis steps (functions/shared/raster.ts). */
+  rasters?: RasterCache;
 }
 
 export type SourceKind = 'http' | 's3' | 'file';
@@ -61,8 +64,13 @@ export async function fetchImage(input: ModerationInput, deps: FetchDeps): Promi
   if (sniffed !== header.format && !(heifFamily(sniffed) && heifFamily(header.format))) {
     throw new UnsupportedImageFormat(`The file starts like ${sniffed} but decodes as ${header.format}; refusing an ambiguous file.`, { sniffed, decoded: header.format });
   }
-  await phase('decode', () => assertDecodes(bytes, deps.config));
+  // Either decode proves every pixel decodes; the full-size one is only worth it when a step can reuse it.
+  const raster =
+    deps.rasters && rasterIsExact(header)
+      ? await phase('decode', () => decodeRaster(bytes, deps.config.maxPixels))
+      : await phase('decode', () => assertDecodes(bytes, deps.config));
   const sha256 = phaseSync('hash', () => createHash('sha256').update(bytes).digest('hex'));
   const ptr = await phase('staging I/O', () => deps.store.put(bytes, { sha256, format: header.format }));
+  if (raster) deps.rasters?.put(sha256, raster);
   return { image: { ...ptr, sha256, bytes: bytes.length, format: header.format, width: header.width, height: header.height } };
 }

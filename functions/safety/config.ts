@@ -23,12 +23,13 @@ const envSchema = z.object({
   NSFW_ALLOW_CONVERT: z.preprocess(blankToUndefined, z.enum(['true', 'false'], { error: 'NSFW_ALLOW_CONVERT must be true or false' }).optional()),
 });
 
-export function safetyConfigFromEnv(env: NodeJS.ProcessEnv = process.env): SafetyConfig {
+/** `defaultThreads`: when SAFETY_THREADS is unset (the local engine passes the safety model's share of the cores). */
+export function safetyConfigFromEnv(env: NodeJS.ProcessEnv = process.env, defaultThreads = availableParallelism()): SafetyConfig {
   const data = parseEnv(envSchema, env, 'CheckSafety');
   const e = data;
   return {
     minConfidence: e.SAFETY_MIN_CONFIDENCE ?? 50,
-    threads: e.SAFETY_THREADS ?? availableParallelism(),
+    threads: e.SAFETY_THREADS ?? defaultThreads,
     nsfw: {
       // The same cache directory as the classifier's models (the EFS mount in AWS, .cache/models locally).
       cacheDir: modelStoreOptions({}, env).cacheDir,

@@ -5,6 +5,7 @@
 import type { AnalyzeInput, SafetyOutput } from '../shared/contracts.js';
 import { memoized } from '../shared/once.js';
 import { phase } from '../shared/profile.js';
+import type { RasterCache } from '../shared/raster.js';
 import { stagingStoreFromEnv, type StagingStore } from '../shared/staging/index.js';
 import { parseAnalyzeInput } from '../shared/analyze-input.js';
 import { safetyConfigFromEnv, type SafetyConfig } from './config.js';
@@ -16,13 +17,15 @@ import { NSFW_PIN, resolveNsfwModel } from './nsfw-store.js';
 export interface CheckSafetyDeps {
   store: StagingStore;
   engine: () => Promise<SafetyEngine>;
+  /** Local mode: FetchImage's decode, when it kept one (functions/shared/raster.ts). */
+  rasters?: RasterCache;
 }
 
 export function createCheckSafetyHandler(deps: CheckSafetyDeps) {
   return async (event: AnalyzeInput): Promise<SafetyOutput> => {
     const { image } = parseAnalyzeInput(event);
     const engine = await deps.engine();
-    const labels = await engine.detect(image, () => phase('staging I/O', () => deps.store.get(image)));
+    const labels = await engine.detect(image, () => phase('staging I/O', () => deps.store.get(image)), deps.rasters?.get(image.sha256));
     return { engine: engine.name, labels, ...(engine.model ? { model: engine.model } : {}) };
   };
 }

@@ -3,6 +3,7 @@
  * weapons, alcohol, drugs and gambling come from the classifier's ImageNet classes in AggregateVerdict.
  */
 import type { ModerationLabel, StagedImage } from '../shared/contracts.js';
+import type { Raster } from '../shared/raster.js';
 import type { SafetyEngine } from './engine.js';
 import type { NsfwModel, NsfwScores } from './nsfw-model.js';
 
@@ -29,7 +30,7 @@ export class LocalSafetyEngine implements SafetyEngine {
     private readonly limits?: { maxPixels: number },
   ) {}
 
-  async detect(_image: StagedImage, bytes: () => Promise<Buffer>): Promise<ModerationLabel[]> {
-    return nsfwToLabels(await this.nsfw.scores(await bytes(), this.limits), this.minConfidence);
+  async detect(_image: StagedImage, bytes: () => Promise<Buffer>, raster?: Raster): Promise<ModerationLabel[]> {
+    return nsfwToLabels(await this.nsfw.scores(raster ?? (await bytes()), this.limits), this.minConfidence);
   }
 }

@@ -5,11 +5,11 @@
  */
 import { availableParallelism } from 'node:os';
 import * as ort from 'onnxruntime-node';
-import sharp from 'sharp';
 import { CorruptImage, ModelContractError } from '../shared/errors.js';
 import { readImageHeader } from '../shared/image-header.js';
 import { DEFAULT_LIMITS } from '../shared/limits.js';
 import { phase, phaseSync } from '../shared/profile.js';
+import { decodePipeline, isRaster, type ImageSource } from '../shared/raster.js';
 import { NSFW_INPUT, NSFW_OUTPUT } from './nsfw-convert.js';
 
 export const NSFW_CLASSES = ['Drawing', 'Hentai', 'Neutral', 'Porn', 'Sexy'] as const;
@@ -18,14 +18,12 @@ export type NsfwScores = Record<NsfwClass, number>;
 
 const SIZE = 224;
 
-export async function nsfwPixels(bytes: Buffer, limits: { maxPixels: number } = DEFAULT_LIMITS): Promise<Float32Array> {
-  await phase('header', () => readImageHeader(bytes, limits));
+/** From bytes, decoding and resizing are one sharp pipeline (shrink-on-load), timed as `decode`. */
+export async function nsfwPixels(source: ImageSource, limits: { maxPixels: number } = DEFAULT_LIMITS): Promise<Float32Array> {
+  if (!isRaster(source)) await phase('header', () => readImageHeader(source, limits));
   let data: Buffer;
   try {
-    data = await phase('decode', () => sharp(bytes, { failOn: 'error', limitInputPixels: limits.maxPixels, pages: 1 })
-      .rotate()
-      .flatten({ background: '#ffffff' })
-      .toColourspace('srgb')
+    data = await phase(isRaster(source) ? 'resize' : 'decode', () => decodePipeline(source, limits.maxPixels)
       .resize(SIZE, SIZE, { fit: 'fill' })
       .removeAlpha()
       .raw({ depth: 'uchar' })
@@ -33,7 +31,14 @@ export async function nsfwPixels(bytes: Buffer, limits: { maxPixels: number } = 
   } catch (err) {
     throw new CorruptImage(`The image could not be decoded (${(err as Error).message}); it is truncated or damaged.`);
   }
-  return phaseSync('tensor', () => Float32Array.from(data, (v) => v / 255));
+  return phaseSync('tensor', () => toUnitFloats(data));
+}
+
+/** bytes / 255 as float32. A plain loop: Float32Array.from with a callback took 20-100 ms for 150,528 values. */
+function toUnitFloats(data: Uint8Array): Float32Array {
+  const out = new Float32Array(data.length);
+  for (let i = 0; i < data.length; i++) out[i] = data[i]! / 255;
+  return out;
 }
 
 export class NsfwModel {
@@ -54,7 +59,7 @@ export class NsfwModel {
     return Object.fromEntries(NSFW_CLASSES.map((c, i) => [c, p[i]!])) as NsfwScores;
   }
 
-  async scores(bytes: Buffer, limits?: { maxPixels: number }): Promise<NsfwScores> {
-    return this.scoresFor(await nsfwPixels(bytes, limits));
+  async scores(source: ImageSource, limits?: { maxPixels: number }): Promise<NsfwScores> {
+    return this.scoresFor(await nsfwPixels(source, limits));
   }
 }

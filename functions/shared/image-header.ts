@@ -17,6 +17,8 @@ export interface ImageHeader {
   /** As displayed, i.e. after the EXIF orientation is applied. */
   width: number;
   height: number;
+  /** EXIF orientation (1 = stored upright). */
+  orientation: number;
 }
 
 // libvips caches decoded images by default; a Lambda processing a stream of distinct photos gains
@@ -44,8 +46,9 @@ export async function readImageHeader(bytes: Buffer, limits: { maxPixels: number
     );
   }
   // Orientations 5-8 swap the axes once the EXIF rotation is applied.
-  const swapped = (meta.orientation ?? 1) >= 5;
-  return { format, width: swapped ? height : width, height: swapped ? width : height };
+  const orientation = meta.orientation ?? 1;
+  const swapped = orientation >= 5;
+  return { format, width: swapped ? height : width, height: swapped ? width : height, orientation };
 }
 
 /** Decodes every pixel (at a small size) so truncated or damaged data fails here, not later. */
