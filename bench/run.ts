@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- --json] [--model <name>] [--skip-workflow]`: the classifier for the configured model
  * (plus the deployed default's architecture with random weights, for its speed) and the whole workflow on
- * the embedded engine. With --json, one JSON object on stdout; otherwise a readable summary.
+ * the embedded engine, and each Lambda's billed duration estimated from its handler (bench/lambda.ts). With --json, one JSON object on stdout; otherwise a readable summary.
  */
 import { availableParallelism, cpus } from 'node:os';
 import path from 'node:path';
@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_LOCAL_MODEL } from '../functions/shared/models/catalog.js';
 import { defaultMirror, sharedDir } from '../functions/shared/project.js';
 import { benchClassify, type ClassifyBenchResult } from './classify.js';
+import { benchLambdas } from './lambda.js';
 import { benchWorkflow } from './workflow.js';
 
 const { values } = parseArgs({
@@ -28,6 +29,7 @@ for (const model of [values.model!, ...values['also-models']!.split(',').map((s)
   classifyByModel[model] = await benchClassify({ model, mirrorDir, photosDir, log });
 }
 const workflow = values['skip-workflow'] ? undefined : await benchWorkflow({ model: values.model, photosDir, log });
+const lambdas = await benchLambdas({ model: 'resnet50-int8-random-timing', mirrorDir, photosDir, log });
 
 const classify = classifyByModel[values.model!]!;
 const ratio = (a: number, b: number) => Math.round((a / b) * 1000) / 1000;
@@ -47,6 +49,7 @@ const result = {
         },
       }
     : {}),
+  lambdaBilledEstimate: lambdas,
 };
 if (values.json) console.log(JSON.stringify(result));
 else console.log(JSON.stringify(result, null, 2));
