@@ -17,13 +17,14 @@ import { sfnTaskCallbacks } from '../functions/shared/verdicts/callbacks.js';
 import { DEFAULT_MODERATION_DATA_DIR, openVerdictStore, type VerdictStoreConfig } from '../functions/shared/verdicts/index.js';
 import { checkModerator } from '../functions/shared/verdicts/rules.js';
 import type { VerdictStore } from '../functions/shared/verdicts/store.js';
-import { decideReview, publicItem, type PublicReviewItem, type ReviewDeps } from './review.js';
+import { decideReview, heartbeatReview, publicItem, type PublicReviewItem, type ReviewDeps } from './review.js';
 
 export const REVIEW_USAGE = `Usage: npm run review -- <command> [options]
 
 Commands:
   list                       the review queue (pending items, oldest first)
-  show <reviewId>            one item: why it was held, labels, image, posts, deadline
+  show <reviewId>            one item: why it was held, labels, image, posts, deadline (against a
+                             stack it also sends a heartbeat to the waiting executions)
   approve <reviewId>         approve it (the verdict store records it; a waiting execution resumes)
   reject <reviewId>          reject it
 
@@ -219,6 +220,8 @@ export async function reviewMain(argv: string[], io: ReviewIo, backends: ReviewB
       const item = await store.getReview(o.reviewId!);
       if (!item) throw new (await import('../functions/shared/errors.js')).ReviewNotFound(`No review ${o.reviewId} in ${store.location}. List them with: npm run review -- list --status all`);
       io.stdout.write(o.json ? `${JSON.stringify(publicItem(item), null, 2)}\n` : `${formatItem(publicItem(item))}\n`);
+      const alive = await heartbeatReview(deps, item);
+      if (alive && !o.json) io.stdout.write(`  (heartbeat sent to ${alive} waiting execution${alive > 1 ? 's' : ''})\n`);
       return 0;
     }
     const outcome = await decideReview(deps, o.reviewId!, { decision: o.command === 'approve' ? 'approve' : 'reject', by: moderator!, note: o.note });

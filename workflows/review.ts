@@ -5,7 +5,7 @@
  */
 import type { ModeratorDecision, ReviewItem, VerdictRecord } from '../functions/shared/contracts.js';
 import { ReviewNotFound } from '../functions/shared/errors.js';
-import { deliverDecision, type Delivery, type TaskCallbacks } from '../functions/shared/verdicts/callbacks.js';
+import { deliverDecision, isStaleTokenError, type Delivery, type TaskCallbacks } from '../functions/shared/verdicts/callbacks.js';
 import type { VerdictStore } from '../functions/shared/verdicts/store.js';
 
 export interface ReviewDeps {
@@ -30,6 +30,25 @@ export type PublicReviewItem = Omit<ReviewItem, 'taskTokens'> & { waitingExecuti
 export function publicItem(item: ReviewItem): PublicReviewItem {
   const { taskTokens, ...rest } = item;
   return { ...rest, waitingExecutions: item.status === 'pending' ? taskTokens.length : 0 };
+}
+
+/**
+ * A moderator looked at a pending item: tell every execution waiting on it (SendTaskHeartbeat), so a
+ * review someone is working on does not end at HeartbeatSeconds (TimeoutSeconds still bounds it).
+ * Returns how many executions acknowledged; tokens Step Functions refuses are skipped.
+ */
+export async function heartbeatReview(deps: ReviewDeps, item: ReviewItem): Promise<number> {
+  if (item.status !== 'pending' || !deps.callbacks?.sendHeartbeat) return 0;
+  let alive = 0;
+  for (const token of item.taskTokens) {
+    try {
+      await deps.callbacks.sendHeartbeat(token);
+      alive++;
+    } catch (err) {
+      if (!isStaleTokenError(err)) throw err;
+    }
+  }
+  return alive;
 }
 
 /**

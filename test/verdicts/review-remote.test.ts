@@ -2,7 +2,7 @@
 // loopback, real SDK); Step Functions' SendTaskSuccess is answered by aws-sdk-client-mock (no Step
 // Functions emulator installs from npm). The review step itself (functions/verdicts/) queues the item.
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SendTaskSuccessCommand, SFNClient, TaskTimedOut } from '@aws-sdk/client-sfn';
+import { SendTaskHeartbeatCommand, SendTaskSuccessCommand, SFNClient, TaskTimedOut } from '@aws-sdk/client-sfn';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { expect } from 'chai';
 import { PassThrough } from 'node:stream';
@@ -74,6 +74,13 @@ describe('npm run review against a stack (dynalite table, SendTaskSuccess via aw
     expect(items).to.have.length(1);
     expect(items[0]).to.include({ reviewId: first.reviewId, waitingExecutions: 2 });
     expect(list.out).not.to.include('token-1');
+
+    // Opening the item tells both waiting executions a person is on it (HeartbeatSeconds starts again).
+    sfn.on(SendTaskHeartbeatCommand).resolves({});
+    const shown = await review('show', first.reviewId!);
+    expect(shown.code, shown.err).to.equal(0);
+    expect(shown.out).to.include('heartbeat sent to 2 waiting executions').and.not.to.include('token-');
+    expect(sfn.commandCalls(SendTaskHeartbeatCommand).map((c) => c.args[0].input.taskToken)).to.deep.equal(['token-1', 'token-2']);
 
     const approved = await review('approve', first.reviewId!, '--as', 'Alice', '--note', 'fine');
     expect(approved.code, approved.err).to.equal(0);

@@ -10,6 +10,8 @@ import type { VerdictStore } from './store.js';
 
 export interface TaskCallbacks {
   sendSuccess(taskToken: string, output: unknown): Promise<void>;
+  /** SendTaskHeartbeat: a moderator opened the item, so the waiting task's HeartbeatSeconds starts again. */
+  sendHeartbeat?(taskToken: string): Promise<void>;
 }
 
 /** Errors Step Functions answers for a token that can no longer resume anything. */
@@ -20,11 +22,14 @@ export function isStaleTokenError(err: unknown): boolean {
 }
 
 export async function sfnTaskCallbacks(region?: string): Promise<TaskCallbacks> {
-  const { SFNClient, SendTaskSuccessCommand } = await import('@aws-sdk/client-sfn');
+  const { SFNClient, SendTaskSuccessCommand, SendTaskHeartbeatCommand } = await import('@aws-sdk/client-sfn');
   const sfn = new SFNClient(region ? { region } : {});
   return {
     async sendSuccess(taskToken, output) {
       await sfn.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) }));
+    },
+    async sendHeartbeat(taskToken) {
+      await sfn.send(new SendTaskHeartbeatCommand({ taskToken }));
     },
   };
 }
