@@ -340,27 +340,44 @@ async function renderExecution(id) {
   // The last visit of each state decides its colour (a retried state that then succeeded is green).
   const runs = new Map();
   for (const r of record.states) runs.set(r.name, r);
-  const taken = new Set();
-  const order = record.states.map((r) => r.name);
   const detail = h('section', { class: 'detail', id: 'state-detail' }, h('p', { class: 'muted' }, 'Click a state to see its input, output, error, retries and timing.'));
 
-  const svg = s('svg', { width: graph.width, height: graph.height, viewBox: `0 0 ${graph.width} ${graph.height}`, role: 'img', 'aria-label': 'state machine' });
+  const svg = s('svg', { width: '100%', viewBox: `0 0 ${graph.width} ${graph.height}`, role: 'img', 'aria-label': 'state machine' });
   svg.append(
     s('defs', {}, s('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' }, s('path', { d: 'M 0 0 L 10 5 L 0 10 z', fill: '#6e7781' }))),
   );
   for (const n of graph.nodes.filter((n) => n.type === 'Cluster')) {
     svg.append(s('rect', { class: 'cluster', x: n.x - n.width / 2, y: n.y - n.height / 2, width: n.width, height: n.height, rx: 8 }));
   }
-  const visited = (nodeId) => {
-    const state = nodeId.split('#')[0];
-    return nodeId === 'START' || nodeId === 'END' || runs.has(state);
+  // An edge is drawn as taken when its target ran and, of the states that can lead there, its source is
+  // the one that finished last before the target started (the engine's log names no predecessor).
+  const stateOf = (nodeId) => (nodeId === 'START' || nodeId === 'END' ? nodeId : nodeId.split('#')[0]);
+  const endOf = (name) => {
+    const r = runs.get(name);
+    return r ? r.startMs + (r.durationMs ?? 0) : undefined;
   };
-  for (let i = 0; i + 1 < order.length; i++) taken.add(`${order[i]}>${order[i + 1]}`);
+  const predecessor = new Map();
+  for (const e of graph.edges) {
+    const from = stateOf(e.from);
+    const to = stateOf(e.to);
+    if (e.kind === 'branch' || to === 'END') continue;
+    const target = runs.get(to);
+    const fromEnd = from === 'START' ? 0 : endOf(from);
+    if (!target || fromEnd === undefined || fromEnd > target.startMs + 1) continue;
+    const best = predecessor.get(to);
+    if (!best || fromEnd >= best.end) predecessor.set(to, { from, end: fromEnd });
+  }
+  const isTaken = (e) => {
+    const from = stateOf(e.from);
+    const to = stateOf(e.to);
+    if (e.kind === 'branch') return runs.has(from) && (runs.has(to) || e.to.endsWith('#join'));
+    if (to === 'END') return runs.get(from)?.type === 'Succeed';
+    return predecessor.get(to)?.from === from;
+  };
   for (const e of graph.edges) {
     if (!e.points.length) continue;
     const d = e.points.map((p, i) => `${i ? 'L' : 'M'} ${p.x} ${p.y}`).join(' ');
-    const isTaken = visited(e.from) && visited(e.to);
-    svg.append(s('path', { class: `edge ${e.kind}${isTaken ? ' taken' : ''}`, d, 'marker-end': 'url(#arrow)' }, s('title', {}, e.label ?? e.kind)));
+    svg.append(s('path', { class: `edge ${e.kind}${isTaken(e) ? ' taken' : ''}`, 'data-from': e.from, 'data-to': e.to, d, 'marker-end': 'url(#arrow)' }, s('title', {}, e.label ?? e.kind)));
   }
   const nodes = new Map();
   for (const n of graph.nodes) {

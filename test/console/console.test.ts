@@ -171,6 +171,10 @@ describe('moderator console (real server, real store, Chromium)', function () {
       expect(await outcome('NeedsReview')).to.equal('succeeded');
       expect(await outcome('Approved')).to.equal('notrun');
       expect(await outcome('FetchImageFailed')).to.equal('notrun');
+      const taken = (from: string, to: string) => page.locator(`path.edge[data-from="${from}"][data-to="${to}"]`).evaluate((p) => p.classList.contains('taken'));
+      expect(await taken('FetchImage', 'LookupVerdict')).to.equal(true);
+      expect(await taken('FetchImage', 'FetchImageFailed')).to.equal(false);
+      expect(await taken('AnalyzeImage#join', 'AggregateVerdict')).to.equal(true);
       await page.locator('g.node[data-state="ClassifyImage"]').click();
       expect(await page.locator('#state-detail h2').innerText()).to.equal('ClassifyImage');
       expect(await page.locator('#state-detail .state-output').innerText()).to.include('beer bottle');
@@ -186,6 +190,7 @@ describe('moderator console (real server, real store, Chromium)', function () {
       expect(await page.locator('g.node[data-state="FetchImage"]').getAttribute('data-outcome')).to.equal('caught');
       expect(await page.locator('g.node[data-state="FailSafeVerdict"]').getAttribute('data-outcome')).to.equal('succeeded');
       expect(await page.locator('g.node[data-state="ClassifyImage"]').getAttribute('data-outcome')).to.equal('notrun');
+      expect(await page.locator('path.edge.catch.taken[data-from="FetchImage"][data-to="FetchImageFailed"]').count()).to.equal(1);
       await page.locator('g.node[data-state="FetchImage"]').click();
       expect(await page.locator('#state-detail .state-error').innerText()).to.include('UnsupportedImageFormat');
     });

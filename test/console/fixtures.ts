@@ -50,7 +50,7 @@ async function requestReview(store: SqliteVerdictStore, record: ExecutionRecord,
   return item.reviewId;
 }
 
-export async function startConsoleFixture(opts: { moderator?: string; evalReport?: string } = {}): Promise<ConsoleFixture> {
+export async function startConsoleFixture(opts: { moderator?: string; evalReport?: string; hostile?: boolean } = {}): Promise<ConsoleFixture> {
   const dir = await mkdtemp(path.join(tmpdir(), 'console-'));
   const dataDir = path.join(dir, 'data');
   const stagingDir = path.join(dir, 'staging');
@@ -99,7 +99,7 @@ export async function startConsoleFixture(opts: { moderator?: string; evalReport
   const reviewIds = {
     beer: queuedFor(beer),
     slot: queuedFor(slot),
-    hostile: await requestReview(store, zebra, HOSTILE.postId, hostileVerdict),
+    hostile: opts.hostile === false ? '' : await requestReview(store, zebra, HOSTILE.postId, hostileVerdict),
   };
 
 
