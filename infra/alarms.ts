@@ -1,6 +1,11 @@
-/** Alarms that page someone: failed and timed-out executions, classifier errors and throttles. */
+/**
+ * Alarms that page someone: failed and timed-out executions, classifier errors and throttles, and an
+ * abnormal review or reject rate (a new model, a policy change or a burst of bad images: the workflow
+ * still "works" while the publisher's queue fills).
+ */
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import { decisionRateQueries, type DecisionRateSettings } from './decision-rates.js';
 
 /** Pages on any occurrence: the Sum of a count metric over 5 minutes reaching 1. */
 export function countAlarm(
@@ -26,10 +31,29 @@ export function countAlarm(
   });
 }
 
-export function createAlarms(prefix: string, stateMachine: aws.sfn.StateMachine, classifier: aws.lambda.Function, tags: Record<string, string>) {
+export interface RateAlarmSettings extends DecisionRateSettings {
+  reviewPercent: number;
+  rejectPercent: number;
+}
+
+export function createAlarms(prefix: string, stateMachine: aws.sfn.StateMachine, classifier: aws.lambda.Function, rates: RateAlarmSettings, tags: Record<string, string>) {
   const topic = new aws.sns.Topic(`${prefix}-alarms`, { kmsMasterKeyId: 'alias/aws/sns', tags });
   const alarm = (name: string, namespace: string, metricName: string, dimensions: Record<string, pulumi.Input<string>>, description: string) =>
     countAlarm(prefix, topic, name, { namespace, metricName, dimensions }, description, tags);
+  const rateAlarm = (decision: 'review' | 'reject', percent: number) =>
+    new aws.cloudwatch.MetricAlarm(`${prefix}-${decision}-rate`, {
+      metricQueries: decisionRateQueries(rates, decision),
+      evaluationPeriods: 1,
+      threshold: percent,
+      comparisonOperator: 'GreaterThanThreshold',
+      treatMissingData: 'notBreaching',
+      alarmDescription:
+        `More than ${percent}% of at least ${rates.minDecisions} images in ${rates.periodSeconds / 60} minutes ended in ${decision}. ` +
+        'The dashboard shows which category and which source (classifier or safety engine) drive it; a new model or policy is the usual cause.',
+      alarmActions: [topic.arn],
+      okActions: [topic.arn],
+      tags,
+    });
   const sm = { StateMachineArn: stateMachine.arn };
   const fn = { FunctionName: classifier.name };
   return {
@@ -39,6 +63,8 @@ export function createAlarms(prefix: string, stateMachine: aws.sfn.StateMachine,
       alarm('executions-timed-out', 'AWS/States', 'ExecutionsTimedOut', sm, 'A moderation execution timed out.'),
       alarm('classifier-errors', 'AWS/Lambda', 'Errors', fn, 'The classifier Lambda returned errors (model load, EFS mount, bad input).'),
       alarm('classifier-throttles', 'AWS/Lambda', 'Throttles', fn, 'The classifier hit its reserved concurrency: raise reservedConcurrency or expect retries.'),
+      rateAlarm('review', rates.reviewPercent),
+      rateAlarm('reject', rates.rejectPercent),
     ],
   };
 }

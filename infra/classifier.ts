@@ -3,7 +3,7 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { inlinePolicy, logsTo, serviceRole, XRAY, type Statement } from './iam.js';
 import type { FunctionsImage } from './image.js';
-import { functionLogGroup } from './log-groups.js';
+import { functionLogGroup, telemetryEnv, type TelemetrySettings } from './log-groups.js';
 import type { Network } from './network.js';
 import type { UploadedClassifierModel } from './model-uploads.js';
 import { MODEL_MOUNT_PATH, STAGING_PREFIX, type Storage } from './storage.js';
@@ -17,7 +17,7 @@ export interface ClassifierArgs {
   memoryMb: number;
   architecture: 'x86_64' | 'arm64';
   reservedConcurrency: number;
-  logLevel: string;
+  telemetry: TelemetrySettings;
   logRetentionDays: number;
   region: string;
   accountId: pulumi.Input<string>;
@@ -81,11 +81,11 @@ export function createClassifier(a: ClassifierArgs) {
           MODEL_SHA256: a.model.sha256,
           MODEL_CACHE_DIR: MODEL_MOUNT_PATH,
           MODEL_ALLOW_DOWNLOAD: 'false',
-          LOG_LEVEL: a.logLevel,
+          ...telemetryEnv(a.telemetry),
         },
       },
       tracingConfig: { mode: 'Active' },
-      loggingConfig: { logFormat: 'JSON', logGroup: logGroup.name, applicationLogLevel: a.logLevel === 'WARN' ? 'WARN' : a.logLevel, systemLogLevel: 'WARN' },
+      loggingConfig: { logFormat: 'JSON', logGroup: logGroup.name, applicationLogLevel: a.telemetry.logLevel, systemLogLevel: 'WARN' },
       tags: a.tags,
     },
     // EFSMountFailureException otherwise: the mount targets must exist before the function (DESIGN.md).

@@ -8,6 +8,7 @@ import { parsePolicy, type ModerationPolicy } from '../functions/aggregate/polic
 import { ConfigError } from '../functions/shared/errors.js';
 import { DEFAULT_DEPLOYED_MODEL, findCatalogEntry } from '../functions/shared/models/catalog.js';
 import { isTimingOnly } from '../functions/shared/models/manifest.js';
+import { DEFAULT_METRICS_NAMESPACE, DEFAULT_SERVICE_NAME } from '../functions/shared/telemetry/config.js';
 
 /** CloudWatch Logs accepts only these retention periods. */
 const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
@@ -28,6 +29,15 @@ const schema = z
     thresholds: z.record(z.string(), z.unknown()).optional(),
     workflowType: z.enum(['STANDARD', 'EXPRESS'], { error: 'workflowType must be STANDARD or EXPRESS' }).default('STANDARD'),
     logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR'], { error: 'logLevel must be DEBUG, INFO, WARN or ERROR' }).default('INFO'),
+    /** CloudWatch namespace of the functions' custom metrics (EMF); the dashboard and alarms read it. */
+    metricsNamespace: z.string().regex(/^[A-Za-z0-9._/#:-]{1,255}$/, 'metricsNamespace must be a CloudWatch namespace').default(DEFAULT_METRICS_NAMESPACE),
+    /** Alarm when more than this share of images (percent) ends in review, or in reject, within an hour... */
+    reviewRateAlarmPercent: z.coerce.number().min(1).max(100).default(30),
+    rejectRateAlarmPercent: z.coerce.number().min(1).max(100).default(10),
+    /** ...of at least this many images (fewer is noise, not an incident). */
+    alarmMinDecisions: z.coerce.number().int().min(1).default(20),
+    /** The `service` dimension of every metric and log line. */
+    serviceName: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, 'serviceName: letters, digits, . _ - only').default(DEFAULT_SERVICE_NAME),
     logRetentionDays: z.coerce
       .number()
       .refine((d) => (RETENTION_DAYS as readonly number[]).includes(d), `logRetentionDays must be one of ${RETENTION_DAYS.join(', ')}`)
@@ -72,7 +82,7 @@ export function parseStackConfig(raw: Record<string, unknown>): StackConfig {
 
 const KEYS = [
   'modelName', 'classifierMemoryMb', 'classifierArchitecture', 'reservedConcurrency', 'safetyEngine', 'safetyMinConfidence', 'thresholds',
-  'workflowType', 'logLevel', 'logRetentionDays', 'stagingExpirationDays', 'efsThroughputMode', 'efsBackups',
+  'workflowType', 'logLevel', 'metricsNamespace', 'serviceName', 'reviewRateAlarmPercent', 'rejectRateAlarmPercent', 'alarmMinDecisions', 'logRetentionDays', 'stagingExpirationDays', 'efsThroughputMode', 'efsBackups',
   'reviewEmail', 'reviewTimeoutSeconds', 'reviewHeartbeatSeconds', 'reviewTimeoutOutcome',
 ] as const;
 

@@ -9,7 +9,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { DEFAULT_LIMITS } from '../functions/shared/limits.js';
 import { bundleFunction } from './bundle.js';
 import type { FunctionsImage } from './image.js';
-import { functionLogGroup } from './log-groups.js';
+import { functionLogGroup, telemetryEnv, type TelemetrySettings } from './log-groups.js';
 import { inlinePolicy, logsTo, serviceRole, XRAY, type Statement } from './iam.js';
 import type { UploadedModel } from './model-uploads.js';
 import { STAGING_PREFIX, type Storage } from './storage.js';
@@ -23,12 +23,12 @@ export interface FunctionsArgs {
   safetyMinConfidence: number;
   nsfwModel?: UploadedModel;
   policyJson: string;
-  logLevel: string;
+  telemetry: TelemetrySettings;
   logRetentionDays: number;
   tags: Record<string, string>;
 }
 
-export function lambdaWith(prefix: string, short: string, a: Pick<FunctionsArgs, 'architecture' | 'logLevel' | 'logRetentionDays' | 'tags'>, statements: (lg: aws.cloudwatch.LogGroup) => Statement[], fnArgs: Omit<aws.lambda.FunctionArgs, 'role'>, dependsOn: pulumi.Resource[] = []) {
+export function lambdaWith(prefix: string, short: string, a: Pick<FunctionsArgs, 'architecture' | 'telemetry' | 'logRetentionDays' | 'tags'>, statements: (lg: aws.cloudwatch.LogGroup) => Statement[], fnArgs: Omit<aws.lambda.FunctionArgs, 'role'>, dependsOn: pulumi.Resource[] = []) {
   const functionName = `${prefix}-${short}`;
   const logGroup = functionLogGroup(functionName, functionName, a.logRetentionDays, a.tags);
   const role = serviceRole(functionName, 'lambda.amazonaws.com', a.tags);
@@ -41,7 +41,7 @@ export function lambdaWith(prefix: string, short: string, a: Pick<FunctionsArgs,
       role: role.arn,
       architectures: [a.architecture],
       tracingConfig: { mode: 'Active' },
-      loggingConfig: { logFormat: 'JSON', logGroup: logGroup.name, applicationLogLevel: a.logLevel, systemLogLevel: 'WARN' },
+      loggingConfig: { logFormat: 'JSON', logGroup: logGroup.name, applicationLogLevel: a.telemetry.logLevel, systemLogLevel: 'WARN' },
       tags: a.tags,
     },
     { dependsOn: [policy, logGroup, ...dependsOn] },
@@ -67,7 +67,7 @@ export function createFunctions(a: FunctionsArgs) {
         FETCH_TIMEOUT_MS: String(DEFAULT_LIMITS.fetchTimeoutMs),
         FETCH_MAX_REDIRECTS: String(DEFAULT_LIMITS.maxRedirects),
         MAX_IMAGE_PIXELS: String(DEFAULT_LIMITS.maxPixels),
-        LOG_LEVEL: a.logLevel,
+        ...telemetryEnv(a.telemetry),
       },
     },
   });
@@ -79,7 +79,7 @@ export function createFunctions(a: FunctionsArgs) {
     code: bundleFunction('aggregate'),
     memorySize: 256,
     timeout: 10,
-    environment: { variables: { MODERATION_POLICY: a.policyJson, LOG_LEVEL: a.logLevel } },
+    environment: { variables: { MODERATION_POLICY: a.policyJson, ...telemetryEnv(a.telemetry) } },
   });
 
   let safety: ReturnType<typeof lambdaWith> | undefined;
@@ -110,7 +110,7 @@ export function createFunctions(a: FunctionsArgs) {
             NSFW_MODEL_S3_URI: pulumi.interpolate`s3://${models.bucket}/${a.nsfwModel.key}`,
             NSFW_ALLOW_CONVERT: 'false',
             MODEL_CACHE_DIR: '/tmp/models',
-            LOG_LEVEL: a.logLevel,
+            ...telemetryEnv(a.telemetry),
           },
         },
       },

@@ -7,6 +7,7 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { createPublisherPolicy } from './access.js';
 import { createAlarms } from './alarms.js';
+import { createDashboard } from './dashboard.js';
 import { createClassifier } from './classifier.js';
 import type { StackConfig } from './config.js';
 import { createFunctions } from './functions.js';
@@ -30,6 +31,7 @@ export async function createStack(cfg: StackConfig, deps: StackDeps = {}) {
   const accountId = aws.getCallerIdentityOutput().accountId;
   const resolve = deps.models ?? { model: resolveLocalModel, nsfw: resolveLocalNsfwModel };
 
+  const telemetry = { logLevel: cfg.logLevel, metricsNamespace: cfg.metricsNamespace, serviceName: cfg.serviceName };
   const network = createNetwork(prefix, cfg.region, tags);
   const storage = createStorage(prefix, network, cfg, tags);
 
@@ -46,7 +48,7 @@ export async function createStack(cfg: StackConfig, deps: StackDeps = {}) {
     memoryMb: cfg.classifierMemoryMb,
     architecture: cfg.classifierArchitecture,
     reservedConcurrency: cfg.reservedConcurrency,
-    logLevel: cfg.logLevel,
+    telemetry,
     logRetentionDays: cfg.logRetentionDays,
     region: cfg.region,
     accountId,
@@ -62,7 +64,7 @@ export async function createStack(cfg: StackConfig, deps: StackDeps = {}) {
     safetyMinConfidence: cfg.safetyMinConfidence,
     nsfwModel,
     policyJson: cfg.policyJson,
-    logLevel: cfg.logLevel,
+    telemetry,
     logRetentionDays: cfg.logRetentionDays,
     tags,
   });
@@ -72,7 +74,7 @@ export async function createStack(cfg: StackConfig, deps: StackDeps = {}) {
     stateMachineName: stateMachineName(prefix),
     reviewEmail: cfg.reviewEmail,
     architecture: cfg.classifierArchitecture,
-    logLevel: cfg.logLevel,
+    telemetry,
     logRetentionDays: cfg.logRetentionDays,
     region: cfg.region,
     accountId,
@@ -106,8 +108,17 @@ export async function createStack(cfg: StackConfig, deps: StackDeps = {}) {
     tags,
   });
   const publisher = createPublisherPolicy(prefix, workflow.stateMachine, cfg.workflowType, cfg.region, accountId, tags, verdicts.table);
-  const alarms = createAlarms(prefix, workflow.stateMachine, classifier.fn, tags);
+  const rates = { namespace: cfg.metricsNamespace, service: cfg.serviceName, periodSeconds: 3600, minDecisions: cfg.alarmMinDecisions };
+  const alarms = createAlarms(prefix, workflow.stateMachine, classifier.fn, { ...rates, reviewPercent: cfg.reviewRateAlarmPercent, rejectPercent: cfg.rejectRateAlarmPercent }, tags);
   const reviewExpired = createReviewExpiredAlarm(prefix, alarms.topic, tags);
+  const dashboard = createDashboard({
+    prefix,
+    region: cfg.region,
+    rates,
+    stateMachine: workflow.stateMachine,
+    functionNames: [fns.fetch.fn.name, classifier.fn.name, fns.aggregate.fn.name, ...(fns.safety ? [fns.safety.fn.name] : [])],
+    safetyEngine: cfg.safetyEngine,
+  });
 
   return {
     stateMachineArn: workflow.stateMachine.arn,
@@ -130,5 +141,6 @@ export async function createStack(cfg: StackConfig, deps: StackDeps = {}) {
     reviewExpiredAlarmName: reviewExpired.name,
     ruleset,
     alarmTopicArn: alarms.topic.arn,
+    dashboardUrl: pulumi.interpolate`https://${cfg.region}.console.aws.amazon.com/cloudwatch/home?region=${cfg.region}#dashboards/dashboard/${dashboard.dashboardName}`,
   };
 }

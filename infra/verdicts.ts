@@ -10,6 +10,7 @@ import { VERDICT_TABLE_SCHEMA } from '../functions/shared/verdicts/dynamodb.js';
 import { countAlarm } from './alarms.js';
 import { bundleFunction } from './bundle.js';
 import { lambdaWith } from './functions.js';
+import { telemetryEnv, type TelemetrySettings } from './log-groups.js';
 
 /** The custom metric ReviewExpired emits (EMF), and the namespace the alarm reads. */
 export const REVIEW_METRICS = { namespace: 'BlogImageModeration', expired: 'ReviewsExpired' } as const;
@@ -20,7 +21,7 @@ export interface VerdictsArgs {
   stateMachineName: string;
   reviewEmail?: string;
   architecture: 'x86_64' | 'arm64';
-  logLevel: string;
+  telemetry: TelemetrySettings;
   logRetentionDays: number;
   region: string;
   accountId: pulumi.Input<string>;
@@ -66,7 +67,7 @@ export function createVerdicts(a: VerdictsArgs) {
       code: bundleFunction('verdicts'),
       memorySize: 256,
       timeout: 10,
-      environment: { variables: { VERDICT_TABLE: table.name, REVIEW_TOPIC_ARN: topic.arn, METRICS_NAMESPACE: REVIEW_METRICS.namespace, METRICS_STACK: a.prefix, LOG_LEVEL: a.logLevel } },
+      environment: { variables: { VERDICT_TABLE: table.name, REVIEW_TOPIC_ARN: topic.arn, METRICS_NAMESPACE: REVIEW_METRICS.namespace, METRICS_STACK: a.prefix, ...telemetryEnv(a.telemetry) } },
     },
   );
 

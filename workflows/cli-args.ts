@@ -16,6 +16,8 @@ Moderates images locally with the same state machine that runs on AWS (embedded 
 
 Options:
   --json                     one JSON object per image on stdout (NDJSON), nothing else on stdout
+  --verbose                  the steps' JSON logs and EMF metrics on stderr, as the Lambdas write them
+                             (level: $POWERTOOLS_LOG_LEVEL, else $LOG_LEVEL, else INFO)
   --concurrency <n>          images in flight at once (default: ${availableParallelism()}, the number of cores)
   --model <name>             classifier model from the catalog (default: the classifier's default)
   --safety-engine <engine>   local or rekognition (needs AWS credentials and a region); default $SAFETY_ENGINE, else local
@@ -41,6 +43,7 @@ export function isUrl(s: string): boolean {
 const optionsSchema = z.object({
   inputs: z.array(z.string().min(1)).min(1, 'give at least one image path, URL or directory'),
   json: z.boolean(),
+  verbose: z.boolean(),
   concurrency: z.coerce
     .number({ error: '--concurrency must be a number' })
     .int('--concurrency must be a whole number')
@@ -74,6 +77,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
   const result = optionsSchema.safeParse({
     inputs: positionals,
     json: values.json ?? false,
+    verbose: values.verbose ?? false,
     concurrency: values.concurrency ?? availableParallelism(),
     model: values.model,
     safetyEngine: values['safety-engine'] ?? (env.SAFETY_ENGINE?.trim() || 'local'),
@@ -99,6 +103,7 @@ function parseRaw(argv: string[]) {
     strict: true,
     options: {
       json: { type: 'boolean' },
+      verbose: { type: 'boolean', short: 'v' },
       concurrency: { type: 'string' },
       model: { type: 'string' },
       'safety-engine': { type: 'string' },

@@ -123,6 +123,7 @@ export async function main(
         model: opts.model,
         safetyEngine: opts.safetyEngine,
         env: io.env,
+        ...(opts.verbose ? { logTo: io.stderr } : {}),
       });
       workflow = log ? recording(local, log) : local;
     }

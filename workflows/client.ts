@@ -14,12 +14,11 @@ import {
   StartSyncExecutionCommand,
   type DescribeExecutionCommandOutput,
 } from '@aws-sdk/client-sfn';
-import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ModerationInput, ReviewItem, Ruleset, Verdict, VerdictRecord } from '../functions/shared/contracts.js';
 import type { VerdictStore } from '../functions/shared/verdicts/store.js';
 import { ExecutionConflict, InvalidInput, ModerationExecutionFailed, VerdictTimeout } from '../functions/shared/errors.js';
-import { parseModerationInput } from '../functions/shared/moderation-input.js';
+import { executionName, parseModerationInput } from '../functions/shared/moderation-input.js';
 
 export type WorkflowType = 'STANDARD' | 'EXPRESS';
 
@@ -56,15 +55,8 @@ export interface WaitOptions {
 
 const STATE_MACHINE_ARN = /^arn:aws[a-z-]*:states:([a-z0-9-]+):(\d{12}):stateMachine:([A-Za-z0-9_-]{1,80})$/;
 
-/**
- * Step Functions names: 1-80 characters of letters, digits, "-" and "_". A readable post prefix plus a
- * sha256 of (postId, imageUrl): the same request always maps to the same name, different ones never collide.
- */
-export function executionName(input: Pick<ModerationInput, 'imageUrl' | 'postId'>): string {
-  const hash = createHash('sha256').update(JSON.stringify([input.postId ?? '', input.imageUrl])).digest('hex');
-  const post = (input.postId ?? 'image').replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 30) || 'image';
-  return `${post}-${hash.slice(0, 40)}`;
-}
+/** The execution name for a request (defined beside the execution input's schema; the local engine uses it too). */
+export { executionName };
 
 export class ModerationClient {
   readonly stateMachineArn: string;

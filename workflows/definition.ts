@@ -83,6 +83,9 @@ function transientRetry(errors: readonly string[]): Retrier {
  */
 const NEVER_RETRY_PERMANENT: Retrier = { ErrorEquals: [...PERMANENT_ERRORS], MaxAttempts: 0 };
 
+/** Added to every Lambda payload: the execution's name, a correlation key of every log line (ExecutionRef). */
+const EXECUTION_REF = { 'executionName.$': '$$.Execution.Name' } as const;
+
 /** States.DataLimitExceeded is not matched by States.ALL, so it is named on its own. */
 function catchAll(next: string, resultPath = '$.error'): Catcher[] {
   return [
@@ -259,7 +262,7 @@ export function buildDefinition(refs: DefinitionRefs): AslDefinition {
     lambdaTask(refs.verdicts.function, { ruleset: refs.verdicts.ruleset, 'input.$': '$$.Execution.Input', ...payload }, timeouts.verdicts, extra);
 
   const states: Record<string, AslState> = {
-    [S.fetch]: lambdaTask(refs.fetchImageFunction, '$', timeouts.fetch, {
+    [S.fetch]: lambdaTask(refs.fetchImageFunction, { 'input.$': '$', ...EXECUTION_REF }, timeouts.fetch, {
       // Only the pointer goes on; the Lambda response's metadata would only grow the state.
       ResultSelector: { 'image.$': '$.Payload.image' },
       ResultPath: '$.staged',
@@ -285,7 +288,7 @@ export function buildDefinition(refs: DefinitionRefs): AslDefinition {
     [S.recorded]: { Type: 'Pass', Comment: 'The stored verdict, as decided (policy or moderator).', InputPath: '$.known.verdict', Next: S.routeRecorded },
     [S.analyze]: {
       Type: 'Parallel',
-      Parameters: { 'image.$': '$.staged.image' },
+      Parameters: { 'image.$': '$.staged.image', 'input.$': '$$.Execution.Input', ...EXECUTION_REF },
       Branches: [
         {
           StartAt: S.classify,
@@ -306,6 +309,7 @@ export function buildDefinition(refs: DefinitionRefs): AslDefinition {
         'image.$': '$.staged.image',
         'classification.$': '$.analysis[0]',
         'safety.$': '$.analysis[1]',
+        ...EXECUTION_REF,
       },
       timeouts.aggregate,
       { OutputPath: '$.Payload', Catch: catchAll(F.aggregateFailed), Next: S.route },
@@ -328,7 +332,7 @@ export function buildDefinition(refs: DefinitionRefs): AslDefinition {
     [F.verdict]: lambdaTask(
       refs.aggregateFunction,
       // JsonMerge adds the failed state's name to the caught { Error, Cause } (AggregateInput.error.state).
-      { 'input.$': '$$.Execution.Input', 'error.$': 'States.JsonMerge($.error, $.failure, false)' },
+      { 'input.$': '$$.Execution.Input', 'error.$': 'States.JsonMerge($.error, $.failure, false)', ...EXECUTION_REF },
       timeouts.aggregate,
       {
         Comment: 'The aggregate function turns the caught error into a review or reject verdict that names it.',

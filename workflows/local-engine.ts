@@ -8,6 +8,8 @@ import type { ModerationInput, Ruleset, Verdict } from '../functions/shared/cont
 import type { VerdictStore } from '../functions/shared/verdicts/store.js';
 import { STATE_NAMES } from '../functions/shared/contracts.js';
 import { ConfigError } from '../functions/shared/errors.js';
+import { executionName } from '../functions/shared/moderation-input.js';
+import type { LineSink } from '../functions/shared/telemetry/create.js';
 import type { AslDefinition, JsonValue, TaskState } from './asl.js';
 import { walkStates } from './asl.js';
 import { LAMBDA_INVOKE, LAMBDA_INVOKE_WAIT } from './definition.js';
@@ -78,6 +80,8 @@ export interface LocalWorkflowOptions {
   retryIntervalOverrides?: Record<string, number | number[]>;
   /** Wraps a step handler by function name: tests inject transient faults around the real handler. */
   wrap?: (functionName: string, handler: StepHandler) => StepHandler;
+  /** Where the steps' JSON logs and EMF metrics go (the CLI: stderr with --verbose); nowhere when absent. */
+  logTo?: LineSink;
 }
 
 export type CreateLocalWorkflow = (options: LocalWorkflowOptions) => Promise<LocalWorkflow>;
@@ -174,6 +178,12 @@ function bindTask(stateName: string, task: TaskState, handlers: Record<string, S
   };
 }
 
+/** The client's name for this request; a hostile input that is not even a request still gets one. */
+function localExecutionName(input: ModerationInput): string {
+  const i = input as Partial<Record<keyof ModerationInput, unknown>>;
+  return executionName({ imageUrl: String(i.imageUrl), postId: typeof i.postId === 'string' ? i.postId : undefined });
+}
+
 export class LocalEngine {
   private readonly machine: StateMachine;
   private readonly overrides: Record<string, (input: JsonValue) => Promise<JsonValue>>;
@@ -194,6 +204,8 @@ export class LocalEngine {
   async run(input: ModerationInput): Promise<LocalExecution> {
     const started = performance.now();
     const execution = this.machine.run(input as unknown as JsonValue, {
+      // The engine fills Input and StartTime; the name is the one the publisher's client would give it.
+      context: { Execution: { Name: localExecutionName(input) } },
       overrides: { taskResourceLocalHandlers: this.overrides, retryIntervalOverrides: this.options.retryIntervalOverrides },
       // One token per execution (the definition has at most one waiting task); $$.Execution.* stays the engine's.
       ...(this.options.taskTokens ? { context: { Task: { Token: this.options.taskTokens.newToken() } } } : {}),

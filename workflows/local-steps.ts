@@ -22,6 +22,10 @@ import { rulesetOf } from '../functions/shared/verdicts/ruleset.js';
 import { createVerdictStepHandler } from '../functions/verdicts/handler.js';
 import type { AslDefinition } from './asl.js';
 import { buildDefinition, DEFAULT_REKOGNITION_MIN_CONFIDENCE, DEFAULT_REVIEW, REKOGNITION_MODERATION } from './definition.js';
+import { lambdaEntry } from '../functions/shared/telemetry/entry.js';
+import { telemetryConfigFromEnv } from '../functions/shared/telemetry/config.js';
+import { createTelemetry } from '../functions/shared/telemetry/create.js';
+import { quietTelemetry } from '../functions/shared/telemetry/process.js';
 import { LocalEngine, type CreateLocalWorkflow, type StepHandler } from './local-engine.js';
 import { rekognitionOnStagedBytes } from './local-rekognition.js';
 
@@ -76,8 +80,10 @@ export const createLocalWorkflow: CreateLocalWorkflow = async (opts) => {
   // before any image, with the model store's own message.
   const storeOptions = modelStoreOptions({ name: opts.model, mirrorDir: opts.mirror ?? defaultMirror(env) }, env);
   const threads = parallelThreadBudget(availableParallelism(), opts.safetyEngine === 'local');
-  const classifier = getClassifier({ store: storeOptions, config: classifierConfigFromEnv(env, threads.classifier) });
-  const safety = opts.safetyEngine === 'local' ? getSafetyEngine(safetyConfigFromEnv(env, threads.safety)) : undefined;
+  // Logs and metrics as the Lambdas write them, never tracing (no X-Ray daemon here).
+  const t = opts.logTo ? createTelemetry({ ...telemetryConfigFromEnv(env), tracing: false }, opts.logTo) : quietTelemetry();
+  const classifier = getClassifier({ store: storeOptions, config: classifierConfigFromEnv(env, threads.classifier), telemetry: t });
+  const safety = opts.safetyEngine === 'local' ? getSafetyEngine(safetyConfigFromEnv(env, threads.safety), t) : undefined;
   // The verdict store opens first: an unwritable MODERATION_DATA_DIR fails before any model loads.
   const verdictConfig = verdictStoreConfigFromEnv(opts.dataDir ? { ...env, MODERATION_DATA_DIR: opts.dataDir, VERDICT_TABLE: '' } : { ...env, VERDICT_TABLE: '' });
   const verdicts = await openVerdictStore(verdictConfig);
@@ -92,19 +98,21 @@ export const createLocalWorkflow: CreateLocalWorkflow = async (opts) => {
         : { engine: 'rekognition', minConfidence: DEFAULT_REKOGNITION_MIN_CONFIDENCE },
     policy,
   });
+  // The same entry wrapper as the Lambdas: the same log lines and metrics, to the CLI's sink.
+  const fetchConfig = fetchConfigFromEnv(env);
   const handlers: Record<string, StepHandler> = {
-    [LOCAL_FUNCTIONS.fetch]: createFetchImageHandler({
-      store,
-      config: { ...fetchConfigFromEnv(env), allowLocalFiles: true, allowHosts: [...fetchConfigFromEnv(env).allowHosts, ...(opts.fetch?.allowHosts ?? [])] },
-      rasters,
-    }) as StepHandler,
-    [LOCAL_FUNCTIONS.classify]: createClassifyHandler({ store, classifier: () => classifier, rasters }) as StepHandler,
-    [LOCAL_FUNCTIONS.aggregate]: createAggregateHandler({ policy }) as StepHandler,
+    [LOCAL_FUNCTIONS.fetch]: lambdaEntry(
+      'FetchImage',
+      () => createFetchImageHandler({ store, config: { ...fetchConfig, allowLocalFiles: true, allowHosts: [...fetchConfig.allowHosts, ...(opts.fetch?.allowHosts ?? [])] }, rasters }),
+      () => t,
+    ),
+    [LOCAL_FUNCTIONS.classify]: lambdaEntry('ClassifyImage', () => createClassifyHandler({ store, classifier: () => classifier, rasters }), () => t),
+    [LOCAL_FUNCTIONS.aggregate]: lambdaEntry('AggregateVerdict', () => createAggregateHandler({ policy }), () => t),
     // No notifier and no task callbacks: locally nobody waits; `npm run review` reads the same store.
     [LOCAL_FUNCTIONS.verdicts]: createVerdictStepHandler(async () => ({ store: verdicts })) as StepHandler,
   };
   if (opts.safetyEngine === 'local') {
-    handlers[LOCAL_FUNCTIONS.safety] = createCheckSafetyHandler({ store, engine: () => safety!, rasters }) as StepHandler;
+    handlers[LOCAL_FUNCTIONS.safety] = lambdaEntry('CheckSafety', () => createCheckSafetyHandler({ store, engine: () => safety!, rasters }), () => t);
   } else {
     handlers[REKOGNITION_MODERATION] = await rekognitionOnStagedBytes(store);
   }

@@ -49,7 +49,7 @@ export function decide(input: DecideInput, policy: ModerationPolicy): { decision
       decision,
       code: 'step-failed',
       error: name,
-      message: `${name}${where}: ${errorMessage(input.error) || 'no details'}. ${rejecting ? 'The image itself is unacceptable.' : 'A person must check this image.'}`,
+      message: `${name}${where}: ${errorMessage(input.error).replace(/[.\s]+$/, '') || 'no details'}. ${rejecting ? 'The image itself is unacceptable.' : 'A person must check this image.'}`,
     });
   } else {
     if (!input.safety) reasons.push({ decision: 'review', code: 'safety-missing', message: 'No safety result reached the verdict; a person must check this image.' });
@@ -75,6 +75,7 @@ export function decide(input: DecideInput, policy: ModerationPolicy): { decision
       label: l.name,
       confidence: fmt(l.confidence),
       threshold,
+      ...(input.safetyEngine === 'local' || input.safetyEngine === 'rekognition' ? { source: input.safetyEngine } : {}),
       message: `${input.safetyEngine ?? 'safety'} engine: ${l.name} at ${fmt(l.confidence)}% (${category ?? 'unknown category'}; ${decision} at ${threshold}%).`,
     });
   }
@@ -93,6 +94,7 @@ export function decide(input: DecideInput, policy: ModerationPolicy): { decision
       label: e.classes[0]!.label,
       confidence: e.confidence,
       threshold,
+      source: 'classifier' as const,
       message: `classifier: ${classes} → ${e.category} at ${e.confidence}% (${decision} at ${threshold}%).`,
     });
   }

@@ -2,6 +2,10 @@
 import { z } from 'zod';
 import type { AggregateInput, Verdict } from '../shared/contracts.js';
 import { InvalidInput } from '../shared/errors.js';
+import type { Telemetry } from '../shared/telemetry/create.js';
+import { lambdaEntry, type StepCore } from '../shared/telemetry/entry.js';
+import { METRICS } from '../shared/telemetry/metric-names.js';
+import { quietTelemetry } from '../shared/telemetry/process.js';
 import { policyFromEnv, type ModerationPolicy } from './policy.js';
 import { buildVerdict } from './verdict.js';
 
@@ -22,14 +26,25 @@ export function parseAggregateInput(event: unknown): AggregateInput {
   return event as AggregateInput;
 }
 
-export function createAggregateHandler(deps: { policy?: ModerationPolicy } = {}) {
-  const policy = deps.policy ?? policyFromEnv();
-  return async (event: AggregateInput): Promise<Verdict> => buildVerdict(parseAggregateInput(event), policy);
+/** Decisions by outcome, and each review or reject reason by category and by what found it (classifier, engine, a failed step). */
+export function countDecision(verdict: Verdict, t: Telemetry): void {
+  t.count(METRICS.decisions, { decision: verdict.decision });
+  if (verdict.decision === 'approve') return;
+  for (const r of verdict.reasons) {
+    const category = r.category ?? r.error ?? r.code;
+    const source = r.source ?? (r.error ? 'step-error' : 'policy');
+    t.count(METRICS.decisionReasons, { decision: verdict.decision, category, source });
+  }
 }
 
-let lambdaHandler: ReturnType<typeof createAggregateHandler> | undefined;
+export function createAggregateHandler(deps: { policy?: ModerationPolicy } = {}): StepCore<Verdict> {
+  const policy = deps.policy ?? policyFromEnv();
+  return async (event: unknown, t: Telemetry = quietTelemetry()): Promise<Verdict> => {
+    const verdict = buildVerdict(parseAggregateInput(event), policy);
+    countDecision(verdict, t);
+    t.logger.info(`verdict ${verdict.decision}`, { decision: verdict.decision, reasons: verdict.reasons.map((r) => r.category ?? r.error ?? r.code) });
+    return verdict;
+  };
+}
 
-export const handler = (event: AggregateInput): Promise<Verdict> => {
-  lambdaHandler ??= createAggregateHandler();
-  return lambdaHandler(event);
-};
+export const handler = lambdaEntry('AggregateVerdict', () => createAggregateHandler());

@@ -2,7 +2,7 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { parseEnv } from '../shared/env.js';
-import { DEFAULT_LIMITS } from '../shared/limits.js';
+import { DEFAULT_LIMITS, maxImagePixelsEnv } from '../shared/limits.js';
 
 const positiveInt = (name: string, max: number) =>
   z.preprocess(
@@ -12,7 +12,7 @@ const positiveInt = (name: string, max: number) =>
 
 const envSchema = z.object({
   CLASSIFIER_THREADS: positiveInt('CLASSIFIER_THREADS', 64),
-  MAX_IMAGE_PIXELS: positiveInt('MAX_IMAGE_PIXELS', 1_000_000_000),
+  MAX_IMAGE_PIXELS: maxImagePixelsEnv,
 });
 
 export interface ClassifierConfig {

@@ -2,7 +2,7 @@
  * ClassifyImage: reads the staged image (S3 in AWS, the staging directory locally) and returns the
  * top-5 ImageNet labels. The model session is created once per process and reused while warm.
  */
-import type { AnalyzeInput, ClassifyOutput } from '../shared/contracts.js';
+import type { ClassifyOutput } from '../shared/contracts.js';
 import { parseAnalyzeInput } from '../shared/analyze-input.js';
 import { ConfigError } from '../shared/errors.js';
 import { memoized } from '../shared/once.js';
@@ -13,6 +13,10 @@ import { isTimingOnly } from '../shared/models/manifest.js';
 import { resolveModel, type ModelStoreOptions } from '../shared/models/store.js';
 import type { RasterCache } from '../shared/raster.js';
 import { stagingStoreFromEnv, type StagingStore } from '../shared/staging/index.js';
+import type { Telemetry } from '../shared/telemetry/create.js';
+import { lambdaEntry, type StepCore } from '../shared/telemetry/entry.js';
+import { METRICS } from '../shared/telemetry/metric-names.js';
+import { quietTelemetry } from '../shared/telemetry/process.js';
 import { Classifier } from './classifier.js';
 import { classifierConfigFromEnv, type ClassifierConfig } from './config.js';
 
@@ -23,12 +27,13 @@ export interface ClassifyDeps {
   rasters?: RasterCache;
 }
 
-export function createClassifyHandler(deps: ClassifyDeps) {
-  return async (event: AnalyzeInput): Promise<ClassifyOutput> => {
+export function createClassifyHandler(deps: ClassifyDeps): StepCore<ClassifyOutput> {
+  return async (event: unknown, t: Telemetry = quietTelemetry()): Promise<ClassifyOutput> => {
     const { image } = parseAnalyzeInput(event);
-    const source = deps.rasters?.get(image.sha256) ?? phase('staging I/O', () => deps.store.get(image));
+    const source = deps.rasters?.get(image.sha256) ?? phase('staging I/O', () => t.traced('staging get', () => deps.store.get(image)));
     const [classifier, input] = await Promise.all([deps.classifier(), source]);
-    const labels = await classifier.classify(input);
+    const labels = await t.traced('classify', () => classifier.classify(input));
+    t.logger.debug('classified', { model: classifier.model.name, top: labels[0]?.label, score: labels[0]?.score });
     return { labels, model: classifier.model };
   };
 }
@@ -38,6 +43,8 @@ export interface GetClassifierOptions {
   config?: ClassifierConfig;
   /** Benchmarks may load timing-only models (random weights); tagging never does. */
   allowTimingOnly?: boolean;
+  /** Where the model's load time goes (metric ModelLoadTime, a log line, an X-Ray subsegment). */
+  telemetry?: Telemetry;
 }
 
 const classifiers = new Map<string, Promise<Classifier>>();
@@ -50,13 +57,15 @@ export function getClassifier(opts: GetClassifierOptions = {}): Promise<Classifi
   const store = opts.store ?? modelStoreOptions();
   const config = opts.config ?? classifierConfigFromEnv();
   const key = JSON.stringify({ ...store, s3Client: undefined, catalog: undefined, config });
-  return memoized(classifiers, key, async () => {
+  const t = opts.telemetry ?? quietTelemetry();
+  return memoized(classifiers, key, () => t.traced('model load', async () => {
+    const started = performance.now();
     const resolved = await resolveModel(store);
     if (isTimingOnly(resolved.manifest) && !opts.allowTimingOnly) {
       throw new ConfigError(`${resolved.manifest.name} has random weights (timing only): its labels mean nothing. Pick a real model (MODEL_NAME).`);
     }
     const labels = await loadLabels(resolved);
-    return Classifier.create({
+    const classifier = await Classifier.create({
       modelPath: resolved.modelPath,
       manifest: resolved.manifest,
       labels,
@@ -64,13 +73,12 @@ export function getClassifier(opts: GetClassifierOptions = {}): Promise<Classifi
       threads: config.threads,
       limits: { maxPixels: config.maxPixels },
     });
-  });
+    const ms = performance.now() - started;
+    t.milliseconds(METRICS.modelLoadTime, { step: 'ClassifyImage', model: resolved.manifest.name }, ms);
+    t.logger.info('classifier model loaded', { model: resolved.manifest.name, sha256: resolved.sha256, source: resolved.source, loadMs: Math.round(ms), threads: config.threads });
+    return classifier;
+  }));
 }
 
-let lambdaHandler: ReturnType<typeof createClassifyHandler> | undefined;
-
 /** The Lambda entry: settings read from the environment on the first invocation, then reused. */
-export const handler = (event: AnalyzeInput): Promise<ClassifyOutput> => {
-  lambdaHandler ??= createClassifyHandler({ store: stagingStoreFromEnv(), classifier: () => getClassifier() });
-  return lambdaHandler(event);
-};
+export const handler = lambdaEntry('ClassifyImage', (t) => createClassifyHandler({ store: stagingStoreFromEnv(), classifier: () => getClassifier({ telemetry: t }) }));

@@ -1,7 +1,7 @@
 /** FetchImage's settings, validated once at the edge (env in the Lambda, options locally). */
 import { z } from 'zod';
 import { parseEnv } from '../shared/env.js';
-import { DEFAULT_LIMITS } from '../shared/limits.js';
+import { DEFAULT_LIMITS, maxImagePixelsEnv } from '../shared/limits.js';
 import { validateCidrs } from './guard.js';
 
 export interface FetchConfig {
@@ -47,7 +47,7 @@ const envSchema = z.object({
   FETCH_MAX_BYTES: int('FETCH_MAX_BYTES', 1, 200 * 1024 * 1024),
   FETCH_TIMEOUT_MS: int('FETCH_TIMEOUT_MS', 100, 120_000),
   FETCH_MAX_REDIRECTS: int('FETCH_MAX_REDIRECTS', 0, 10),
-  MAX_IMAGE_PIXELS: int('MAX_IMAGE_PIXELS', 1, 1_000_000_000),
+  MAX_IMAGE_PIXELS: maxImagePixelsEnv,
   FETCH_ALLOW_HOSTS: list,
   FETCH_ALLOW_CIDRS: list,
 });

@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { parseEnv } from '../shared/env.js';
+import { DEFAULT_LIMITS, maxImagePixelsEnv } from '../shared/limits.js';
 import { modelStoreOptions } from '../shared/models/config.js';
 import type { NsfwStoreOptions } from './nsfw-store.js';
 
@@ -11,6 +12,8 @@ export interface SafetyConfig {
   /** 0..100: labels below are not reported (Rekognition's MinConfidence; the same floor locally). */
   minConfidence: number;
   threads: number;
+  /** MAX_IMAGE_PIXELS: the decoder refuses bigger images here too, as in FetchImage and the classifier. */
+  maxPixels: number;
   nsfw: NsfwStoreOptions;
 }
 
@@ -18,6 +21,7 @@ const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === 
 const envSchema = z.object({
   SAFETY_MIN_CONFIDENCE: z.preprocess(blankToUndefined, z.coerce.number({ error: 'SAFETY_MIN_CONFIDENCE must be a number' }).min(0, 'SAFETY_MIN_CONFIDENCE must be 0..100').max(100, 'SAFETY_MIN_CONFIDENCE must be 0..100').optional()),
   SAFETY_THREADS: z.preprocess(blankToUndefined, z.coerce.number({ error: 'SAFETY_THREADS must be a number' }).int().min(1).max(64).optional()),
+  MAX_IMAGE_PIXELS: maxImagePixelsEnv,
   NSFW_MODEL_PATH: z.preprocess(blankToUndefined, z.string().optional()),
   NSFW_MODEL_S3_URI: z.preprocess(blankToUndefined, z.string().regex(/^s3:\/\/[^/]+\/.+$/, 'NSFW_MODEL_S3_URI must be s3://bucket/key').optional()),
   NSFW_ALLOW_CONVERT: z.preprocess(blankToUndefined, z.enum(['true', 'false'], { error: 'NSFW_ALLOW_CONVERT must be true or false' }).optional()),
@@ -30,6 +34,7 @@ export function safetyConfigFromEnv(env: NodeJS.ProcessEnv = process.env, defaul
   return {
     minConfidence: e.SAFETY_MIN_CONFIDENCE ?? 50,
     threads: e.SAFETY_THREADS ?? defaultThreads,
+    maxPixels: e.MAX_IMAGE_PIXELS ?? DEFAULT_LIMITS.maxPixels,
     nsfw: {
       // The same cache directory as the classifier's models (the EFS mount in AWS, .cache/models locally).
       cacheDir: modelStoreOptions({}, env).cacheDir,

@@ -2,7 +2,11 @@
  * CheckSafety as a Lambda: the local engine (Rekognition needs no Lambda: the state machine calls it
  * directly). The engine (and its model session) is created once per process.
  */
-import type { AnalyzeInput, SafetyOutput } from '../shared/contracts.js';
+import type { SafetyOutput } from '../shared/contracts.js';
+import type { Telemetry } from '../shared/telemetry/create.js';
+import { lambdaEntry, type StepCore } from '../shared/telemetry/entry.js';
+import { METRICS } from '../shared/telemetry/metric-names.js';
+import { quietTelemetry } from '../shared/telemetry/process.js';
 import { memoized } from '../shared/once.js';
 import { phase } from '../shared/profile.js';
 import type { RasterCache } from '../shared/raster.js';
@@ -21,11 +25,14 @@ export interface CheckSafetyDeps {
   rasters?: RasterCache;
 }
 
-export function createCheckSafetyHandler(deps: CheckSafetyDeps) {
-  return async (event: AnalyzeInput): Promise<SafetyOutput> => {
+export function createCheckSafetyHandler(deps: CheckSafetyDeps): StepCore<SafetyOutput> {
+  return async (event: unknown, t: Telemetry = quietTelemetry()): Promise<SafetyOutput> => {
     const { image } = parseAnalyzeInput(event);
     const engine = await deps.engine();
-    const labels = await engine.detect(image, () => phase('staging I/O', () => deps.store.get(image)), deps.rasters?.get(image.sha256));
+    const labels = await t.traced('local safety', () =>
+      engine.detect(image, () => phase('staging I/O', () => t.traced('staging get', () => deps.store.get(image))), deps.rasters?.get(image.sha256)),
+    );
+    t.logger.debug('safety checked', { engine: engine.name, labels: labels.map((l) => `${l.name} ${l.confidence}`) });
     return { engine: engine.name, labels, ...(engine.model ? { model: engine.model } : {}) };
   };
 }
@@ -33,18 +40,19 @@ export function createCheckSafetyHandler(deps: CheckSafetyDeps) {
 const engines = new Map<string, Promise<SafetyEngine>>();
 
 /** The process-wide engine for these settings; a failed load is forgotten so the next call retries. */
-export function getSafetyEngine(config: SafetyConfig = safetyConfigFromEnv()): Promise<SafetyEngine> {
+export function getSafetyEngine(config: SafetyConfig = safetyConfigFromEnv(), t: Telemetry = quietTelemetry()): Promise<SafetyEngine> {
   const key = JSON.stringify({ ...config, nsfw: { ...config.nsfw, s3Client: undefined } });
-  return memoized(engines, key, async (): Promise<SafetyEngine> => {
-    const resolved = await resolveNsfwModel(config.nsfw);
-    const model = await NsfwModel.create(resolved.modelPath, config.threads);
-    return new LocalSafetyEngine(model, { name: NSFW_PIN.name, sha256: resolved.sha256 }, config.minConfidence);
-  });
+  return memoized(engines, key, () =>
+    t.traced('model load', async (): Promise<SafetyEngine> => {
+      const started = performance.now();
+      const resolved = await resolveNsfwModel(config.nsfw);
+      const model = await NsfwModel.create(resolved.modelPath, config.threads);
+      const ms = performance.now() - started;
+      t.milliseconds(METRICS.modelLoadTime, { step: 'CheckSafety', model: NSFW_PIN.name }, ms);
+      t.logger.info('safety model loaded', { model: NSFW_PIN.name, sha256: resolved.sha256, source: resolved.source, loadMs: Math.round(ms) });
+      return new LocalSafetyEngine(model, { name: NSFW_PIN.name, sha256: resolved.sha256 }, config.minConfidence, { maxPixels: config.maxPixels });
+    }),
+  );
 }
 
-let lambdaHandler: ReturnType<typeof createCheckSafetyHandler> | undefined;
-
-export const handler = (event: AnalyzeInput): Promise<SafetyOutput> => {
-  lambdaHandler ??= createCheckSafetyHandler({ store: stagingStoreFromEnv(), engine: () => getSafetyEngine() });
-  return lambdaHandler(event);
-};
+export const handler = lambdaEntry('CheckSafety', (t) => createCheckSafetyHandler({ store: stagingStoreFromEnv(), engine: () => getSafetyEngine(safetyConfigFromEnv(), t) }));

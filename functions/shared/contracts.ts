@@ -32,7 +32,22 @@ export interface StagedImage {
   height: number;
 }
 
-/** FetchImage: Lambda payload in = ModerationInput, out = FetchImageOutput. */
+/**
+ * What the state machine adds to every Lambda payload so each log line can name its execution (the
+ * correlation keys: execution name, post id, image sha256).
+ */
+export interface ExecutionRef {
+  /** $$.Execution.Name: deterministic from postId + imageUrl (functions/shared/moderation-input.ts). */
+  executionName?: string;
+}
+
+/** FetchImage: Lambda payload in. */
+export interface FetchImageInput extends ExecutionRef {
+  /** The execution input, as the publisher sent it (validated by FetchImage). */
+  input: ModerationInput;
+}
+
+/** FetchImage: Lambda payload out. */
 export interface FetchImageOutput {
   image: StagedImage;
 }
@@ -53,8 +68,10 @@ export interface ModelRef {
 }
 
 /** ClassifyImage and local CheckSafety: Lambda payload in. */
-export interface AnalyzeInput {
+export interface AnalyzeInput extends ExecutionRef {
   image: StagedImage;
+  /** The execution input (for the post id in logs). */
+  input?: ModerationInput;
 }
 
 /** ClassifyImage: Lambda payload out. */
@@ -112,7 +129,7 @@ export interface StepError {
  * AggregateVerdict: Lambda payload in. On the normal path classification and safety are both present;
  * on the fail-safe path (a Catch fired) `error` names what failed and the decision can never be approve.
  */
-export interface AggregateInput {
+export interface AggregateInput extends ExecutionRef {
   input: ModerationInput;
   image?: StagedImage;
   classification?: ClassifyOutput;
@@ -134,6 +151,8 @@ export interface Reason {
   threshold?: number;
   /** Named error (e.g. "FetchBlocked") when a step failed. */
   error?: string;
+  /** Which evidence decided: the classifier, or the safety engine by name (metrics count decisions by it). */
+  source?: 'classifier' | SafetyEngineName;
   message: string;
 }
 

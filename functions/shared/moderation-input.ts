@@ -1,6 +1,7 @@
 /** The execution input (what the publisher sends), validated by FetchImage and by the publisher's client. */
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { ModerationInput } from './contracts.js';
+import type { FetchImageInput, ModerationInput } from './contracts.js';
 import { InvalidInput } from './errors.js';
 
 export const moderationInputSchema = z.object({
@@ -18,3 +19,21 @@ export function parseModerationInput(event: unknown): ModerationInput {
   return parsed.data;
 }
 
+
+/** FetchImage's payload: the execution input plus the execution's name. */
+export function parseFetchImageInput(event: unknown): FetchImageInput {
+  const e = (typeof event === 'object' && event !== null ? event : {}) as { input?: unknown; executionName?: unknown };
+  if (e.input === undefined) throw new InvalidInput('Expected { input: { imageUrl, postId?, context? }, executionName? } (the state machine wraps the execution input).');
+  const executionName = typeof e.executionName === 'string' ? e.executionName : undefined;
+  return { input: parseModerationInput(e.input), ...(executionName ? { executionName } : {}) };
+}
+
+/**
+ * Step Functions names: 1-80 characters of letters, digits, "-" and "_". A readable post prefix plus a
+ * sha256 of (postId, imageUrl): the same request always maps to the same name, different ones never collide.
+ */
+export function executionName(input: Pick<ModerationInput, 'imageUrl' | 'postId'>): string {
+  const hash = createHash('sha256').update(JSON.stringify([input.postId ?? '', input.imageUrl])).digest('hex');
+  const post = (input.postId ?? 'image').replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 30) || 'image';
+  return `${post}-${hash.slice(0, 40)}`;
+}

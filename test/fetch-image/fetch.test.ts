@@ -75,7 +75,7 @@ describe('fetch-image over real HTTP on loopback', function () {
       '/to-other-loopback': redirect('http://127.0.0.2:9/x.jpg'),
     });
     fetchWith = (input, config = {}) =>
-      createFetchImageHandler({ store: new LocalStagingStore(staging.dir), config: { allowHosts: ['127.0.0.1'], ...config } })(typeof input === 'string' ? { imageUrl: input } : input);
+      createFetchImageHandler({ store: new LocalStagingStore(staging.dir), config: { allowHosts: ['127.0.0.1'], ...config } })({ input: typeof input === 'string' ? { imageUrl: input } : input });
   });
   after(async () => {
     await srv.close();

@@ -16,7 +16,7 @@ import { buildImageBundles, buildZipBundleSync, IMAGE_ENTRIES } from '../../infr
 import { mirrorDir } from '../models/fixtures.js';
 import { projectRoot, startFixtureServer, type FixtureServer } from '../workflow/fixtures.js';
 
-type Outcome<T> = { ok: true; result: T } | { ok: false; errorType: string; errorMessage: string };
+type Outcome<T> = ({ ok: true; result: T } | { ok: false; errorType: string; errorMessage: string }) & { logs?: Array<Record<string, unknown>> };
 
 describe('Lambda bundles (built as shipped, run in fresh processes)', function () {
   this.timeout(180_000);
@@ -60,8 +60,11 @@ describe('Lambda bundles (built as shipped, run in fresh processes)', function (
       env: { ...env, ...extraEnv },
       maxBuffer: 16 * 1024 * 1024,
     });
-    const last = stdout.trim().split('\n').pop()!;
-    return JSON.parse(last) as Outcome<T>;
+    // The result line is the invoker's; the rest is what the function wrote: Powertools JSON logs and EMF
+    // blobs (a model still loading after a failed invocation may log after the result).
+    const lines = stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const result = lines.find((l) => 'ok' in l) as Outcome<T>;
+    return { ...result, logs: lines.filter((l) => !('ok' in l)) };
   }
 
   function ok<T>(outcome: Outcome<T>): T {
@@ -69,9 +72,40 @@ describe('Lambda bundles (built as shipped, run in fresh processes)', function (
     return outcome.result;
   }
 
+  it('logs through the one entry wrapper: correlation keys, EMF metrics, no query strings, no bytes', async () => {
+    const secret = 'X-Amz-Signature=0123456789abcdef';
+    const input = { imageUrl: `${server.origin}/photo/n02391049_zebra.JPEG?${secret}`, postId: 'post-42' };
+    // As the Lambda runtime sets them (tracing on: the X-Ray SDK is loaded and must not break the bundle).
+    const info = { LOG_LEVEL: 'INFO', POWERTOOLS_METRICS_NAMESPACE: 'TestNamespace', POWERTOOLS_SERVICE_NAME: 'bundle-test', AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand', AWS_LAMBDA_FUNCTION_NAME: 'test-fn' };
+    const fetched = await invoke<FetchImageOutput>('fetch-image', { input, executionName: 'post-42-abc' }, info);
+    const image = ok(fetched).image;
+    const text = JSON.stringify(fetched.logs);
+    expect(text).not.to.contain(secret);
+    const done = fetched.logs!.find((l) => l.message === 'FetchImage done')!;
+    expect(done, text).to.include({ execution: 'post-42-abc', post_id: 'post-42', image_sha256: image.sha256, step: 'FetchImage', service: 'bundle-test', level: 'INFO' });
+    const fetchedLine = fetched.logs!.find((l) => l.message === 'image fetched')!;
+    expect(fetchedLine.imageUrl).to.equal(`${server.origin}/photo/n02391049_zebra.JPEG?…`);
+    const emf = fetched.logs!.filter((l) => l._aws !== undefined);
+    const names = emf.flatMap((l) => (l._aws as { CloudWatchMetrics: Array<{ Namespace: string; Metrics: Array<{ Name: string }> }> }).CloudWatchMetrics.flatMap((m) => m.Metrics.map((x) => `${m.Namespace}/${x.Name}`)));
+    expect(names).to.include.members(['TestNamespace/ColdStart', 'TestNamespace/FetchBytes', 'TestNamespace/FetchLatency', 'TestNamespace/StepDuration']);
+    expect(emf.find((l) => 'FetchBytes' in l)!.FetchBytes).to.equal(image.bytes);
+
+    const verdict = await invoke<Verdict>('aggregate', { input, image, executionName: 'post-42-abc', classification: { labels: [{ label: 'beer bottle', wnid: 'n02823428', score: 0.9 }], model: { name: 'm', sha256: 'x' } }, safety: { engine: 'local', labels: [] } }, info);
+    expect(ok(verdict).decision).to.equal('review');
+    const reasons = verdict.logs!.find((l) => 'DecisionReasons' in l)!;
+    expect(reasons).to.include({ decision: 'review', category: 'Alcohol', source: 'classifier', DecisionReasons: 1 });
+    expect(verdict.logs!.find((l) => 'Decisions' in l)).to.include({ decision: 'review', Decisions: 1 });
+
+    const failed = await invoke('classify', { image: { ...image, key: 'staging/nope.jpeg' }, executionName: 'post-42-abc' }, info);
+    expect(failed.ok).to.equal(false);
+    const warn = failed.logs!.find((l) => l.level === 'WARN')!;
+    expect(warn, JSON.stringify(failed.logs)).to.include({ step: 'ClassifyImage', errorName: 'StagedImageMissing', execution: 'post-42-abc' });
+    expect(failed.logs!.find((l) => 'StepErrors' in l)).to.include({ step: 'ClassifyImage', error: 'StagedImageMissing' });
+  });
+
   it('moderates a photo fetched over loopback HTTP: fetch-image → classify + safety → aggregate', async () => {
     const input = { imageUrl: `${server.origin}/photo/n02391049_zebra.JPEG`, postId: 'bundle-smoke' };
-    const fetched = ok(await invoke<FetchImageOutput>('fetch-image', input));
+    const fetched = ok(await invoke<FetchImageOutput>('fetch-image', { input }));
     expect(fetched.image.format).to.equal('jpeg');
     const [classification, safety] = await Promise.all([
       invoke<ClassifyOutput>('classify', { image: fetched.image }).then(ok),
@@ -94,7 +128,7 @@ describe('Lambda bundles (built as shipped, run in fresh processes)', function (
   });
 
   it('reports our named errors under their real names (what Retry and Catch match), minified or not', async () => {
-    const blocked = await invoke('fetch-image', { imageUrl: 'http://169.254.169.254/latest/meta-data/' });
+    const blocked = await invoke('fetch-image', { input: { imageUrl: 'http://169.254.169.254/latest/meta-data/' }, executionName: 'bundle-test' });
     expect(blocked).to.deep.include({ ok: false, errorType: 'FetchBlocked' });
     for (const name of ['classify', 'safety', 'aggregate', 'verdicts'] as const) {
       const bad = await invoke(name, { image: { uri: 'nope' } });
@@ -103,7 +137,7 @@ describe('Lambda bundles (built as shipped, run in fresh processes)', function (
   });
 
   it('fails with a named error, not a crash, when the model is nowhere (image defaults: no download)', async () => {
-    const fetched = ok(await invoke<FetchImageOutput>('fetch-image', { imageUrl: `${server.origin}/photo/n01440764_tench.JPEG` }));
+    const fetched = ok(await invoke<FetchImageOutput>('fetch-image', { input: { imageUrl: `${server.origin}/photo/n01440764_tench.JPEG` } }));
     const missing = await invoke('classify', { image: fetched.image }, { MODEL_MIRROR: '', MODEL_CACHE_DIR: path.join(work, 'empty-cache') });
     expect(missing).to.deep.include({ ok: false, errorType: 'ModelNotFoundError' });
   });

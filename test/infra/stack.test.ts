@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { METRICS } from '../../functions/shared/telemetry/metric-names.js';
 import { ConfigError } from '../../functions/shared/errors.js';
 import { parseStackConfig } from '../../infra/config.js';
 import type { PlannedResource } from '../../infra/mocks.js';
@@ -46,7 +47,41 @@ describe('infra: the default stack (Pulumi.dev.yaml) under mocks', function () {
     }
     expect(of(plan, 'aws:efs/mountTarget:MountTarget')).to.have.length(2);
     expect(of(plan, 'aws:lambda/function:Function').map((r) => r.name.replace('blog-image-moderation-test-default-', ''))).to.have.members(['classify', 'fetch-image', 'aggregate', 'verdicts']);
-    expect(of(plan, 'aws:cloudwatch/metricAlarm:MetricAlarm').map((r) => r.inputs.metricName)).to.have.members(['ExecutionsFailed', 'ExecutionsTimedOut', 'Errors', 'Throttles', 'ReviewsExpired']);
+    expect(of(plan, 'aws:cloudwatch/metricAlarm:MetricAlarm').map((r) => r.inputs.metricName ?? r.name.replace('blog-image-moderation-test-default-', ''))).to.have.members([
+      'ExecutionsFailed', 'ExecutionsTimedOut', 'Errors', 'Throttles', 'ReviewsExpired', 'review-rate', 'reject-rate',
+    ]);
+  });
+
+  it('alarms on an abnormal review or reject rate from the Decisions metric the aggregate function emits', () => {
+    for (const [decision, threshold] of [['review', 30], ['reject', 10]] as const) {
+      const alarm = one(plan, 'aws:cloudwatch/metricAlarm:MetricAlarm', `-${decision}-rate`).inputs as {
+        threshold: number; comparisonOperator: string; alarmActions: unknown[];
+        metricQueries: Array<{ id: string; expression?: string; returnData?: boolean; metric?: { namespace: string; metricName: string; dimensions: Record<string, string>; stat: string; period: number } }>;
+      };
+      expect(alarm).to.include({ threshold, comparisonOperator: 'GreaterThanThreshold' });
+      expect(alarm.alarmActions).to.have.length(1);
+      const metrics = alarm.metricQueries.filter((q) => q.metric).map((q) => q.metric!);
+      expect(metrics.map((m) => m.dimensions.decision)).to.have.members(['approve', 'review', 'reject']);
+      for (const m of metrics) expect(m).to.deep.include({ namespace: 'BlogImageModeration', metricName: METRICS.decisions, stat: 'Sum', period: 3600 });
+      for (const m of metrics) expect(m.dimensions.service).to.equal('image-moderation');
+      const rate = alarm.metricQueries.filter((q) => q.returnData);
+      expect(rate).to.have.length(1);
+      expect(rate[0]!.expression).to.equal(`IF((FILL(approve, 0) + FILL(review, 0) + FILL(reject, 0)) >= 20, 100 * FILL(${decision}, 0) / (FILL(approve, 0) + FILL(review, 0) + FILL(reject, 0)), 0)`);
+    }
+  });
+
+  it('has a dashboard with every custom metric: decisions by category, rates, p50/p95 per step, cold starts, errors by name, safety latency', () => {
+    const dash = one(plan, 'aws:cloudwatch/dashboard:Dashboard', '-dashboard');
+    const body = JSON.parse(String(dash.inputs.dashboardBody)) as { widgets: Array<{ properties: { title: string; metrics: unknown[] } }> };
+    const text = JSON.stringify(body);
+    for (const name of Object.values(METRICS)) expect(text, name).to.contain(name);
+    const titles = body.widgets.map((w) => w.properties.title);
+    expect(titles).to.include.members(['Review rate (%)', 'Reject rate (%)', 'Errors by name', 'Step duration p50 / p95 (ms)', 'Safety latency (rekognition) (ms)']);
+    const steps = body.widgets.find((w) => w.properties.title.startsWith('Step duration'))!.properties.metrics as Array<unknown[]>;
+    for (const step of ['FetchImage', 'ClassifyImage', 'CheckSafety', 'AggregateVerdict']) {
+      for (const stat of ['p50', 'p95']) expect(steps.some((m) => m.includes(step) && JSON.stringify(m.at(-1)).includes(`"${stat}"`)), `${step} ${stat}`).to.equal(true);
+    }
+    expect(text).to.contain('SEARCH(\'{BlogImageModeration,service,decision,category,source} MetricName=\\"DecisionReasons\\"');
   });
 
   it('has no NAT gateway and reaches S3 through a gateway endpoint on the isolated subnets', () => {
@@ -114,6 +149,12 @@ describe('infra: the default stack (Pulumi.dev.yaml) under mocks', function () {
     for (const fn of of(plan, 'aws:lambda/function:Function')) {
       expect(fn.inputs.tracingConfig, fn.name).to.deep.equal({ mode: 'Active' });
       expect((fn.inputs.loggingConfig as { logFormat: string; logGroup: string }).logGroup).to.equal(`/aws/lambda/${fn.inputs.name}`);
+      // The shared entry wrapper's settings: level, EMF namespace and the service dimension, from stack config.
+      expect((fn.inputs.environment as { variables: Record<string, string> }).variables, fn.name).to.include({
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        POWERTOOLS_METRICS_NAMESPACE: 'BlogImageModeration',
+        POWERTOOLS_SERVICE_NAME: 'image-moderation',
+      });
     }
     expect(one(plan, 'aws:lambda/function:Function', '-aggregate').inputs).to.include({ runtime: 'nodejs24.x', handler: 'index.handler' });
   });

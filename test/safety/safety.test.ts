@@ -156,7 +156,7 @@ describe('safety/handler and config', function () {
       const bytes = await readFile(photo('n02787622_banjo.JPEG'));
       const sha256 = createHash('sha256').update(bytes).digest('hex');
       const ptr = await store.put(bytes, { sha256, format: 'jpeg' });
-      const handler = createCheckSafetyHandler({ store, engine: () => getSafetyEngine({ minConfidence: 50, threads: 2, nsfw: { cacheDir } }) });
+      const handler = createCheckSafetyHandler({ store, engine: () => getSafetyEngine({ minConfidence: 50, threads: 2, maxPixels: 40_000_000, nsfw: { cacheDir } }) });
       const out = await handler({ image: { ...ptr, sha256, bytes: bytes.length, format: 'jpeg', width: 500, height: 375 } });
       expect(out.engine).to.equal('local');
       expect(out.model).to.deep.equal({ name: NSFW_PIN.name, sha256: NSFW_PIN.onnx.sha256 });

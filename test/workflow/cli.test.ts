@@ -1,9 +1,12 @@
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { expect } from 'chai';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { main } from '../../workflows/cli.js';
 import type { CreateLocalWorkflow } from '../../workflows/local-engine.js';
-import { captureIo } from './fixtures.js';
+import { captureIo, photo } from './fixtures.js';
 
 const mustNotBuild: CreateLocalWorkflow = async () => {
   throw new Error('the workflow must not be built for a usage error');
@@ -55,5 +58,31 @@ describe('CLI against a deployed state machine (--state-machine-arn, SFN answere
     const start = sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input;
     expect(start.stateMachineArn).to.equal(SM);
     expect(JSON.parse(start.input!)).to.deep.equal({ imageUrl: 'https://blog.example.com/a.jpg' });
+  });
+});
+
+describe('CLI logs (the real local workflow)', function () {
+  this.timeout(180_000);
+  let staging: string;
+  before(async () => {
+    staging = await mkdtemp(path.join(tmpdir(), 'cli-logs-'));
+  });
+  after(async () => rm(staging, { recursive: true, force: true }));
+
+  it('is quiet on stderr by default, and with --verbose writes the Lambdas\' JSON logs and EMF there, never on stdout', async () => {
+    const quiet = captureIo();
+    expect(await main(['--json', '--staging-dir', staging, photo('n02391049_zebra.JPEG')], quiet), quiet.err()).to.equal(0);
+    expect(quiet.err()).to.equal('');
+    const loud = captureIo();
+    expect(await main(['--json', '--verbose', '--staging-dir', staging, photo('n02391049_zebra.JPEG')], loud), loud.err()).to.equal(0);
+    expect(loud.out().trim().split('\n')).to.have.length(1);
+    expect(JSON.parse(loud.out())).to.include({ decision: 'approve' });
+    const lines = loud.err().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const steps = lines.filter((l) => typeof l.message === 'string' && (l.message as string).endsWith(' done')).map((l) => l.step);
+    expect(steps).to.have.members(['FetchImage', 'ClassifyImage', 'CheckSafety', 'AggregateVerdict']);
+    const done = lines.find((l) => l.message === 'AggregateVerdict done')!;
+    expect(done.execution).to.match(/^image-[0-9a-f]{40}$/);
+    expect(done.image_sha256).to.match(/^[0-9a-f]{64}$/);
+    expect(lines.some((l) => 'Decisions' in l)).to.equal(true);
   });
 });

@@ -4,6 +4,7 @@ import { expect } from 'chai';
 import type { AggregateInput, Verdict } from '../../functions/shared/contracts.js';
 import { STATE_NAMES } from '../../functions/shared/contracts.js';
 import { ConfigError, FetchBlocked, ModelNotFoundError } from '../../functions/shared/errors.js';
+import { executionName as executionNameOf } from '../../functions/shared/moderation-input.js';
 import { buildDefinition, FAIL_SAFE_STATE_NAMES, type DefinitionRefs } from '../../workflows/definition.js';
 import { LocalEngine, PAYLOAD_LIMIT_BYTES, type StepHandler } from '../../workflows/local-engine.js';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -86,12 +87,16 @@ describe('local engine adapter', () => {
     expect(run.status).to.equal(STATE_NAMES.approved);
     expect(run.verdict.decision).to.equal('approve');
     expect(run.verdict.seoTags).to.deep.equal(['tabby']);
-    expect(seen.fetch).to.deep.equal(input);
-    expect(seen.classify).to.deep.equal({ image });
-    expect(seen.safety).to.deep.equal({ image });
+    // Every payload names its execution (the client's deterministic name), for the logs' correlation keys.
+    const executionName = executionNameOf(input);
+    expect(executionName).to.match(/^p1-[0-9a-f]{40}$/);
+    expect(seen.fetch).to.deep.equal({ input, executionName });
+    expect(seen.classify).to.deep.equal({ image, input, executionName });
+    expect(seen.safety).to.deep.equal({ image, input, executionName });
     expect(seen.aggregate).to.deep.equal({
       input,
       image,
+      executionName,
       classification: { labels: [{ label: 'tabby', wnid: 'n02123045', score: 0.9 }], model: { name: 'm', sha256: 's' } },
       safety: { engine: 'local', labels: [] },
     });
