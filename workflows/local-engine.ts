@@ -204,11 +204,13 @@ export class LocalEngine {
   async run(input: ModerationInput): Promise<LocalExecution> {
     const started = performance.now();
     const execution = this.machine.run(input as unknown as JsonValue, {
-      // The engine fills Input and StartTime; the name is the one the publisher's client would give it.
-      context: { Execution: { Name: localExecutionName(input) } },
+      context: {
+        // The engine fills Input and StartTime; the name is the one the publisher's client would give it.
+        Execution: { Name: localExecutionName(input) },
+        // One token per execution (the definition has at most one waiting task).
+        ...(this.options.taskTokens ? { Task: { Token: this.options.taskTokens.newToken() } } : {}),
+      },
       overrides: { taskResourceLocalHandlers: this.overrides, retryIntervalOverrides: this.options.retryIntervalOverrides },
-      // One token per execution (the definition has at most one waiting task); $$.Execution.* stays the engine's.
-      ...(this.options.taskTokens ? { context: { Task: { Token: this.options.taskTokens.newToken() } } } : {}),
     });
     let output: unknown;
     let failure: unknown;
