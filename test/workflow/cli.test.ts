@@ -70,11 +70,12 @@ describe('CLI logs (the real local workflow)', function () {
   after(async () => rm(staging, { recursive: true, force: true }));
 
   it('is quiet on stderr by default, and with --verbose writes the Lambdas\' JSON logs and EMF there, never on stdout', async () => {
+    // A fresh verdict store per run: a stored verdict would skip the analysis steps (dedupe).
     const quiet = captureIo();
-    expect(await main(['--json', '--staging-dir', staging, photo('n02391049_zebra.JPEG')], quiet), quiet.err()).to.equal(0);
+    expect(await main(['--json', '--staging-dir', staging, '--data-dir', path.join(staging, 'quiet'), photo('n02391049_zebra.JPEG')], quiet), quiet.err()).to.equal(0);
     expect(quiet.err()).to.equal('');
     const loud = captureIo();
-    expect(await main(['--json', '--verbose', '--staging-dir', staging, photo('n02391049_zebra.JPEG')], loud), loud.err()).to.equal(0);
+    expect(await main(['--json', '--verbose', '--staging-dir', staging, '--data-dir', path.join(staging, 'loud'), photo('n02391049_zebra.JPEG')], loud), loud.err()).to.equal(0);
     expect(loud.out().trim().split('\n')).to.have.length(1);
     expect(JSON.parse(loud.out())).to.include({ decision: 'approve' });
     const lines = loud.err().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
