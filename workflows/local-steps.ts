@@ -74,6 +74,8 @@ export function parallelThreadBudget(cores: number, localSafety: boolean): { cla
 export const createLocalWorkflow: CreateLocalWorkflow = async (opts) => {
   const env = opts.env ?? process.env;
   const store = new LocalStagingStore(opts.stagingDir);
+  // An environment fault is one error at start-up, not a NeedsReview per image.
+  await store.ready();
   // One decode per image: FetchImage's, shared by both analysis steps where that is exact.
   const rasters = new LruRasterCache();
   // Created once per process (the model session is the expensive part); a missing model fails here,

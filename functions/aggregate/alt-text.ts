@@ -6,6 +6,8 @@ const article = (noun: string) => (/^(uni|use|usu|eu|one|ewe)/i.test(noun) ? 'a'
 const withArticle = (noun: string) => `${article(noun)} ${noun}`;
 
 export const NEUTRAL_ALT_TEXT = 'An image awaiting review.';
+/** A rejected image is never published; its alt text must not promise a review. */
+export const REJECTED_ALT_TEXT = 'An image rejected by moderation.';
 
 export function altText(labels: readonly ClassLabel[]): string {
   const [top, second] = labels;

@@ -1,7 +1,7 @@
 /** AggregateVerdict's pure core: both step results (or the caught error) → the Verdict. */
 import type { AggregateInput, ModerationLabel, SafetyResult, Verdict } from '../shared/contracts.js';
 import { normalizeRekognitionLabels } from '../shared/moderation.js';
-import { altText, NEUTRAL_ALT_TEXT } from './alt-text.js';
+import { altText, NEUTRAL_ALT_TEXT, REJECTED_ALT_TEXT } from './alt-text.js';
 import { imagenetModerationLabels } from './categories.js';
 import { decide } from './decide.js';
 import type { ModerationPolicy } from './policy.js';
@@ -22,7 +22,7 @@ export function buildVerdict(event: AggregateInput, policy: ModerationPolicy): V
     decision,
     reasons,
     seoTags: event.error ? [] : seoTags(labels),
-    altText: event.error ? NEUTRAL_ALT_TEXT : altText(labels),
+    altText: decision === 'reject' ? REJECTED_ALT_TEXT : event.error ? NEUTRAL_ALT_TEXT : altText(labels),
     labels,
     moderation: [...(safety ?? []), ...imagenetModerationLabels(labels)],
     ...(event.image ? { image: event.image } : {}),

@@ -1,5 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError, describeError, ModelIntegrityError, ModelNotFoundError } from '../errors.js';
 import type { Expected } from './atomic.js';
@@ -10,6 +10,7 @@ import { parseManifest, type ModelManifest } from './manifest.js';
 import type { ModelSourceKind, ResolvedModel } from './resolved.js';
 import { MirrorSource, parseS3Uri, S3Source, UrlSource, type ModelSource } from './sources.js';
 import { fileSha256Once, verifiedCacheHit } from './verify.js';
+import { makeDirs, removeIfEmpty } from '../writable-dir.js';
 
 export type { ModelSourceKind, ResolvedModel } from './resolved.js';
 
@@ -216,27 +217,21 @@ async function ensureCached(
   opts: ModelStoreOptions,
 ): Promise<ModelSourceKind> {
   if (await verifiedCacheHit(cachePath, expected.sha256)) return 'cache';
+  // The Lambda: its EFS mount, with the access point owned by the function user.
+  const created = await makeDirs(path.dirname(cachePath), 'MODEL_CACHE_DIR');
+  const cached = async () => ((await verifiedCacheHit(cachePath, expected.sha256)) ? ('cache' as const) : undefined);
   try {
-    await mkdir(path.dirname(cachePath), { recursive: true });
+    return await produceOnce(
+      `${cachePath}.lock`,
+      { staleMs: opts.lockStaleMs ?? 60_000, pollMs: opts.lockPollMs ?? 200 },
+      cached,
+      () => fetchFromSources(cachePath, expected, sources, what, opts),
+    );
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EACCES' || code === 'EROFS' || code === 'EPERM' || code === 'ENOTDIR' || code === 'EEXIST') {
-      throw new ConfigError(
-        `The model cache ${path.dirname(cachePath)} is not a writable directory (${code}). Set MODEL_CACHE_DIR to a writable directory ` +
-          '(the Lambda: its EFS mount, with the access point owned by the function user).',
-        { cacheDir: path.dirname(cachePath) },
-        { cause: err },
-      );
-    }
+    // A model nobody could provide leaves no empty <cache>/<name>/ behind.
+    await removeIfEmpty(created);
     throw err;
   }
-  const cached = async () => ((await verifiedCacheHit(cachePath, expected.sha256)) ? ('cache' as const) : undefined);
-  return produceOnce(
-    `${cachePath}.lock`,
-    { staleMs: opts.lockStaleMs ?? 60_000, pollMs: opts.lockPollMs ?? 200 },
-    cached,
-    () => fetchFromSources(cachePath, expected, sources, what, opts),
-  );
 }
 
 async function fetchFromSources(

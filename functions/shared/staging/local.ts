@@ -5,12 +5,17 @@ import { pathToFileURL } from 'node:url';
 import type { ImageFormat, StagedImage } from '../contracts.js';
 import { StagedImageMissing } from '../errors.js';
 import { stagingKey, type StagingStore } from './store.js';
+import { ensureWritableDir } from '../writable-dir.js';
 
 /** Local mode: a directory. Writes are temp file + rename, so a reader never sees half an image. */
 export class LocalStagingStore implements StagingStore {
   readonly root: string;
   constructor(root: string) {
     this.root = path.resolve(root);
+  }
+
+  ready(): Promise<void> {
+    return ensureWritableDir(this.root, 'STAGING_DIR');
   }
 
   async put(bytes: Buffer, meta: { sha256: string; format: ImageFormat }): Promise<Pick<StagedImage, 'uri' | 'key'>> {

@@ -26,6 +26,10 @@ export class S3StagingStore implements StagingStore {
     return this.s3 ? Promise.resolve(this.s3) : defaultS3Client();
   }
 
+  ready(): Promise<void> {
+    return Promise.resolve();
+  }
+
   async put(bytes: Buffer, meta: { sha256: string; format: ImageFormat }): Promise<Pick<StagedImage, 'uri' | 'bucket' | 'key'>> {
     const key = stagingKey(meta.sha256, meta.format, this.prefix);
     const [{ PutObjectCommand }, s3] = await Promise.all([loadS3(), this.client()]);

@@ -8,6 +8,11 @@ import type { ImageFormat, StagedImage } from '../contracts.js';
 export interface StagingStore {
   /** Stores the bytes under a key derived from their sha256 and returns the pointer fields. */
   put(bytes: Buffer, meta: { sha256: string; format: ImageFormat }): Promise<Pick<StagedImage, 'uri' | 'bucket' | 'key'>>;
+  /**
+   * The start-up check: throws ConfigError when the store cannot be written (the directory). S3 answers
+   * at once: the function's role is only allowed PutObject, so the first put is the check there.
+   */
+  ready(): Promise<void>;
   /** Reads back the bytes a pointer names; throws StagedImageMissing when they are gone. */
   get(image: Pick<StagedImage, 'uri' | 'bucket' | 'key'>): Promise<Buffer>;
 }
