@@ -124,7 +124,13 @@ describe('moderator console (real server, real store, Chromium)', function () {
       const card = page.locator(`article[data-review-id="${fx.reviewIds.beer}"]`);
       await card.waitFor();
       expect(await card.locator('.reasons').innerText()).to.match(/Alcohol|beer/i);
-      expect(await card.locator('img').evaluate((img) => img.complete && img.naturalWidth > 0)).to.equal(true);
+      // The thumbnail (re-encoded by sharp on request, lazily loaded) arrives on its own time on a loaded machine.
+      const img = card.locator('img');
+      let loaded = false;
+      for (const t0 = Date.now(); !loaded && Date.now() - t0 < 30_000; await new Promise((r) => setTimeout(r, 100))) {
+        loaded = await img.evaluate((i) => i.complete && i.naturalWidth > 0);
+      }
+      expect(loaded, 'thumbnail decoded').to.equal(true);
       await card.locator('textarea.note').fill('label on the bottle is a soft drink');
       await card.locator('button.approve').click();
       await page.locator(`article[data-review-id="${fx.reviewIds.beer}"]`).waitFor({ state: 'detached' });
