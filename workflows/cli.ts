@@ -9,6 +9,7 @@ import { ConfigError, describeError } from '../functions/shared/errors.js';
 import { parseCliArgs, resolveInputs, USAGE, type CliOptions } from './cli-args.js';
 import { ExecutionLog, recording } from './execution-log.js';
 import type { CreateLocalWorkflow, LocalWorkflow } from './local-engine.js';
+import { pool } from './pool.js';
 import { createRemoteWorkflow } from './remote.js';
 import { failureRecord, formatSummary, formatText, toJsonRecord, type ImageFailure, type ImageResult } from './report.js';
 
@@ -19,20 +20,6 @@ export interface CliIo {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
   env: NodeJS.ProcessEnv;
-}
-
-/** Runs `items` through `worker` with at most `concurrency` in flight, keeping the input order in the result. */
-async function pool<T, R>(items: T[], concurrency: number, worker: (item: T, i: number) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await worker(items[i]!, i);
-    }
-  });
-  await Promise.all(lanes);
-  return results;
 }
 
 /** What runs one image: the local engine, or the deployed state machine through the client. */

@@ -1,0 +1,232 @@
+/**
+ * `npm run eval -- [labels.tsv] [--json] [--out dir]`: moderates every labelled photo through the real
+ * local workflow (the deployed state machine on the embedded engine, the real models and policy), then
+ * reports false flags, false rejects and recall, per category and per decision source, with the
+ * offending files; and the operating-point sweep as a table, report.json, sweep.svg and report.html.
+ */
+import { mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { SingleBar } from 'cli-progress';
+import type { AggregateInput } from '../functions/shared/contracts.js';
+import { ConfigError, describeError, InvalidInput } from '../functions/shared/errors.js';
+import type { DecideInput } from '../functions/aggregate/decide.js';
+import { policyFromEnv } from '../functions/aggregate/policy.js';
+import { safetyLabels } from '../functions/aggregate/verdict.js';
+import { pool } from '../workflows/pool.js';
+import type { CreateLocalWorkflow } from '../workflows/local-engine.js';
+import { reportHtml, sweepSvg } from './chart.js';
+import { parseLabels, type LabelledImage } from './labels.js';
+import { score, type EvalCase, type EvalSummary } from './score.js';
+import { formatSweep, sweep, type SweepCase, type SweepCurve } from './sweep.js';
+
+export const EVAL_USAGE = `Usage: npm run eval -- [labels.tsv] [options]
+
+Moderates every photo listed in labels.tsv (columns: file, expected = approve | flag | either, category;
+paths relative to the labels file) with the local workflow and reports false flags, false rejects and
+recall, per category and per source, plus an operating-point sweep of every review threshold.
+Default labels file: ../shared/images/labels.tsv. The policy is MODERATION_POLICY's, as in npm start.
+
+Options:
+  --json               one JSON object on stdout (the report), nothing else on stdout
+  --out <dir>          where report.json, sweep.svg and report.html are written (default: .eval)
+  --concurrency <n>    images in flight (default: ${availableParallelism()})
+  --model <name>       classifier model from the catalog
+  --mirror <dir>       offline model mirror
+  --staging-dir <dir>  staging directory (default: .staging)
+  -h, --help           this help
+
+Exit codes: 0 report written (whatever the numbers), 1 an image or the environment failed, 2 usage error.`;
+
+export interface EvalReport extends EvalSummary {
+  labels: string;
+  policy: ReturnType<typeof policyFromEnv>;
+  models: { classifier?: unknown; safety?: unknown };
+  failures: Array<{ file: string; error: { name: string; message: string } }>;
+  sweep: SweepCurve[];
+  timing: { wallMs: number; msPerImage: number };
+  files: { report: string; svg: string; html: string };
+}
+
+export interface EvalIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+}
+
+const LOCAL_STEPS_MODULE = '../workflows/local-steps.js';
+const loadLocalWorkflow: CreateLocalWorkflow = async (options) => ((await import(LOCAL_STEPS_MODULE)) as { createLocalWorkflow: CreateLocalWorkflow }).createLocalWorkflow(options);
+
+/** The aggregate function's own event, recorded per image: the sweep re-decides from exactly this. */
+function decideInputOf(event: AggregateInput): DecideInput {
+  return {
+    ...(event.classification ? { classification: event.classification.labels } : {}),
+    ...(event.safety ? { safety: safetyLabels(event.safety), safetyEngine: event.safety.engine } : {}),
+    ...(event.error ? { error: event.error } : {}),
+  };
+}
+
+async function writeAtomic(file: string, text: string): Promise<void> {
+  const tmp = `${file}.${process.pid}.tmp`;
+  await writeFile(tmp, text);
+  await rename(tmp, file);
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+
+export function formatReport(r: EvalReport): string {
+  const lines = [
+    `${r.images} labelled photos (${r.labels}), ${r.timing.msPerImage} ms per image`,
+    `benign:    ${r.benign}; falsely flagged ${r.falseFlags} (${pct(r.falseFlagRate)}), falsely rejected ${r.falseRejects}`,
+    `sensitive: ${r.sensitive}; caught ${r.caught} (recall ${pct(r.recall)})`,
+    `either:    ${r.either.count}; flagged ${r.either.flagged}, rejected ${r.either.rejected}`,
+    `by source: ${Object.entries(r.bySource).filter(([, s]) => s.falseFlags || s.caught).map(([k, s]) => `${k} ${s.falseFlags} false flags (${s.falseRejects} rejects), ${s.caught} caught`).join('; ') || '-'}`,
+    'by category:',
+    ...Object.entries(r.byCategory).map(([k, c]) => `  ${k.padEnd(24)} sensitive ${c.sensitive}, caught ${c.caught} (${c.caughtInCategory} in category); false flags ${c.falseFlags} (${c.falseRejects} rejects)`),
+  ];
+  const list = (title: string, xs: { file: string; decision: string; why: string[] }[]) => {
+    if (!xs.length) return;
+    lines.push(`${title}:`);
+    for (const o of xs) lines.push(`  ${o.file} → ${o.decision}: ${o.why.join('; ')}`);
+  };
+  list('FALSE REJECTS', r.offenders.falseRejects);
+  list('false flags', r.offenders.falseFlags);
+  list('missed', r.offenders.missed);
+  for (const f of r.failures) lines.push(`FAILED ${f.file}: ${f.error.name}: ${f.error.message}`);
+  lines.push('', 'operating points (one review threshold moved at a time; * = current policy):', formatSweep(r.sweep), '');
+  lines.push(`written: ${r.files.report}, ${r.files.svg}, ${r.files.html}`);
+  return lines.join('\n');
+}
+
+/** The eval CLI as a function (tests run it in-process); returns the exit code. */
+export async function main(argv: string[], io: EvalIo, createWorkflow: CreateLocalWorkflow = loadLocalWorkflow): Promise<number> {
+  let images: LabelledImage[];
+  let labelsPath: string;
+  let opts: { json: boolean; out: string; concurrency: number; model?: string; mirror?: string; stagingDir: string };
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        json: { type: 'boolean', default: false },
+        out: { type: 'string', default: '.eval' },
+        concurrency: { type: 'string', default: String(availableParallelism()) },
+        model: { type: 'string' },
+        mirror: { type: 'string' },
+        'staging-dir': { type: 'string', default: '.staging' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+    if (values.help) {
+      io.stdout.write(`${EVAL_USAGE}\n`);
+      return 0;
+    }
+    if (positionals.length > 1) throw new ConfigError('give one labels file');
+    const concurrency = Number(values.concurrency);
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new ConfigError('--concurrency must be a whole number from 1 to 64');
+    labelsPath = path.resolve(positionals[0] ?? path.join(io.env.SHARED_DIR ?? '../shared', 'images/labels.tsv'));
+    let text: string;
+    try {
+      text = await readFile(labelsPath, 'utf8');
+    } catch (err) {
+      throw new ConfigError(`cannot read the labels file ${labelsPath} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); give its path: npm run eval -- my-labels.tsv`);
+    }
+    images = parseLabels(text, labelsPath);
+    // A typo in a path must not become a "FetchFailed → review" false flag in the numbers.
+    for (const [i, img] of images.entries()) {
+      if (!(await stat(img.path).catch(() => undefined))?.isFile()) throw new InvalidInput(`${labelsPath}:${img.line ?? i + 2}: ${img.file} does not exist (${img.path}); paths are relative to the labels file.`);
+    }
+    opts = { json: values.json!, out: path.resolve(values.out!), concurrency, model: values.model, mirror: values.mirror, stagingDir: values['staging-dir']! };
+  } catch (err) {
+    if (!(err instanceof ConfigError || err instanceof InvalidInput || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))) throw err;
+    io.stderr.write(`error: ${describeError(err).message}\n${(err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? `\n${EVAL_USAGE}\n` : ''}`);
+    return 2;
+  }
+
+  const inputs = new Map<string, DecideInput>();
+  const models: EvalReport['models'] = {};
+  let workflow;
+  // A throwaway verdict store: eval must neither answer from earlier verdicts nor leave review items behind.
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'moderation-eval-'));
+  try {
+    await mkdir(opts.out, { recursive: true });
+    workflow = await createWorkflow({
+      stagingDir: opts.stagingDir,
+      dataDir,
+      mirror: opts.mirror,
+      model: opts.model,
+      safetyEngine: 'local',
+      env: io.env,
+      wrap: (fn, handler) =>
+        fn.includes('aggregate')
+          ? async (payload) => {
+              const event = payload as AggregateInput;
+              if (typeof event.input?.imageUrl === 'string') inputs.set(event.input.imageUrl, decideInputOf(event));
+              models.classifier ??= event.classification?.model;
+              if (event.safety && 'model' in event.safety) models.safety ??= event.safety.model;
+              return handler(payload);
+            }
+          : handler,
+    });
+  } catch (err) {
+    const { name, message } = describeError(err);
+    io.stderr.write(`error: ${name}: ${message}\n`);
+    await rm(dataDir, { recursive: true, force: true });
+    return 1;
+  }
+
+  const bar = !opts.json && io.stderr.isTTY ? new SingleBar({ stream: io.stderr, format: 'evaluating [{bar}] {value}/{total} {eta_formatted} left', hideCursor: true }) : undefined;
+  bar?.start(images.length, 0);
+  const cases: EvalCase[] = [];
+  const sweepCases: SweepCase[] = [];
+  const failures: EvalReport['failures'] = [];
+  const started = performance.now();
+  await pool(images, opts.concurrency, async (img) => {
+    try {
+      const run = await workflow.run({ imageUrl: img.path, reModerate: true });
+      cases.push({ ...img, decision: run.verdict.decision, reasons: run.verdict.reasons });
+      const input = inputs.get(img.path);
+      if (input) sweepCases.push({ ...img, input });
+    } catch (err) {
+      failures.push({ file: img.file, error: describeError(err) });
+    }
+    bar?.increment();
+  });
+  bar?.stop();
+  const wallMs = performance.now() - started;
+  await workflow.close?.();
+  await rm(dataDir, { recursive: true, force: true });
+  const order = new Map(images.map((x, i) => [x.file, i]));
+  cases.sort((a, b) => order.get(a.file)! - order.get(b.file)!);
+  sweepCases.sort((a, b) => order.get(a.file)! - order.get(b.file)!);
+
+  const policy = policyFromEnv(io.env);
+  const summary = score(cases);
+  const curves = sweep(sweepCases, policy);
+  const files = { report: path.join(opts.out, 'report.json'), svg: path.join(opts.out, 'sweep.svg'), html: path.join(opts.out, 'report.html') };
+  const report: EvalReport = {
+    labels: labelsPath,
+    ...summary,
+    policy,
+    models,
+    failures,
+    sweep: curves,
+    timing: { wallMs: Math.round(wallMs), msPerImage: Number((wallMs / Math.max(1, images.length)).toFixed(1)) },
+    files,
+  };
+  await writeAtomic(files.report, `${JSON.stringify(report, null, 2)}\n`);
+  await writeAtomic(files.svg, sweepSvg(curves));
+  await writeAtomic(files.html, reportHtml(summary, curves, `Moderation eval: ${path.basename(labelsPath)}`));
+  io.stdout.write(opts.json ? `${JSON.stringify(report)}\n` : `${formatReport(report)}\n`);
+  if (failures.length) {
+    io.stderr.write(`error: ${failures.length} of ${images.length} images could not be processed (listed above).\n`);
+    return 1;
+  }
+  return 0;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  process.exitCode = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env });
+}
