@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- --json] [--model <name>] [--skip-workflow]`: the classifier for the configured model
  * (plus the deployed default's architecture with random weights, for its speed) and the whole workflow on
- * the embedded engine, and each Lambda's billed duration estimated from its handler (bench/lambda.ts). With --json, one JSON object on stdout; otherwise a readable summary.
+ * the embedded engine, the local safety engine per image (agreement of two models vs MobileNetV2 alone), and each Lambda's billed duration estimated from its handler (bench/lambda.ts). With --json, one JSON object on stdout; otherwise a readable summary.
  */
 import { availableParallelism, cpus } from 'node:os';
 import path from 'node:path';
@@ -10,6 +10,7 @@ import { DEFAULT_LOCAL_MODEL } from '../functions/shared/models/catalog.js';
 import { defaultMirror, sharedDir } from '../functions/shared/project.js';
 import { benchClassify, type ClassifyBenchResult } from './classify.js';
 import { benchLambdas } from './lambda.js';
+import { benchSafety } from './safety.js';
 import { benchWorkflow } from './workflow.js';
 
 const { values } = parseArgs({
@@ -28,6 +29,7 @@ const classifyByModel: Record<string, ClassifyBenchResult> = {};
 for (const model of [values.model!, ...values['also-models']!.split(',').map((s) => s.trim()).filter((m) => m && m !== values.model)]) {
   classifyByModel[model] = await benchClassify({ model, mirrorDir, photosDir, log });
 }
+const safety = await benchSafety({ photosDir, log });
 const workflow = values['skip-workflow'] ? undefined : await benchWorkflow({ model: values.model, photosDir, log });
 const lambdas = await benchLambdas({ model: 'resnet50-int8-random-timing', mirrorDir, photosDir, log });
 
@@ -37,6 +39,7 @@ const result = {
   machine: { cpus: availableParallelism(), cpu: cpus()[0]?.model, node: process.version },
   classify,
   classifyByModel,
+  safety,
   ...(workflow
     ? {
         workflow: {

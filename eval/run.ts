@@ -46,6 +46,8 @@ export interface EvalReport extends EvalSummary {
   models: { classifier?: unknown; safety?: unknown };
   failures: Array<{ file: string; error: { name: string; message: string } }>;
   sweep: SweepCurve[];
+  /** Every photo with its decision and what AggregateVerdict decided from, so a policy can be re-tried offline. */
+  cases: Array<{ file: string; expected: string; category?: string; decision: string; input?: DecideInput }>;
   timing: { wallMs: number; msPerImage: number };
   files: { report: string; svg: string; html: string };
 }
@@ -213,6 +215,7 @@ export async function main(argv: string[], io: EvalIo, createWorkflow: CreateLoc
     models,
     failures,
     sweep: curves,
+    cases: cases.map((c) => ({ file: c.file, expected: c.expected, ...(c.category ? { category: c.category } : {}), decision: c.decision, input: inputs.get(c.path) })),
     timing: { wallMs: Math.round(wallMs), msPerImage: Number((wallMs / Math.max(1, images.length)).toFixed(1)) },
     files,
   };

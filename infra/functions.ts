@@ -22,6 +22,8 @@ export interface FunctionsArgs {
   safetyEngine: 'rekognition' | 'local';
   safetyMinConfidence: number;
   nsfwModel?: UploadedModel;
+  /** The local engine's confirming model (InceptionV3), asked only when the first one reports something. */
+  nsfwConfirmModel?: UploadedModel;
   policyJson: string;
   telemetry: TelemetrySettings;
   logRetentionDays: number;
@@ -92,7 +94,12 @@ export function createFunctions(a: FunctionsArgs) {
       a,
       () => [
         { Sid: 'ReadStagedImages', Effect: 'Allow', Action: ['s3:GetObject'], Resource: stagedObjects },
-        { Sid: 'ReadTheSafetyModel', Effect: 'Allow', Action: ['s3:GetObject'], Resource: pulumi.interpolate`${models.arn}/${a.nsfwModel!.key}` },
+        {
+          Sid: 'ReadTheSafetyModels',
+          Effect: 'Allow',
+          Action: ['s3:GetObject'],
+          Resource: [a.nsfwModel!, ...(a.nsfwConfirmModel ? [a.nsfwConfirmModel] : [])].map((m) => pulumi.interpolate`${models.arn}/${m.key}`),
+        },
       ],
       {
         packageType: 'Image',
@@ -100,7 +107,7 @@ export function createFunctions(a: FunctionsArgs) {
         imageConfig: { commands: ['safety.handler'] },
         memorySize: 1536,
         timeout: 30,
-        // The 10 MB model lives in /tmp: no VPC or EFS needed, and a cold start reads it from S3 once.
+        // The models (10 MB + 90 MB) live in /tmp: no VPC or EFS needed, and a cold start reads them from S3 once.
         ephemeralStorage: { size: 512 },
         environment: {
           variables: {
@@ -108,13 +115,16 @@ export function createFunctions(a: FunctionsArgs) {
             STAGING_PREFIX,
             SAFETY_MIN_CONFIDENCE: String(a.safetyMinConfidence),
             NSFW_MODEL_S3_URI: pulumi.interpolate`s3://${models.bucket}/${a.nsfwModel.key}`,
+            ...(a.nsfwConfirmModel
+              ? { NSFW_CONFIRM_MODEL_S3_URI: pulumi.interpolate`s3://${models.bucket}/${a.nsfwConfirmModel.key}` }
+              : { NSFW_CONFIRM_MODEL: 'none' }),
             NSFW_ALLOW_CONVERT: 'false',
             MODEL_CACHE_DIR: '/tmp/models',
             ...telemetryEnv(a.telemetry),
           },
         },
       },
-      a.nsfwModel.objects,
+      [...a.nsfwModel.objects, ...(a.nsfwConfirmModel?.objects ?? [])],
     );
   }
   return { fetch, aggregate, safety };

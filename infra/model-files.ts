@@ -7,7 +7,7 @@ import { catalogEntry } from '../functions/shared/models/catalog.js';
 import { modelStoreOptions } from '../functions/shared/models/config.js';
 import { resolveModel } from '../functions/shared/models/store.js';
 import { defaultMirror } from '../functions/shared/project.js';
-import { NSFW_PIN, resolveNsfwModel } from '../functions/safety/nsfw-store.js';
+import { nsfwModelPin, resolveNsfwModel, type NsfwModelName } from '../functions/safety/nsfw-store.js';
 
 export interface LocalModelFiles {
   sha256: string;
@@ -19,7 +19,7 @@ export interface LocalModelFiles {
 }
 
 export type ModelFileResolver = (name: string) => Promise<LocalModelFiles>;
-export type NsfwFileResolver = () => Promise<{ sha256: string; modelFile: string }>;
+export type NsfwFileResolver = (name: NsfwModelName) => Promise<{ sha256: string; modelFile: string }>;
 
 export const resolveLocalModel: ModelFileResolver = async (name) => {
   try {
@@ -44,5 +44,8 @@ export const plannedModelFiles: { model: ModelFileResolver; nsfw: NsfwFileResolv
     const m = catalogEntry(name);
     return { sha256: m.sha256, modelFile: `<model store>/${name}/${m.sha256}.onnx`, labelsFile: `<model store>/labels/${m.output.labels}`, labelsName: m.output.labels, fileName: m.file };
   },
-  nsfw: async () => ({ sha256: NSFW_PIN.onnx.sha256, modelFile: `<model store>/${NSFW_PIN.name}/${NSFW_PIN.onnx.sha256}.onnx` }),
+  nsfw: async (name) => {
+    const pin = nsfwModelPin(name);
+    return { sha256: pin.onnx.sha256, modelFile: `<model store>/${pin.name}/${pin.onnx.sha256}.onnx` };
+  },
 };

@@ -8,6 +8,7 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import type { ModelFileResolver, NsfwFileResolver } from './model-files.js';
 import type { Storage } from './storage.js';
+import { NSFW_PRIMARY, type NsfwModelName } from '../functions/safety/nsfw-store.js';
 
 export interface UploadedModel {
   name: string;
@@ -60,9 +61,11 @@ export async function uploadClassifierModel(prefix: string, storage: Storage, mo
   return { name: modelName, key, labelsKey, sha256: local.sha256, objects };
 }
 
-export async function uploadNsfwModel(prefix: string, storage: Storage, resolve: NsfwFileResolver): Promise<UploadedModel> {
-  const nsfw = await resolve();
-  const key = `models/nsfwjs-mobilenet-v2/${nsfw.sha256}.onnx`;
-  const objects = uploadModel(`${prefix}-nsfw-model`, storage.models.bucket, { key, sha256: nsfw.sha256, modelFile: nsfw.modelFile }, storage.models.settings);
-  return { name: 'nsfwjs-mobilenet-v2', key, sha256: nsfw.sha256, objects };
+/** One of the local safety engine's converted models (the primary MobileNetV2 or the confirming InceptionV3). */
+export async function uploadNsfwModel(prefix: string, storage: Storage, resolve: NsfwFileResolver, name: NsfwModelName = NSFW_PRIMARY): Promise<UploadedModel> {
+  const nsfw = await resolve(name);
+  const key = `models/${name}/${nsfw.sha256}.onnx`;
+  const resourceName = name === NSFW_PRIMARY ? `${prefix}-nsfw-model` : `${prefix}-${name}-model`;
+  const objects = uploadModel(resourceName, storage.models.bucket, { key, sha256: nsfw.sha256, modelFile: nsfw.modelFile }, storage.models.settings);
+  return { name, key, sha256: nsfw.sha256, objects };
 }

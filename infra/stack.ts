@@ -17,7 +17,8 @@ import { uploadClassifierModel, uploadNsfwModel } from './model-uploads.js';
 import { createNetwork } from './network.js';
 import { createStorage } from './storage.js';
 import { rulesetOf } from '../functions/shared/verdicts/ruleset.js';
-import { NSFW_PIN } from '../functions/safety/nsfw-store.js';
+import { NSFW_CONFIRM } from '../functions/safety/nsfw-store.js';
+import { engineModelRef } from '../functions/safety/local.js';
 import { createReviewExpiredAlarm, createVerdicts } from './verdicts.js';
 import { createWorkflow, stateMachineName } from './workflow.js';
 
@@ -37,6 +38,8 @@ export async function createStack(cfg: StackConfig, deps: StackDeps = {}) {
 
   const model = await uploadClassifierModel(prefix, storage, cfg.modelName, resolve.model);
   const nsfwModel = cfg.safetyEngine === 'local' ? await uploadNsfwModel(prefix, storage, resolve.nsfw) : undefined;
+  // The second opinion the local engine asks when the first model reports something (functions/safety/local.ts).
+  const nsfwConfirmModel = cfg.safetyEngine === 'local' ? await uploadNsfwModel(prefix, storage, resolve.nsfw, NSFW_CONFIRM) : undefined;
 
   const image = createImage(prefix, cfg.classifierArchitecture, tags);
   const classifier = createClassifier({
@@ -63,6 +66,7 @@ export async function createStack(cfg: StackConfig, deps: StackDeps = {}) {
     safetyEngine: cfg.safetyEngine,
     safetyMinConfidence: cfg.safetyMinConfidence,
     nsfwModel,
+    nsfwConfirmModel,
     policyJson: cfg.policyJson,
     telemetry,
     logRetentionDays: cfg.logRetentionDays,
@@ -83,7 +87,7 @@ export async function createStack(cfg: StackConfig, deps: StackDeps = {}) {
   // What deployed verdicts are recorded under: a new model, safety engine or policy moderates known photos again.
   const ruleset = rulesetOf({
     classifier: { name: cfg.modelName, sha256: model.sha256 },
-    safety: nsfwModel ? { engine: 'local', model: { name: NSFW_PIN.name, sha256: nsfwModel.sha256 } } : { engine: 'rekognition', minConfidence: cfg.safetyMinConfidence },
+    safety: nsfwModel ? { engine: 'local', model: engineModelRef(nsfwModel, nsfwConfirmModel) } : { engine: 'rekognition', minConfidence: cfg.safetyMinConfidence },
     policy: cfg.policy,
   });
 

@@ -14,9 +14,9 @@ import { stagingStoreFromEnv, type StagingStore } from '../shared/staging/index.
 import { parseAnalyzeInput } from '../shared/analyze-input.js';
 import { safetyConfigFromEnv, type SafetyConfig } from './config.js';
 import type { SafetyEngine } from './engine.js';
-import { LocalSafetyEngine } from './local.js';
+import { engineModelRef, LocalSafetyEngine } from './local.js';
 import { NsfwModel } from './nsfw-model.js';
-import { NSFW_PIN, resolveNsfwModel } from './nsfw-store.js';
+import { nsfwModelPin, resolveNsfwModel, type NsfwStoreOptions } from './nsfw-store.js';
 
 export interface CheckSafetyDeps {
   store: StagingStore;
@@ -41,16 +41,27 @@ const engines = new Map<string, Promise<SafetyEngine>>();
 
 /** The process-wide engine for these settings; a failed load is forgotten so the next call retries. */
 export function getSafetyEngine(config: SafetyConfig = safetyConfigFromEnv(), t: Telemetry = quietTelemetry()): Promise<SafetyEngine> {
-  const key = JSON.stringify({ ...config, nsfw: { ...config.nsfw, s3Client: undefined } });
+  const key = JSON.stringify({ ...config, nsfw: { ...config.nsfw, s3Client: undefined }, confirm: config.confirm && { ...config.confirm, s3Client: undefined } });
+  const load = async (opts: NsfwStoreOptions) => {
+    const started = performance.now();
+    const pin = nsfwModelPin(opts.model ?? 'nsfwjs-mobilenet-v2');
+    const resolved = await resolveNsfwModel(opts);
+    const model = await NsfwModel.create(resolved.modelPath, config.threads, pin.size);
+    const ms = performance.now() - started;
+    t.milliseconds(METRICS.modelLoadTime, { step: 'CheckSafety', model: pin.name }, ms);
+    t.logger.info('safety model loaded', { model: pin.name, sha256: resolved.sha256, source: resolved.source, loadMs: Math.round(ms) });
+    return { ref: { name: pin.name, sha256: resolved.sha256 }, model };
+  };
   return memoized(engines, key, () =>
     t.traced('model load', async (): Promise<SafetyEngine> => {
-      const started = performance.now();
-      const resolved = await resolveNsfwModel(config.nsfw);
-      const model = await NsfwModel.create(resolved.modelPath, config.threads);
-      const ms = performance.now() - started;
-      t.milliseconds(METRICS.modelLoadTime, { step: 'CheckSafety', model: NSFW_PIN.name }, ms);
-      t.logger.info('safety model loaded', { model: NSFW_PIN.name, sha256: resolved.sha256, source: resolved.source, loadMs: Math.round(ms) });
-      return new LocalSafetyEngine(model, { name: NSFW_PIN.name, sha256: resolved.sha256 }, config.minConfidence, { maxPixels: config.maxPixels });
+      // Both sessions load in parallel, before the first image: a missing model is a start-up error.
+      const [primary, confirm] = await Promise.all([load(config.nsfw), config.confirm ? load(config.confirm) : undefined]);
+      return new LocalSafetyEngine(
+        { primary: primary.model, ...(confirm ? { confirm: confirm.model } : {}) },
+        engineModelRef(primary.ref, confirm?.ref),
+        config.minConfidence,
+        { maxPixels: config.maxPixels },
+      );
     }),
   );
 }

@@ -20,7 +20,7 @@ export interface TfjsWeightSpec {
 }
 
 export interface TfjsModel {
-  modelTopology: { model_config: { config: { layers: KerasLayer[]; input_layers: unknown[][]; output_layers: unknown[][] } } };
+  modelTopology: { model_config: { config: { name?: string; layers: KerasLayer[]; input_layers: unknown[][]; output_layers: unknown[][] } } };
   weightsManifest: Array<{ paths: string[]; weights: TfjsWeightSpec[] }>;
 }
 
@@ -87,8 +87,20 @@ function depthwiseKernel(w: { shape: number[]; data: Float32Array }): { dims: nu
   return { dims: [cin * mult, 1, kh, kw], data };
 }
 
-/** Builds the ONNX model bytes from the TF.js model and its weights. */
-export function tfjsToOnnx(model: TfjsModel, shard: Buffer): Buffer {
+/** The square input size the model was trained at (224 for MobileNetV2, 299 for InceptionV3). */
+export function inputSize(model: TfjsModel): number {
+  const input = model.modelTopology.model_config.config.layers.find((l) => l.class_name === 'InputLayer');
+  const shape = input?.config.batch_input_shape as Array<number | null> | undefined;
+  if (!shape || shape.length !== 4 || shape[1] !== shape[2] || shape[3] !== 3) throw new ModelContractError(`nsfwjs model input is ${JSON.stringify(shape)}; the converter expects [null, n, n, 3].`);
+  return shape[1]!;
+}
+
+/**
+ * Builds the ONNX model bytes from the TF.js model and its weights (the shards concatenated in the
+ * manifest's order, as TF.js reads them).
+ */
+export function tfjsToOnnx(model: TfjsModel, shard: Buffer, meta: { name: string; description: string } = { name: 'nsfwjs-mobilenet-v2', description: 'nsfwjs 4.3.0 MobileNetV2' }): Buffer {
+  const size = inputSize(model);
   const weights = dequantizeWeights(model, shard);
   const take = (name: string) => {
     const w = weights.get(name);
@@ -126,11 +138,11 @@ export function tfjsToOnnx(model: TfjsModel, shard: Buffer): Buffer {
     const after = k.map((x, i) => x - 1 - before[i]!);
     return [before[0]!, before[1]!, after[0]!, after[1]!];
   };
-  const activation = (l: KerasLayer, t: string) => {
+  const activation = (l: KerasLayer, t: string, out = `${l.name}/${String(l.config.activation)}`) => {
     const a = l.config.activation as string | undefined;
     if (!a || a === 'linear') return t;
-    if (a === 'relu') return node('Relu', [t], `${l.name}/relu`);
-    if (a === 'softmax') return node('Softmax', [t], `${l.name}/softmax`, [int('axis', 1)]);
+    if (a === 'relu') return node('Relu', [t], out);
+    if (a === 'softmax') return node('Softmax', [t], out, [int('axis', 1)]);
     throw new ModelContractError(`nsfwjs layer ${l.name}: activation ${a} is not supported by the converter.`);
   };
 
@@ -166,11 +178,15 @@ export function tfjsToOnnx(model: TfjsModel, shard: Buffer): Buffer {
         break;
       }
       case 'BatchNormalization': {
-        const gamma = take(`${l.name}/gamma`);
-        const n = gamma.shape[0]!;
+        if (c.axis !== undefined && c.axis !== 3 && c.axis !== -1) throw new ModelContractError(`nsfwjs layer ${l.name}: batch normalization over axis ${String(c.axis)} is not supported.`);
+        const mean = take(`${l.name}/moving_mean`);
+        const n = mean.shape[0]!;
+        // Keras leaves gamma out with scale=False and beta out with center=False: they are 1 and 0.
+        const gamma = c.scale === false ? new Float32Array(n).fill(1) : take(`${l.name}/gamma`).data;
+        const beta = c.center === false ? new Float32Array(n) : take(`${l.name}/beta`).data;
         out = node(
           'BatchNormalization',
-          [inputOf(l), init(`${l.name}/gamma`, [n], gamma.data), init(`${l.name}/beta`, [n], take(`${l.name}/beta`).data), init(`${l.name}/mean`, [n], take(`${l.name}/moving_mean`).data), init(`${l.name}/var`, [n], take(`${l.name}/moving_variance`).data)],
+          [inputOf(l), init(`${l.name}/gamma`, [n], gamma), init(`${l.name}/beta`, [n], beta), init(`${l.name}/mean`, [n], mean.data), init(`${l.name}/var`, [n], take(`${l.name}/moving_variance`).data)],
           l.name,
           [float('epsilon', (c.epsilon as number) ?? 1e-3)],
         );
@@ -184,13 +200,31 @@ export function tfjsToOnnx(model: TfjsModel, shard: Buffer): Buffer {
       case 'Add':
         out = node('Add', [inputOf(l, 0), inputOf(l, 1)], l.name);
         break;
-      case 'AveragePooling2D': {
-        if (c.padding !== 'valid') throw new ModelContractError(`nsfwjs layer ${l.name}: only valid average pooling is supported.`);
-        out = node('AveragePool', [inputOf(l)], l.name, [ints('kernel_shape', c.pool_size as number[]), ints('strides', (c.strides as number[]) ?? (c.pool_size as number[]))]);
+      case 'Activation':
+        if (!c.activation || c.activation === 'linear') throw new ModelContractError(`nsfwjs layer ${l.name}: a linear Activation layer is unexpected.`);
+        out = activation(l, inputOf(l), l.name);
+        break;
+      case 'AveragePooling2D':
+      case 'MaxPooling2D': {
+        const pool = c.pool_size as number[];
+        // TF's "same" average pooling divides by the window's in-image pixels only: ONNX's count_include_pad=0 (its default).
+        const pads = samePads(l, pool);
+        // No pads attribute when there is no padding: keeps the MobileNetV2 conversion byte-identical to its pin.
+        out = node(l.class_name === 'MaxPooling2D' ? 'MaxPool' : 'AveragePool', [inputOf(l)], l.name, [
+          ints('kernel_shape', pool),
+          ints('strides', (c.strides as number[]) ?? pool),
+          ...(pads.some((x) => x) ? [ints('pads', pads)] : []),
+        ]);
+        break;
+      }
+      case 'Concatenate': {
+        // Keras concatenates NHWC channels (axis 3 or -1); the graph is NCHW, so channels are axis 1.
+        if (c.axis !== 3 && c.axis !== -1) throw new ModelContractError(`nsfwjs layer ${l.name}: concatenation over axis ${String(c.axis)} is not supported.`);
+        out = node('Concat', l.inbound_nodes[0]!.map((_, i) => inputOf(l, i)), l.name, [int('axis', 1)]);
         break;
       }
       case 'Flatten':
-        // The 7x7 pool leaves 1x1 spatially, so NCHW and NHWC flatten to the same order.
+        // The last pool leaves 1x1 spatially (7x7 pool in MobileNetV2, 8x8 in InceptionV3), so NCHW and NHWC flatten to the same order.
         out = node('Flatten', [inputOf(l)], l.name, [int('axis', 1)]);
         break;
       case 'Dense': {
@@ -217,17 +251,18 @@ export function tfjsToOnnx(model: TfjsModel, shard: Buffer): Buffer {
       type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } } },
     });
   const graph = onnx.GraphProto.create({
-    name: 'nsfwjs-mobilenet-v2',
-    input: [valueInfo(NSFW_INPUT, ['batch', 224, 224, 3])],
+    name: meta.name,
+    input: [valueInfo(NSFW_INPUT, ['batch', size, size, 3])],
     output: [valueInfo(NSFW_OUTPUT, ['batch', 5])],
-    initializer: initializers,
+    // The shared ReLU6 bounds are declared up front; a model without ReLU6 (InceptionV3) drops them, so onnxruntime has nothing to warn about.
+    initializer: initializers.filter((t) => !t.name.startsWith('clip_') || nodes.some((n) => n.input.includes(t.name))),
     node: nodes,
   });
   const m = onnx.ModelProto.create({
     irVersion: 8,
     producerName: 'blog-image-moderation functions/safety/nsfw-convert.ts',
     producerVersion: '1',
-    docString: 'nsfwjs 4.3.0 MobileNetV2 (MIT, Infinite Red; weights by GantMan/nsfw_model) converted to ONNX. Classes: Drawing, Hentai, Neutral, Porn, Sexy.',
+    docString: `${meta.description} (MIT, Infinite Red; weights by GantMan/nsfw_model) converted to ONNX. Classes: Drawing, Hentai, Neutral, Porn, Sexy.`,
     opsetImport: [{ domain: '', version: 13 }],
     graph,
   });

@@ -16,15 +16,16 @@ export const NSFW_CLASSES = ['Drawing', 'Hentai', 'Neutral', 'Porn', 'Sexy'] as 
 export type NsfwClass = (typeof NSFW_CLASSES)[number];
 export type NsfwScores = Record<NsfwClass, number>;
 
-const SIZE = 224;
-
-/** From bytes, decoding and resizing are one sharp pipeline (shrink-on-load), timed as `decode`. */
-export async function nsfwPixels(source: ImageSource, limits: { maxPixels: number } = DEFAULT_LIMITS): Promise<Float32Array> {
+/**
+ * NHWC pixels in 0..1 at size x size (224 for MobileNetV2, 299 for InceptionV3). From bytes, decoding
+ * and resizing are one sharp pipeline (shrink-on-load), timed as `decode`.
+ */
+export async function nsfwPixels(source: ImageSource, limits: { maxPixels: number } = DEFAULT_LIMITS, size = 224): Promise<Float32Array> {
   if (!isRaster(source)) await phase('header', () => readImageHeader(source, limits));
   let data: Buffer;
   try {
     data = await phase(isRaster(source) ? 'resize' : 'decode', () => decodePipeline(source, limits.maxPixels)
-      .resize(SIZE, SIZE, { fit: 'fill' })
+      .resize(size, size, { fit: 'fill' })
       .removeAlpha()
       .raw({ depth: 'uchar' })
       .toBuffer());
@@ -41,25 +42,39 @@ function toUnitFloats(data: Uint8Array): Float32Array {
   return out;
 }
 
-export class NsfwModel {
-  private constructor(private readonly session: ort.InferenceSession) {}
+/** The same NHWC pixels mirrored left to right (test-time augmentation: the mirror image is as valid a photo). */
+export function mirrored(pixels: Float32Array, size: number): Float32Array {
+  const out = new Float32Array(pixels.length);
+  for (let y = 0; y < size; y++) {
+    const row = y * size * 3;
+    for (let x = 0; x < size; x++) out.set(pixels.subarray(row + (size - 1 - x) * 3, row + (size - x) * 3), row + x * 3);
+  }
+  return out;
+}
 
-  static async create(modelPath: string, threads = availableParallelism()): Promise<NsfwModel> {
+export class NsfwModel {
+  private constructor(
+    private readonly session: ort.InferenceSession,
+    /** Square input size in pixels. */
+    readonly size: number,
+  ) {}
+
+  static async create(modelPath: string, threads = availableParallelism(), size = 224): Promise<NsfwModel> {
     const session = await ort.InferenceSession.create(modelPath, { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
     if (session.inputNames[0] !== NSFW_INPUT || session.outputNames[0] !== NSFW_OUTPUT) {
       throw new ModelContractError(`${modelPath} is not the converted nsfwjs model (inputs ${session.inputNames}, outputs ${session.outputNames}).`);
     }
-    return new NsfwModel(session);
+    return new NsfwModel(session, size);
   }
 
-  /** Scores for an NHWC 224x224x3 tensor in 0..1 (already preprocessed). */
+  /** Scores for an NHWC size x size x 3 tensor in 0..1 (already preprocessed). */
   async scoresFor(pixels: Float32Array): Promise<NsfwScores> {
-    const out = await phase('session.run', () => this.session.run({ [NSFW_INPUT]: new ort.Tensor('float32', pixels, [1, SIZE, SIZE, 3]) }));
+    const out = await phase('session.run', () => this.session.run({ [NSFW_INPUT]: new ort.Tensor('float32', pixels, [1, this.size, this.size, 3]) }));
     const p = out[NSFW_OUTPUT]!.data as Float32Array;
     return Object.fromEntries(NSFW_CLASSES.map((c, i) => [c, p[i]!])) as NsfwScores;
   }
 
   async scores(source: ImageSource, limits?: { maxPixels: number }): Promise<NsfwScores> {
-    return this.scoresFor(await nsfwPixels(source, limits));
+    return this.scoresFor(await nsfwPixels(source, limits, this.size));
   }
 }

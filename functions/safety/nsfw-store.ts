@@ -21,10 +21,33 @@ import { S3Source } from '../shared/models/sources.js';
 import { fileSha256Once, verifiedCacheHit } from '../shared/models/verify.js';
 import { evalUmd, tfjsToOnnx, type TfjsModel } from './nsfw-convert.js';
 
-export const NSFW_PIN = nsfwPin;
+export type NsfwModelName = keyof typeof nsfwPin.models;
+export const NSFW_MODEL_NAMES = Object.keys(nsfwPin.models) as NsfwModelName[];
+export const NSFW_PRIMARY: NsfwModelName = 'nsfwjs-mobilenet-v2';
+export const NSFW_CONFIRM: NsfwModelName = 'nsfwjs-inception-v3';
+
+export interface NsfwModelPin {
+  name: NsfwModelName;
+  package: typeof nsfwPin.package;
+  dir: string;
+  description: string;
+  size: number;
+  onnx: { sha256: string; bytes: number };
+}
+
+export function nsfwModelPin(name: NsfwModelName): NsfwModelPin {
+  const m = nsfwPin.models[name];
+  if (!m) throw new ModelNotFoundError(`${String(name)} is not an nsfwjs model pinned in models/nsfwjs.json (known: ${NSFW_MODEL_NAMES.join(', ')}).`);
+  return { name, package: nsfwPin.package, ...m };
+}
+
+/** The primary (always-run) model's pin. */
+export const NSFW_PIN = nsfwModelPin(NSFW_PRIMARY);
 
 export interface NsfwStoreOptions {
   cacheDir: string;
+  /** Which pinned model (default the primary MobileNetV2). */
+  model?: NsfwModelName;
   /** A converted model file used in place (still sha256-checked). */
   path?: string;
   s3Uri?: string;
@@ -39,8 +62,6 @@ export interface ResolvedNsfwModel {
   sha256: string;
   source: 'path' | 'cache' | 's3' | 'converted';
 }
-
-const expected = { sha256: NSFW_PIN.onnx.sha256, bytes: NSFW_PIN.onnx.bytes };
 
 /** Downloads the pinned tarball with npm (honours the machine's registry settings) and checks it. */
 export async function packTarball(workDir: string): Promise<Buffer> {
@@ -60,48 +81,52 @@ export async function packTarball(workDir: string): Promise<Buffer> {
   return tgz;
 }
 
-/** The ONNX bytes from the npm tarball: pure apart from reading the archive. */
-export async function convertFromTarball(tgzPath: string): Promise<Buffer> {
-  const wanted = new Map<string, Buffer[]>([
-    [NSFW_PIN.package.model, []],
-    [NSFW_PIN.package.shard, []],
-  ]);
+/**
+ * The ONNX bytes of one pinned model from the npm tarball: pure apart from reading the archive. The
+ * model file names its weight shards; they are concatenated in that order, as TF.js does.
+ */
+export async function convertFromTarball(tgzPath: string, name: NsfwModelName = NSFW_PRIMARY): Promise<Buffer> {
+  const pin = nsfwModelPin(name);
+  const files = new Map<string, Buffer[]>();
   await tar.t({
     file: tgzPath,
     onReadEntry: (entry) => {
-      const chunks = wanted.get(entry.path);
-      if (chunks) entry.on('data', (c: Buffer) => chunks.push(c));
-      else entry.resume();
+      if (path.posix.dirname(entry.path) !== pin.dir) return entry.resume();
+      const chunks: Buffer[] = [];
+      files.set(path.posix.basename(entry.path), chunks);
+      entry.on('data', (c: Buffer) => chunks.push(c));
     },
   });
-  const text = (p: string) => {
-    const chunks = wanted.get(p)!;
-    if (!chunks.length) throw new ModelNotFoundError(`${p} is missing from the nsfwjs tarball.`);
+  const text = (f: string) => {
+    const chunks = files.get(f);
+    if (!chunks?.length) throw new ModelNotFoundError(`${pin.dir}/${f} is missing from the nsfwjs tarball.`);
     return Buffer.concat(chunks).toString('utf8');
   };
-  const model = evalUmd(text(NSFW_PIN.package.model)) as TfjsModel;
-  const shard = Buffer.from(evalUmd(text(NSFW_PIN.package.shard)) as string, 'base64');
-  return tfjsToOnnx(model, shard);
+  const model = evalUmd(text('model.min.js')) as TfjsModel;
+  const shards = model.weightsManifest.flatMap((g) => g.paths).map((p) => Buffer.from(evalUmd(text(`${path.posix.basename(p)}.min.js`)) as string, 'base64'));
+  return tfjsToOnnx(model, Buffer.concat(shards), { name: pin.name, description: pin.description });
 }
 
-async function convertInto(dest: string): Promise<void> {
+async function convertInto(dest: string, pin: NsfwModelPin): Promise<void> {
   const work = await mkdtemp(path.join(os.tmpdir(), 'nsfwjs-'));
   try {
     await packTarball(work);
-    const onnx = await convertFromTarball(path.join(work, `${NSFW_PIN.package.name}-${NSFW_PIN.package.version}.tgz`));
-    await writeVerified(dest, Readable.from([onnx]), expected, `conversion of ${NSFW_PIN.package.name}@${NSFW_PIN.package.version}`);
+    const onnx = await convertFromTarball(path.join(work, `${pin.package.name}-${pin.package.version}.tgz`), pin.name);
+    await writeVerified(dest, Readable.from([onnx]), pin.onnx, `conversion of ${pin.name} from ${pin.package.name}@${pin.package.version}`);
   } finally {
     await rm(work, { recursive: true, force: true });
   }
 }
 
 export async function resolveNsfwModel(opts: NsfwStoreOptions): Promise<ResolvedNsfwModel> {
+  const pin = nsfwModelPin(opts.model ?? NSFW_PRIMARY);
+  const expected = pin.onnx;
   if (opts.path) {
     const sha = await fileSha256Once(path.resolve(opts.path));
-    if (sha !== expected.sha256) throw new ModelIntegrityError(`${opts.path} has sha256 ${sha}, expected ${expected.sha256} (models/nsfwjs.json).`);
+    if (sha !== expected.sha256) throw new ModelIntegrityError(`${opts.path} has sha256 ${sha}, expected ${expected.sha256} for ${pin.name} (models/nsfwjs.json).`);
     return { modelPath: path.resolve(opts.path), sha256: sha, source: 'path' };
   }
-  const dir = path.join(path.resolve(opts.cacheDir), NSFW_PIN.name);
+  const dir = path.join(path.resolve(opts.cacheDir), pin.name);
   const dest = path.join(dir, `${expected.sha256}.onnx`);
   const resolved = (source: ResolvedNsfwModel['source']): ResolvedNsfwModel => ({ modelPath: dest, sha256: expected.sha256, source });
   const cached = async () => ((await verifiedCacheHit(dest, expected.sha256)) ? resolved('cache') : undefined);
@@ -114,9 +139,9 @@ export async function resolveNsfwModel(opts: NsfwStoreOptions): Promise<Resolved
       return resolved('s3');
     }
     if (opts.allowConvert === false) {
-      throw new ModelNotFoundError(`The local safety model is not in ${dir} and conversion is off. Set NSFW_MODEL_S3_URI (the stack uploads it) or NSFW_MODEL_PATH.`);
+      throw new ModelNotFoundError(`The local safety model ${pin.name} is not in ${dir} and conversion is off. Set its S3 URI (the stack uploads it) or its path.`);
     }
-    await convertInto(dest);
+    await convertInto(dest, pin);
     return resolved('converted');
   });
 }

@@ -10,7 +10,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { ClassifyOutput, FetchImageOutput, SafetyOutput, Verdict } from '../../functions/shared/contracts.js';
-import { resolveNsfwModel } from '../../functions/safety/nsfw-store.js';
+import { NSFW_CONFIRM, resolveNsfwModel } from '../../functions/safety/nsfw-store.js';
 import { modelStoreOptions } from '../../functions/shared/models/config.js';
 import { buildImageBundles, buildZipBundleSync, IMAGE_ENTRIES } from '../../infra/lambda-bundles.js';
 import { mirrorDir } from '../models/fixtures.js';
@@ -37,6 +37,7 @@ describe('Lambda bundles (built as shipped, run in fresh processes)', function (
     server = await startFixtureServer();
     // The converted safety model, as the stack uploads it; the bundle itself may not convert (as in the image).
     const nsfw = await resolveNsfwModel({ cacheDir: modelStoreOptions({}, {}).cacheDir });
+    const confirm = await resolveNsfwModel({ cacheDir: modelStoreOptions({}, {}).cacheDir, model: NSFW_CONFIRM });
     env = {
       PATH: process.env.PATH,
       STAGING_DIR: path.join(work, 'staging'),
@@ -45,6 +46,7 @@ describe('Lambda bundles (built as shipped, run in fresh processes)', function (
       MODEL_NAME: 'mobilenet-v2-int8',
       MODEL_ALLOW_DOWNLOAD: 'false',
       NSFW_MODEL_PATH: nsfw.modelPath,
+      NSFW_CONFIRM_MODEL_PATH: confirm.modelPath,
       NSFW_ALLOW_CONVERT: 'false',
       FETCH_ALLOW_HOSTS: '127.0.0.1',
       LOG_LEVEL: 'WARN',

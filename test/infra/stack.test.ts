@@ -216,6 +216,7 @@ describe('infra: local safety engine, EXPRESS, arm64', function () {
     const env = (safety.inputs.environment as { variables: Record<string, string> }).variables;
     expect(env).to.include({ NSFW_ALLOW_CONVERT: 'false' });
     expect(env.NSFW_MODEL_S3_URI).to.match(/nsfwjs-mobilenet-v2\/d2c5f645/);
+    expect(env.NSFW_CONFIRM_MODEL_S3_URI).to.match(/nsfwjs-inception-v3\/a2610db4/);
     const def = JSON.parse(one(plan, 'aws:sfn/stateMachine:StateMachine', '-moderation').inputs.definition as string);
     expect(JSON.stringify(def)).to.contain(`function:${safety.inputs.name}`).and.not.to.contain('rekognition');
     const wf = identityStatements(plan).filter((x) => x.owner.endsWith('-workflow'));

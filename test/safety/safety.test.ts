@@ -5,9 +5,9 @@ import { createHash } from 'node:crypto';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createCheckSafetyHandler, getSafetyEngine } from '../../functions/safety/handler.js';
-import { LocalSafetyEngine, nsfwToLabels } from '../../functions/safety/local.js';
-import { NSFW_CLASSES, NsfwModel } from '../../functions/safety/nsfw-model.js';
-import { NSFW_PIN, resolveNsfwModel } from '../../functions/safety/nsfw-store.js';
+import { agreedLabels, engineModelRef, LocalSafetyEngine, nsfwToLabels } from '../../functions/safety/local.js';
+import { mirrored, NSFW_CLASSES, NsfwModel } from '../../functions/safety/nsfw-model.js';
+import { NSFW_CONFIRM, NSFW_PIN, nsfwModelPin, resolveNsfwModel } from '../../functions/safety/nsfw-store.js';
 import { safetyConfigFromEnv } from '../../functions/safety/config.js';
 import type { StagedImage } from '../../functions/shared/contracts.js';
 import { ConfigError, ModelIntegrityError, TRANSIENT_REKOGNITION_ERRORS } from '../../functions/shared/errors.js';
@@ -19,6 +19,56 @@ import { rekognitionOnStagedBytes } from '../../workflows/local-rekognition.js';
 
 // The repository's cache: converted once per machine (npm pack + conversion, about a second), then reused.
 const cacheDir = modelStoreOptions({}, {}).cacheDir;
+
+describe('safety/local engine: two nsfwjs models must agree (InceptionV3 converted here too)', function () {
+  this.timeout(600_000);
+  const calibration = (f: string) => path.join(sharedDir, 'images/calibration', f);
+  let engine: LocalSafetyEngine;
+  let alone: LocalSafetyEngine;
+  let inceptionPath: string;
+  before(async () => {
+    const [m, i] = await Promise.all([resolveNsfwModel({ cacheDir }), resolveNsfwModel({ cacheDir, model: NSFW_CONFIRM })]);
+    inceptionPath = i.modelPath;
+    const primary = await NsfwModel.create(m.modelPath, 2, 224);
+    const confirm = await NsfwModel.create(i.modelPath, 2, nsfwModelPin(NSFW_CONFIRM).size);
+    const ref = engineModelRef({ name: NSFW_PIN.name, sha256: m.sha256 }, { name: NSFW_CONFIRM, sha256: i.sha256 });
+    engine = new LocalSafetyEngine({ primary, confirm }, ref, 50);
+    alone = new LocalSafetyEngine({ primary }, { name: NSFW_PIN.name, sha256: m.sha256 }, 50);
+  });
+  const detect = (e: LocalSafetyEngine, file: string) => e.detect({} as StagedImage, () => readFile(file));
+  const explicit = (labels: Awaited<ReturnType<typeof detect>>) => labels.find((l) => l.name === 'Explicit')?.confidence ?? 0;
+
+  it('InceptionV3 (BatchNormalization without gamma, Activation, Max/AveragePooling "same", Concatenate) converts byte-for-byte to its pin', async () => {
+    const bytes = await readFile(inceptionPath);
+    const pin = nsfwModelPin(NSFW_CONFIRM);
+    expect(createHash('sha256').update(bytes).digest('hex')).to.equal(pin.onnx.sha256);
+    expect(bytes.length).to.equal(pin.onnx.bytes);
+  });
+
+  it('a benign photo MobileNetV2 alone rejected as Explicit (a hand on a guitar, 84 %) is no longer even flagged', async () => {
+    const file = calibration('n02676566_acoustic_guitar.JPEG');
+    expect(explicit(await detect(alone, file))).to.be.at.least(80);
+    expect(explicit(await detect(engine, file))).to.be.below(50);
+  });
+
+  it('the brassiere photo is still Swimwear or Underwear above the review band (70)', async () => {
+    const labels = await detect(engine, calibration('n02892767_brassiere.JPEG'));
+    console.log(`      brassiere: ${JSON.stringify(labels)}`);
+    expect(labels.find((l) => l.name === 'Swimwear or Underwear')?.confidence).to.be.at.least(70);
+  });
+
+  it('agreement takes the lower confidence per label; mirroring twice gives the same pixels', () => {
+    const a = { Drawing: 0, Hentai: 0.1, Neutral: 0.1, Porn: 0.7, Sexy: 0.1 };
+    const b = { Drawing: 0, Hentai: 0.0, Neutral: 0.4, Porn: 0.55, Sexy: 0.05 };
+    expect(agreedLabels(a, b, 50)).to.deep.equal([
+      { name: 'Explicit', parentName: '', confidence: 55 },
+      { name: 'Explicit Nudity', parentName: 'Explicit', confidence: 55 },
+    ]);
+    const px = Float32Array.from({ length: 2 * 2 * 3 }, (_, i) => i);
+    expect([...mirrored(px, 2)]).to.deep.equal([3, 4, 5, 0, 1, 2, 9, 10, 11, 6, 7, 8]);
+    expect([...mirrored(mirrored(px, 2), 2)]).to.deep.equal([...px]);
+  });
+});
 
 describe('safety/nsfw conversion (the real nsfwjs package, converted here)', function () {
   this.timeout(180_000);
@@ -87,7 +137,7 @@ describe('safety/nsfw conversion (the real nsfwjs package, converted here)', fun
   });
 
   it('the local engine flags the swimwear-like banjo photo and leaves benign photos clean', async () => {
-    const engine = new LocalSafetyEngine(model, { name: NSFW_PIN.name, sha256: NSFW_PIN.onnx.sha256 }, 50);
+    const engine = new LocalSafetyEngine({ primary: model }, { name: NSFW_PIN.name, sha256: NSFW_PIN.onnx.sha256 }, 50);
     const image = {} as StagedImage;
     const banjo = await engine.detect(image, () => readFile(photo('n02787622_banjo.JPEG')));
     const swim = banjo.find((l) => l.name === 'Swimwear or Underwear');

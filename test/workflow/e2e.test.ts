@@ -10,7 +10,7 @@ import { STATE_NAMES, type Reason } from '../../functions/shared/contracts.js';
 import { PAYLOAD_LIMIT_BYTES, type LocalExecution, type StepHandler } from '../../workflows/local-engine.js';
 import { createLocalWorkflow, LOCAL_FUNCTIONS, type LocalWorkflow } from '../../workflows/local-steps.js';
 import { FAIL_SAFE_STATE_NAMES } from '../../workflows/definition.js';
-import { photo, pngBomb, startFixtureServer, unreachableUrl, type FixtureServer } from './fixtures.js';
+import { photo, pngBomb, sharedDir, startFixtureServer, unreachableUrl, type FixtureServer } from './fixtures.js';
 
 const NO_WAIT = Object.fromEntries(Object.values(STATE_NAMES).map((s) => [s, 0]));
 
@@ -81,6 +81,21 @@ describe('workflow end to end (real handlers, real model, local engine)', functi
       expect(categories(run.verdict.reasons)).to.include(category);
     });
   }
+
+  // Benign photos one nsfwjs model alone rejected or held (npm run eval before the two-model engine):
+  // MobileNetV2 said Explicit 84 % (reject) on a hand on a guitar and Sexy 98 % on a football helmet.
+  for (const file of ['calibration/n02676566_acoustic_guitar.JPEG', 'imagenet-sample/n03379051_football_helmet.JPEG']) {
+    it(`approves ${path.basename(file)}, which one safety model alone flagged`, async () => {
+      const run = await workflow.run({ imageUrl: path.join(sharedDir, 'images', file) });
+      expect(run.status, JSON.stringify(run.verdict.reasons)).to.equal(STATE_NAMES.approved);
+    });
+  }
+
+  it('still sends the brassiere photo to review as Swimwear or Underwear', async () => {
+    const run = await workflow.run({ imageUrl: path.join(sharedDir, 'images/calibration/n02892767_brassiere.JPEG') });
+    expect(run.status, JSON.stringify(run.verdict.reasons)).to.equal(STATE_NAMES.review);
+    expect(categories(run.verdict.reasons)).to.include('Swimwear or Underwear');
+  });
 
   it('sends a swimwear-like photo (the local safety model says Sexy) to review', async () => {
     // nsfwjs rates this photo Sexy 0.985 (../shared/models/nsfwjs-mobilenet-v2-reference-scores.json).
