@@ -85,7 +85,8 @@ describe('aggregate/decide', () => {
   it('rejects explicit content only above the reject band; reviews in between', () => {
     const at = (confidence: number) => decide({ classification: tabby, safety: [{ name: 'Explicit Nudity', parentName: 'Explicit', confidence }] }, DEFAULT_POLICY);
     expect(at(95).decision).to.equal('reject');
-    expect(at(95).reasons[0]).to.include({ code: 'category-reject', category: 'Explicit', threshold: 80 });
+    expect(at(95).reasons[0]).to.include({ code: 'category-reject', category: 'Explicit', threshold: 90 });
+    expect(at(85).decision).to.equal('review');
     expect(at(60).decision).to.equal('review');
     expect(at(30).decision).to.equal('approve');
     const swim = decide({ classification: tabby, safety: [{ name: 'Female Swimwear or Underwear', parentName: 'Swimwear or Underwear', confidence: 98.5 }] }, DEFAULT_POLICY);
