@@ -2,10 +2,13 @@
  * The Pulumi program: `pulumi up` deploys the moderation workflow (see infra/stack.ts for the story).
  * Configuration: Pulumi.<stack>.yaml, validated in infra/config.ts.
  */
+import * as pulumi from '@pulumi/pulumi';
 import { loadStackConfig } from './infra/config.js';
 import { createStack } from './infra/stack.js';
 
-const outputs = await createStack(loadStackConfig());
+const config = loadStackConfig();
+if (config.runtimeWarning) pulumi.log.warn(config.runtimeWarning);
+const outputs = await createStack(config);
 
 export const stateMachineArn = outputs.stateMachineArn;
 export const consoleUrl = outputs.consoleUrl;

@@ -62,7 +62,7 @@ export function createClassifier(a: ClassifierArgs) {
     {
       name: functionName,
       packageType: 'Image',
-      imageUri: a.image.image.imageUri,
+      imageUri: a.image.imageUri,
       imageConfig: { commands: ['classify.handler'] },
       architectures: [a.architecture],
       role: role.arn,

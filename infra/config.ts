@@ -9,6 +9,7 @@ import { ConfigError } from '../functions/shared/errors.js';
 import { DEFAULT_DEPLOYED_MODEL, findCatalogEntry } from '../functions/shared/models/catalog.js';
 import { isTimingOnly } from '../functions/shared/models/manifest.js';
 import { DEFAULT_METRICS_NAMESPACE, DEFAULT_SERVICE_NAME } from '../functions/shared/telemetry/config.js';
+import { checkRuntime, DEFAULT_LAMBDA_RUNTIME, type LambdaNodeRuntime } from './runtime.js';
 
 /** CloudWatch Logs accepts only these retention periods. */
 const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
@@ -55,35 +56,44 @@ const schema = z
     reviewHeartbeatSeconds: z.coerce.number().int().min(60).optional(),
     /** What an undecided review ends as: review (not published, decided later) or reject. Never approve. */
     reviewTimeoutOutcome: z.enum(['review', 'reject'], { error: 'reviewTimeoutOutcome must be review or reject (never approve)' }).default('review'),
+    /** Every function's Node.js runtime (zip runtime and image base), checked by date in infra/runtime.ts. */
+    lambdaRuntime: z.string().default(DEFAULT_LAMBDA_RUNTIME),
   })
   .strict();
 
-export interface StackConfig extends Omit<z.output<typeof schema>, 'thresholds'> {
+export interface StackConfig extends Omit<z.output<typeof schema>, 'thresholds' | 'lambdaRuntime'> {
+  runtime: LambdaNodeRuntime;
+  /** Set within 180 days of the runtime's deprecation: `npm run plan` and `pulumi up` print it. */
+  runtimeWarning?: string;
   policy: ModerationPolicy;
   /** The JSON the aggregate function reads (MODERATION_POLICY), "" for the defaults. */
   policyJson: string;
 }
 
-/** Pure: raw values (as Pulumi config gives them) → the validated configuration, or a ConfigError naming the key. */
-export function parseStackConfig(raw: Record<string, unknown>): StackConfig {
+/**
+ * Pure: raw values (as Pulumi config gives them) → the validated configuration, or a ConfigError naming
+ * the key. `today` decides whether the runtime may still be deployed.
+ */
+export function parseStackConfig(raw: Record<string, unknown>, today: Date = new Date()): StackConfig {
   const parsed = schema.safeParse(Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)));
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(config)'}: ${i.message}`).join('; ');
     throw new ConfigError(`Invalid stack configuration: ${problems}. See Pulumi.dev.yaml for every key.`);
   }
-  const { thresholds, ...c } = parsed.data;
+  const { thresholds, lambdaRuntime, ...c } = parsed.data;
+  const { runtime, warning: runtimeWarning } = checkRuntime(lambdaRuntime, today);
   const entry = findCatalogEntry(c.modelName);
   if (!entry) throw new ConfigError(`Invalid stack configuration: modelName ${JSON.stringify(c.modelName)} is not in models/catalog.json.`);
   if (isTimingOnly(entry)) throw new ConfigError(`Invalid stack configuration: modelName ${c.modelName} has random weights (timing only); deploy a real model.`);
   const policyJson = thresholds ? JSON.stringify(thresholds) : '';
   const policy = parsePolicy(policyJson, 'thresholds');
-  return { ...c, policy, policyJson };
+  return { ...c, runtime, ...(runtimeWarning ? { runtimeWarning } : {}), policy, policyJson };
 }
 
 const KEYS = [
   'modelName', 'classifierMemoryMb', 'classifierArchitecture', 'reservedConcurrency', 'safetyEngine', 'safetyMinConfidence', 'thresholds',
   'workflowType', 'logLevel', 'metricsNamespace', 'serviceName', 'reviewRateAlarmPercent', 'rejectRateAlarmPercent', 'alarmMinDecisions', 'logRetentionDays', 'stagingExpirationDays', 'efsThroughputMode', 'efsBackups',
-  'reviewEmail', 'reviewTimeoutSeconds', 'reviewHeartbeatSeconds', 'reviewTimeoutOutcome',
+  'reviewEmail', 'reviewTimeoutSeconds', 'reviewHeartbeatSeconds', 'reviewTimeoutOutcome', 'lambdaRuntime',
 ] as const;
 
 /** Reads the stack's Pulumi config. */

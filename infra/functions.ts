@@ -2,7 +2,7 @@
  * The other Lambdas. fetch-image runs outside the VPC so it reaches the internet without a NAT gateway;
  * it and the local safety function use the classifier's image (command override) because both need
  * sharp's native modules for the function's architecture; aggregate is pure JavaScript: an esbuild
- * zip. All on Node.js 24 with JSON logs and X-Ray.
+ * zip. All on the configured Node.js runtime (infra/runtime.ts) with JSON logs and X-Ray.
  */
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
@@ -12,11 +12,13 @@ import type { FunctionsImage } from './image.js';
 import { functionLogGroup, telemetryEnv, type TelemetrySettings } from './log-groups.js';
 import { inlinePolicy, logsTo, serviceRole, XRAY, type Statement } from './iam.js';
 import type { UploadedModel } from './model-uploads.js';
+import type { LambdaNodeRuntime } from './runtime.js';
 import { STAGING_PREFIX, type Storage } from './storage.js';
 
 export interface FunctionsArgs {
   prefix: string;
   image: FunctionsImage;
+  runtime: LambdaNodeRuntime;
   storage: Storage;
   architecture: 'x86_64' | 'arm64';
   safetyEngine: 'rekognition' | 'local';
@@ -57,7 +59,7 @@ export function createFunctions(a: FunctionsArgs) {
 
   const fetch = lambdaWith(a.prefix, 'fetch-image', a, () => [{ Sid: 'StageValidatedImages', Effect: 'Allow', Action: ['s3:PutObject'], Resource: stagedObjects }], {
     packageType: 'Image',
-    imageUri: a.image.image.imageUri,
+    imageUri: a.image.imageUri,
     imageConfig: { commands: ['fetch-image.handler'] },
     memorySize: 1024,
     timeout: 30,
@@ -76,9 +78,9 @@ export function createFunctions(a: FunctionsArgs) {
 
   const aggregate = lambdaWith(a.prefix, 'aggregate', a, () => [], {
     packageType: 'Zip',
-    runtime: aws.lambda.Runtime.NodeJS24dX,
+    runtime: a.runtime.id,
     handler: 'index.handler',
-    code: bundleFunction('aggregate'),
+    code: bundleFunction('aggregate', a.runtime.nodeMajor),
     memorySize: 256,
     timeout: 10,
     environment: { variables: { MODERATION_POLICY: a.policyJson, ...telemetryEnv(a.telemetry) } },
@@ -103,7 +105,7 @@ export function createFunctions(a: FunctionsArgs) {
       ],
       {
         packageType: 'Image',
-        imageUri: a.image.image.imageUri,
+        imageUri: a.image.imageUri,
         imageConfig: { commands: ['safety.handler'] },
         memorySize: 1536,
         timeout: 30,

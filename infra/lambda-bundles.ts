@@ -1,12 +1,13 @@
 /**
  * How every Lambda's code is bundled, in one place: the container image (functions/classify/Dockerfile
- * runs infra/build-image-bundles.ts), the zip functions (infra/bundle.ts), the cold-start benchmark and
+ * runs infra/build-task-root.ts), the zip functions (infra/bundle.ts), the cold-start benchmark and
  * the bundle smoke test all build with these options, so what is measured and tested is what ships.
  * No Pulumi import here: the Dockerfile's build stage runs it with tsx alone.
  */
 import { build, buildSync, type BuildOptions } from 'esbuild';
 import path from 'node:path';
 import { projectRoot } from '../functions/shared/project.js';
+import { defaultRuntime } from './runtime.js';
 
 /** The handlers that ship inside the container image (fetch-image and safety run it with a command override). */
 export const IMAGE_ENTRIES = ['classify', 'safety', 'fetch-image'] as const;
@@ -19,6 +20,8 @@ export interface LambdaBundleOptions {
   external?: string[];
   /** The zip functions are minified with an inline source map; the image keeps readable stack traces. */
   minify?: boolean;
+  /** The Node major of the Lambda runtime that runs the bundle (default: the stack's default runtime). */
+  nodeMajor?: number;
 }
 
 export function lambdaBuildOptions(name: string, outfile: string, opts: LambdaBundleOptions = {}): BuildOptions {
@@ -27,7 +30,7 @@ export function lambdaBuildOptions(name: string, outfile: string, opts: LambdaBu
     bundle: true,
     platform: 'node',
     format: 'esm',
-    target: 'node24',
+    target: `node${opts.nodeMajor ?? defaultRuntime().nodeMajor}`,
     outfile,
     external: opts.external ?? [],
     minify: opts.minify ?? false,
@@ -42,18 +45,18 @@ export function lambdaBuildOptions(name: string, outfile: string, opts: LambdaBu
 }
 
 /** The container image's bundles, `<outDir>/<entry>.mjs`, exactly as the Dockerfile builds them. */
-export async function buildImageBundles(outDir: string): Promise<Record<(typeof IMAGE_ENTRIES)[number], string>> {
+export async function buildImageBundles(outDir: string, opts: Pick<LambdaBundleOptions, 'nodeMajor'> = {}): Promise<Record<(typeof IMAGE_ENTRIES)[number], string>> {
   const out = {} as Record<(typeof IMAGE_ENTRIES)[number], string>;
   for (const entry of IMAGE_ENTRIES) {
     const outfile = path.join(outDir, `${entry}.mjs`);
-    await build(lambdaBuildOptions(entry, outfile, { external: NATIVE_MODULES }));
+    await build(lambdaBuildOptions(entry, outfile, { ...opts, external: NATIVE_MODULES }));
     out[entry] = outfile;
   }
   return out;
 }
 
 /** A zip function's one-file bundle (synchronous: the Pulumi program builds it while it runs). */
-export function buildZipBundleSync(name: string, outfile: string): string {
-  buildSync(lambdaBuildOptions(name, outfile, { minify: true }));
+export function buildZipBundleSync(name: string, outfile: string, opts: Pick<LambdaBundleOptions, 'nodeMajor'> = {}): string {
+  buildSync(lambdaBuildOptions(name, outfile, { ...opts, minify: true }));
   return outfile;
 }

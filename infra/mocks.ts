@@ -54,8 +54,9 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
       case 'awsx:ecr:Repository':
         state.url = `${MOCK_ACCOUNT}.dkr.ecr.${MOCK_REGION}.amazonaws.com/${args.name}`;
         break;
-      case 'awsx:ecr:Image':
-        state.imageUri = `${inputs.repositoryUrl}@sha256:${'0'.repeat(64)}`;
+      case 'command:local:Command':
+        // The image build's stdout: the pushed manifest's digest (infra/image.ts).
+        state.stdout = `sha256:${'0'.repeat(64)}\n`;
         break;
       case 'aws:s3/bucket:Bucket':
         state.bucket = `${args.name}-0mock`;
@@ -75,6 +76,8 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
 
   call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
     switch (args.token) {
+      case 'aws:ecr/getAuthorizationToken:getAuthorizationToken':
+        return { userName: 'AWS', password: 'mock-ecr-token', proxyEndpoint: `https://${MOCK_ACCOUNT}.dkr.ecr.${MOCK_REGION}.amazonaws.com`, authorizationToken: 'mock', expiresAt: '2099-01-01T00:00:00Z', id: MOCK_REGION };
       case 'aws:index/getCallerIdentity:getCallerIdentity':
         return { accountId: MOCK_ACCOUNT, arn: `arn:aws:iam::${MOCK_ACCOUNT}:user/mock`, userId: 'AIDAMOCK', id: MOCK_ACCOUNT };
       case 'aws:ec2/getRouteTables:getRouteTables':

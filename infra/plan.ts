@@ -14,10 +14,13 @@ for (const kv of values.config!) {
   raw[k!] = v.join('=');
 }
 const { config, outputs: resolvedOutputs, resources } = await planStack(raw, values.stack);
+// On stderr so `--json` stays one parseable object; the JSON carries it too.
+const warnings = config.runtimeWarning ? [String(config.runtimeWarning)] : [];
+for (const w of warnings) console.error(`warning: ${w}`);
 
 const summary = Object.entries(resources.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.type]: (acc[r.type] ?? 0) + 1 }), {})).sort();
 if (values.json) {
-  console.log(JSON.stringify({ stack: values.stack, config, outputs: resolvedOutputs, resources }, null, 2));
+  console.log(JSON.stringify({ stack: values.stack, warnings, config, outputs: resolvedOutputs, resources }, null, 2));
 } else {
   console.log(`Stack ${values.stack}: ${resources.length} resources (under mocks; \`pulumi preview\` shows the real diff)\n`);
   for (const [type, n] of summary) console.log(`  ${String(n).padStart(3)}  ${type}`);

@@ -41,7 +41,7 @@ export async function createStack(cfg: StackConfig, deps: StackDeps = {}) {
   // The second opinion the local engine asks when the first model reports something (functions/safety/local.ts).
   const nsfwConfirmModel = cfg.safetyEngine === 'local' ? await uploadNsfwModel(prefix, storage, resolve.nsfw, NSFW_CONFIRM) : undefined;
 
-  const image = createImage(prefix, cfg.classifierArchitecture, tags);
+  const image = createImage(prefix, cfg.classifierArchitecture, cfg.runtime.nodeMajor, tags);
   const classifier = createClassifier({
     prefix,
     image,
@@ -61,6 +61,7 @@ export async function createStack(cfg: StackConfig, deps: StackDeps = {}) {
   const fns = createFunctions({
     prefix,
     image,
+    runtime: cfg.runtime,
     storage,
     architecture: cfg.classifierArchitecture,
     safetyEngine: cfg.safetyEngine,
@@ -79,6 +80,7 @@ export async function createStack(cfg: StackConfig, deps: StackDeps = {}) {
     reviewEmail: cfg.reviewEmail,
     architecture: cfg.classifierArchitecture,
     telemetry,
+    runtime: cfg.runtime,
     logRetentionDays: cfg.logRetentionDays,
     region: cfg.region,
     accountId,

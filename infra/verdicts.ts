@@ -9,6 +9,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { VERDICT_TABLE_SCHEMA } from '../functions/shared/verdicts/dynamodb.js';
 import { countAlarm } from './alarms.js';
 import { bundleFunction } from './bundle.js';
+import type { LambdaNodeRuntime } from './runtime.js';
 import { lambdaWith } from './functions.js';
 import { telemetryEnv, type TelemetrySettings } from './log-groups.js';
 
@@ -22,6 +23,7 @@ export interface VerdictsArgs {
   reviewEmail?: string;
   architecture: 'x86_64' | 'arm64';
   telemetry: TelemetrySettings;
+  runtime: LambdaNodeRuntime;
   logRetentionDays: number;
   region: string;
   accountId: pulumi.Input<string>;
@@ -62,9 +64,9 @@ export function createVerdicts(a: VerdictsArgs) {
     ],
     {
       packageType: 'Zip',
-      runtime: aws.lambda.Runtime.NodeJS24dX,
+      runtime: a.runtime.id,
       handler: 'index.handler',
-      code: bundleFunction('verdicts'),
+      code: bundleFunction('verdicts', a.runtime.nodeMajor),
       memorySize: 256,
       timeout: 10,
       environment: { variables: { VERDICT_TABLE: table.name, REVIEW_TOPIC_ARN: topic.arn, METRICS_NAMESPACE: REVIEW_METRICS.namespace, METRICS_STACK: a.prefix, ...telemetryEnv(a.telemetry) } },

@@ -40,7 +40,7 @@ describe('infra: the default stack (Pulumi.dev.yaml) under mocks', function () {
   it('creates every component of the design', () => {
     for (const type of [
       'awsx:ec2:Vpc', 'aws:ec2/vpcEndpoint:VpcEndpoint', 'aws:efs/fileSystem:FileSystem', 'aws:efs/accessPoint:AccessPoint', 'aws:efs/mountTarget:MountTarget',
-      'awsx:ecr:Repository', 'awsx:ecr:Image', 'aws:lambda/function:Function', 'aws:sfn/stateMachine:StateMachine', 'aws:iam/policy:Policy',
+      'awsx:ecr:Repository', 'command:local:Command', 'aws:lambda/function:Function', 'aws:sfn/stateMachine:StateMachine', 'aws:iam/policy:Policy',
       'aws:cloudwatch/metricAlarm:MetricAlarm', 'aws:s3/bucketObjectv2:BucketObjectv2', 'aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration',
     ]) {
       expect(of(plan, type), type).not.to.be.empty;
@@ -140,8 +140,9 @@ describe('infra: the default stack (Pulumi.dev.yaml) under mocks', function () {
     expect(env).to.include({ MODEL_CACHE_DIR: '/mnt/models', MODEL_NAME: 'resnet50-v1-12-int8', MODEL_SHA256: 'c234f30975989788b4405f25253275aae247ab6dbdd34aaa69ab0a59ff76f6d0' });
     expect(env.MODEL_S3_URI).to.match(/^s3:\/\/.+\/models\/resnet50-v1-12-int8\//);
     expect(fn.dependsOn.filter((d) => d.startsWith('aws:efs/mountTarget:MountTarget::'))).to.have.length(2);
-    expect(one(plan, 'awsx:ecr:Image', '-functions').inputs).to.include({ platform: 'linux/amd64' });
-    expect(one(plan, 'awsx:ecr:Image', '-functions').inputs.dockerfile).to.match(/functions\/classify\/Dockerfile$/);
+    const build = one(plan, 'command:local:Command', '-functions-image').inputs.environment as Record<string, string>;
+    expect(build).to.include({ PLATFORM: 'linux/amd64', NODE_MAJOR: '24' });
+    expect(build.DOCKERFILE).to.match(/functions\/classify\/Dockerfile$/);
   });
 
   it('keeps fetch-image out of the VPC and gives every function JSON logs, X-Ray and its own log group', () => {
@@ -224,7 +225,7 @@ describe('infra: local safety engine, EXPRESS, arm64', function () {
   });
 
   it('builds for arm64, runs EXPRESS and scopes the publisher to express executions', () => {
-    expect(one(plan, 'awsx:ecr:Image', '-functions').inputs).to.include({ platform: 'linux/arm64' });
+    expect(one(plan, 'command:local:Command', '-functions-image').inputs.environment).to.include({ PLATFORM: 'linux/arm64' });
     for (const fn of of(plan, 'aws:lambda/function:Function')) expect(fn.inputs.architectures).to.deep.equal(['arm64']);
     expect(one(plan, 'aws:sfn/stateMachine:StateMachine', '-moderation').inputs).to.include({ type: 'EXPRESS' });
     const [, read] = statementsOf(one(plan, 'aws:iam/policy:Policy', '-publisher').inputs.policy);
