@@ -77,7 +77,7 @@ export async function benchClassify(opts: ClassifyBenchOptions): Promise<Classif
   const files = (await readdir(opts.photosDir)).filter((f) => /\.jpe?g$/i.test(f)).sort();
   const photos = await Promise.all(files.map((f) => readFile(path.join(opts.photosDir, f))));
   // A ~1 MP JPEG, the size of a typical blog image.
-  const oneMp = await sharp(photos[0]!).resize(1200, 900, { fit: 'fill' }).jpeg({ quality: 90 }).toBuffer();
+  const oneMp = await sharp(photos[0]).resize(1200, 900, { fit: 'fill' }).jpeg({ quality: 90 }).toBuffer();
   const tensor = await classifier.tensorFor([oneMp]);
 
   const ort = await timeRuns(runs, () => classifier.run(tensor));

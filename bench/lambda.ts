@@ -61,18 +61,18 @@ export async function benchLambdas(opts: { model: string; mirrorDir?: string; ph
     const compute: Record<string, Record<string, number>> = { FetchImage: {}, ClassifyImage: {}, CheckSafety: {} };
     let staged: FetchImageOutput | undefined;
     for (const [name, file] of Object.entries(images)) {
-      compute.FetchImage![name] = r1(median(await timeRuns(runs, () => fetch({ imageUrl: file }))));
+      compute.FetchImage[name] = r1(median(await timeRuns(runs, () => fetch({ imageUrl: file }))));
       staged = await fetch({ imageUrl: file });
-      compute.ClassifyImage![name] = r1(median(await timeRuns(runs, () => classify(staged!))));
-      compute.CheckSafety![name] = r1(median(await timeRuns(runs, () => check(staged!))));
+      compute.ClassifyImage[name] = r1(median(await timeRuns(runs, () => classify(staged!))));
+      compute.CheckSafety[name] = r1(median(await timeRuns(runs, () => check(staged!))));
     }
     const out: Record<string, LambdaEstimate> = {};
     for (const [fn, memoryMb] of Object.entries(LAMBDA_MEMORY_MB)) {
-      const ms = compute[fn]!['1 MP']!;
+      const ms = compute[fn]['1 MP'];
       // FetchImage: a GET of the source and a PUT to staging; the analysis steps: one GET.
       const s3Ms = fn === 'FetchImage' ? 2 * S3_MS : S3_MS;
       const billedMs = Math.ceil(ms * Math.max(1, ONE_VCPU_MB / memoryMb) + s3Ms);
-      out[fn] = { memoryMb, computeP50Ms: compute[fn]!, s3Ms, billedMs, gbSecondsPer1000: r1((memoryMb / 1024) * billedMs) };
+      out[fn] = { memoryMb, computeP50Ms: compute[fn], s3Ms, billedMs, gbSecondsPer1000: r1((memoryMb / 1024) * billedMs) };
       log(`lambda ${fn}: ${JSON.stringify(out[fn])}`);
     }
     return out;

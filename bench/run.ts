@@ -26,14 +26,14 @@ const mirrorDir = defaultMirror();
 const photosDir = path.join(sharedDir(), 'images/imagenet-sample');
 
 const classifyByModel: Record<string, ClassifyBenchResult> = {};
-for (const model of [values.model!, ...values['also-models']!.split(',').map((s) => s.trim()).filter((m) => m && m !== values.model)]) {
+for (const model of [values.model, ...values['also-models'].split(',').map((s) => s.trim()).filter((m) => m && m !== values.model)]) {
   classifyByModel[model] = await benchClassify({ model, mirrorDir, photosDir, log });
 }
 const safety = await benchSafety({ photosDir, log });
 const workflow = values['skip-workflow'] ? undefined : await benchWorkflow({ model: values.model, photosDir, log });
 const lambdas = await benchLambdas({ model: 'resnet50-int8-random-timing', mirrorDir, photosDir, log });
 
-const classify = classifyByModel[values.model!]!;
+const classify = classifyByModel[values.model];
 const ratio = (a: number, b: number) => Math.round((a / b) * 1000) / 1000;
 const result = {
   machine: { cpus: availableParallelism(), cpu: cpus()[0]?.model, node: process.version },

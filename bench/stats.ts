@@ -5,7 +5,7 @@ export function quantile(values: readonly number[], q: number): number {
   const pos = (s.length - 1) * q;
   const lo = Math.floor(pos);
   const hi = Math.ceil(pos);
-  return s[lo]! + (s[hi]! - s[lo]!) * (pos - lo);
+  return s[lo] + (s[hi] - s[lo]) * (pos - lo);
 }
 
 export const median = (values: readonly number[]): number => quantile(values, 0.5);

@@ -101,7 +101,7 @@ async function throughput(workflow: LocalWorkflow, files: string[], concurrency:
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (next < files.length) {
-        const f = files[next++]!;
+        const f = files[next++];
         // reModerate: the benchmark measures the whole pipeline, not the verdict store's answer.
         const run = await workflow.run({ imageUrl: f, reModerate: true });
         if (!run.verdict) throw new Error(`no verdict for ${f}`);
@@ -120,7 +120,7 @@ export async function benchWorkflow(opts: WorkflowBenchOptions = {}): Promise<Wo
   try {
     const profiles = new HandlerProfiles();
     const workflow = await createLocalWorkflow({ stagingDir: tmp, dataDir: path.join(tmp, 'data'), safetyEngine: 'local', model: opts.model, wrap: profiles.wrap });
-    const image = files.find((f) => f.includes('zebra')) ?? files[0]!;
+    const image = files.find((f) => f.includes('zebra')) ?? files[0];
     for (let i = 0; i < 5; i++) await workflow.run({ imageUrl: image, reModerate: true });
     const runs = opts.warmRuns ?? 40;
     const totals: number[] = [];

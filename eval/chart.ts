@@ -28,7 +28,7 @@ export function sweepSvg(curves: readonly SweepCurve[]): string {
   parts.push(`<text x="${(L + W - R) / 2}" y="${H - 12}" text-anchor="middle">benign photos flagged (false-flag rate)</text>`);
   parts.push(`<text transform="translate(16 ${(T + H - B) / 2}) rotate(-90)" text-anchor="middle">sensitive photos flagged (recall)</text>`);
   curves.forEach((c, i) => {
-    const colour = COLOURS[i % COLOURS.length]!;
+    const colour = COLOURS[i % COLOURS.length];
     const pts = c.points.map((p) => ({ p, cx: x(p.falseFlagRate), cy: y(p.categoryRecall ?? p.recall) }));
     parts.push(`<polyline fill="none" stroke="${colour}" stroke-width="1.5" stroke-dasharray="${c.source === 'safety' ? '4 3' : ''}" points="${pts.map((q) => `${q.cx.toFixed(1)},${q.cy.toFixed(1)}`).join(' ')}"/>`);
     for (const q of pts) {

@@ -140,7 +140,7 @@ export async function main(argv: string[], io: EvalIo, createWorkflow: CreateLoc
     for (const [i, img] of images.entries()) {
       if (!(await stat(img.path).catch(() => undefined))?.isFile()) throw new InvalidInput(`${labelsPath}:${img.line ?? i + 2}: ${img.file} does not exist (${img.path}); paths are relative to the labels file.`);
     }
-    opts = { json: values.json!, out: path.resolve(values.out!), concurrency, model: values.model, mirror: values.mirror, stagingDir: values['staging-dir']! };
+    opts = { json: values.json, out: path.resolve(values.out), concurrency, model: values.model, mirror: values.mirror, stagingDir: values['staging-dir'] };
   } catch (err) {
     if (!(err instanceof ConfigError || err instanceof InvalidInput || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))) throw err;
     io.stderr.write(`error: ${describeError(err).message}\n${(err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? `\n${EVAL_USAGE}\n` : ''}`);

@@ -4,7 +4,7 @@
  * still "works" while the publisher's queue fills).
  */
 import * as aws from '@pulumi/aws';
-import * as pulumi from '@pulumi/pulumi';
+import type * as pulumi from '@pulumi/pulumi';
 import { decisionRateQueries, type DecisionRateSettings } from './decision-rates.js';
 
 /** Pages on any occurrence: the Sum of a count metric over 5 minutes reaching 1. */

@@ -21,7 +21,7 @@ export interface PlannedResource {
 function arnFor(type: string, name: string, inputs: Record<string, unknown>): string {
   const [pkg, mod] = type.split(':');
   if (pkg !== 'aws') return `arn:mock:${type}:${name}`;
-  const service = (mod ?? '').split('/')[0]!;
+  const service = (mod ?? '').split('/')[0];
   const id = (inputs.name as string | undefined) ?? name;
   switch (service) {
     case 'lambda':

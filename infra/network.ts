@@ -6,7 +6,7 @@
  */
 import * as aws from '@pulumi/aws';
 import * as awsx from '@pulumi/awsx';
-import * as pulumi from '@pulumi/pulumi';
+import type * as pulumi from '@pulumi/pulumi';
 
 /** Mount targets are created per AZ from this fixed count, never inside an apply (DESIGN.md). */
 export const AZ_COUNT = 2;

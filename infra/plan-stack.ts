@@ -31,8 +31,8 @@ export function readStackYaml(stack: string): Record<string, unknown> {
   const file = path.join(projectRoot, `Pulumi.${stack}.yaml`);
   const raw: Record<string, unknown> = {};
   for (const line of readFileSync(file, 'utf8').split('\n')) {
-    const m = /^  ([\w-]+:[\w-]+):\s*(.+?)\s*$/.exec(line);
-    if (m) raw[m[1]!.replace('blog-image-moderation:', '').replace('aws:region', 'region')] = m[2]!.replace(/^"|"$/g, '');
+    const m = /^ {2}([\w-]+:[\w-]+):\s*(.+?)\s*$/.exec(line);
+    if (m) raw[m[1].replace('blog-image-moderation:', '').replace('aws:region', 'region')] = m[2].replace(/^"|"$/g, '');
   }
   return raw;
 }

@@ -8,10 +8,10 @@ import { planStack, readStackYaml } from './plan-stack.js';
 
 const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, config: { type: 'string', multiple: true, default: [] }, stack: { type: 'string', default: 'dev' } } });
 
-const raw = readStackYaml(values.stack!);
-for (const kv of values.config!) {
+const raw = readStackYaml(values.stack);
+for (const kv of values.config) {
   const [k, ...v] = kv.split('=');
-  raw[k!] = v.join('=');
+  raw[k] = v.join('=');
 }
 const { config, outputs: resolvedOutputs, resources } = await planStack(raw, values.stack);
 // On stderr so `--json` stays one parseable object; the JSON carries it too.

@@ -103,7 +103,7 @@ export function createStorage(
         fileSystemId: fileSystem.id,
         subnetId: network.subnetIds.apply((ids) => {
           if (!ids[i]) throw new Error(`The VPC has ${ids.length} isolated subnets; ${AZ_COUNT} are needed for the EFS mount targets.`);
-          return ids[i]!;
+          return ids[i];
         }),
         securityGroups: [network.efsSg.id],
       }),

@@ -107,6 +107,6 @@ describe('values followed through the steps', function () {
     const review = await createAggregateHandler()({ input: { imageUrl: 'https://x.test/a.jpg' }, error: { Error: 'FetchTimeout', Cause: 'The server did not answer within 10000 ms.' } });
     expect(review.decision).to.equal('review');
     expect(review.altText).to.equal('An image awaiting review.');
-    expect(review.reasons[0]!.message).to.equal('FetchTimeout: The server did not answer within 10000 ms. A person must check this image.');
+    expect(review.reasons[0].message).to.equal('FetchTimeout: The server did not answer within 10000 ms. A person must check this image.');
   });
 });

@@ -69,7 +69,7 @@ export class ModerationClient {
   constructor(opts: ModerationClientOptions) {
     const m = STATE_MACHINE_ARN.exec(opts.stateMachineArn);
     if (!m) throw new InvalidInput(`${opts.stateMachineArn} is not a state machine ARN (arn:aws:states:<region>:<account>:stateMachine:<name>). Use the stack's stateMachineArn output.`);
-    this.arn = { region: m[1]!, account: m[2]!, name: m[3]! };
+    this.arn = { region: m[1], account: m[2], name: m[3] };
     this.stateMachineArn = opts.stateMachineArn;
     this.type = opts.type ?? 'STANDARD';
     this.sfn = opts.client ?? new SFNClient({ region: this.arn.region });
@@ -210,7 +210,7 @@ export class ModerationClient {
     if (this.type === 'EXPRESS') {
       const input = parseModerationInput(request);
       const res = await this.sfn.send(new StartSyncExecutionCommand({ stateMachineArn: this.stateMachineArn, name: executionName(input), input: JSON.stringify(input) }));
-      const verdict = this.verdictOf({ status: res.status === 'SUCCEEDED' ? 'SUCCEEDED' : (res.status as 'FAILED'), output: res.output, error: res.error, cause: res.cause }, res.executionArn ?? '');
+      const verdict = this.verdictOf({ status: res.status === 'SUCCEEDED' ? 'SUCCEEDED' : (res.status), output: res.output, error: res.error, cause: res.cause }, res.executionArn ?? '');
       return { ...verdict!, executionArn: res.executionArn ?? '' };
     }
     const started = await this.startModeration(request);

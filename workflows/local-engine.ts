@@ -224,7 +224,7 @@ export class LocalEngine {
     for await (const ev of execution.eventLogs) events.push(ev);
     if (failure !== undefined) {
       const failed = events.find((e) => e?.type === 'ExecutionFailed') as { Error?: string; Cause?: unknown } | undefined;
-      throw new ExecutionFailed(failed?.Error ?? (failure as Error).name, String(failed?.Cause ?? (failure as Error).message), events);
+      throw new ExecutionFailed(failed?.Error ?? (failure as Error).name, typeof failed?.Cause === 'string' ? failed.Cause : JSON.stringify(failed?.Cause ?? (failure as Error).message), events);
     }
     return { ...summarizeEvents(events), verdict: output as Verdict, totalMs, events };
   }

@@ -111,7 +111,7 @@ export const createLocalWorkflow: CreateLocalWorkflow = async (opts) => {
     [LOCAL_FUNCTIONS.classify]: lambdaEntry('ClassifyImage', () => createClassifyHandler({ store, classifier: () => classifier, rasters }), () => t),
     [LOCAL_FUNCTIONS.aggregate]: lambdaEntry('AggregateVerdict', () => createAggregateHandler({ policy }), () => t),
     // No notifier and no task callbacks: locally nobody waits; `npm run review` reads the same store.
-    [LOCAL_FUNCTIONS.verdicts]: createVerdictStepHandler(async () => ({ store: verdicts })) as StepHandler,
+    [LOCAL_FUNCTIONS.verdicts]: createVerdictStepHandler(async () => ({ store: verdicts })),
   };
   if (opts.safetyEngine === 'local') {
     handlers[LOCAL_FUNCTIONS.safety] = lambdaEntry('CheckSafety', () => createCheckSafetyHandler({ store, engine: () => safety!, rasters }), () => t);

@@ -5,7 +5,7 @@ export async function pool<T, R>(items: readonly T[], concurrency: number, worke
   const lanes = Array.from({ length: Math.min(Math.max(1, concurrency), items.length) }, async () => {
     while (next < items.length) {
       const i = next++;
-      results[i] = await worker(items[i]!, i);
+      results[i] = await worker(items[i], i);
     }
   });
   await Promise.all(lanes);

@@ -2,7 +2,7 @@
  * The CLI's deployed mode: the same inputs and output as the local engine, answered by the state machine
  * `pulumi up` created, through the publisher's client.
  */
-import type { ModerationInput, Verdict } from '../functions/shared/contracts.js';
+import type { ModerationInput } from '../functions/shared/contracts.js';
 import { STATE_NAMES } from '../functions/shared/contracts.js';
 import { ModerationClient, type WorkflowType } from './client.js';
 import type { LocalExecution } from './local-engine.js';
@@ -25,8 +25,8 @@ export function createRemoteWorkflow(opts: RemoteWorkflowOptions): { run(input: 
       // Per-state timings live in the execution history (console, or GetExecutionHistory, which the
       // publisher policy does not grant): here only the round trip is known.
       return {
-        status: FINAL[(verdict as Verdict).decision],
-        verdict: verdict as Verdict,
+        status: FINAL[(verdict).decision],
+        verdict: verdict,
         timings: {},
         retries: {},
         path: [executionArn],

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { z } from 'zod';
-import { REVIEW_STATUSES, type ReviewStatus } from '../functions/shared/contracts.js';
+import { REVIEW_STATUSES } from '../functions/shared/contracts.js';
 import { ConfigError, describeError } from '../functions/shared/errors.js';
 import { sfnTaskCallbacks } from '../functions/shared/verdicts/callbacks.js';
 import { DEFAULT_MODERATION_DATA_DIR, openVerdictStore, type VerdictStoreConfig } from '../functions/shared/verdicts/index.js';
@@ -212,7 +212,7 @@ export async function reviewMain(argv: string[], io: ReviewIo, backends: ReviewB
     const deps: ReviewDeps = { store, callbacks: remote ? await backends.callbacks(region) : undefined };
 
     if (o.command === 'list') {
-      const items = (await store.listReviews(o.status === 'all' ? {} : { status: o.status as ReviewStatus })).map(publicItem);
+      const items = (await store.listReviews(o.status === 'all' ? {} : { status: o.status })).map(publicItem);
       io.stdout.write(o.json ? `${JSON.stringify(items, null, 2)}\n` : `${formatList(items)}\n`);
       return 0;
     }

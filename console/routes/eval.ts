@@ -4,7 +4,7 @@ import { Hono } from 'hono';
 
 export interface EvalReportSource {
   path: string;
-  read(): Promise<unknown | undefined>;
+  read(): Promise<unknown>;
 }
 
 export function evalReportFile(file: string): EvalReportSource {

@@ -91,7 +91,7 @@ export function decide(input: DecideInput, policy: ModerationPolicy): { decision
       decision,
       code: `category-${decision}`,
       category: e.category,
-      label: e.classes[0]!.label,
+      label: e.classes[0].label,
       confidence: e.confidence,
       threshold,
       source: 'classifier' as const,

@@ -30,7 +30,7 @@ export function seoTags(labels: readonly ClassLabel[], max = MAX_TAGS): string[]
     const push = (round: number, values: string[]) => {
       (rounds[round] ??= []).push(...values);
     };
-    push(0, [names[0]!]);
+    push(0, [names[0]]);
     push(1, names.slice(1));
     (t?.hypernyms ?? []).forEach((h, i) => push(2 + i, [h]));
   }

@@ -66,7 +66,7 @@ export class Classifier {
 
   /** session.run on a prepared tensor → one probability vector per image. */
   async run(tensor: ort.Tensor): Promise<Float32Array[]> {
-    const n = tensor.dims[0]!;
+    const n = tensor.dims[0];
     if (n > 1 && !this.ms.dynamicBatch) {
       // A fixed batch-1 model: split, run one by one, keep the API.
       const size = tensor.size / n;
@@ -79,7 +79,7 @@ export class Classifier {
       return out;
     }
     const result = await phase('session.run', () => this.ms.session.run({ [this.ms.inputName]: tensor }));
-    const output = result[this.ms.outputName]!;
+    const output = result[this.ms.outputName];
     const classes = this.opts.manifest.output.classes;
     if (output.size !== n * classes) {
       throw new ModelContractError(`${this.model.name} returned ${output.size} scores for ${n} image(s), expected ${classes} each.`);
@@ -100,7 +100,7 @@ export class Classifier {
   }
 
   async classify(image: ImageSource): Promise<ClassLabel[]> {
-    return (await this.classifyBatch([image]))[0]!;
+    return (await this.classifyBatch([image]))[0];
   }
 
   async close(): Promise<void> {

@@ -73,20 +73,20 @@ export async function toModelPixels(source: ImageSource, spec: InputSpec, limits
 export function writeTensor(px: ModelPixels, spec: InputSpec, out: Float32Array, offset = 0): void {
   const plane = px.width * px.height;
   const order = spec.channels === 'BGR' ? [2, 1, 0] : [0, 1, 2];
-  const scale = order.map((src, c) => 1 / spec.std[c]!);
+  const scale = order.map((src, c) => 1 / spec.std[c]);
   const mean = spec.mean;
   const d = px.data;
   if (spec.layout === 'NCHW') {
     for (let c = 0; c < 3; c++) {
-      const src = order[c]!;
-      const m = mean[c]!;
-      const s = scale[c]!;
+      const src = order[c];
+      const m = mean[c];
+      const s = scale[c];
       const base = offset + c * plane;
-      for (let i = 0; i < plane; i++) out[base + i] = (d[i * 3 + src]! - m) * s;
+      for (let i = 0; i < plane; i++) out[base + i] = (d[i * 3 + src] - m) * s;
     }
   } else {
     for (let i = 0; i < plane; i++) {
-      for (let c = 0; c < 3; c++) out[offset + i * 3 + c] = (d[i * 3 + order[c]!]! - mean[c]!) * scale[c]!;
+      for (let c = 0; c < 3; c++) out[offset + i * 3 + c] = (d[i * 3 + order[c]] - mean[c]) * scale[c];
     }
   }
 }

@@ -5,11 +5,11 @@ import type { ClassName } from '../shared/models/labels.js';
 /** Numerically stable softmax (subtracting the max keeps exp() finite for large logits). */
 export function softmax(logits: ArrayLike<number>): Float32Array {
   let max = -Infinity;
-  for (let i = 0; i < logits.length; i++) if (logits[i]! > max) max = logits[i]!;
+  for (let i = 0; i < logits.length; i++) if (logits[i] > max) max = logits[i]!;
   const out = new Float32Array(logits.length);
   let sum = 0;
-  for (let i = 0; i < logits.length; i++) sum += out[i] = Math.exp(logits[i]! - max);
-  for (let i = 0; i < out.length; i++) out[i]! /= sum;
+  for (let i = 0; i < logits.length; i++) sum += out[i] = Math.exp(logits[i] - max);
+  for (let i = 0; i < out.length; i++) out[i] /= sum;
   return out;
 }
 
@@ -20,12 +20,12 @@ export function softmax(logits: ArrayLike<number>): Float32Array {
 export function topK(probs: ArrayLike<number>, labels: ReadonlyArray<ClassName | null>, k = 5): ClassLabel[] {
   const best: Array<{ i: number; p: number }> = [];
   for (let i = 0; i < probs.length; i++) {
-    const p = probs[i]!;
+    const p = probs[i];
     if (!labels[i]) continue;
     if (best.length < k) {
       best.push({ i, p });
       best.sort((a, b) => b.p - a.p);
-    } else if (p > best[k - 1]!.p) {
+    } else if (p > best[k - 1].p) {
       best[k - 1] = { i, p };
       best.sort((a, b) => b.p - a.p);
     }

@@ -28,7 +28,7 @@ export const DEFAULT_FETCH_CONFIG: FetchConfig = {
 
 /** Defaults filled in and allow-list entries validated. */
 export function fetchConfig(partial: Partial<FetchConfig> = {}): FetchConfig {
-  const cfg = { ...DEFAULT_FETCH_CONFIG, ...Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)) } as FetchConfig;
+  const cfg = { ...DEFAULT_FETCH_CONFIG, ...Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)) };
   validateCidrs(cfg.allowCidrs);
   return cfg;
 }

@@ -32,7 +32,7 @@ function guardedLookup(host: string, policy: AddressPolicy): LookupFunction {
         return;
       }
       if ((options as { all?: boolean }).all) (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
-      else callback(null, addresses[0]!.address, addresses[0]!.family);
+      else callback(null, addresses[0].address, addresses[0].family);
     });
   };
 }

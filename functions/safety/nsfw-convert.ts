@@ -53,7 +53,7 @@ export function dequantizeWeights(model: TfjsModel, shard: Buffer): Map<string, 
     const data = new Float32Array(n);
     if (w.quantization?.dtype === 'uint8') {
       const { min, scale } = w.quantization;
-      for (let i = 0; i < n; i++) data[i] = shard[offset + i]! * scale + min;
+      for (let i = 0; i < n; i++) data[i] = shard[offset + i] * scale + min;
       offset += n;
     } else if (!w.quantization && w.dtype === 'float32') {
       for (let i = 0; i < n; i++) data[i] = shard.readFloatLE(offset + 4 * i);
@@ -135,8 +135,8 @@ export function tfjsToOnnx(model: TfjsModel, shard: Buffer, meta: { name: string
     if (l.config.padding === 'valid') return [0, 0, 0, 0];
     if (strides.some((s) => s !== 1)) throw new ModelContractError(`nsfwjs layer ${l.name}: "same" padding with stride ${strides} is not supported by the converter.`);
     const before = k.map((x) => Math.floor((x - 1) / 2));
-    const after = k.map((x, i) => x - 1 - before[i]!);
-    return [before[0]!, before[1]!, after[0]!, after[1]!];
+    const after = k.map((x, i) => x - 1 - before[i]);
+    return [before[0], before[1], after[0], after[1]];
   };
   const activation = (l: KerasLayer, t: string, out = `${l.name}/${String(l.config.activation)}`) => {
     const a = l.config.activation as string | undefined;
@@ -163,7 +163,7 @@ export function tfjsToOnnx(model: TfjsModel, shard: Buffer, meta: { name: string
       case 'Conv2D': {
         const k = convKernel(take(`${l.name}/kernel`));
         const inputs = [inputOf(l), init(`${l.name}/W`, k.dims, k.data)];
-        if (c.use_bias) inputs.push(init(`${l.name}/B`, [k.dims[0]!], take(`${l.name}/bias`).data));
+        if (c.use_bias) inputs.push(init(`${l.name}/B`, [k.dims[0]], take(`${l.name}/bias`).data));
         const ks = c.kernel_size as number[];
         out = activation(l, node('Conv', inputs, l.name, [ints('kernel_shape', ks), ints('strides', (c.strides as number[]) ?? [1, 1]), ints('pads', samePads(l, ks)), ints('dilations', (c.dilation_rate as number[]) ?? [1, 1])]));
         break;
@@ -171,16 +171,16 @@ export function tfjsToOnnx(model: TfjsModel, shard: Buffer, meta: { name: string
       case 'DepthwiseConv2D': {
         const k = depthwiseKernel(take(`${l.name}/depthwise_kernel`));
         const inputs = [inputOf(l), init(`${l.name}/W`, k.dims, k.data)];
-        if (c.use_bias) inputs.push(init(`${l.name}/B`, [k.dims[0]!], take(`${l.name}/bias`).data));
+        if (c.use_bias) inputs.push(init(`${l.name}/B`, [k.dims[0]], take(`${l.name}/bias`).data));
         const ks = c.kernel_size as number[];
-        const groups = take(`${l.name}/depthwise_kernel`).shape[2]!;
+        const groups = take(`${l.name}/depthwise_kernel`).shape[2];
         out = activation(l, node('Conv', inputs, l.name, [ints('kernel_shape', ks), ints('strides', (c.strides as number[]) ?? [1, 1]), ints('pads', samePads(l, ks)), int('group', groups)]));
         break;
       }
       case 'BatchNormalization': {
-        if (c.axis !== undefined && c.axis !== 3 && c.axis !== -1) throw new ModelContractError(`nsfwjs layer ${l.name}: batch normalization over axis ${String(c.axis)} is not supported.`);
+        if (c.axis !== undefined && c.axis !== 3 && c.axis !== -1) throw new ModelContractError(`nsfwjs layer ${l.name}: batch normalization over axis ${JSON.stringify(c.axis)} is not supported.`);
         const mean = take(`${l.name}/moving_mean`);
-        const n = mean.shape[0]!;
+        const n = mean.shape[0];
         // Keras leaves gamma out with scale=False and beta out with center=False: they are 1 and 0.
         const gamma = c.scale === false ? new Float32Array(n).fill(1) : take(`${l.name}/gamma`).data;
         const beta = c.center === false ? new Float32Array(n) : take(`${l.name}/beta`).data;
@@ -220,7 +220,7 @@ export function tfjsToOnnx(model: TfjsModel, shard: Buffer, meta: { name: string
       case 'Concatenate': {
         // Keras concatenates NHWC channels (axis 3 or -1); the graph is NCHW, so channels are axis 1.
         if (c.axis !== 3 && c.axis !== -1) throw new ModelContractError(`nsfwjs layer ${l.name}: concatenation over axis ${String(c.axis)} is not supported.`);
-        out = node('Concat', l.inbound_nodes[0]!.map((_, i) => inputOf(l, i)), l.name, [int('axis', 1)]);
+        out = node('Concat', l.inbound_nodes[0].map((_, i) => inputOf(l, i)), l.name, [int('axis', 1)]);
         break;
       }
       case 'Flatten':
@@ -230,7 +230,7 @@ export function tfjsToOnnx(model: TfjsModel, shard: Buffer, meta: { name: string
       case 'Dense': {
         const k = take(`${l.name}/kernel`);
         const inputs = [inputOf(l), init(`${l.name}/W`, k.shape, k.data)];
-        if (c.use_bias) inputs.push(init(`${l.name}/B`, [k.shape[1]!], take(`${l.name}/bias`).data));
+        if (c.use_bias) inputs.push(init(`${l.name}/B`, [k.shape[1]], take(`${l.name}/bias`).data));
         out = activation(l, node('Gemm', inputs, l.name));
         break;
       }
@@ -242,7 +242,7 @@ export function tfjsToOnnx(model: TfjsModel, shard: Buffer, meta: { name: string
     }
     outputs.set(l.name, out);
   }
-  const last = model.modelTopology.model_config.config.output_layers[0]![0] as string;
+  const last = model.modelTopology.model_config.config.output_layers[0][0] as string;
   node('Identity', [outputs.get(last)!], NSFW_OUTPUT);
 
   const valueInfo = (name: string, dims: Array<number | string>) =>

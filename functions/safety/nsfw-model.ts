@@ -38,7 +38,7 @@ export async function nsfwPixels(source: ImageSource, limits: { maxPixels: numbe
 /** bytes / 255 as float32. A plain loop: Float32Array.from with a callback took 20-100 ms for 150,528 values. */
 function toUnitFloats(data: Uint8Array): Float32Array {
   const out = new Float32Array(data.length);
-  for (let i = 0; i < data.length; i++) out[i] = data[i]! / 255;
+  for (let i = 0; i < data.length; i++) out[i] = data[i] / 255;
   return out;
 }
 
@@ -70,8 +70,8 @@ export class NsfwModel {
   /** Scores for an NHWC size x size x 3 tensor in 0..1 (already preprocessed). */
   async scoresFor(pixels: Float32Array): Promise<NsfwScores> {
     const out = await phase('session.run', () => this.session.run({ [NSFW_INPUT]: new ort.Tensor('float32', pixels, [1, this.size, this.size, 3]) }));
-    const p = out[NSFW_OUTPUT]!.data as Float32Array;
-    return Object.fromEntries(NSFW_CLASSES.map((c, i) => [c, p[i]!])) as NsfwScores;
+    const p = out[NSFW_OUTPUT].data as Float32Array;
+    return Object.fromEntries(NSFW_CLASSES.map((c, i) => [c, p[i]])) as NsfwScores;
   }
 
   async scores(source: ImageSource, limits?: { maxPixels: number }): Promise<NsfwScores> {

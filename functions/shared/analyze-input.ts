@@ -21,6 +21,6 @@ export function parseAnalyzeInput(event: unknown): AnalyzeInput {
   if (!parsed.success) {
     throw new InvalidInput(`Expected { image: StagedImage } from FetchImage: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}.`);
   }
-  return parsed.data as AnalyzeInput;
+  return parsed.data;
 }
 

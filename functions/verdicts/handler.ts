@@ -3,7 +3,7 @@
  * function, one role on one table and one topic; the action is in the payload the definition builds).
  */
 import { z } from 'zod';
-import type { StepError, Verdict, VerdictLookup } from '../shared/contracts.js';
+import type { Verdict, VerdictLookup } from '../shared/contracts.js';
 import { InvalidInput } from '../shared/errors.js';
 import { memoized } from '../shared/once.js';
 import { moderationInputSchema } from '../shared/moderation-input.js';
@@ -65,7 +65,7 @@ export function createVerdictStepHandler(deps: () => Promise<VerdictStepDeps>) {
       case 'requestReview':
         return requestReview(d, { ruleset: e.ruleset, verdict: e.verdict as Verdict, input: e.input, timeoutSeconds: e.timeoutSeconds, taskToken: e.taskToken });
       case 'expireReview': {
-        const out = await expireReview(d, { ruleset: e.ruleset, verdict: e.verdict as Verdict, input: e.input, outcome: e.outcome, error: e.error as StepError | undefined });
+        const out = await expireReview(d, { ruleset: e.ruleset, verdict: e.verdict as Verdict, input: e.input, outcome: e.outcome, error: e.error });
         d.metrics?.reviewExpired();
         return out;
       }

@@ -46,26 +46,26 @@ function parseDataNoun(text: string): Map<string, Synset> {
   const out = new Map<string, Synset>();
   for (const line of text.split('\n')) {
     if (!/^\d{8} /.test(line)) continue; // licence header lines start with spaces
-    const fields = line.split(' | ')[0]!.trim().split(/\s+/);
-    const offset = fields[0]!;
-    const wordCount = parseInt(fields[3]!, 16);
+    const fields = line.split(' | ')[0].trim().split(/\s+/);
+    const offset = fields[0];
+    const wordCount = parseInt(fields[3], 16);
     const lemmas: string[] = [];
-    for (let i = 0; i < wordCount; i++) lemmas.push(fields[4 + 2 * i]!.replace(/\(.*\)$/, '').replace(/_/g, ' '));
+    for (let i = 0; i < wordCount; i++) lemmas.push(fields[4 + 2 * i].replace(/\(.*\)$/, '').replace(/_/g, ' '));
     let at = 4 + 2 * wordCount;
-    const pointerCount = parseInt(fields[at]!, 10);
+    const pointerCount = parseInt(fields[at], 10);
     at++;
     const hypernyms: string[] = [];
     for (let i = 0; i < pointerCount; i++, at += 4) {
-      if (fields[at] === '@' || fields[at] === '@i') hypernyms.push(fields[at + 1]!);
+      if (fields[at] === '@' || fields[at] === '@i') hypernyms.push(fields[at + 1]);
     }
     out.set(offset, { lemmas, hypernyms });
   }
   return out;
 }
 
-const wordnetText = readFileSync(values.wordnet!, 'utf8');
+const wordnetText = readFileSync(values.wordnet, 'utf8');
 const wordnet = parseDataNoun(wordnetText);
-const wnids = readFileSync(values.synset!, 'utf8')
+const wnids = readFileSync(values.synset, 'utf8')
   .split('\n')
   .map((l) => /^(n\d{8})\s/.exec(l)?.[1])
   .filter((x): x is string => Boolean(x));
@@ -79,7 +79,7 @@ for (const wnid of wnids) {
   let next = s.hypernyms[0];
   for (let hop = 0; next && hop < MAX_HOPS; hop++) {
     const parent = wordnet.get(next)!;
-    const name = parent.lemmas[0]!.toLowerCase();
+    const name = parent.lemmas[0].toLowerCase();
     if (!GENERIC.has(name) && !chain.includes(name)) chain.push(name);
     next = parent.hypernyms[0];
   }
@@ -95,5 +95,5 @@ const doc = {
 };
 const tmp = `${values.out}.tmp-${process.pid}`;
 writeFileSync(tmp, `${JSON.stringify(doc, null, 1)}\n`);
-renameSync(tmp, values.out!);
+renameSync(tmp, values.out);
 console.log(`wrote ${values.out} (${wnids.length} classes)`);

@@ -8,7 +8,7 @@ import { createAggregateHandler } from '../../functions/aggregate/handler.js';
 import { DEFAULT_POLICY, parsePolicy, policyFromEnv } from '../../functions/aggregate/policy.js';
 import { seoTags, slug } from '../../functions/aggregate/tags.js';
 import { taxonomyOf, taxonomySize } from '../../functions/aggregate/taxonomy.js';
-import type { AggregateInput, ClassLabel } from '../../functions/shared/contracts.js';
+import type { ClassLabel } from '../../functions/shared/contracts.js';
 import { ConfigError, InvalidInput } from '../../functions/shared/errors.js';
 import { categoryOf } from '../../functions/shared/moderation.js';
 import { sharedDir } from '../workflow/fixtures.js';
@@ -53,7 +53,7 @@ describe('aggregate/taxonomy and tags', () => {
 describe('aggregate/categories', () => {
   it('every mapped wnid is the ImageNet class it claims to be, in a top-level category', async () => {
     const synset = await readFile(path.join(sharedDir, 'models/mobilenetv2-12-int8/labels.txt'), 'utf8');
-    const names = new Map(synset.split('\n').map((l) => [l.slice(0, 9), l.slice(10).split(',')[0]!.trim()]));
+    const names = new Map(synset.split('\n').map((l) => [l.slice(0, 9), l.slice(10).split(',')[0].trim()]));
     for (const [wnid, m] of Object.entries(IMAGENET_MODERATION)) {
       expect(names.get(wnid), wnid).to.equal(m.imagenet);
       expect(categoryOf({ name: m.label, parentName: m.category, confidence: 1 })).to.equal(m.category);
@@ -79,7 +79,7 @@ describe('aggregate/decide', () => {
     const d = decide({ classification: beer, safety: [] }, DEFAULT_POLICY);
     expect(d.decision).to.equal('review');
     expect(d.reasons[0]).to.include({ code: 'category-review', category: 'Alcohol', label: 'beer bottle', threshold: 20 });
-    expect(d.reasons[0]!.confidence).to.be.closeTo(42, 0.01);
+    expect(d.reasons[0].confidence).to.be.closeTo(42, 0.01);
   });
 
   it('rejects explicit content only above the reject band; reviews in between', () => {
@@ -96,12 +96,12 @@ describe('aggregate/decide', () => {
 
   it('fails closed: missing safety or classification reviews, a step error never approves', () => {
     expect(decide({ classification: tabby }, DEFAULT_POLICY)).to.deep.include({ decision: 'review' });
-    expect(decide({ classification: tabby }, DEFAULT_POLICY).reasons[0]!.code).to.equal('safety-missing');
-    expect(decide({ safety: [] }, DEFAULT_POLICY).reasons[0]!.code).to.equal('classification-missing');
+    expect(decide({ classification: tabby }, DEFAULT_POLICY).reasons[0].code).to.equal('safety-missing');
+    expect(decide({ safety: [] }, DEFAULT_POLICY).reasons[0].code).to.equal('classification-missing');
     const blocked = decide({ error: { Error: 'FetchBlocked', Cause: JSON.stringify({ errorType: 'FetchBlocked', errorMessage: 'Refusing 169.254.169.254' }), state: 'FetchImage' } }, DEFAULT_POLICY);
     expect(blocked.decision).to.equal('reject');
     expect(blocked.reasons[0]).to.include({ code: 'step-failed', error: 'FetchBlocked' });
-    expect(blocked.reasons[0]!.message).to.match(/Refusing 169\.254\.169\.254.*FetchImage|FetchImage.*Refusing 169\.254\.169\.254/);
+    expect(blocked.reasons[0].message).to.match(/Refusing 169\.254\.169\.254.*FetchImage|FetchImage.*Refusing 169\.254\.169\.254/);
     for (const name of ['States.Timeout', 'Lambda.ServiceException', 'ModelIntegrityError', 'States.TaskFailed', 'FetchTimeout']) {
       expect(decide({ classification: tabby, safety: [], error: { Error: name, Cause: 'x' } }, DEFAULT_POLICY).decision, name).to.equal('review');
     }
@@ -145,16 +145,16 @@ describe('aggregate/handler', () => {
   });
 
   it('produces a valid verdict on the fail-safe path, with no image or results at all', async () => {
-    const v = await handler({ input: { imageUrl: 'http://169.254.169.254/' }, error: { Error: 'FetchBlocked', Cause: 'Refusing', state: 'FetchImage' } } as AggregateInput);
+    const v = await handler({ input: { imageUrl: 'http://169.254.169.254/' }, error: { Error: 'FetchBlocked', Cause: 'Refusing', state: 'FetchImage' } });
     expect(v).to.deep.include({ decision: 'reject', seoTags: [], labels: [], moderation: [] });
     expect(v.altText).to.be.a('string').and.not.be.empty;
-    const odd = await handler({ input: {}, error: { Error: 'InvalidInput', Cause: 'imageUrl missing' } } as unknown as AggregateInput);
+    const odd = await handler({ input: {}, error: { Error: 'InvalidInput', Cause: 'imageUrl missing' } });
     expect(odd.decision).to.equal('review');
   });
 
   it('refuses an input that is not an aggregate event', async () => {
     try {
-      await handler({ nope: true } as unknown as AggregateInput);
+      await handler({ nope: true });
       expect.fail('expected InvalidInput');
     } catch (err) {
       expect(err).to.be.instanceOf(InvalidInput);

@@ -36,7 +36,7 @@ async function accuracy(c: Classifier) {
   for (const f of files) {
     const labels = await c.classify(await readFile(path.join(photosDir, f)));
     expect(labels).to.have.length(5);
-    if (labels[0]!.wnid === f.slice(0, 9)) top1++;
+    if (labels[0].wnid === f.slice(0, 9)) top1++;
     if (labels.some((l) => l.wnid === f.slice(0, 9))) top5++;
   }
   return { top1, top5 };
@@ -73,7 +73,7 @@ describe('classify/classifier on the real models and photos', function () {
     const c = await load('mobilenetv2-12-int8');
     const [zebra] = await c.classify(await readFile(path.join(photosDir, 'n02391049_zebra.JPEG')));
     expect(zebra).to.deep.include({ label: 'zebra', wnid: 'n02391049' });
-    expect(zebra!.score).to.be.within(0.3, 1);
+    expect(zebra.score).to.be.within(0.3, 1);
     expect(c.model).to.deep.equal({ name: 'mobilenetv2-12-int8', sha256: catalogEntry('mobilenetv2-12-int8').sha256 });
   });
 
@@ -85,8 +85,8 @@ describe('classify/classifier on the real models and photos', function () {
       const batch = await c.classifyBatch(bytes);
       const single = await Promise.all(bytes.map((b) => c.classify(b)));
       batch.forEach((labels, i) => {
-        expect(labels.map((l) => l.wnid)).to.deep.equal(single[i]!.map((l) => l.wnid));
-        labels.forEach((l, j) => expect(l.score).to.be.closeTo(single[i]![j]!.score, 1e-3));
+        expect(labels.map((l) => l.wnid)).to.deep.equal(single[i].map((l) => l.wnid));
+        labels.forEach((l, j) => expect(l.score).to.be.closeTo(single[i][j].score, 1e-3));
       });
     }
   });
@@ -134,7 +134,7 @@ describe('classify/classifier on a synthetic ResNet-shaped model', () => {
       const got = await c.classify(png);
       const expected = topK(softmax(expectedLogits(weights, [...x])), labels1000, 5);
       expect(got.map((l) => l.label)).to.deep.equal(expected.map((l) => l.label));
-      got.forEach((l, i) => expect(l.score).to.be.closeTo(expected[i]!.score, 1e-4));
+      got.forEach((l, i) => expect(l.score).to.be.closeTo(expected[i].score, 1e-4));
     }
     await c.close();
   });

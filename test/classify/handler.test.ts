@@ -46,7 +46,7 @@ describe('classify/handler with the real staging directory and model', () => {
   it('refuses an event that is not a staged image pointer', async () => {
     for (const bad of [{}, { image: { uri: 'x' } }, { imageUrl: 'https://example.com/a.jpg' }]) {
       try {
-        await handler(bad as never);
+        await handler(bad);
         expect.fail('expected InvalidInput');
       } catch (err) {
         expect(err).to.be.instanceOf(InvalidInput);

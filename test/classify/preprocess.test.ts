@@ -16,7 +16,7 @@ const solid = (width: number, height: number, background: Color, channels: 3 | 4
 /** Mean RGB of a region of 224x224 interleaved RGB pixels. */
 function meanRgb(data: Buffer, x0: number, y0: number, w: number, h: number): number[] {
   const sum = [0, 0, 0];
-  for (let y = y0; y < y0 + h; y++) for (let x = x0; x < x0 + w; x++) for (let c = 0; c < 3; c++) sum[c]! += data[(y * 224 + x) * 3 + c]!;
+  for (let y = y0; y < y0 + h; y++) for (let x = x0; x < x0 + w; x++) for (let c = 0; c < 3; c++) sum[c] += data[(y * 224 + x) * 3 + c];
   return sum.map((s) => s / (w * h));
 }
 
@@ -87,7 +87,7 @@ describe('classify/preprocess', () => {
     const deep = await solid(256, 256, { r: 40, g: 120, b: 240 }).toColourspace('rgb16').png().toBuffer();
     expect((await sharp(deep).metadata()).depth).to.equal('ushort');
     const d = meanRgb((await toModelPixels(deep, raw)).data, 0, 0, 224, 224);
-    d.forEach((v, i) => expect(v).to.be.closeTo([40, 120, 240][i]!, 1));
+    d.forEach((v, i) => expect(v).to.be.closeTo([40, 120, 240][i], 1));
 
     const grey = await solid(256, 256, { r: 90, g: 90, b: 90 }).toColourspace('b-w').png().toBuffer();
     expect((await sharp(grey).metadata()).channels).to.equal(1);

@@ -39,7 +39,7 @@ export function accumulate(x: Float32Array, w: Int8Array, pairClamp: boolean): n
   return Array.from({ length: FEATURES }, (_, f) => {
     let acc = 0;
     for (let c = 0; c < CHANNELS; c += 2) {
-      const pair = x[c]! * w[f * CHANNELS + c]! + x[c + 1]! * w[f * CHANNELS + c + 1]!;
+      const pair = x[c] * w[f * CHANNELS + c] + x[c + 1] * w[f * CHANNELS + c + 1];
       acc += pairClamp ? Math.max(-32768, Math.min(32767, pair)) : pair;
     }
     return acc;

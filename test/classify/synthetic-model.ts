@@ -46,14 +46,14 @@ export function syntheticWeights(seed = 42): SyntheticWeights {
 export function expectedLogits(w: SyntheticWeights, x: [number, number, number]): Float64Array {
   const feat = new Float64Array(FEATURES);
   for (let f = 0; f < FEATURES; f++) {
-    let s = w.convB[f]!;
-    for (let c = 0; c < 3; c++) for (let k = 0; k < KERNEL * KERNEL; k++) s += w.convW[((f * 3 + c) * KERNEL * KERNEL) + k]! * x[c]!;
+    let s = w.convB[f];
+    for (let c = 0; c < 3; c++) for (let k = 0; k < KERNEL * KERNEL; k++) s += w.convW[((f * 3 + c) * KERNEL * KERNEL) + k] * x[c];
     feat[f] = s;
   }
   const out = new Float64Array(CLASSES);
   for (let j = 0; j < CLASSES; j++) {
-    let s = w.gemmB[j]!;
-    for (let f = 0; f < FEATURES; f++) s += w.gemmW[j * FEATURES + f]! * feat[f]!;
+    let s = w.gemmB[j];
+    for (let f = 0; f < FEATURES; f++) s += w.gemmW[j * FEATURES + f] * feat[f];
     out[j] = s;
   }
   return out;

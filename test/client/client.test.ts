@@ -31,7 +31,7 @@ describe('workflows/client (aws-sdk-client-mock against the real client)', () =>
     sfn.on(StartExecutionCommand).resolves({ executionArn: `${SM.replace('stateMachine', 'execution')}:x`, startDate: new Date() });
     const started = await client().startModeration(request);
     expect(started.existing).to.equal(false);
-    const sent = sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input;
+    const sent = sfn.commandCalls(StartExecutionCommand)[0].args[0].input;
     expect(sent).to.deep.equal({ stateMachineArn: SM, name: executionName(request), input: JSON.stringify(request) });
     try {
       await client().startModeration({ imageUrl: '' });
@@ -47,7 +47,7 @@ describe('workflows/client (aws-sdk-client-mock against the real client)', () =>
     const started = await client().startModeration(request);
     expect(started.existing).to.equal(true);
     expect(started.executionArn).to.equal(`arn:aws:states:eu-west-1:123456789012:execution:blog-image-moderation-dev-moderation:${executionName(request)}`);
-    expect(sfn.commandCalls(DescribeExecutionCommand)[0]!.args[0].input.executionArn).to.equal(started.executionArn);
+    expect(sfn.commandCalls(DescribeExecutionCommand)[0].args[0].input.executionArn).to.equal(started.executionArn);
   });
 
   it('refuses to adopt an execution of the same name for another request', async () => {

@@ -48,7 +48,7 @@ describe('console against a deployed stack (--state-machine-arn, --stack)', () =
     expect(list.kind).to.equal('deployed');
     expect(list.executions).to.have.length(1);
     expect(list.executions[0]).to.include({ id: 'post-1-abc', status: 'SUCCEEDED', totalMs: 2000 });
-    expect(list.executions[0]!.consoleUrl).to.equal(`https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1#/v2/executions/details/${encodeURIComponent(EXEC)}`);
+    expect(list.executions[0].consoleUrl).to.equal(`https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1#/v2/executions/details/${encodeURIComponent(EXEC)}`);
     const graph = (await (await fetch(`${running.origin}/api/graph`)).json()) as { nodes: Array<{ id: string }> };
     expect(graph.nodes.map((n) => n.id)).to.include('CheckSafety');
     expect((await fetch(`${running.origin}/api/executions/post-1-abc`)).status).to.equal(404);

@@ -63,7 +63,7 @@ export async function startConsoleFixture(opts: { moderator?: string; evalReport
   const err = new PassThrough();
   let errText = '';
   out.resume();
-  err.on('data', (d: Buffer) => (errText += d));
+  err.on('data', (d: Buffer) => (errText += d.toString()));
   const inputs = [photo('n02823428_beer_bottle.JPEG'), photo('n04243546_slot.JPEG'), hostileFile, notAnImage];
   const code = await cli(['--json', '--staging-dir', stagingDir, '--concurrency', '2', ...inputs], { stdout: out, stderr: err, env: { ...process.env, MODERATION_DATA_DIR: dataDir } });
   if (code !== 0) throw new Error(`the CLI exited ${code}: ${errText}`);
@@ -85,7 +85,7 @@ export async function startConsoleFixture(opts: { moderator?: string; evalReport
     decision: 'review',
     altText: HOSTILE.altText,
     seoTags: [HOSTILE.label, ...zebra.verdict!.seoTags],
-    labels: [{ ...zebra.verdict!.labels[0]!, label: HOSTILE.label }, ...zebra.verdict!.labels.slice(1)],
+    labels: [{ ...zebra.verdict!.labels[0], label: HOSTILE.label }, ...zebra.verdict!.labels.slice(1)],
     moderation: [{ name: HOSTILE.label, parentName: 'Violence', confidence: 77 }],
     reasons: [{ code: 'category-review', category: 'Violence', label: HOSTILE.label, confidence: 77, threshold: 60, message: `local engine: ${HOSTILE.label} at 77%` }],
   };

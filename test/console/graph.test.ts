@@ -28,8 +28,8 @@ describe('state machine graph (console/graph.ts)', () => {
       const boxes = g.nodes.filter((n) => n.type !== 'Cluster');
       for (let i = 0; i < boxes.length; i++) {
         for (let j = i + 1; j < boxes.length; j++) {
-          const a = boxes[i]!;
-          const b = boxes[j]!;
+          const a = boxes[i];
+          const b = boxes[j];
           const overlap = Math.abs(a.x - b.x) * 2 < a.width + b.width && Math.abs(a.y - b.y) * 2 < a.height + b.height;
           expect(overlap, `${a.id} overlaps ${b.id}`).to.equal(false);
         }

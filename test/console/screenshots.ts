@@ -33,7 +33,7 @@ try {
       samples.push(performance.now() - t0);
     }
     samples.sort((a, b) => a - b);
-    timings[view.replace(/\/\d{8}T.*/, '/:id')] = Math.round(samples[3]!);
+    timings[view.replace(/\/\d{8}T.*/, '/:id')] = Math.round(samples[3]);
   }
 
   await show('#/reviews');

@@ -19,7 +19,7 @@ describe('eval: labels file', () => {
     const flags = images.filter((i) => i.expected === 'flag');
     expect(flags).to.have.length(9);
     expect(flags.every((f) => f.category)).to.equal(true);
-    expect(images[0]!.path.startsWith(path.join(sharedDir, 'images'))).to.equal(true);
+    expect(images[0].path.startsWith(path.join(sharedDir, 'images'))).to.equal(true);
   });
 
   for (const [text, pattern] of [

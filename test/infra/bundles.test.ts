@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import type { ClassifyOutput, FetchImageOutput, SafetyOutput, Verdict } from '../../functions/shared/contracts.js';
 import { NSFW_CONFIRM, resolveNsfwModel } from '../../functions/safety/nsfw-store.js';
 import { modelStoreOptions } from '../../functions/shared/models/config.js';
-import { buildImageBundles, buildZipBundleSync, IMAGE_ENTRIES } from '../../infra/lambda-bundles.js';
+import { buildImageBundles, buildZipBundleSync, type IMAGE_ENTRIES } from '../../infra/lambda-bundles.js';
 import { mirrorDir } from '../models/fixtures.js';
 import { projectRoot, startFixtureServer, type FixtureServer } from '../workflow/fixtures.js';
 
@@ -113,7 +113,7 @@ describe('Lambda bundles (built as shipped, run in fresh processes)', function (
       invoke<ClassifyOutput>('classify', { image: fetched.image }).then(ok),
       invoke<SafetyOutput>('safety', { image: fetched.image }).then(ok),
     ]);
-    expect(classification.labels[0]!.wnid).to.equal('n02391049');
+    expect(classification.labels[0].wnid).to.equal('n02391049');
     expect(classification.model.name).to.equal('mobilenet-v2-int8');
     expect(safety.engine).to.equal('local');
     const verdict = ok(await invoke<Verdict>('aggregate', { input, image: fetched.image, classification, safety }));

@@ -9,7 +9,7 @@ const of = (plan: StackPlan, type: string) => plan.resources.filter((r) => r.typ
 const one = (plan: StackPlan, type: string, nameEnds: string): PlannedResource => {
   const found = of(plan, type).filter((r) => r.name.endsWith(nameEnds));
   expect(found, `${type} *${nameEnds}`).to.have.length(1);
-  return found[0]!;
+  return found[0];
 };
 
 interface PolicyStatement {
@@ -66,7 +66,7 @@ describe('infra: the default stack (Pulumi.dev.yaml) under mocks', function () {
       for (const m of metrics) expect(m.dimensions.service).to.equal('image-moderation');
       const rate = alarm.metricQueries.filter((q) => q.returnData);
       expect(rate).to.have.length(1);
-      expect(rate[0]!.expression).to.equal(`IF((FILL(approve, 0) + FILL(review, 0) + FILL(reject, 0)) >= 20, 100 * FILL(${decision}, 0) / (FILL(approve, 0) + FILL(review, 0) + FILL(reject, 0)), 0)`);
+      expect(rate[0].expression).to.equal(`IF((FILL(approve, 0) + FILL(review, 0) + FILL(reject, 0)) >= 20, 100 * FILL(${decision}, 0) / (FILL(approve, 0) + FILL(review, 0) + FILL(reject, 0)), 0)`);
     }
   });
 
@@ -96,8 +96,8 @@ describe('infra: the default stack (Pulumi.dev.yaml) under mocks', function () {
   it('lets NFS into EFS from the classifier security group only', () => {
     const ingress = of(plan, 'aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule');
     expect(ingress).to.have.length(1);
-    expect(ingress[0]!.inputs).to.include({ securityGroupId: `${one(plan, 'aws:ec2/securityGroup:SecurityGroup', '-efs').name}-id`, referencedSecurityGroupId: `${one(plan, 'aws:ec2/securityGroup:SecurityGroup', '-classifier').name}-id`, fromPort: 2049, toPort: 2049, ipProtocol: 'tcp' });
-    expect(ingress[0]!.inputs).not.to.have.any.keys('cidrIpv4', 'cidrIpv6');
+    expect(ingress[0].inputs).to.include({ securityGroupId: `${one(plan, 'aws:ec2/securityGroup:SecurityGroup', '-efs').name}-id`, referencedSecurityGroupId: `${one(plan, 'aws:ec2/securityGroup:SecurityGroup', '-classifier').name}-id`, fromPort: 2049, toPort: 2049, ipProtocol: 'tcp' });
+    expect(ingress[0].inputs).not.to.have.any.keys('cidrIpv4', 'cidrIpv6');
     for (const mt of of(plan, 'aws:efs/mountTarget:MountTarget')) expect(mt.inputs.securityGroups).to.deep.equal([`${one(plan, 'aws:ec2/securityGroup:SecurityGroup', '-efs').name}-id`]);
     for (const e of of(plan, 'aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule')) expect(e.inputs).not.to.have.any.keys('cidrIpv4', 'cidrIpv6');
   });
@@ -149,7 +149,7 @@ describe('infra: the default stack (Pulumi.dev.yaml) under mocks', function () {
     expect(one(plan, 'aws:lambda/function:Function', '-fetch-image').inputs).not.to.have.property('vpcConfig');
     for (const fn of of(plan, 'aws:lambda/function:Function')) {
       expect(fn.inputs.tracingConfig, fn.name).to.deep.equal({ mode: 'Active' });
-      expect((fn.inputs.loggingConfig as { logFormat: string; logGroup: string }).logGroup).to.equal(`/aws/lambda/${fn.inputs.name}`);
+      expect((fn.inputs.loggingConfig as { logFormat: string; logGroup: string }).logGroup).to.equal(`/aws/lambda/${String(fn.inputs.name)}`);
       // The shared entry wrapper's settings: level, EMF namespace and the service dimension, from stack config.
       expect((fn.inputs.environment as { variables: Record<string, string> }).variables, fn.name).to.include({
         POWERTOOLS_LOG_LEVEL: 'INFO',
@@ -166,13 +166,13 @@ describe('infra: the default stack (Pulumi.dev.yaml) under mocks', function () {
     expect(sm.inputs.loggingConfiguration).to.deep.include({ level: 'ALL', includeExecutionData: true });
     expect(sm.inputs.tracingConfiguration).to.deep.equal({ enabled: true });
     const def = JSON.parse(sm.inputs.definition as string) as { States: Record<string, { Parameters?: Record<string, unknown>; Resource?: string; Branches?: Array<{ States: Record<string, { Parameters?: Record<string, unknown>; Resource?: string }> }> }> };
-    const arns = Object.fromEntries(of(plan, 'aws:lambda/function:Function').map((f) => [String(f.inputs.name).split('-').pop(), `arn:aws:lambda:us-east-1:123456789012:function:${f.inputs.name}`]));
-    expect(def.States.FetchImage!.Parameters!.FunctionName).to.equal(arns.image);
-    expect(def.States.AggregateVerdict!.Parameters!.FunctionName).to.equal(arns.aggregate);
-    const branches = def.States.AnalyzeImage!.Branches!;
-    expect(branches[0]!.States.ClassifyImage!.Parameters!.FunctionName).to.equal(arns.classify);
-    expect(branches[1]!.States.CheckSafety!.Resource).to.equal('arn:aws:states:::aws-sdk:rekognition:detectModerationLabels');
-    expect(JSON.stringify(branches[1]!.States.CheckSafety!.Parameters)).to.contain('blog-image-moderation-test-default-staging-0mock');
+    const arns = Object.fromEntries(of(plan, 'aws:lambda/function:Function').map((f) => [String(f.inputs.name).split('-').pop(), `arn:aws:lambda:us-east-1:123456789012:function:${String(f.inputs.name)}`]));
+    expect(def.States.FetchImage.Parameters!.FunctionName).to.equal(arns.image);
+    expect(def.States.AggregateVerdict.Parameters!.FunctionName).to.equal(arns.aggregate);
+    const branches = def.States.AnalyzeImage.Branches!;
+    expect(branches[0].States.ClassifyImage.Parameters!.FunctionName).to.equal(arns.classify);
+    expect(branches[1].States.CheckSafety.Resource).to.equal('arn:aws:states:::aws-sdk:rekognition:detectModerationLabels');
+    expect(JSON.stringify(branches[1].States.CheckSafety.Parameters)).to.contain('blog-image-moderation-test-default-staging-0mock');
   });
 
   it('writes IAM without wildcard actions, and "*" resources only where AWS has no resource-level permissions', () => {
@@ -193,10 +193,10 @@ describe('infra: the default stack (Pulumi.dev.yaml) under mocks', function () {
 
   it('grants the publisher StartExecution/StartSyncExecution on this state machine and DescribeExecution on its executions only', () => {
     const [start, read] = statementsOf(one(plan, 'aws:iam/policy:Policy', '-publisher').inputs.policy);
-    expect(list(start!.Action)).to.have.members(['states:StartExecution', 'states:StartSyncExecution']);
-    expect(start!.Resource).to.equal('arn:aws:states:us-east-1:123456789012:stateMachine:blog-image-moderation-test-default-moderation');
-    expect(list(read!.Action)).to.deep.equal(['states:DescribeExecution']);
-    expect(read!.Resource).to.equal('arn:aws:states:us-east-1:123456789012:execution:blog-image-moderation-test-default-moderation:*');
+    expect(list(start.Action)).to.have.members(['states:StartExecution', 'states:StartSyncExecution']);
+    expect(start.Resource).to.equal('arn:aws:states:us-east-1:123456789012:stateMachine:blog-image-moderation-test-default-moderation');
+    expect(list(read.Action)).to.deep.equal(['states:DescribeExecution']);
+    expect(read.Resource).to.equal('arn:aws:states:us-east-1:123456789012:execution:blog-image-moderation-test-default-moderation:*');
   });
 
   it('exports what the publisher and operators need', () => {
@@ -219,7 +219,7 @@ describe('infra: local safety engine, EXPRESS, arm64', function () {
     expect(env.NSFW_MODEL_S3_URI).to.match(/nsfwjs-mobilenet-v2\/d2c5f645/);
     expect(env.NSFW_CONFIRM_MODEL_S3_URI).to.match(/nsfwjs-inception-v3\/a2610db4/);
     const def = JSON.parse(one(plan, 'aws:sfn/stateMachine:StateMachine', '-moderation').inputs.definition as string);
-    expect(JSON.stringify(def)).to.contain(`function:${safety.inputs.name}`).and.not.to.contain('rekognition');
+    expect(JSON.stringify(def)).to.contain(`function:${String(safety.inputs.name)}`).and.not.to.contain('rekognition');
     const wf = identityStatements(plan).filter((x) => x.owner.endsWith('-workflow'));
     expect(wf.some((x) => list(x.s.Action).some((a) => a.startsWith('rekognition:')))).to.equal(false);
   });
@@ -229,9 +229,9 @@ describe('infra: local safety engine, EXPRESS, arm64', function () {
     for (const fn of of(plan, 'aws:lambda/function:Function')) expect(fn.inputs.architectures).to.deep.equal(['arm64']);
     expect(one(plan, 'aws:sfn/stateMachine:StateMachine', '-moderation').inputs).to.include({ type: 'EXPRESS' });
     const [, read] = statementsOf(one(plan, 'aws:iam/policy:Policy', '-publisher').inputs.policy);
-    expect(read!.Resource).to.match(/:express:blog-image-moderation-test-local-moderation:\*$/);
+    expect(read.Resource).to.match(/:express:blog-image-moderation-test-local-moderation:\*$/);
     const agg = one(plan, 'aws:lambda/function:Function', '-aggregate');
-    expect(JSON.parse((agg.inputs.environment as { variables: Record<string, string> }).variables.MODERATION_POLICY!)).to.deep.equal({ safety: { Alcohol: { review: 90 } } });
+    expect(JSON.parse((agg.inputs.environment as { variables: Record<string, string> }).variables.MODERATION_POLICY)).to.deep.equal({ safety: { Alcohol: { review: 90 } } });
   });
 });
 

@@ -8,7 +8,7 @@ const of = (plan: StackPlan, type: string) => plan.resources.filter((r) => r.typ
 const one = (plan: StackPlan, type: string, nameEnds: string): PlannedResource => {
   const found = of(plan, type).filter((r) => r.name.endsWith(nameEnds));
   expect(found, `${type} *${nameEnds}`).to.have.length(1);
-  return found[0]!;
+  return found[0];
 };
 interface S {
   Sid: string;
@@ -59,7 +59,7 @@ describe('infra: verdict store, review topic and review states (mocks)', functio
     expect(byAction('states:SendTaskSuccess')).to.deep.equal(['arn:aws:states:us-east-1:123456789012:stateMachine:blog-image-moderation-test-verdicts-moderation']);
     expect(policy.flatMap((s) => s.Action).filter((a) => a.startsWith('dynamodb:')).sort()).to.deep.equal(['dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']);
     const wf = statements(one(std, 'aws:iam/rolePolicy:RolePolicy', '-workflow'));
-    expect(wf.find((s) => s.Action.includes('lambda:InvokeFunction'))!.Resource).to.include(`arn:aws:lambda:us-east-1:123456789012:function:${fn.inputs.name}`);
+    expect(wf.find((s) => s.Action.includes('lambda:InvokeFunction'))!.Resource).to.include(`arn:aws:lambda:us-east-1:123456789012:function:${String(fn.inputs.name)}`);
   });
 
   it('gives moderators a policy to read the queue, record decisions and resume this state machine only', () => {
@@ -80,13 +80,13 @@ describe('infra: verdict store, review topic and review states (mocks)', functio
 
   it('deploys the dedupe Choice and, in STANDARD, a task-token review with the configured timeout, heartbeat and never-approve outcome', () => {
     const def = JSON.parse(one(std, 'aws:sfn/stateMachine:StateMachine', '-moderation').inputs.definition as string) as Def;
-    expect(def.States.FetchImage!.Next).to.equal('LookupVerdict');
+    expect(def.States.FetchImage.Next).to.equal('LookupVerdict');
     expect(def.States.KnownImage).to.deep.include({ Type: 'Choice', Default: 'AnalyzeImage' });
-    const rr = def.States.RequestReview!;
+    const rr = def.States.RequestReview;
     expect(rr).to.include({ Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken', TimeoutSeconds: 7200, HeartbeatSeconds: 7200 });
     expect(rr.Parameters!.Payload).to.include({ 'taskToken.$': '$$.Task.Token', action: 'requestReview', timeoutSeconds: 7200 });
     expect(JSON.stringify(rr.Catch)).to.contain('States.Timeout').and.contain('ReviewExpired');
-    expect(def.States.ReviewExpired!.Parameters!.Payload).to.include({ outcome: 'reject' });
+    expect(def.States.ReviewExpired.Parameters!.Payload).to.include({ outcome: 'reject' });
     expect(def.TimeoutSeconds).to.equal(900 + 7200);
     expect(one(std, 'aws:cloudwatch/metricAlarm:MetricAlarm', '-reviews-expired').inputs).to.deep.include({ metricName: 'ReviewsExpired', dimensions: { Stack: 'blog-image-moderation-test-verdicts' } });
   });

@@ -40,6 +40,7 @@ export interface LoopbackServer {
 /** A real HTTP server on 127.0.0.1 serving fixed bodies by path; anything else is 404. */
 export async function serveFiles(routes: Record<string, Route>, notFound?: (res: http.ServerResponse) => void): Promise<LoopbackServer> {
   const hits = new Map<string, number>();
+  // eslint-disable-next-line @typescript-eslint/no-misused-promises -- node ignores the returned promise; a failure here shows as the test's timeout
   const server = http.createServer(async (req, res) => {
     const p = new URL(req.url ?? '/', 'http://x').pathname;
     hits.set(p, (hits.get(p) ?? 0) + 1);

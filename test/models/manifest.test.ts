@@ -31,7 +31,7 @@ describe('models: manifest and catalog', () => {
   });
 
   it('rejects a broken manifest with a ConfigError naming the field and the origin', () => {
-    const good = listCatalog()[0]!;
+    const good = listCatalog()[0];
     const bad = { ...good, sha256: 'abc', output: { ...good.output, kind: 'scores' } };
     expect(() => parseManifest(bad, 'test.json'))
       .to.throw(ConfigError)

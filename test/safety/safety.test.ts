@@ -94,7 +94,7 @@ describe('safety/nsfw conversion (the real nsfwjs package, converted here)', fun
     };
     for (const [v, want] of Object.entries(expected)) {
       const s = await model.scoresFor(new Float32Array(224 * 224 * 3).fill(Number(v)));
-      NSFW_CLASSES.forEach((c, i) => expect(s[c], `${v} ${c}`).to.be.closeTo(want[i]!, 1e-3));
+      NSFW_CLASSES.forEach((c, i) => expect(s[c], `${v} ${c}`).to.be.closeTo(want[i], 1e-3));
     }
   });
 
@@ -105,7 +105,7 @@ describe('safety/nsfw conversion (the real nsfwjs package, converted here)', fun
     let max = 0;
     for (const f of files) {
       const s = await model.scores(await readFile(photo(f)));
-      for (const c of NSFW_CLASSES) max = Math.max(max, Math.abs(s[c] - ref[f]![c]!));
+      for (const c of NSFW_CLASSES) max = Math.max(max, Math.abs(s[c] - ref[f][c]));
     }
     console.log(`      max |ours - nsfwjs| over 50 photos x 5 classes: ${max.toFixed(5)}`);
     expect(max).to.be.at.most(0.002);
@@ -184,7 +184,7 @@ describe('safety/rekognition: the local stand-in for the state machine\'s SDK ca
     rek.on(DetectModerationLabelsCommand).resolves({ ModerationLabels: [{ Name: 'Alcohol', ParentName: '', Confidence: 88.123, TaxonomyLevel: 1 }], ModerationModelVersion: '7.0' });
     const out = await (await handler())({ Image: { S3Object: { Bucket: 'local-staging', Name: key } }, MinConfidence: 60 });
     expect(out).to.deep.equal({ ModerationLabels: [{ Name: 'Alcohol', ParentName: '', Confidence: 88.123, TaxonomyLevel: 1 }], ModerationModelVersion: '7.0' });
-    expect(rek.commandCalls(DetectModerationLabelsCommand)[0]!.args[0].input).to.deep.equal({ Image: { Bytes: bytes }, MinConfidence: 60 });
+    expect(rek.commandCalls(DetectModerationLabelsCommand)[0].args[0].input).to.deep.equal({ Image: { Bytes: bytes }, MinConfidence: 60 });
   });
 
   it('names failures as Step Functions does, so the one transient list retries throttling and nothing else', async () => {

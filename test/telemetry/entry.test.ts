@@ -66,6 +66,7 @@ describe('telemetry: the one entry wrapper', () => {
 
   it('logs an unexpected fault at ERROR with its stack, and turns a thrown string into an Error', async () => {
     const { t, lines } = captured('ERROR');
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the point: a step that rejects with a string
     const entry = lambdaEntry('CheckSafety', () => async () => Promise.reject('boom'), () => t);
     const err = await entry({}).catch((e: Error) => e);
     expect(err).to.be.instanceOf(Error).with.property('message', 'boom');

@@ -38,10 +38,10 @@ describe('verdict store: DynamoDB (real SDK, dynalite on loopback)', function ()
         Array.from({ length: 5 }, (_, i) => s.requestReview({ sha256: sha('photo'), ruleset: 'r1', verdict: verdict('review'), postId: `w${w}-${i}`, taskToken: `t${w}-${i}`, at, deadline: at })),
       ),
     );
-    const item = await stores[0]!.getReview(reviewIdFor(sha('photo'), 'r1'));
+    const item = await stores[0].getReview(reviewIdFor(sha('photo'), 'r1'));
     expect(item?.taskTokens).to.have.length(20);
-    expect((await stores[0]!.getVerdict(sha('photo'), 'r1'))?.postIds).to.have.length(20);
-    expect((await stores[0]!.findVerdicts({ postId: 'w3-4' }))[0]?.sha256).to.equal(sha('photo'));
+    expect((await stores[0].getVerdict(sha('photo'), 'r1'))?.postIds).to.have.length(20);
+    expect((await stores[0].findVerdicts({ postId: 'w3-4' }))[0]?.sha256).to.equal(sha('photo'));
   });
 
   it('a crash between the decided item and its record loses nothing: reads and a repeated decision repair the record', async () => {

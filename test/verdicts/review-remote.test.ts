@@ -35,8 +35,8 @@ describe('npm run review against a stack (dynalite table, SendTaskSuccess via aw
     const stderr = new PassThrough();
     let out = '';
     let err = '';
-    stdout.on('data', (c: Buffer) => (out += c));
-    stderr.on('data', (c: Buffer) => (err += c));
+    stdout.on('data', (c: Buffer) => (out += c.toString()));
+    stderr.on('data', (c: Buffer) => (err += c.toString()));
     const code = await reviewMain([...argv, '--stack'], { stdout, stderr, env: {} }, backends);
     return { code, out, err };
   };
@@ -87,7 +87,7 @@ describe('npm run review against a stack (dynalite table, SendTaskSuccess via aw
     expect(approved.out).to.match(/approved by Alice; 2 waiting executions resumed/);
     const calls = sfn.commandCalls(SendTaskSuccessCommand);
     expect(calls.map((c) => c.args[0].input.taskToken)).to.deep.equal(['token-1', 'token-2']);
-    const output = JSON.parse(calls[0]!.args[0].input.output!) as Verdict;
+    const output = JSON.parse(calls[0].args[0].input.output!) as Verdict;
     expect(output).to.include({ decision: 'approve', decidedBy: 'Alice', note: 'fine', reviewId: first.reviewId });
 
     const again = await review('approve', first.reviewId!, '--as', 'Alice');

@@ -19,7 +19,7 @@ export function verdict(decision: Verdict['decision'], extra: Partial<Verdict> =
     labels: [{ label: 'beer bottle', wnid: 'n02823428', score: 0.9 }],
     moderation: [],
     ...extra,
-  } as Verdict;
+  };
 }
 
 const at = '2026-12-02T04:00:00.000Z';

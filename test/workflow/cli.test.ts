@@ -55,7 +55,7 @@ describe('CLI against a deployed state machine (--state-machine-arn, SFN answere
     const record = JSON.parse(io.out().trim());
     expect(record).to.include({ input: 'https://blog.example.com/a.jpg', status: 'Rejected', decision: 'reject' });
     expect(record.reasons[0].category).to.equal('Explicit');
-    const start = sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input;
+    const start = sfn.commandCalls(StartExecutionCommand)[0].args[0].input;
     expect(start.stateMachineArn).to.equal(SM);
     expect(JSON.parse(start.input!)).to.deep.equal({ imageUrl: 'https://blog.example.com/a.jpg' });
   });
@@ -79,7 +79,7 @@ describe('CLI logs (the real local workflow)', function () {
     expect(loud.out().trim().split('\n')).to.have.length(1);
     expect(JSON.parse(loud.out())).to.include({ decision: 'approve' });
     const lines = loud.err().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-    const steps = lines.filter((l) => typeof l.message === 'string' && (l.message as string).endsWith(' done')).map((l) => l.step);
+    const steps = lines.filter((l) => typeof l.message === 'string' && (l.message).endsWith(' done')).map((l) => l.step);
     expect(steps).to.have.members(['FetchImage', 'ClassifyImage', 'CheckSafety', 'AggregateVerdict']);
     const done = lines.find((l) => l.message === 'AggregateVerdict done')!;
     expect(done.execution).to.match(/^image-[0-9a-f]{40}$/);

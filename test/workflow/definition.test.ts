@@ -54,7 +54,7 @@ describe('workflow definition', () => {
     expect(analyze.Branches.map((b) => b.StartAt)).to.deep.equal([STATE_NAMES.classify, STATE_NAMES.safety]);
     expect(analyze.Next).to.equal(STATE_NAMES.aggregate);
     expect((def.States[STATE_NAMES.aggregate] as TaskState).Next).to.equal(STATE_NAMES.route);
-    for (const end of [STATE_NAMES.approved, STATE_NAMES.review, STATE_NAMES.rejected]) expect(def.States[end]!.Type).to.equal('Succeed');
+    for (const end of [STATE_NAMES.approved, STATE_NAMES.review, STATE_NAMES.rejected]) expect(def.States[end].Type).to.equal('Succeed');
   });
 
   it('retries only transient Lambda errors, never the permanent ones, on every Lambda task', () => {
@@ -112,7 +112,7 @@ describe('workflow definition', () => {
   it('uses the Rekognition SDK integration on the staged object when asked', () => {
     const def = buildDefinition(rekognitionRefs);
     const analyze = def.States[STATE_NAMES.analyze] as ParallelState;
-    const safety = analyze.Branches[1]!.States[STATE_NAMES.safety] as TaskState;
+    const safety = analyze.Branches[1].States[STATE_NAMES.safety] as TaskState;
     expect(safety.Resource).to.equal(REKOGNITION_MODERATION);
     expect(safety.Parameters).to.deep.equal({ Image: { S3Object: { Bucket: 'staging-bucket-123', 'Name.$': '$.image.key' } }, MinConfidence: 60 });
     expect(safety.ResultSelector).to.deep.include({ engine: 'rekognition', 'raw.$': '$.ModerationLabels' });
@@ -121,7 +121,7 @@ describe('workflow definition', () => {
 
   it('honours timeout overrides and refuses unusable refs', () => {
     const def = buildDefinition({ ...localRefs, timeoutsSeconds: { classify: 120 } });
-    const classify = (def.States[STATE_NAMES.analyze] as ParallelState).Branches[0]!.States[STATE_NAMES.classify] as TaskState;
+    const classify = (def.States[STATE_NAMES.analyze] as ParallelState).Branches[0].States[STATE_NAMES.classify] as TaskState;
     expect(classify.TimeoutSeconds).to.equal(120);
     expect(() => buildDefinition({ ...localRefs, classifyFunction: '' })).to.throw(TypeError, /classifyFunction/);
     expect(() => buildDefinition({ ...localRefs, timeoutsSeconds: { fetch: 0 } })).to.throw(RangeError, /fetch/);

@@ -55,7 +55,7 @@ describe('workflow end to end (real handlers, real model, local engine)', functi
     const run = await workflow.run({ imageUrl: photo('n02391049_zebra.JPEG'), postId: 'post-1' });
     expect(run.status, JSON.stringify(run.verdict.reasons)).to.equal(STATE_NAMES.approved);
     expect(run.verdict.decision).to.equal('approve');
-    expect(run.verdict.labels[0]!.label).to.equal('zebra');
+    expect(run.verdict.labels[0].label).to.equal('zebra');
     expect(run.verdict.seoTags).to.include('zebra');
     expect(run.verdict.altText.toLowerCase()).to.include('zebra');
     expect(run.verdict.image!.format).to.equal('jpeg');
@@ -177,7 +177,7 @@ describe('workflow end to end (real handlers, real model, local engine)', functi
     expect(attempts).to.equal(2);
     expect(run.retries[STATE_NAMES.classify]).to.equal(1);
     expect(run.path).not.to.include(FAIL_SAFE_STATE_NAMES.verdict);
-    expect(run.verdict.labels[0]!.label).to.equal('tench');
+    expect(run.verdict.labels[0].label).to.equal('tench');
   });
 
   /**

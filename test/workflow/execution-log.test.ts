@@ -44,7 +44,7 @@ function workflow(over: Partial<Record<string, StepHandler>> = {}) {
     aggregate: async (p) => verdict((p as { error?: unknown }).error ? 'review' : 'approve'),
     verdicts: verdictStep,
     ...over,
-  } as Record<string, StepHandler>;
+  };
   const definition = buildDefinition(refs);
   const engine = new LocalEngine(definition, { handlers, retryIntervalOverrides: { ClassifyImage: 0 } });
   return { definition, run: (input: { imageUrl: string }) => engine.run(input) };
@@ -71,17 +71,17 @@ describe('recorded executions (workflows/execution-log.ts)', () => {
     await recording(wf, log).run({ imageUrl: 'https://example.com/cat.jpg' });
     const [summary] = await log.list();
     expect(summary).to.include({ status: 'Approved', decision: 'approve', sha256: image.sha256 });
-    expect(summary!.id).to.match(EXECUTION_ID);
-    const record = (await log.get(summary!.id))!;
+    expect(summary.id).to.match(EXECUTION_ID);
+    const record = (await log.get(summary.id))!;
     expect(record.definition).to.deep.equal(wf.definition);
     const byName = Object.fromEntries(record.states.map((s) => [s.name, s]));
     expect(Object.keys(byName)).to.include.members(['FetchImage', 'AnalyzeImage', 'ClassifyImage', 'CheckSafety', 'AggregateVerdict', 'RouteDecision', 'Approved']);
     expect(byName.ClassifyImage).to.include({ outcome: 'succeeded', type: 'Task' });
-    expect(byName.ClassifyImage!.parents).to.deep.equal(['AnalyzeImage']);
-    expect(byName.ClassifyImage!.retries).to.have.length(1);
-    expect(byName.ClassifyImage!.retries[0]!.error?.Error).to.equal('Lambda.ServiceException');
-    expect(byName.FetchImage!.input).to.deep.equal({ imageUrl: 'https://example.com/cat.jpg' });
-    expect(byName.FetchImage!.output).to.have.nested.property('staged.image.sha256', image.sha256);
+    expect(byName.ClassifyImage.parents).to.deep.equal(['AnalyzeImage']);
+    expect(byName.ClassifyImage.retries).to.have.length(1);
+    expect(byName.ClassifyImage.retries[0].error?.Error).to.equal('Lambda.ServiceException');
+    expect(byName.FetchImage.input).to.deep.equal({ imageUrl: 'https://example.com/cat.jpg' });
+    expect(byName.FetchImage.output).to.have.nested.property('staged.image.sha256', image.sha256);
     for (const s of record.states) expect(s.durationMs, s.name).to.be.a('number').and.at.least(0);
     expect(byName.NeedsReview).to.equal(undefined);
   });
@@ -89,7 +89,7 @@ describe('recorded executions (workflows/execution-log.ts)', () => {
   it('records a caught error on the state that raised it', async () => {
     const log = await new ExecutionLog(dir).open();
     await recording(workflow({ fetch: async () => Promise.reject(named('UnsupportedImageFormat')) }), log).run({ imageUrl: 'x.html' });
-    const record = (await log.get((await log.ids())[0]!))!;
+    const record = (await log.get((await log.ids())[0]))!;
     const fetch = record.states.find((s) => s.name === 'FetchImage')!;
     expect(fetch.outcome).to.equal('caught');
     expect(fetch.error?.Error).to.equal('UnsupportedImageFormat');
@@ -105,7 +105,7 @@ describe('recorded executions (workflows/execution-log.ts)', () => {
     expect(thrown).to.be.instanceOf(ExecutionFailed);
     const [summary] = await log.list();
     expect(summary).to.include({ status: 'FAILED' });
-    expect((await log.get(summary!.id))!.error).to.deep.equal({ Error: 'States.Runtime', Cause: 'boom' });
+    expect((await log.get(summary.id))!.error).to.deep.equal({ Error: 'States.Runtime', Cause: 'boom' });
   });
 
   it('opens only well-formed ids, keeps the newest records, and writes no partial files', async () => {

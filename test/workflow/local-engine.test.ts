@@ -48,7 +48,7 @@ function steps(over: Partial<Record<string, StepHandler>> = {}): Record<string, 
     },
     verdicts: verdictStep,
     ...over,
-  } as Record<string, StepHandler>;
+  };
 }
 
 function named(name: string, message = name): Error {
@@ -123,7 +123,7 @@ describe('local engine adapter', () => {
         classify: async (p) => {
           calls += 1;
           if (calls === 1) throw named('Lambda.ServiceException', 'Lambda is having a moment');
-          return steps().classify!(p);
+          return steps().classify(p);
         },
       }),
       retryIntervalOverrides: { [STATE_NAMES.classify]: 0 },
@@ -194,7 +194,7 @@ describe('local engine adapter', () => {
       expect(run.path).to.include(fallback);
       expect(run.status).to.equal(end);
       expect(run.verdict.reasons[0]).to.include({ code: 'step-failed', error: error.name });
-      expect(run.verdict.reasons[0]!.message).to.match(/TypeError/);
+      expect(run.verdict.reasons[0].message).to.match(/TypeError/);
       expect(run.verdict.seoTags).to.deep.equal([]);
     });
   }

@@ -76,7 +76,7 @@ describe('review loop, locally (real models, real SQLite store, the CLIs as func
     const items = JSON.parse(list.out) as Array<Record<string, unknown>>;
     expect(items.map((i) => i.reviewId)).to.deep.equal([reviewId]);
     expect(items[0]).to.include({ status: 'pending', imageUrl: photo('n02823428_beer_bottle.JPEG') });
-    expect(items[0]!.postIds).to.deep.equal(['post-beer', 'post-beer-2']);
+    expect(items[0].postIds).to.deep.equal(['post-beer', 'post-beer-2']);
     expect(items[0]).not.to.have.property('taskTokens');
 
     const shown = await review('show', reviewId);
@@ -92,7 +92,7 @@ describe('review loop, locally (real models, real SQLite store, the CLIs as func
     expect(code, io.err()).to.equal(0);
     const rec = JSON.parse(io.out().trim()) as Record<string, unknown> & { timings: Record<string, number>; reasons: Array<{ code: string }> };
     expect(rec).to.include({ decision: 'approve', status: STATE_NAMES.approved, decidedBy: 'Alice Moderator', reviewId });
-    expect(rec.reasons[0]!.code).to.equal('moderator-approve');
+    expect(rec.reasons[0].code).to.equal('moderator-approve');
     expect(Object.keys(rec.timings)).to.include.members([STATE_NAMES.fetch, STATE_NAMES.lookup]);
     for (const s of MODEL_STATES) expect(Object.keys(rec.timings), s).not.to.include(s);
 

@@ -49,7 +49,7 @@ describe('STANDARD review on the local engine (task token, real verdict step and
       classify: async () => ({ labels: held.labels, model: { name: 'm', sha256: 's' } }),
       safety: async () => ({ engine: 'local', labels: [] }),
       aggregate: async () => held,
-      verdicts: createVerdictStepHandler(async () => ({ store, callbacks: tokens })) as StepHandler,
+      verdicts: createVerdictStepHandler(async () => ({ store, callbacks: tokens })),
     };
     return new LocalEngine(buildDefinition(refs(review)), { handlers, taskTokens: tokens });
   };
@@ -75,7 +75,7 @@ describe('STANDARD review on the local engine (task token, real verdict step and
     expect(done.path.slice(-3)).to.deep.equal([STATE_NAMES.requestReview, STATE_NAMES.routeRecorded, STATE_NAMES.approved]);
     // The token was used: resuming again is Step Functions' TaskTimedOut, which the review code names stale.
     try {
-      await tokens.sendSuccess(item.taskTokens[0]!, {});
+      await tokens.sendSuccess(item.taskTokens[0], {});
       expect.fail('a used token was accepted');
     } catch (e) {
       expect((e as Error).name).to.equal('TaskTimedOut');
@@ -101,7 +101,7 @@ describe('STANDARD review on the local engine (task token, real verdict step and
       const [item] = await store.listReviews({ status: 'expired' });
       expect(item?.reviewId).to.equal(done.verdict.reviewId);
       // A late decision is recorded for the next submission; the ended execution is not resumed.
-      const late = await decideReview({ store, callbacks: tokens }, item!.reviewId, { decision: 'approve', by: 'Alice' });
+      const late = await decideReview({ store, callbacks: tokens }, item.reviewId, { decision: 'approve', by: 'Alice' });
       expect(late.delivery).to.include({ expired: true, resumed: 0 });
       expect((await store.getVerdict(sha256, 'r1'))?.decidedBy).to.equal('Alice');
     });

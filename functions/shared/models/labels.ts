@@ -19,7 +19,7 @@ function splitNames(text: string): { label: string; synonyms: string[] } {
 function lines(text: string): string[] {
   const all = text.split(/\r?\n/);
   // A trailing newline is not one more class.
-  while (all.length > 0 && all[all.length - 1]!.trim() === '') all.pop();
+  while (all.length > 0 && all[all.length - 1].trim() === '') all.pop();
   return all;
 }
 
@@ -36,7 +36,7 @@ export function parseSynset(text: string, where: string): ClassName[] {
     if (!m) {
       throw new ModelContractError(`${where} line ${i + 1} is not "wnid name, synonyms": ${JSON.stringify(line)}.`);
     }
-    return { wnid: m[1]!, ...splitNames(m[2]!) };
+    return { wnid: m[1], ...splitNames(m[2]) };
   });
 }
 
@@ -78,7 +78,7 @@ export function buildLabelTable(
         `${where} names ${perClass.length} classes but the synset list has ${synset.length}; they cannot be paired by index.`,
       );
     }
-    classNames = perClass.map((line, i) => ({ wnid: synset[i]!.wnid, ...splitNames(line) }));
+    classNames = perClass.map((line, i) => ({ wnid: synset[i].wnid, ...splitNames(line) }));
   }
   const table: Array<ClassName | null> = new Array<ClassName | null>(labelOffset).fill(null);
   return table.concat(classNames);

@@ -24,7 +24,7 @@ export interface ModelSource {
 export function parseS3Uri(uri: string): { bucket: string; key: string } {
   const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
   if (!m) throw new ConfigError(`${JSON.stringify(uri)} is not an S3 URI; expected s3://bucket/key.`);
-  return { bucket: m[1]!, key: m[2]! };
+  return { bucket: m[1], key: m[2] };
 }
 
 /** GetObject streamed to disk: the Lambda seeds its EFS cache from here on the first cold start. */
@@ -97,7 +97,7 @@ export class UrlSource implements ModelSource {
         throw new FetchFailed(`${this.url} answered HTTP ${res.status}.`, { url: this.url, status: res.status });
       }
       try {
-        await writeVerified(dest, Readable.fromWeb(res.body as import('node:stream/web').ReadableStream), expected, this.url);
+        await writeVerified(dest, Readable.fromWeb(res.body), expected, this.url);
       } catch (err) {
         if (controller.signal.aborted) throw this.networkError(err, true);
         throw err;
