@@ -7,7 +7,7 @@ import { loadStackConfig } from './infra/config.js';
 import { createStack } from './infra/stack.js';
 
 const config = loadStackConfig();
-if (config.runtimeWarning) pulumi.log.warn(config.runtimeWarning);
+if (config.runtimeWarning) void pulumi.log.warn(config.runtimeWarning);
 const outputs = await createStack(config);
 
 export const stateMachineArn = outputs.stateMachineArn;

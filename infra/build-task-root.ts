@@ -15,5 +15,5 @@ if (positionals.length !== 1) {
   console.error('usage: tsx infra/build-task-root.ts <outDir> [--arch x86_64|arm64] [--node-major 24]');
   process.exit(2);
 }
-const root = await buildTaskRoot({ outDir: positionals[0]!, arch: imageArch(values.arch!), nodeMajor: Number(values['node-major']) });
+const root = await buildTaskRoot({ outDir: positionals[0], arch: imageArch(values.arch), nodeMajor: Number(values['node-major']) });
 console.log(JSON.stringify({ dir: root.dir, arch: root.arch, nodeModulesBytes: root.nodeModulesBytes, bytes: root.bytes }));

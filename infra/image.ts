@@ -68,7 +68,7 @@ export function createImage(prefix: string, architecture: 'x86_64' | 'arm64', no
   const build = new command.local.Command(`${prefix}-functions-image`, {
     create: IMAGE_BUILD_SCRIPT,
     environment: {
-      REGISTRY: repository.url.apply((url) => url.split('/')[0]!),
+      REGISTRY: repository.url.apply((url) => url.split('/')[0]),
       REGISTRY_USER: auth.userName,
       PLATFORM: platform,
       NODE_MAJOR: String(nodeMajor),

@@ -15,7 +15,7 @@ for (const kv of values.config) {
 }
 const { config, outputs: resolvedOutputs, resources } = await planStack(raw, values.stack);
 // On stderr so `--json` stays one parseable object; the JSON carries it too.
-const warnings = config.runtimeWarning ? [String(config.runtimeWarning)] : [];
+const warnings = typeof config.runtimeWarning === 'string' ? [config.runtimeWarning] : [];
 for (const w of warnings) console.error(`warning: ${w}`);
 
 const summary = Object.entries(resources.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.type]: (acc[r.type] ?? 0) + 1 }), {})).sort();

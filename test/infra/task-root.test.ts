@@ -44,12 +44,12 @@ describe('Lambda task roots (image and zip) invoked as the Node 24 runtime does'
     for (const fn of plan.resources.filter((r) => r.type === 'aws:lambda/function:Function')) {
       const short = String(fn.inputs.name).replace(/^.*-test-task-root-/, '');
       const imageConfig = fn.inputs.imageConfig as { commands: string[] } | undefined;
-      deployed[short] = imageConfig ? { handler: imageConfig.commands[0]! } : { handler: String(fn.inputs.handler), runtime: String(fn.inputs.runtime) };
+      deployed[short] = imageConfig ? { handler: imageConfig.commands[0] } : { handler: String(fn.inputs.handler), runtime: String(fn.inputs.runtime) };
     }
     const nodeMajor = Number(process.versions.node.split('.')[0]);
     root = await buildTaskRoot({ outDir: path.join(work, 'image-task-root'), arch: imageArch(process.arch), nodeMajor });
     // Each zip as Pulumi packs it: every archive entry written into the function's own task root.
-    for (const name of Object.keys(deployed).filter((n) => deployed[n]!.runtime)) {
+    for (const name of Object.keys(deployed).filter((n) => deployed[n].runtime)) {
       const dir = path.join(work, `${name}-zip-task-root`);
       await mkdir(dir);
       const assets = await bundleFunction(name, nodeMajor).assets;
@@ -91,8 +91,8 @@ describe('Lambda task roots (image and zip) invoked as the Node 24 runtime does'
     // The runtime's outcome line among the function's own JSON logs (Powertools, EMF).
     return stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Outcome<T>).find((l) => 'ok' in l)!;
   }
-  const image = <T>(fn: string, event: unknown, extraEnv?: NodeJS.ProcessEnv) => invoke<T>(root.dir, deployed[fn]!.handler, event, extraEnv);
-  const zip = <T>(fn: string, event: unknown, extraEnv?: NodeJS.ProcessEnv) => invoke<T>(zipRoots[fn]!, deployed[fn]!.handler, event, extraEnv);
+  const image = <T>(fn: string, event: unknown, extraEnv?: NodeJS.ProcessEnv) => invoke<T>(root.dir, deployed[fn].handler, event, extraEnv);
+  const zip = <T>(fn: string, event: unknown, extraEnv?: NodeJS.ProcessEnv) => invoke<T>(zipRoots[fn], deployed[fn].handler, event, extraEnv);
 
   function ok<T>(outcome: Outcome<T>): T {
     if (!outcome.ok) expect.fail(`${outcome.errorType}: ${outcome.errorMessage}`);
@@ -109,9 +109,9 @@ describe('Lambda task roots (image and zip) invoked as the Node 24 runtime does'
   });
 
   it('runs every function under the Node of its runtime: the image CMD is classify.handler, the zips are nodejs24.x', () => {
-    expect(readImageSpec().cmd).to.deep.equal([deployed.classify!.handler]);
-    expect(deployed['fetch-image']!.handler).to.equal('fetch-image.handler');
-    expect(deployed['check-safety']!.handler).to.equal('safety.handler');
+    expect(readImageSpec().cmd).to.deep.equal([deployed.classify.handler]);
+    expect(deployed['fetch-image'].handler).to.equal('fetch-image.handler');
+    expect(deployed['check-safety'].handler).to.equal('safety.handler');
     expect(Object.keys(zipRoots)).to.include.members(['aggregate', 'verdicts']);
     for (const name of Object.keys(zipRoots)) expect(deployed[name], name).to.deep.equal({ handler: 'index.handler', runtime: `nodejs${process.versions.node.split('.')[0]}.x` });
   });
@@ -121,7 +121,7 @@ describe('Lambda task roots (image and zip) invoked as the Node 24 runtime does'
     const fetched = ok(await image<FetchImageOutput>('fetch-image', { input }));
     expect(fetched.image).to.include({ format: 'jpeg' });
     const [classification, safety] = await Promise.all([image<ClassifyOutput>('classify', { image: fetched.image }).then(ok), image<SafetyOutput>('check-safety', { image: fetched.image }).then(ok)]);
-    expect(classification.labels[0]!.wnid).to.equal('n02391049');
+    expect(classification.labels[0].wnid).to.equal('n02391049');
     expect(safety.engine).to.equal('local');
     const verdict = ok(await zip<Verdict>('aggregate', { input, image: fetched.image, classification, safety }));
     expect(verdict.decision, JSON.stringify(verdict.reasons)).to.equal('approve');
@@ -134,7 +134,7 @@ describe('Lambda task roots (image and zip) invoked as the Node 24 runtime does'
     expect(lookup.verdict).to.include({ decision: 'approve', decidedBy: 'policy', postId: 'again' });
     // A later cold start finds the model on "EFS" without its source (in AWS: S3).
     const again = ok(await image<ClassifyOutput>('classify', { image: fetched.image }, { MODEL_MIRROR: '' }));
-    expect(again.labels[0]!.wnid).to.equal('n02391049');
+    expect(again.labels[0].wnid).to.equal('n02391049');
   });
 
   it('reports our named errors under their real names (what Retry and Catch match)', async () => {
