@@ -5,13 +5,13 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendTaskHeartbeatCommand, SendTaskSuccessCommand, SFNClient, TaskTimedOut } from '@aws-sdk/client-sfn';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { expect } from 'chai';
-import { PassThrough } from 'node:stream';
 import type { Verdict } from '../../functions/shared/contracts.js';
 import { sfnTaskCallbacks } from '../../functions/shared/verdicts/callbacks.js';
 import { DynamoVerdictStore } from '../../functions/shared/verdicts/dynamodb.js';
 import { createVerdictStepHandler } from '../../functions/verdicts/handler.js';
 import { reviewMessage } from '../../functions/verdicts/notify.js';
 import { reviewMain, type ReviewBackends } from '../../workflows/review-cli.js';
+import { captureIo } from '../workflow/fixtures.js';
 import { createVerdictTable, startDynalite, type Dynalite } from './dynalite.js';
 import { sha, verdict } from './store-contract.js';
 const SM = 'arn:aws:states:us-east-1:123456789012:stateMachine:blog-image-moderation-dev-moderation';
@@ -31,14 +31,9 @@ describe('npm run review against a stack (dynalite table, SendTaskSuccess via aw
     stackOutputs: async () => ({ verdictTableName: table, stateMachineArn: SM }),
   };
   const review = async (...argv: string[]) => {
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    let out = '';
-    let err = '';
-    stdout.on('data', (c: Buffer) => (out += c.toString()));
-    stderr.on('data', (c: Buffer) => (err += c.toString()));
-    const code = await reviewMain([...argv, '--stack'], { stdout, stderr, env: {} }, backends);
-    return { code, out, err };
+    const io = captureIo();
+    const code = await reviewMain([...argv, '--stack'], io, backends);
+    return { code, out: io.out(), err: io.err() };
   };
   /** The RequestReview task as the state machine calls it in STANDARD, with its task token. */
   const requestReview = async (token: string, postId: string) => {
