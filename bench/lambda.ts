@@ -61,8 +61,8 @@ export async function benchLambdas(opts: { model: string; mirrorDir?: string; ph
     const compute: Record<string, Record<string, number>> = { FetchImage: {}, ClassifyImage: {}, CheckSafety: {} };
     let staged: FetchImageOutput | undefined;
     for (const [name, file] of Object.entries(images)) {
-      compute.FetchImage[name] = r1(median(await timeRuns(runs, () => fetch({ imageUrl: file }))));
-      staged = await fetch({ imageUrl: file });
+      compute.FetchImage[name] = r1(median(await timeRuns(runs, () => fetch({ input: { imageUrl: file } }))));
+      staged = await fetch({ input: { imageUrl: file } });
       compute.ClassifyImage[name] = r1(median(await timeRuns(runs, () => classify(staged!))));
       compute.CheckSafety[name] = r1(median(await timeRuns(runs, () => check(staged!))));
     }
