@@ -64,7 +64,13 @@ export async function benchClassify(opts: ClassifyBenchOptions): Promise<Classif
     await symlink(path.join(projectRoot, 'node_modules'), linked, 'dir');
     for (let i = 0; i < 3; i++) {
       const { stdout } = await promisify(execFile)(process.execPath, [path.join(projectRoot, 'bench/cold-init.mjs'), bundle], {
-        env: { ...process.env, MODEL_NAME: opts.model, MODEL_CACHE_DIR: store.cacheDir, CLASSIFIER_THREADS: String(threads), ...(opts.mirrorDir ? { MODEL_MIRROR: opts.mirrorDir } : {}) },
+        env: {
+          ...process.env,
+          MODEL_NAME: opts.model,
+          MODEL_CACHE_DIR: store.cacheDir,
+          CLASSIFIER_THREADS: String(threads),
+          ...(opts.mirrorDir ? { MODEL_MIRROR: opts.mirrorDir } : {}),
+        },
       });
       const child = JSON.parse(stdout) as { importMs: number; sessionMs: number; coldInitMs: number };
       coldInitRuns.push(r1(child.coldInitMs));

@@ -39,7 +39,13 @@ export interface LambdaEstimate {
   gbSecondsPer1000: number;
 }
 
-export async function benchLambdas(opts: { model: string; mirrorDir?: string; photosDir: string; runs?: number; log?: (l: string) => void }): Promise<Record<string, LambdaEstimate>> {
+export async function benchLambdas(opts: {
+  model: string;
+  mirrorDir?: string;
+  photosDir: string;
+  runs?: number;
+  log?: (l: string) => void;
+}): Promise<Record<string, LambdaEstimate>> {
   const log = opts.log ?? (() => {});
   const runs = opts.runs ?? 20;
   const tmp = await mkdtemp(path.join(tmpdir(), 'bench-lambda-'));
@@ -47,12 +53,22 @@ export async function benchLambdas(opts: { model: string; mirrorDir?: string; ph
     const store = new LocalStagingStore(path.join(tmp, 'staging'));
     const zebra = path.join(opts.photosDir, 'n02391049_zebra.JPEG');
     const oneMp = path.join(tmp, 'one-mp.jpeg');
-    await writeFile(oneMp, await sharp(await readFile(zebra)).resize(1200, 900, { fit: 'fill' }).jpeg({ quality: 90 }).toBuffer());
+    await writeFile(
+      oneMp,
+      await sharp(await readFile(zebra))
+        .resize(1200, 900, { fit: 'fill' })
+        .jpeg({ quality: 90 })
+        .toBuffer(),
+    );
     const images = { zebra, '1 MP': oneMp };
 
     const fetch = createFetchImageHandler({ store, config: { ...fetchConfigFromEnv(), allowLocalFiles: true } });
     // The deployed default's architecture (ResNet-50 int8; random weights, so timing only).
-    const classifier = getClassifier({ store: modelStoreOptions({ name: opts.model, mirrorDir: opts.mirrorDir }), config: classifierConfigFromEnv({}, 1), allowTimingOnly: true });
+    const classifier = getClassifier({
+      store: modelStoreOptions({ name: opts.model, mirrorDir: opts.mirrorDir }),
+      config: classifierConfigFromEnv({}, 1),
+      allowTimingOnly: true,
+    });
     const safety = getSafetyEngine(safetyConfigFromEnv({}, 1));
     const classify = createClassifyHandler({ store, classifier: () => classifier });
     const check = createCheckSafetyHandler({ store, engine: () => safety });

@@ -26,7 +26,13 @@ const mirrorDir = defaultMirror();
 const photosDir = path.join(sharedDir(), 'images/imagenet-sample');
 
 const classifyByModel: Record<string, ClassifyBenchResult> = {};
-for (const model of [values.model, ...values['also-models'].split(',').map((s) => s.trim()).filter((m) => m && m !== values.model)]) {
+for (const model of [
+  values.model,
+  ...values['also-models']
+    .split(',')
+    .map((s) => s.trim())
+    .filter((m) => m && m !== values.model),
+]) {
   classifyByModel[model] = await benchClassify({ model, mirrorDir, photosDir, log });
 }
 const safety = await benchSafety({ photosDir, log });

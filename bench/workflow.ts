@@ -84,10 +84,26 @@ class HandlerProfiles {
 function summarizeProfile(profiles: HandlerProfiles, stateP50Ms: Record<string, number>, execMs: number): WorkflowProfile {
   const steps: Record<string, StepProfile> = {};
   for (const [step, calls] of Object.entries(profiles.calls)) {
-    const handlerMs = quantile(calls.map((c) => c.totalMs), 0.5);
+    const handlerMs = quantile(
+      calls.map((c) => c.totalMs),
+      0.5,
+    );
     const names = [...new Set(calls.flatMap((c) => Object.keys(c.phases)))];
-    const phasesMs = Object.fromEntries(names.map((n) => [n, r1(quantile(calls.map((c) => c.phases[n as keyof PhaseTimes] ?? 0), 0.5))]));
-    const inPhases = quantile(calls.map((c) => Object.values(c.phases).reduce((a, b) => a + (b ?? 0), 0)), 0.5);
+    const phasesMs = Object.fromEntries(
+      names.map((n) => [
+        n,
+        r1(
+          quantile(
+            calls.map((c) => c.phases[n as keyof PhaseTimes] ?? 0),
+            0.5,
+          ),
+        ),
+      ]),
+    );
+    const inPhases = quantile(
+      calls.map((c) => Object.values(c.phases).reduce((a, b) => a + (b ?? 0), 0)),
+      0.5,
+    );
     const stateMs = stateP50Ms[step] ?? 0;
     steps[step] = { stateMs, handlerMs: r1(handlerMs), engineMs: r1(stateMs - handlerMs), phasesMs, otherMs: r1(handlerMs - inPhases) };
   }
@@ -114,12 +130,21 @@ async function throughput(workflow: LocalWorkflow, files: string[], concurrency:
 export async function benchWorkflow(opts: WorkflowBenchOptions = {}): Promise<WorkflowBenchResult> {
   const log = opts.log ?? (() => {});
   const photosDir = opts.photosDir ?? path.join(sharedDir(), 'images/imagenet-sample');
-  const files = (await readdir(photosDir)).filter((f) => /\.jpe?g$/i.test(f)).sort().map((f) => path.join(photosDir, f));
+  const files = (await readdir(photosDir))
+    .filter((f) => /\.jpe?g$/i.test(f))
+    .sort()
+    .map((f) => path.join(photosDir, f));
   if (files.length === 0) throw new Error(`No photos in ${photosDir}; set SHARED_DIR to the directory holding images/imagenet-sample.`);
   const tmp = await mkdtemp(path.join(tmpdir(), 'bench-workflow-'));
   try {
     const profiles = new HandlerProfiles();
-    const workflow = await createLocalWorkflow({ stagingDir: tmp, dataDir: path.join(tmp, 'data'), safetyEngine: 'local', model: opts.model, wrap: profiles.wrap });
+    const workflow = await createLocalWorkflow({
+      stagingDir: tmp,
+      dataDir: path.join(tmp, 'data'),
+      safetyEngine: 'local',
+      model: opts.model,
+      wrap: profiles.wrap,
+    });
     const image = files.find((f) => f.includes('zebra')) ?? files[0];
     for (let i = 0; i < 5; i++) await workflow.run({ imageUrl: image, reModerate: true });
     const runs = opts.warmRuns ?? 40;

@@ -33,13 +33,21 @@ const STATE_MACHINE_ARN = /^arn:(aws[a-z-]*):states:([a-z0-9-]+):(\d{12}):stateM
 export function awsConsoleUrl(executionArn: string): string {
   const region = executionArn.split(':')[3] ?? '';
   const partition = executionArn.split(':')[1] ?? 'aws';
-  const host = partition === 'aws-cn' ? `${region}.console.amazonaws.cn` : partition === 'aws-us-gov' ? `console.amazonaws-us-gov.com` : `${region}.console.aws.amazon.com`;
+  const host =
+    partition === 'aws-cn'
+      ? `${region}.console.amazonaws.cn`
+      : partition === 'aws-us-gov'
+        ? `console.amazonaws-us-gov.com`
+        : `${region}.console.aws.amazon.com`;
   return `https://${host}/states/home?region=${encodeURIComponent(region)}#/v2/executions/details/${encodeURIComponent(executionArn)}`;
 }
 
 export function deployedExecutions(stateMachineArn: string, client?: SFNClient): ExecutionSource {
   const m = STATE_MACHINE_ARN.exec(stateMachineArn);
-  if (!m) throw new InvalidInput(`${stateMachineArn} is not a state machine ARN (arn:aws:states:<region>:<account>:stateMachine:<name>). Use the stack's stateMachineArn output.`);
+  if (!m)
+    throw new InvalidInput(
+      `${stateMachineArn} is not a state machine ARN (arn:aws:states:<region>:<account>:stateMachine:<name>). Use the stack's stateMachineArn output.`,
+    );
   const sfn = client ?? new SFNClient({ region: m[2] });
   return {
     kind: 'deployed',

@@ -47,7 +47,9 @@ async function pulumiStackOutputs(stack: string): Promise<Record<string, unknown
     const { stdout } = await promisify(execFile)('pulumi', ['stack', 'output', '--json', '--show-secrets=false', '--stack', stack], { timeout: 60_000 });
     return JSON.parse(stdout) as Record<string, unknown>;
   } catch (err) {
-    throw new ConfigError(`Could not read the outputs of Pulumi stack ${stack} (${(err as Error).message.split('\n')[0]}). Install and log in to the Pulumi CLI, or pass --state-machine-arn (and --staging-bucket) instead.`);
+    throw new ConfigError(
+      `Could not read the outputs of Pulumi stack ${stack} (${(err as Error).message.split('\n')[0]}). Install and log in to the Pulumi CLI, or pass --state-machine-arn (and --staging-bucket) instead.`,
+    );
   }
 }
 
@@ -67,7 +69,12 @@ interface Deployed {
   table?: string;
 }
 
-async function deployedSources({ arn, bucket, table }: Deployed, opts: ConsoleOptions, backends: ConsoleOverrides['reviewBackends'] & object, sfn: SFNClient | undefined): Promise<Sources> {
+async function deployedSources(
+  { arn, bucket, table }: Deployed,
+  opts: ConsoleOptions,
+  backends: ConsoleOverrides['reviewBackends'] & object,
+  sfn: SFNClient | undefined,
+): Promise<Sources> {
   const region = arn.split(':')[3];
   const executions = deployedExecutions(arn, sfn);
   const client = sfn ?? new SFNClient({ region });
@@ -77,7 +84,9 @@ async function deployedSources({ arn, bucket, table }: Deployed, opts: ConsoleOp
     const described = await client.send(new DescribeStateMachineCommand({ stateMachineArn: arn }));
     definition = JSON.parse(described.definition ?? '') as AslDefinition;
   } catch (err) {
-    throw new ConfigError(`Could not describe ${arn}: ${describeError(err).message}. Check AWS credentials (states:DescribeStateMachine and states:ListExecutions are needed) and the ARN.`);
+    throw new ConfigError(
+      `Could not describe ${arn}: ${describeError(err).message}. Check AWS credentials (states:DescribeStateMachine and states:ListExecutions are needed) and the ARN.`,
+    );
   }
   const store = await backends.openStore(table ? { kind: 'dynamodb', table } : { kind: 'sqlite', dataDir: opts.dataDir }, region);
   return {
@@ -155,7 +164,10 @@ export async function startConsole(opts: ConsoleOptions, overrides: ConsoleOverr
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
-export async function main(argv: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; env: NodeJS.ProcessEnv }): Promise<RunningConsole | number> {
+export async function main(
+  argv: string[],
+  io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; env: NodeJS.ProcessEnv },
+): Promise<RunningConsole | number> {
   let opts: ConsoleOptions;
   try {
     const parsed = parseConsoleArgs(argv, io.env);
@@ -170,7 +182,8 @@ export async function main(argv: string[], io: { stdout: NodeJS.WritableStream; 
   }
   try {
     const running = await startConsole(opts);
-    if (!LOOPBACK.has(opts.host)) io.stderr.write(`warning: bound to ${opts.host}, not loopback: anyone who can reach it and has the token can decide reviews.\n`);
+    if (!LOOPBACK.has(opts.host))
+      io.stderr.write(`warning: bound to ${opts.host}, not loopback: anyone who can reach it and has the token can decide reviews.\n`);
     io.stdout.write(`Moderation console running. Open this URL (the token changes at every start):\n\n    ${running.url}\n\nCtrl-C to stop.\n`);
     return running;
   } catch (err) {

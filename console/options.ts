@@ -34,10 +34,16 @@ const schema = z.object({
   evalReport: z.string().min(1),
   safetyEngine: z.enum(['local', 'rekognition'], { error: '--safety-engine must be local or rekognition' }),
   stateMachineArn: z.string().min(1).optional(),
-  stack: z.string().regex(/^[A-Za-z0-9._/-]+$/, '--stack must be a Pulumi stack name').optional(),
+  stack: z
+    .string()
+    .regex(/^[A-Za-z0-9._/-]+$/, '--stack must be a Pulumi stack name')
+    .optional(),
   stagingBucket: z.string().min(3).optional(),
   moderator: z.string().min(1, '--as needs a name'),
-  table: z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, '--table must be a DynamoDB table name').optional(),
+  table: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{3,255}$/, '--table must be a DynamoDB table name')
+    .optional(),
 });
 
 export type ConsoleOptions = z.infer<typeof schema>;

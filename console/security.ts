@@ -29,10 +29,19 @@ export function requireToken(token: string): MiddlewareHandler {
     if (SAFE_METHODS.has(c.req.method)) return next();
     const given = c.req.header(TOKEN_HEADER);
     if (!given) {
-      return c.json({ error: 'TokenRequired', message: `State-changing requests need the ${TOKEN_HEADER} header with the token printed when the console started.` }, 401);
+      return c.json(
+        { error: 'TokenRequired', message: `State-changing requests need the ${TOKEN_HEADER} header with the token printed when the console started.` },
+        401,
+      );
     }
     if (!sameToken(given, token)) {
-      return c.json({ error: 'TokenRejected', message: `The ${TOKEN_HEADER} header does not match this console's token (it changes at every start). Open the URL the console printed.` }, 403);
+      return c.json(
+        {
+          error: 'TokenRejected',
+          message: `The ${TOKEN_HEADER} header does not match this console's token (it changes at every start). Open the URL the console printed.`,
+        },
+        403,
+      );
     }
     return next();
   };

@@ -26,7 +26,9 @@ export function parseLabels(text: string, labelsPath: string): LabelledImage[] {
   const header = (lines[0] ?? '').split('\t').map((h) => h.trim());
   const col = (name: string) => header.indexOf(name);
   if (col('file') < 0 || col('expected') < 0) {
-    throw new InvalidInput(`${labelsPath}: the first line must be a tab-separated header with at least "file" and "expected" (and "category" for flags); got "${lines[0] ?? ''}".`);
+    throw new InvalidInput(
+      `${labelsPath}: the first line must be a tab-separated header with at least "file" and "expected" (and "category" for flags); got "${lines[0] ?? ''}".`,
+    );
   }
   const out: LabelledImage[] = [];
   const seen = new Set<string>();

@@ -59,7 +59,8 @@ export interface EvalIo {
 }
 
 const LOCAL_STEPS_MODULE = '../workflows/local-steps.js';
-const loadLocalWorkflow: CreateLocalWorkflow = async (options) => ((await import(LOCAL_STEPS_MODULE)) as { createLocalWorkflow: CreateLocalWorkflow }).createLocalWorkflow(options);
+const loadLocalWorkflow: CreateLocalWorkflow = async (options) =>
+  ((await import(LOCAL_STEPS_MODULE)) as { createLocalWorkflow: CreateLocalWorkflow }).createLocalWorkflow(options);
 
 /** The aggregate function's own event, recorded per image: the sweep re-decides from exactly this. */
 function decideInputOf(event: AggregateInput): DecideInput {
@@ -84,9 +85,17 @@ export function formatReport(r: EvalReport): string {
     `benign:    ${r.benign}; falsely flagged ${r.falseFlags} (${pct(r.falseFlagRate)}), falsely rejected ${r.falseRejects}`,
     `sensitive: ${r.sensitive}; caught ${r.caught} (recall ${pct(r.recall)})`,
     `either:    ${r.either.count}; flagged ${r.either.flagged}, rejected ${r.either.rejected}`,
-    `by source: ${Object.entries(r.bySource).filter(([, s]) => s.falseFlags || s.caught).map(([k, s]) => `${k} ${s.falseFlags} false flags (${s.falseRejects} rejects), ${s.caught} caught`).join('; ') || '-'}`,
+    `by source: ${
+      Object.entries(r.bySource)
+        .filter(([, s]) => s.falseFlags || s.caught)
+        .map(([k, s]) => `${k} ${s.falseFlags} false flags (${s.falseRejects} rejects), ${s.caught} caught`)
+        .join('; ') || '-'
+    }`,
     'by category:',
-    ...Object.entries(r.byCategory).map(([k, c]) => `  ${k.padEnd(24)} sensitive ${c.sensitive}, caught ${c.caught} (${c.caughtInCategory} in category); false flags ${c.falseFlags} (${c.falseRejects} rejects)`),
+    ...Object.entries(r.byCategory).map(
+      ([k, c]) =>
+        `  ${k.padEnd(24)} sensitive ${c.sensitive}, caught ${c.caught} (${c.caughtInCategory} in category); false flags ${c.falseFlags} (${c.falseRejects} rejects)`,
+    ),
   ];
   const list = (title: string, xs: { file: string; decision: string; why: string[] }[]) => {
     if (!xs.length) return;
@@ -133,12 +142,15 @@ export async function main(argv: string[], io: EvalIo, createWorkflow: CreateLoc
     try {
       text = await readFile(labelsPath, 'utf8');
     } catch (err) {
-      throw new ConfigError(`cannot read the labels file ${labelsPath} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); give its path: npm run eval -- my-labels.tsv`);
+      throw new ConfigError(
+        `cannot read the labels file ${labelsPath} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); give its path: npm run eval -- my-labels.tsv`,
+      );
     }
     images = parseLabels(text, labelsPath);
     // A typo in a path must not become a "FetchFailed → review" false flag in the numbers.
     for (const [i, img] of images.entries()) {
-      if (!(await stat(img.path).catch(() => undefined))?.isFile()) throw new InvalidInput(`${labelsPath}:${img.line ?? i + 2}: ${img.file} does not exist (${img.path}); paths are relative to the labels file.`);
+      if (!(await stat(img.path).catch(() => undefined))?.isFile())
+        throw new InvalidInput(`${labelsPath}:${img.line ?? i + 2}: ${img.file} does not exist (${img.path}); paths are relative to the labels file.`);
     }
     opts = { json: values.json, out: path.resolve(values.out), concurrency, model: values.model, mirror: values.mirror, stagingDir: values['staging-dir'] };
   } catch (err) {
@@ -179,7 +191,10 @@ export async function main(argv: string[], io: EvalIo, createWorkflow: CreateLoc
     return 1;
   }
 
-  const bar = !opts.json && io.stderr.isTTY ? new SingleBar({ stream: io.stderr, format: 'evaluating [{bar}] {value}/{total} {eta_formatted} left', hideCursor: true }) : undefined;
+  const bar =
+    !opts.json && io.stderr.isTTY
+      ? new SingleBar({ stream: io.stderr, format: 'evaluating [{bar}] {value}/{total} {eta_formatted} left', hideCursor: true })
+      : undefined;
   bar?.start(images.length, 0);
   const cases: EvalCase[] = [];
   const sweepCases: SweepCase[] = [];
@@ -215,7 +230,13 @@ export async function main(argv: string[], io: EvalIo, createWorkflow: CreateLoc
     models,
     failures,
     sweep: curves,
-    cases: cases.map((c) => ({ file: c.file, expected: c.expected, ...(c.category ? { category: c.category } : {}), decision: c.decision, input: inputs.get(c.path) })),
+    cases: cases.map((c) => ({
+      file: c.file,
+      expected: c.expected,
+      ...(c.category ? { category: c.category } : {}),
+      decision: c.decision,
+      input: inputs.get(c.path),
+    })),
     timing: { wallMs: Math.round(wallMs), msPerImage: Number((wallMs / Math.max(1, images.length)).toFixed(1)) },
     files,
   };

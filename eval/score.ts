@@ -96,7 +96,8 @@ export function score(cases: readonly EvalCase[]): EvalSummary {
   for (const c of falseFlagged) {
     for (const s of sourcesOf(c)) {
       bySource[s].falseFlags++;
-      if (deciding(c).some((r) => sourceOf(r) === s && (r.code === 'category-reject' || r.code === 'step-failed') && c.decision === 'reject')) bySource[s].falseRejects++;
+      if (deciding(c).some((r) => sourceOf(r) === s && (r.code === 'category-reject' || r.code === 'step-failed') && c.decision === 'reject'))
+        bySource[s].falseRejects++;
     }
   }
   for (const c of caught) for (const s of sourcesOf(c)) bySource[s].caught++;

@@ -52,7 +52,11 @@ function categoriesToSweep(cases: readonly SweepCase[], source: SweepSource): Se
   const out = new Set<ModerationCategory>();
   for (const c of cases) {
     if (c.expected === 'flag' && c.category) out.add(c.category);
-    if (source === 'safety') for (const l of c.input.safety ?? []) { const k = categoryOf(l); if (k) out.add(k); }
+    if (source === 'safety')
+      for (const l of c.input.safety ?? []) {
+        const k = categoryOf(l);
+        if (k) out.add(k);
+      }
     else for (const e of classifierEvidence(c.input.classification ?? [])) if (e.confidence >= CLASSIFIER_GRID[0]) out.add(e.category);
   }
   return out;

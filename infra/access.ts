@@ -6,7 +6,15 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 
-export function createPublisherPolicy(prefix: string, stateMachine: aws.sfn.StateMachine, type: 'STANDARD' | 'EXPRESS', region: string, accountId: pulumi.Input<string>, tags: Record<string, string>, verdictTable?: aws.dynamodb.Table) {
+export function createPublisherPolicy(
+  prefix: string,
+  stateMachine: aws.sfn.StateMachine,
+  type: 'STANDARD' | 'EXPRESS',
+  region: string,
+  accountId: pulumi.Input<string>,
+  tags: Record<string, string>,
+  verdictTable?: aws.dynamodb.Table,
+) {
   const executions = pulumi.interpolate`arn:aws:states:${region}:${accountId}:${type === 'EXPRESS' ? 'express' : 'execution'}:${stateMachine.name}:*`;
   return new aws.iam.Policy(`${prefix}-publisher`, {
     description: 'AutoBlogger publisher: moderate images with this stack and read the verdicts',
@@ -15,7 +23,16 @@ export function createPublisherPolicy(prefix: string, stateMachine: aws.sfn.Stat
       Statement: [
         { Sid: 'StartModeration', Effect: 'Allow', Action: ['states:StartExecution', 'states:StartSyncExecution'], Resource: stateMachine.arn },
         { Sid: 'ReadVerdicts', Effect: 'Allow', Action: ['states:DescribeExecution'], Resource: executions },
-        ...(verdictTable ? [{ Sid: 'ReadRecordedVerdicts', Effect: 'Allow', Action: ['dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:Query'], Resource: verdictTable.arn }] : []),
+        ...(verdictTable
+          ? [
+              {
+                Sid: 'ReadRecordedVerdicts',
+                Effect: 'Allow',
+                Action: ['dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:Query'],
+                Resource: verdictTable.arn,
+              },
+            ]
+          : []),
       ],
     }),
     tags,

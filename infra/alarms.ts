@@ -36,7 +36,13 @@ export interface RateAlarmSettings extends DecisionRateSettings {
   rejectPercent: number;
 }
 
-export function createAlarms(prefix: string, stateMachine: aws.sfn.StateMachine, classifier: aws.lambda.Function, rates: RateAlarmSettings, tags: Record<string, string>) {
+export function createAlarms(
+  prefix: string,
+  stateMachine: aws.sfn.StateMachine,
+  classifier: aws.lambda.Function,
+  rates: RateAlarmSettings,
+  tags: Record<string, string>,
+) {
   const topic = new aws.sns.Topic(`${prefix}-alarms`, { kmsMasterKeyId: 'alias/aws/sns', tags });
   const alarm = (name: string, namespace: string, metricName: string, dimensions: Record<string, pulumi.Input<string>>, description: string) =>
     countAlarm(prefix, topic, name, { namespace, metricName, dimensions }, description, tags);
@@ -59,7 +65,13 @@ export function createAlarms(prefix: string, stateMachine: aws.sfn.StateMachine,
   return {
     topic,
     alarms: [
-      alarm('executions-failed', 'AWS/States', 'ExecutionsFailed', sm, 'A moderation execution failed (the fail-safe path should make this rare): look at the execution in the Step Functions console.'),
+      alarm(
+        'executions-failed',
+        'AWS/States',
+        'ExecutionsFailed',
+        sm,
+        'A moderation execution failed (the fail-safe path should make this rare): look at the execution in the Step Functions console.',
+      ),
       alarm('executions-timed-out', 'AWS/States', 'ExecutionsTimedOut', sm, 'A moderation execution timed out.'),
       alarm('classifier-errors', 'AWS/Lambda', 'Errors', fn, 'The classifier Lambda returned errors (model load, EFS mount, bad input).'),
       alarm('classifier-throttles', 'AWS/Lambda', 'Throttles', fn, 'The classifier hit its reserved concurrency: raise reservedConcurrency or expect retries.'),

@@ -33,7 +33,12 @@ export function createClassifier(a: ClassifierArgs) {
   const statements: Statement[] = [
     logsTo(logGroup),
     XRAY,
-    { Sid: 'ReadTheModelAndItsLabels', Effect: 'Allow', Action: ['s3:GetObject'], Resource: [pulumi.interpolate`${models.bucket.arn}/${a.model.key}`, pulumi.interpolate`${models.bucket.arn}/${a.model.labelsKey}`] },
+    {
+      Sid: 'ReadTheModelAndItsLabels',
+      Effect: 'Allow',
+      Action: ['s3:GetObject'],
+      Resource: [pulumi.interpolate`${models.bucket.arn}/${a.model.key}`, pulumi.interpolate`${models.bucket.arn}/${a.model.labelsKey}`],
+    },
     { Sid: 'ReadStagedImages', Effect: 'Allow', Action: ['s3:GetObject'], Resource: pulumi.interpolate`${staging.bucket.arn}/${STAGING_PREFIX}*` },
     {
       Sid: 'MountTheModelCache',
@@ -52,7 +57,12 @@ export function createClassifier(a: ClassifierArgs) {
         pulumi.interpolate`arn:aws:ec2:${a.region}:${a.accountId}:security-group/${a.network.classifierSg.id}`,
       ],
     },
-    { Sid: 'ManageOwnNetworkInterfaces', Effect: 'Allow', Action: ['ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'], Resource: eni },
+    {
+      Sid: 'ManageOwnNetworkInterfaces',
+      Effect: 'Allow',
+      Action: ['ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
+      Resource: eni,
+    },
     { Sid: 'DescribeNetworkInterfacesNoResourceLevelPermissions', Effect: 'Allow', Action: ['ec2:DescribeNetworkInterfaces'], Resource: '*' },
   ];
   const policy = inlinePolicy(`${a.prefix}-classify`, role, statements);

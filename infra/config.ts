@@ -19,7 +19,12 @@ const schema = z
     region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'aws:region must look like us-east-1'),
     /** A catalog model with real weights (models/catalog.json). */
     modelName: z.string().default(DEFAULT_DEPLOYED_MODEL),
-    classifierMemoryMb: z.coerce.number().int().min(512, 'classifierMemoryMb must be at least 512').max(10240, 'classifierMemoryMb must be at most 10240').default(2048),
+    classifierMemoryMb: z.coerce
+      .number()
+      .int()
+      .min(512, 'classifierMemoryMb must be at least 512')
+      .max(10240, 'classifierMemoryMb must be at most 10240')
+      .default(2048),
     classifierArchitecture: z.enum(['x86_64', 'arm64'], { error: 'classifierArchitecture must be x86_64 or arm64' }).default('x86_64'),
     /** Caps the classifier's concurrency (and so EFS reads and cost under a burst). 0 would disable it: refused. */
     reservedConcurrency: z.coerce.number().int().min(1, 'reservedConcurrency must be at least 1').max(1000).default(20),
@@ -31,14 +36,20 @@ const schema = z
     workflowType: z.enum(['STANDARD', 'EXPRESS'], { error: 'workflowType must be STANDARD or EXPRESS' }).default('STANDARD'),
     logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR'], { error: 'logLevel must be DEBUG, INFO, WARN or ERROR' }).default('INFO'),
     /** CloudWatch namespace of the functions' custom metrics (EMF); the dashboard and alarms read it. */
-    metricsNamespace: z.string().regex(/^[A-Za-z0-9._/#:-]{1,255}$/, 'metricsNamespace must be a CloudWatch namespace').default(DEFAULT_METRICS_NAMESPACE),
+    metricsNamespace: z
+      .string()
+      .regex(/^[A-Za-z0-9._/#:-]{1,255}$/, 'metricsNamespace must be a CloudWatch namespace')
+      .default(DEFAULT_METRICS_NAMESPACE),
     /** Alarm when more than this share of images (percent) ends in review, or in reject, within an hour... */
     reviewRateAlarmPercent: z.coerce.number().min(1).max(100).default(30),
     rejectRateAlarmPercent: z.coerce.number().min(1).max(100).default(10),
     /** ...of at least this many images (fewer is noise, not an incident). */
     alarmMinDecisions: z.coerce.number().int().min(1).default(20),
     /** The `service` dimension of every metric and log line. */
-    serviceName: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, 'serviceName: letters, digits, . _ - only').default(DEFAULT_SERVICE_NAME),
+    serviceName: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,100}$/, 'serviceName: letters, digits, . _ - only')
+      .default(DEFAULT_SERVICE_NAME),
     logRetentionDays: z.coerce
       .number()
       .refine((d) => (RETENTION_DAYS as readonly number[]).includes(d), `logRetentionDays must be one of ${RETENTION_DAYS.join(', ')}`)
@@ -51,7 +62,12 @@ const schema = z
     /** Moderators' email for new reviews (SNS asks the address to confirm once). Absent: subscribe later. */
     reviewEmail: z.email('reviewEmail must be an email address').optional(),
     /** How long a STANDARD execution waits for a moderator (the review task's TimeoutSeconds). */
-    reviewTimeoutSeconds: z.coerce.number().int().min(60, 'reviewTimeoutSeconds must be at least 60').max(364 * 86_400, 'reviewTimeoutSeconds must be under 364 days').default(86_400),
+    reviewTimeoutSeconds: z.coerce
+      .number()
+      .int()
+      .min(60, 'reviewTimeoutSeconds must be at least 60')
+      .max(364 * 86_400, 'reviewTimeoutSeconds must be under 364 days')
+      .default(86_400),
     /** The review task's HeartbeatSeconds (default: the timeout; lower it only if something sends heartbeats). */
     reviewHeartbeatSeconds: z.coerce.number().int().min(60).optional(),
     /** What an undecided review ends as: review (not published, decided later) or reject. Never approve. */
@@ -84,16 +100,37 @@ export function parseStackConfig(raw: Record<string, unknown>, today: Date = new
   const { runtime, warning: runtimeWarning } = checkRuntime(lambdaRuntime, today);
   const entry = findCatalogEntry(c.modelName);
   if (!entry) throw new ConfigError(`Invalid stack configuration: modelName ${JSON.stringify(c.modelName)} is not in models/catalog.json.`);
-  if (isTimingOnly(entry)) throw new ConfigError(`Invalid stack configuration: modelName ${c.modelName} has random weights (timing only); deploy a real model.`);
+  if (isTimingOnly(entry))
+    throw new ConfigError(`Invalid stack configuration: modelName ${c.modelName} has random weights (timing only); deploy a real model.`);
   const policyJson = thresholds ? JSON.stringify(thresholds) : '';
   const policy = parsePolicy(policyJson, 'thresholds');
   return { ...c, runtime, ...(runtimeWarning ? { runtimeWarning } : {}), policy, policyJson };
 }
 
 const KEYS = [
-  'modelName', 'classifierMemoryMb', 'classifierArchitecture', 'reservedConcurrency', 'safetyEngine', 'safetyMinConfidence', 'thresholds',
-  'workflowType', 'logLevel', 'metricsNamespace', 'serviceName', 'reviewRateAlarmPercent', 'rejectRateAlarmPercent', 'alarmMinDecisions', 'logRetentionDays', 'stagingExpirationDays', 'efsThroughputMode', 'efsBackups',
-  'reviewEmail', 'reviewTimeoutSeconds', 'reviewHeartbeatSeconds', 'reviewTimeoutOutcome', 'lambdaRuntime',
+  'modelName',
+  'classifierMemoryMb',
+  'classifierArchitecture',
+  'reservedConcurrency',
+  'safetyEngine',
+  'safetyMinConfidence',
+  'thresholds',
+  'workflowType',
+  'logLevel',
+  'metricsNamespace',
+  'serviceName',
+  'reviewRateAlarmPercent',
+  'rejectRateAlarmPercent',
+  'alarmMinDecisions',
+  'logRetentionDays',
+  'stagingExpirationDays',
+  'efsThroughputMode',
+  'efsBackups',
+  'reviewEmail',
+  'reviewTimeoutSeconds',
+  'reviewHeartbeatSeconds',
+  'reviewTimeoutOutcome',
+  'lambdaRuntime',
 ] as const;
 
 /** Reads the stack's Pulumi config. */

@@ -22,9 +22,17 @@ const STEPS = ['FetchImage', 'ClassifyImage', 'CheckSafety', 'AggregateVerdict']
 
 type Widget = Record<string, unknown>;
 
-export function dashboardWidgets(a: { region: string; rates: DecisionRateSettings; stateMachineArn: string; functionNames: string[]; safetyEngine: 'rekognition' | 'local' }): Widget[] {
+export function dashboardWidgets(a: {
+  region: string;
+  rates: DecisionRateSettings;
+  stateMachineArn: string;
+  functionNames: string[];
+  safetyEngine: 'rekognition' | 'local';
+}): Widget[] {
   const { namespace, service } = a.rates;
-  const search = (dims: string, metric: string, stat: string, period = 300) => ({ expression: `SEARCH('{${namespace},${dims}} MetricName="${metric}" service="${service}"', '${stat}', ${period})` });
+  const search = (dims: string, metric: string, stat: string, period = 300) => ({
+    expression: `SEARCH('{${namespace},${dims}} MetricName="${metric}" service="${service}"', '${stat}', ${period})`,
+  });
   const widget = (title: string, metrics: unknown[], extra: Record<string, unknown> = {}, w = 12): Widget => ({
     type: 'metric',
     width: w,
@@ -52,28 +60,42 @@ export function dashboardWidgets(a: { region: string; rates: DecisionRateSetting
           [namespace, METRICS.stepDuration, 'service', service, 'step', 'CheckSafety', { stat: 'p95', label: 'local safety p95' }],
         ];
   return [
-    widget('Decisions by category and source (reviews and rejects)', [search('service,decision,category,source', METRICS.decisionReasons, 'Sum')], { stacked: true }),
+    widget('Decisions by category and source (reviews and rejects)', [search('service,decision,category,source', METRICS.decisionReasons, 'Sum')], {
+      stacked: true,
+    }),
     widget('Decisions', [search('service,decision', METRICS.decisions, 'Sum')], { stacked: true }),
     widget('Review rate (%)', rateMetrics('review'), { yAxis: { left: { min: 0, max: 100 } } }, 6),
     widget('Reject rate (%)', rateMetrics('reject'), { yAxis: { left: { min: 0, max: 100 } } }, 6),
     widget('Step duration p50 / p95 (ms)', perStep),
-    widget('Cold starts and model load time (ms)', [search('service,function_name', METRICS.coldStart, 'Sum'), search('service,step,model', METRICS.modelLoadTime, 'Maximum')]),
-    widget('Errors by name', [search('service,step,error', METRICS.stepErrors, 'Sum'), ['AWS/States', 'ExecutionsFailed', 'StateMachineArn', a.stateMachineArn, { stat: 'Sum' }]], { stacked: true }),
+    widget('Cold starts and model load time (ms)', [
+      search('service,function_name', METRICS.coldStart, 'Sum'),
+      search('service,step,model', METRICS.modelLoadTime, 'Maximum'),
+    ]),
+    widget(
+      'Errors by name',
+      [search('service,step,error', METRICS.stepErrors, 'Sum'), ['AWS/States', 'ExecutionsFailed', 'StateMachineArn', a.stateMachineArn, { stat: 'Sum' }]],
+      { stacked: true },
+    ),
     widget(`Safety latency (${a.safetyEngine}) (ms)`, safetyLatency),
     widget('Fetch: bytes and latency', [
       [namespace, METRICS.fetchLatency, 'service', service, { stat: 'p95', label: 'fetch latency p95 (ms)' }],
       [namespace, METRICS.fetchBytes, 'service', service, { stat: 'Average', label: 'bytes (avg)', yAxis: 'right' }],
     ]),
-    widget('Lambda errors and throttles', a.functionNames.flatMap((fn) => [
-      ['AWS/Lambda', 'Errors', 'FunctionName', fn, { stat: 'Sum' }],
-      ['AWS/Lambda', 'Throttles', 'FunctionName', fn, { stat: 'Sum' }],
-    ])),
+    widget(
+      'Lambda errors and throttles',
+      a.functionNames.flatMap((fn) => [
+        ['AWS/Lambda', 'Errors', 'FunctionName', fn, { stat: 'Sum' }],
+        ['AWS/Lambda', 'Throttles', 'FunctionName', fn, { stat: 'Sum' }],
+      ]),
+    ),
   ];
 }
 
 export function createDashboard(a: DashboardArgs) {
-  const body = pulumi.all([a.stateMachine.arn, pulumi.all(a.functionNames)]).apply(([stateMachineArn, functionNames]) =>
-    JSON.stringify({ widgets: dashboardWidgets({ region: a.region, rates: a.rates, stateMachineArn, functionNames, safetyEngine: a.safetyEngine }) }),
-  );
+  const body = pulumi
+    .all([a.stateMachine.arn, pulumi.all(a.functionNames)])
+    .apply(([stateMachineArn, functionNames]) =>
+      JSON.stringify({ widgets: dashboardWidgets({ region: a.region, rates: a.rates, stateMachineArn, functionNames, safetyEngine: a.safetyEngine }) }),
+    );
   return new aws.cloudwatch.Dashboard(`${a.prefix}-dashboard`, { dashboardName: `${a.prefix}-moderation`, dashboardBody: body });
 }

@@ -47,6 +47,13 @@ export function readImageSpec(file = DOCKERFILE): ImageSpec {
     env,
     cmd: cmd ? (JSON.parse(cmd.getArgumentsContent() ?? '[]') as string[]) : [],
     runCommands: dockerfile.getInstructions().flatMap((i) => (i.getKeyword() === 'RUN' ? [i.getArgumentsContent() ?? ''] : [])),
-    copySources: dockerfile.getCOPYs().flatMap((c) => (c.getFromFlag() ? [] : c.getArguments().slice(0, -1).map((a) => a.getValue()))),
+    copySources: dockerfile.getCOPYs().flatMap((c) =>
+      c.getFromFlag()
+        ? []
+        : c
+            .getArguments()
+            .slice(0, -1)
+            .map((a) => a.getValue()),
+    ),
   };
 }

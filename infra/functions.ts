@@ -32,7 +32,14 @@ export interface FunctionsArgs {
   tags: Record<string, string>;
 }
 
-export function lambdaWith(prefix: string, short: string, a: Pick<FunctionsArgs, 'architecture' | 'telemetry' | 'logRetentionDays' | 'tags'>, statements: (lg: aws.cloudwatch.LogGroup) => Statement[], fnArgs: Omit<aws.lambda.FunctionArgs, 'role'>, dependsOn: pulumi.Resource[] = []) {
+export function lambdaWith(
+  prefix: string,
+  short: string,
+  a: Pick<FunctionsArgs, 'architecture' | 'telemetry' | 'logRetentionDays' | 'tags'>,
+  statements: (lg: aws.cloudwatch.LogGroup) => Statement[],
+  fnArgs: Omit<aws.lambda.FunctionArgs, 'role'>,
+  dependsOn: pulumi.Resource[] = [],
+) {
   const functionName = `${prefix}-${short}`;
   const logGroup = functionLogGroup(functionName, functionName, a.logRetentionDays, a.tags);
   const role = serviceRole(functionName, 'lambda.amazonaws.com', a.tags);
@@ -57,24 +64,30 @@ export function createFunctions(a: FunctionsArgs) {
   const staging = a.storage.staging.bucket;
   const stagedObjects = pulumi.interpolate`${staging.arn}/${STAGING_PREFIX}*`;
 
-  const fetch = lambdaWith(a.prefix, 'fetch-image', a, () => [{ Sid: 'StageValidatedImages', Effect: 'Allow', Action: ['s3:PutObject'], Resource: stagedObjects }], {
-    packageType: 'Image',
-    imageUri: a.image.imageUri,
-    imageConfig: { commands: ['fetch-image.handler'] },
-    memorySize: 1024,
-    timeout: 30,
-    environment: {
-      variables: {
-        STAGING_BUCKET: staging.bucket,
-        STAGING_PREFIX,
-        FETCH_MAX_BYTES: String(DEFAULT_LIMITS.maxBytes),
-        FETCH_TIMEOUT_MS: String(DEFAULT_LIMITS.fetchTimeoutMs),
-        FETCH_MAX_REDIRECTS: String(DEFAULT_LIMITS.maxRedirects),
-        MAX_IMAGE_PIXELS: String(DEFAULT_LIMITS.maxPixels),
-        ...telemetryEnv(a.telemetry),
+  const fetch = lambdaWith(
+    a.prefix,
+    'fetch-image',
+    a,
+    () => [{ Sid: 'StageValidatedImages', Effect: 'Allow', Action: ['s3:PutObject'], Resource: stagedObjects }],
+    {
+      packageType: 'Image',
+      imageUri: a.image.imageUri,
+      imageConfig: { commands: ['fetch-image.handler'] },
+      memorySize: 1024,
+      timeout: 30,
+      environment: {
+        variables: {
+          STAGING_BUCKET: staging.bucket,
+          STAGING_PREFIX,
+          FETCH_MAX_BYTES: String(DEFAULT_LIMITS.maxBytes),
+          FETCH_TIMEOUT_MS: String(DEFAULT_LIMITS.fetchTimeoutMs),
+          FETCH_MAX_REDIRECTS: String(DEFAULT_LIMITS.maxRedirects),
+          MAX_IMAGE_PIXELS: String(DEFAULT_LIMITS.maxPixels),
+          ...telemetryEnv(a.telemetry),
+        },
       },
     },
-  });
+  );
 
   const aggregate = lambdaWith(a.prefix, 'aggregate', a, () => [], {
     packageType: 'Zip',

@@ -14,7 +14,12 @@ export interface Statement {
   Condition?: Record<string, Record<string, pulumi.Input<string> | pulumi.Input<string>[]>>;
 }
 
-export function serviceRole(name: string, service: 'lambda.amazonaws.com' | 'states.amazonaws.com', tags: Record<string, string>, condition?: Statement['Condition']) {
+export function serviceRole(
+  name: string,
+  service: 'lambda.amazonaws.com' | 'states.amazonaws.com',
+  tags: Record<string, string>,
+  condition?: Statement['Condition'],
+) {
   return new aws.iam.Role(name, {
     assumeRolePolicy: pulumi.jsonStringify({
       Version: '2012-10-17',

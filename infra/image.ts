@@ -61,7 +61,12 @@ export function buildContextHash(extra: string[]): string {
 
 export function createImage(prefix: string, architecture: 'x86_64' | 'arm64', nodeMajor: number, tags: Record<string, string>): FunctionsImage {
   // Tags are content hashes and the functions pin the digest, so what runs never changes under them.
-  const repository = new awsx.ecr.Repository(`${prefix}-functions`, { forceDelete: true, imageTagMutability: 'MUTABLE', imageScanningConfiguration: { scanOnPush: true }, tags });
+  const repository = new awsx.ecr.Repository(`${prefix}-functions`, {
+    forceDelete: true,
+    imageTagMutability: 'MUTABLE',
+    imageScanningConfiguration: { scanOnPush: true },
+    tags,
+  });
   const platform = dockerPlatform(architecture);
   const contentHash = buildContextHash([platform, String(nodeMajor)]);
   const auth = aws.ecr.getAuthorizationTokenOutput({});

@@ -45,7 +45,10 @@ export function lambdaBuildOptions(name: string, outfile: string, opts: LambdaBu
 }
 
 /** The container image's bundles, `<outDir>/<entry>.mjs`, exactly as the Dockerfile builds them. */
-export async function buildImageBundles(outDir: string, opts: Pick<LambdaBundleOptions, 'nodeMajor'> = {}): Promise<Record<(typeof IMAGE_ENTRIES)[number], string>> {
+export async function buildImageBundles(
+  outDir: string,
+  opts: Pick<LambdaBundleOptions, 'nodeMajor'> = {},
+): Promise<Record<(typeof IMAGE_ENTRIES)[number], string>> {
   const out = {} as Record<(typeof IMAGE_ENTRIES)[number], string>;
   for (const entry of IMAGE_ENTRIES) {
     const outfile = path.join(outDir, `${entry}.mjs`);

@@ -31,7 +31,9 @@ function arnFor(type: string, name: string, inputs: Record<string, unknown>): st
     case 'iam':
       return `arn:aws:iam::${MOCK_ACCOUNT}:${type.endsWith('Policy') ? 'policy' : 'role'}/${id}`;
     case 'cloudwatch':
-      return type.endsWith('LogGroup') ? `arn:aws:logs:${MOCK_REGION}:${MOCK_ACCOUNT}:log-group:${id}` : `arn:aws:cloudwatch:${MOCK_REGION}:${MOCK_ACCOUNT}:alarm:${id}`;
+      return type.endsWith('LogGroup')
+        ? `arn:aws:logs:${MOCK_REGION}:${MOCK_ACCOUNT}:log-group:${id}`
+        : `arn:aws:cloudwatch:${MOCK_REGION}:${MOCK_ACCOUNT}:alarm:${id}`;
     case 'efs':
       return `arn:aws:elasticfilesystem:${MOCK_REGION}:${MOCK_ACCOUNT}:${type.endsWith('AccessPoint') ? 'access-point/fsap' : 'file-system/fs'}-${name}`;
     case 'sns':
@@ -77,7 +79,14 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
   call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
     switch (args.token) {
       case 'aws:ecr/getAuthorizationToken:getAuthorizationToken':
-        return { userName: 'AWS', password: 'mock-ecr-token', proxyEndpoint: `https://${MOCK_ACCOUNT}.dkr.ecr.${MOCK_REGION}.amazonaws.com`, authorizationToken: 'mock', expiresAt: '2099-01-01T00:00:00Z', id: MOCK_REGION };
+        return {
+          userName: 'AWS',
+          password: 'mock-ecr-token',
+          proxyEndpoint: `https://${MOCK_ACCOUNT}.dkr.ecr.${MOCK_REGION}.amazonaws.com`,
+          authorizationToken: 'mock',
+          expiresAt: '2099-01-01T00:00:00Z',
+          id: MOCK_REGION,
+        };
       case 'aws:index/getCallerIdentity:getCallerIdentity':
         return { accountId: MOCK_ACCOUNT, arn: `arn:aws:iam::${MOCK_ACCOUNT}:user/mock`, userId: 'AIDAMOCK', id: MOCK_ACCOUNT };
       case 'aws:ec2/getRouteTables:getRouteTables':

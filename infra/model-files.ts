@@ -42,7 +42,13 @@ export const resolveLocalNsfwModel: NsfwFileResolver = async () => {
 export const plannedModelFiles: { model: ModelFileResolver; nsfw: NsfwFileResolver } = {
   model: async (name) => {
     const m = catalogEntry(name);
-    return { sha256: m.sha256, modelFile: `<model store>/${name}/${m.sha256}.onnx`, labelsFile: `<model store>/labels/${m.output.labels}`, labelsName: m.output.labels, fileName: m.file };
+    return {
+      sha256: m.sha256,
+      modelFile: `<model store>/${name}/${m.sha256}.onnx`,
+      labelsFile: `<model store>/labels/${m.output.labels}`,
+      labelsName: m.output.labels,
+      fileName: m.file,
+    };
   },
   nsfw: async (name) => {
     const pin = nsfwModelPin(name);

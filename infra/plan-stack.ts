@@ -36,4 +36,3 @@ export function readStackYaml(stack: string): Record<string, unknown> {
   }
   return raw;
 }
-

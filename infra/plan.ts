@@ -6,7 +6,9 @@
 import { parseArgs } from 'node:util';
 import { planStack, readStackYaml } from './plan-stack.js';
 
-const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, config: { type: 'string', multiple: true, default: [] }, stack: { type: 'string', default: 'dev' } } });
+const { values } = parseArgs({
+  options: { json: { type: 'boolean', default: false }, config: { type: 'string', multiple: true, default: [] }, stack: { type: 'string', default: 'dev' } },
+});
 
 const raw = readStackYaml(values.stack);
 for (const kv of values.config) {

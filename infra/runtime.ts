@@ -20,9 +20,30 @@ export interface LambdaNodeRuntime {
 
 export const LAMBDA_NODE_RUNTIMES: readonly LambdaNodeRuntime[] = [
   // Earlier copies of AWS's page said block-create 2026-06-01 / block-update 2026-07-01; AWS moved both.
-  { id: 'nodejs20.x', nodeMajor: 20, baseImage: 'public.ecr.aws/lambda/nodejs:20', deprecation: '2026-04-30', blockCreate: '2026-08-31', blockUpdate: '2026-09-30' },
-  { id: 'nodejs22.x', nodeMajor: 22, baseImage: 'public.ecr.aws/lambda/nodejs:22', deprecation: '2027-04-30', blockCreate: '2027-06-01', blockUpdate: '2027-07-01' },
-  { id: 'nodejs24.x', nodeMajor: 24, baseImage: 'public.ecr.aws/lambda/nodejs:24', deprecation: '2028-04-30', blockCreate: '2028-06-01', blockUpdate: '2028-07-01' },
+  {
+    id: 'nodejs20.x',
+    nodeMajor: 20,
+    baseImage: 'public.ecr.aws/lambda/nodejs:20',
+    deprecation: '2026-04-30',
+    blockCreate: '2026-08-31',
+    blockUpdate: '2026-09-30',
+  },
+  {
+    id: 'nodejs22.x',
+    nodeMajor: 22,
+    baseImage: 'public.ecr.aws/lambda/nodejs:22',
+    deprecation: '2027-04-30',
+    blockCreate: '2027-06-01',
+    blockUpdate: '2027-07-01',
+  },
+  {
+    id: 'nodejs24.x',
+    nodeMajor: 24,
+    baseImage: 'public.ecr.aws/lambda/nodejs:24',
+    deprecation: '2028-04-30',
+    blockCreate: '2028-06-01',
+    blockUpdate: '2028-07-01',
+  },
 ];
 
 /** The stack's default (`lambdaRuntime` in Pulumi config). */
@@ -77,6 +98,6 @@ export function checkRuntime(id: string, today: Date): RuntimeCheck {
     daysToDeprecation,
     warning:
       `lambdaRuntime ${id} ${when}; AWS blocks creating functions on it from ${runtime.blockCreate} and updating them from ${runtime.blockUpdate}. ` +
-      (newest.id === id ? 'Add the next Node.js runtime from AWS\'s runtime page to infra/runtime.ts and move to it.' : `Move to ${newest.id}.`),
+      (newest.id === id ? "Add the next Node.js runtime from AWS's runtime page to infra/runtime.ts and move to it." : `Move to ${newest.id}.`),
   };
 }

@@ -27,7 +27,10 @@ export interface StackDeps {
 }
 
 export async function createStack(cfg: StackConfig, deps: StackDeps = {}) {
-  const prefix = `${pulumi.getProject()}-${pulumi.getStack()}`.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 40);
+  const prefix = `${pulumi.getProject()}-${pulumi.getStack()}`
+    .toLowerCase()
+    .replace(/[^a-z0-9-]/g, '-')
+    .slice(0, 40);
   const tags = { project: pulumi.getProject(), stack: pulumi.getStack() };
   const accountId = aws.getCallerIdentityOutput().accountId;
   const resolve = deps.models ?? { model: resolveLocalModel, nsfw: resolveLocalNsfwModel };
@@ -89,7 +92,9 @@ export async function createStack(cfg: StackConfig, deps: StackDeps = {}) {
   // What deployed verdicts are recorded under: a new model, safety engine or policy moderates known photos again.
   const ruleset = rulesetOf({
     classifier: { name: cfg.modelName, sha256: model.sha256 },
-    safety: nsfwModel ? { engine: 'local', model: engineModelRef(nsfwModel, nsfwConfirmModel) } : { engine: 'rekognition', minConfidence: cfg.safetyMinConfidence },
+    safety: nsfwModel
+      ? { engine: 'local', model: engineModelRef(nsfwModel, nsfwConfirmModel) }
+      : { engine: 'rekognition', minConfidence: cfg.safetyMinConfidence },
     policy: cfg.policy,
   });
 
@@ -104,7 +109,12 @@ export async function createStack(cfg: StackConfig, deps: StackDeps = {}) {
       fn: verdicts.fn.fn,
       ruleset,
       // EXPRESS executions last 5 minutes and cannot wait for a token: their reviews are queued.
-      review: { mode: cfg.workflowType === 'STANDARD' ? 'wait' : 'queue', timeoutSeconds: cfg.reviewTimeoutSeconds, heartbeatSeconds: cfg.reviewHeartbeatSeconds, timeoutOutcome: cfg.reviewTimeoutOutcome },
+      review: {
+        mode: cfg.workflowType === 'STANDARD' ? 'wait' : 'queue',
+        timeoutSeconds: cfg.reviewTimeoutSeconds,
+        heartbeatSeconds: cfg.reviewHeartbeatSeconds,
+        timeoutOutcome: cfg.reviewTimeoutOutcome,
+      },
     },
     safetyMinConfidence: cfg.safetyMinConfidence,
     stagingBucket: storage.staging.bucket,
@@ -115,7 +125,13 @@ export async function createStack(cfg: StackConfig, deps: StackDeps = {}) {
   });
   const publisher = createPublisherPolicy(prefix, workflow.stateMachine, cfg.workflowType, cfg.region, accountId, tags, verdicts.table);
   const rates = { namespace: cfg.metricsNamespace, service: cfg.serviceName, periodSeconds: 3600, minDecisions: cfg.alarmMinDecisions };
-  const alarms = createAlarms(prefix, workflow.stateMachine, classifier.fn, { ...rates, reviewPercent: cfg.reviewRateAlarmPercent, rejectPercent: cfg.rejectRateAlarmPercent }, tags);
+  const alarms = createAlarms(
+    prefix,
+    workflow.stateMachine,
+    classifier.fn,
+    { ...rates, reviewPercent: cfg.reviewRateAlarmPercent, rejectPercent: cfg.rejectRateAlarmPercent },
+    tags,
+  );
   const reviewExpired = createReviewExpiredAlarm(prefix, alarms.topic, tags);
   const dashboard = createDashboard({
     prefix,

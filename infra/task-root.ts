@@ -122,11 +122,11 @@ export async function buildTaskRoot(opts: TaskRootOptions): Promise<TaskRoot> {
   try {
     for (const f of ['package.json', 'package-lock.json']) await cp(path.join(RUNTIME_PACKAGE_DIR, f), path.join(work, f));
     // --ignore-scripts: onnxruntime-node's install script only fetches GPU files; sharp needs none.
-    await promisify(execFile)(
-      'npm',
-      ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--os=linux', `--cpu=${opts.arch}`, '--libc=glibc'],
-      { cwd: work, env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip' }, maxBuffer: 16 * 1024 * 1024 },
-    );
+    await promisify(execFile)('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--os=linux', `--cpu=${opts.arch}`, '--libc=glibc'], {
+      cwd: work,
+      env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip' },
+      maxBuffer: 16 * 1024 * 1024,
+    });
     const installed = await dirBytes(path.join(work, 'node_modules'));
     await pruneOtherPlatforms(work, opts.arch);
     const lean = await dirBytes(path.join(work, 'node_modules'));

@@ -49,7 +49,9 @@ export function createVerdicts(a: VerdictsArgs) {
   const stateMachineArn = pulumi.interpolate`arn:aws:states:${a.region}:${a.accountId}:stateMachine:${a.stateMachineName}`;
 
   const topic = new aws.sns.Topic(`${a.prefix}-reviews`, { kmsMasterKeyId: 'alias/aws/sns', tags: a.tags });
-  const subscription = a.reviewEmail ? new aws.sns.TopicSubscription(`${a.prefix}-reviews-email`, { topic: topic.arn, protocol: 'email', endpoint: a.reviewEmail }) : undefined;
+  const subscription = a.reviewEmail
+    ? new aws.sns.TopicSubscription(`${a.prefix}-reviews-email`, { topic: topic.arn, protocol: 'email', endpoint: a.reviewEmail })
+    : undefined;
 
   const fn = lambdaWith(
     a.prefix,
@@ -69,7 +71,15 @@ export function createVerdicts(a: VerdictsArgs) {
       code: bundleFunction('verdicts', a.runtime.nodeMajor),
       memorySize: 256,
       timeout: 10,
-      environment: { variables: { VERDICT_TABLE: table.name, REVIEW_TOPIC_ARN: topic.arn, METRICS_NAMESPACE: REVIEW_METRICS.namespace, METRICS_STACK: a.prefix, ...telemetryEnv(a.telemetry) } },
+      environment: {
+        variables: {
+          VERDICT_TABLE: table.name,
+          REVIEW_TOPIC_ARN: topic.arn,
+          METRICS_NAMESPACE: REVIEW_METRICS.namespace,
+          METRICS_STACK: a.prefix,
+          ...telemetryEnv(a.telemetry),
+        },
+      },
     },
   );
 
@@ -79,9 +89,19 @@ export function createVerdicts(a: VerdictsArgs) {
     policy: pulumi.jsonStringify({
       Version: '2012-10-17',
       Statement: [
-        { Sid: 'ReadVerdictsAndReviews', Effect: 'Allow', Action: ['dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:Query'], Resource: [table.arn, indexArn] },
+        {
+          Sid: 'ReadVerdictsAndReviews',
+          Effect: 'Allow',
+          Action: ['dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:Query'],
+          Resource: [table.arn, indexArn],
+        },
         { Sid: 'RecordDecisions', Effect: 'Allow', Action: ['dynamodb:PutItem'], Resource: table.arn },
-        { Sid: 'ResumeWaitingExecutions', Effect: 'Allow', Action: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'], Resource: stateMachineArn },
+        {
+          Sid: 'ResumeWaitingExecutions',
+          Effect: 'Allow',
+          Action: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
+          Resource: stateMachineArn,
+        },
       ],
     }),
     tags: a.tags,

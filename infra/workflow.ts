@@ -32,25 +32,53 @@ export const stateMachineName = (prefix: string): string => `${prefix}-moderatio
 
 export function createWorkflow(a: WorkflowArgs) {
   const name = stateMachineName(a.prefix);
-  const logGroup = new aws.cloudwatch.LogGroup(`${a.prefix}-workflow`, { name: `/aws/vendedlogs/states/${name}`, retentionInDays: a.logRetentionDays, tags: a.tags });
+  const logGroup = new aws.cloudwatch.LogGroup(`${a.prefix}-workflow`, {
+    name: `/aws/vendedlogs/states/${name}`,
+    retentionInDays: a.logRetentionDays,
+    tags: a.tags,
+  });
   // The confused-deputy guard: only this account's state machines may assume the role.
   const role = serviceRole(`${a.prefix}-workflow`, 'states.amazonaws.com', a.tags, { StringEquals: { 'aws:SourceAccount': a.accountId } });
   const functions = [a.fetch, a.classify, a.aggregate, a.verdicts.fn, ...(a.safety ? [a.safety] : [])];
   const statements: Statement[] = [
-    { Sid: 'InvokeTheWorkflowFunctions', Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: functions.flatMap((f) => [f.arn, pulumi.interpolate`${f.arn}:*`]) },
+    {
+      Sid: 'InvokeTheWorkflowFunctions',
+      Effect: 'Allow',
+      Action: ['lambda:InvokeFunction'],
+      Resource: functions.flatMap((f) => [f.arn, pulumi.interpolate`${f.arn}:*`]),
+    },
     {
       Sid: 'LogDeliveryNoResourceLevelPermissions',
       Effect: 'Allow',
-      Action: ['logs:CreateLogDelivery', 'logs:GetLogDelivery', 'logs:UpdateLogDelivery', 'logs:DeleteLogDelivery', 'logs:ListLogDeliveries', 'logs:PutResourcePolicy', 'logs:DescribeResourcePolicies', 'logs:DescribeLogGroups'],
+      Action: [
+        'logs:CreateLogDelivery',
+        'logs:GetLogDelivery',
+        'logs:UpdateLogDelivery',
+        'logs:DeleteLogDelivery',
+        'logs:ListLogDeliveries',
+        'logs:PutResourcePolicy',
+        'logs:DescribeResourcePolicies',
+        'logs:DescribeLogGroups',
+      ],
       Resource: '*',
     },
-    { Sid: 'XRayNoResourceLevelPermissions', Effect: 'Allow', Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'], Resource: '*' },
+    {
+      Sid: 'XRayNoResourceLevelPermissions',
+      Effect: 'Allow',
+      Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'],
+      Resource: '*',
+    },
   ];
   if (!a.safety) {
     statements.push(
       { Sid: 'RekognitionModerationNoResourceLevelPermissions', Effect: 'Allow', Action: ['rekognition:DetectModerationLabels'], Resource: '*' },
       // Rekognition reads the S3Object with the caller's permissions.
-      { Sid: 'RekognitionReadsStagedImages', Effect: 'Allow', Action: ['s3:GetObject'], Resource: pulumi.interpolate`${a.stagingBucket.arn}/${STAGING_PREFIX}*` },
+      {
+        Sid: 'RekognitionReadsStagedImages',
+        Effect: 'Allow',
+        Action: ['s3:GetObject'],
+        Resource: pulumi.interpolate`${a.stagingBucket.arn}/${STAGING_PREFIX}*`,
+      },
     );
   }
   const policy = inlinePolicy(`${a.prefix}-workflow`, role, statements);

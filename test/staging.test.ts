@@ -34,11 +34,17 @@ describe('staging store', () => {
     const s3 = mockClient(S3Client);
     try {
       s3.on(PutObjectCommand).resolves({});
-      s3.on(GetObjectCommand, { Key: `staging/${sha256.slice(0, 2)}/${sha256}.png` }).resolves({ Body: { transformToByteArray: async () => new Uint8Array(bytes) } as never });
+      s3.on(GetObjectCommand, { Key: `staging/${sha256.slice(0, 2)}/${sha256}.png` }).resolves({
+        Body: { transformToByteArray: async () => new Uint8Array(bytes) } as never,
+      });
       s3.on(GetObjectCommand, { Key: 'staging/gone.png' }).rejects(new NoSuchKey({ message: 'gone', $metadata: {} }));
       const store = new S3StagingStore('stage-bucket', new S3Client({ region: 'us-east-1' }));
       const ptr = await store.put(bytes, { sha256, format: 'png' });
-      expect(ptr).to.deep.equal({ uri: `s3://stage-bucket/staging/${sha256.slice(0, 2)}/${sha256}.png`, bucket: 'stage-bucket', key: `staging/${sha256.slice(0, 2)}/${sha256}.png` });
+      expect(ptr).to.deep.equal({
+        uri: `s3://stage-bucket/staging/${sha256.slice(0, 2)}/${sha256}.png`,
+        bucket: 'stage-bucket',
+        key: `staging/${sha256.slice(0, 2)}/${sha256}.png`,
+      });
       const put = s3.commandCalls(PutObjectCommand)[0].args[0].input;
       expect(put).to.include({ Bucket: 'stage-bucket', ContentType: 'image/png', ChecksumSHA256: Buffer.from(sha256, 'hex').toString('base64') });
       expect(await store.get(ptr)).to.deep.equal(bytes);

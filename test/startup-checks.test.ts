@@ -18,7 +18,7 @@ import { captureIo, photo } from './workflow/fixtures.js';
 
 describe('start-up checks of the stores', function () {
   this.timeout(60_000);
-  it('STAGING_DIR under /proc fails at once with a ConfigError naming it (Node\'s recursive mkdir would loop forever)', async () => {
+  it("STAGING_DIR under /proc fails at once with a ConfigError naming it (Node's recursive mkdir would loop forever)", async () => {
     const err = await new LocalStagingStore('/proc/nope/deeper').ready().catch((e: Error) => e);
     expect(err).to.be.instanceOf(ConfigError);
     expect((err as Error).message).to.contain('STAGING_DIR /proc/nope/deeper is not a writable directory');
@@ -99,12 +99,22 @@ describe('values followed through the steps', function () {
   it('a rejected image gets no "awaiting review" alt text, and reasons end in one period', async () => {
     const verdict = await createAggregateHandler()({
       input: { imageUrl: 'https://x.test/a.svg' },
-      error: { Error: 'UnsupportedImageFormat', Cause: JSON.stringify({ errorType: 'UnsupportedImageFormat', errorMessage: 'SVG is not a raster format; send a JPEG, PNG, WebP, GIF, AVIF, HEIF or TIFF.' }), state: 'FetchImage' },
+      error: {
+        Error: 'UnsupportedImageFormat',
+        Cause: JSON.stringify({
+          errorType: 'UnsupportedImageFormat',
+          errorMessage: 'SVG is not a raster format; send a JPEG, PNG, WebP, GIF, AVIF, HEIF or TIFF.',
+        }),
+        state: 'FetchImage',
+      },
     });
     expect(verdict.decision).to.equal('reject');
     expect(verdict.altText).to.equal(REJECTED_ALT_TEXT);
     for (const r of verdict.reasons) expect(r.message, r.message).not.to.match(/\.\./);
-    const review = await createAggregateHandler()({ input: { imageUrl: 'https://x.test/a.jpg' }, error: { Error: 'FetchTimeout', Cause: 'The server did not answer within 10000 ms.' } });
+    const review = await createAggregateHandler()({
+      input: { imageUrl: 'https://x.test/a.jpg' },
+      error: { Error: 'FetchTimeout', Cause: 'The server did not answer within 10000 ms.' },
+    });
     expect(review.decision).to.equal('review');
     expect(review.altText).to.equal('An image awaiting review.');
     expect(review.reasons[0].message).to.equal('FetchTimeout: The server did not answer within 10000 ms. A person must check this image.');

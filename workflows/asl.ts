@@ -66,12 +66,7 @@ export interface PassState extends StateBase, Transition {
 
 /** A Choice rule: one comparison on a Variable, or a boolean combination of rules. */
 export type ChoiceRule =
-  | ({ Variable: string } & (
-      | { StringEquals: string }
-      | { IsPresent: boolean }
-      | { BooleanEquals: boolean }
-      | { NumericEquals: number }
-    ))
+  | ({ Variable: string } & ({ StringEquals: string } | { IsPresent: boolean } | { BooleanEquals: boolean } | { NumericEquals: number }))
   | { Or: ChoiceRule[] }
   | { And: ChoiceRule[] }
   | { Not: ChoiceRule };

@@ -148,7 +148,12 @@ export async function resolveInputs(inputs: string[]): Promise<string[]> {
     const entries = (await readdir(abs, { withFileTypes: true })).filter((d) => IMAGE_EXTENSIONS.has(path.extname(d.name).toLowerCase()));
     // A link counts when it leads to a regular file (a directory of links to photos is common); a dangling one does not.
     const isImageFile = async (d: (typeof entries)[number]) =>
-      d.isFile() || (d.isSymbolicLink() && (await stat(path.join(abs, d.name)).then((s) => s.isFile(), () => false)));
+      d.isFile() ||
+      (d.isSymbolicLink() &&
+        (await stat(path.join(abs, d.name)).then(
+          (s) => s.isFile(),
+          () => false,
+        )));
     const names = (await Promise.all(entries.map(async (d) => ((await isImageFile(d)) ? path.join(abs, d.name) : undefined))))
       .filter((n): n is string => n !== undefined)
       .sort();

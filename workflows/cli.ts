@@ -84,7 +84,9 @@ export async function main(
     if (opts.stateMachineArn) {
       const local = opts.inputs.filter((i) => !/^(https?|s3):\/\//i.test(i));
       if (local.length) {
-        throw new ConfigError(`--state-machine-arn moderates what the deployed FetchImage can reach (https:// or s3:// URLs); ${local[0]} is local. Drop the flag to moderate local files here.`);
+        throw new ConfigError(
+          `--state-machine-arn moderates what the deployed FetchImage can reach (https:// or s3:// URLs); ${local[0]} is local. Drop the flag to moderate local files here.`,
+        );
       }
       inputs = opts.inputs;
     } else {

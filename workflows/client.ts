@@ -68,7 +68,10 @@ export class ModerationClient {
 
   constructor(opts: ModerationClientOptions) {
     const m = STATE_MACHINE_ARN.exec(opts.stateMachineArn);
-    if (!m) throw new InvalidInput(`${opts.stateMachineArn} is not a state machine ARN (arn:aws:states:<region>:<account>:stateMachine:<name>). Use the stack's stateMachineArn output.`);
+    if (!m)
+      throw new InvalidInput(
+        `${opts.stateMachineArn} is not a state machine ARN (arn:aws:states:<region>:<account>:stateMachine:<name>). Use the stack's stateMachineArn output.`,
+      );
     this.arn = { region: m[1], account: m[2], name: m[3] };
     this.stateMachineArn = opts.stateMachineArn;
     this.type = opts.type ?? 'STANDARD';
@@ -78,13 +81,21 @@ export class ModerationClient {
   }
 
   private store(): VerdictStore {
-    if (!this.verdicts) throw new InvalidInput('This client has no verdict store: pass verdicts (a DynamoVerdictStore on the stack\'s verdictTableName output).');
+    if (!this.verdicts)
+      throw new InvalidInput("This client has no verdict store: pass verdicts (a DynamoVerdictStore on the stack's verdictTableName output).");
     return this.verdicts;
   }
 
   /** A stored record as the workflow would answer it (decidedBy, reviewId, the moderator's note). */
   private static asVerdict(r: VerdictRecord): Verdict {
-    return { ...r.verdict, decision: r.decision, decidedBy: r.decidedBy, decidedAt: r.decidedAt, ...(r.reviewId ? { reviewId: r.reviewId } : {}), ...(r.note !== undefined ? { note: r.note } : {}) };
+    return {
+      ...r.verdict,
+      decision: r.decision,
+      decidedBy: r.decidedBy,
+      decidedAt: r.decidedAt,
+      ...(r.reviewId ? { reviewId: r.reviewId } : {}),
+      ...(r.note !== undefined ? { note: r.note } : {}),
+    };
   }
 
   /**
@@ -152,7 +163,10 @@ export class ModerationClient {
       const existing = await this.sfn.send(new DescribeExecutionCommand({ executionArn }));
       const stored = JSON.parse(existing.input ?? '{}') as Partial<ModerationInput>;
       if (stored.imageUrl !== input.imageUrl || (stored.postId ?? undefined) !== (input.postId ?? undefined)) {
-        throw new ExecutionConflict(`Execution ${name} exists for a different request (image or post differs). This should not happen: report it with the execution ARN.`, { executionArn });
+        throw new ExecutionConflict(
+          `Execution ${name} exists for a different request (image or post differs). This should not happen: report it with the execution ARN.`,
+          { executionArn },
+        );
       }
       return { executionArn, name, existing: true };
     }
@@ -181,7 +195,10 @@ export class ModerationClient {
       }
       const left = deadline - Date.now();
       if (left <= 0) {
-        throw new VerdictTimeout(`No verdict for ${executionArn} yet (status ${res.status}) after the deadline. It may still finish: call waitForVerdict again or look at it in the Step Functions console.`, { executionArn });
+        throw new VerdictTimeout(
+          `No verdict for ${executionArn} yet (status ${res.status}) after the deadline. It may still finish: call waitForVerdict again or look at it in the Step Functions console.`,
+          { executionArn },
+        );
       }
       // Full jitter keeps many publishers polling at once from moving in lockstep.
       await sleep(Math.min(left, Math.random() * delay + delay / 2));
@@ -197,11 +214,14 @@ export class ModerationClient {
       case 'PENDING_REDRIVE':
         return undefined;
       default:
-        throw new ModerationExecutionFailed(`Execution ${executionArn} ended ${res.status}: ${res.error ?? 'no error'}${res.cause ? ` (${res.cause.slice(0, 500)})` : ''}. Treat the image as not approved.`, {
-          executionArn,
-          status: res.status,
-          error: res.error,
-        });
+        throw new ModerationExecutionFailed(
+          `Execution ${executionArn} ended ${res.status}: ${res.error ?? 'no error'}${res.cause ? ` (${res.cause.slice(0, 500)})` : ''}. Treat the image as not approved.`,
+          {
+            executionArn,
+            status: res.status,
+            error: res.error,
+          },
+        );
     }
   }
 
@@ -209,8 +229,13 @@ export class ModerationClient {
   async moderate(request: ModerationInput, opts: WaitOptions = {}): Promise<Verdict & { executionArn: string }> {
     if (this.type === 'EXPRESS') {
       const input = parseModerationInput(request);
-      const res = await this.sfn.send(new StartSyncExecutionCommand({ stateMachineArn: this.stateMachineArn, name: executionName(input), input: JSON.stringify(input) }));
-      const verdict = this.verdictOf({ status: res.status === 'SUCCEEDED' ? 'SUCCEEDED' : (res.status), output: res.output, error: res.error, cause: res.cause }, res.executionArn ?? '');
+      const res = await this.sfn.send(
+        new StartSyncExecutionCommand({ stateMachineArn: this.stateMachineArn, name: executionName(input), input: JSON.stringify(input) }),
+      );
+      const verdict = this.verdictOf(
+        { status: res.status === 'SUCCEEDED' ? 'SUCCEEDED' : res.status, output: res.output, error: res.error, cause: res.cause },
+        res.executionArn ?? '',
+      );
       return { ...verdict!, executionArn: res.executionArn ?? '' };
     }
     const started = await this.startModeration(request);

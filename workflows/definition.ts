@@ -181,8 +181,10 @@ function checkReview(r: ReviewSettings): Required<ReviewSettings> {
   const heartbeatSeconds = positiveInt('review.heartbeatSeconds', r.heartbeatSeconds, timeoutSeconds);
   // STANDARD executions last at most a year; a review must end well inside that.
   if (timeoutSeconds > 364 * 86_400) throw new RangeError(`review.timeoutSeconds must be under 364 days, got ${timeoutSeconds}.`);
-  if (heartbeatSeconds > timeoutSeconds) throw new RangeError(`review.heartbeatSeconds (${heartbeatSeconds}) must not exceed review.timeoutSeconds (${timeoutSeconds}).`);
-  if (r.timeoutOutcome !== 'review' && r.timeoutOutcome !== 'reject') throw new RangeError(`review.timeoutOutcome must be review or reject (never approve), got ${JSON.stringify(r.timeoutOutcome)}.`);
+  if (heartbeatSeconds > timeoutSeconds)
+    throw new RangeError(`review.heartbeatSeconds (${heartbeatSeconds}) must not exceed review.timeoutSeconds (${timeoutSeconds}).`);
+  if (r.timeoutOutcome !== 'review' && r.timeoutOutcome !== 'reject')
+    throw new RangeError(`review.timeoutOutcome must be review or reject (never approve), got ${JSON.stringify(r.timeoutOutcome)}.`);
   if (r.mode !== 'wait' && r.mode !== 'queue') throw new RangeError(`review.mode must be wait or queue, got ${JSON.stringify(r.mode)}.`);
   return { mode: r.mode, timeoutSeconds, heartbeatSeconds, timeoutOutcome: r.timeoutOutcome };
 }
@@ -246,7 +248,15 @@ export function buildDefinition(refs: DefinitionRefs): AslDefinition {
   // The policy's approve and reject are recorded; everything else goes to a person.
   const routeDecision: ChoiceState = {
     Type: 'Choice',
-    Choices: [{ Or: [{ Variable: '$.decision', StringEquals: 'approve' }, { Variable: '$.decision', StringEquals: 'reject' }], Next: S.record }],
+    Choices: [
+      {
+        Or: [
+          { Variable: '$.decision', StringEquals: 'approve' },
+          { Variable: '$.decision', StringEquals: 'reject' },
+        ],
+        Next: S.record,
+      },
+    ],
     Default: S.requestReview,
   };
   // Every recorded or decided verdict ends here: the store's answer, the policy's, or a moderator's.
@@ -349,9 +359,7 @@ export function buildDefinition(refs: DefinitionRefs): AslDefinition {
     },
     [F.routeFallback]: {
       Type: 'Choice',
-      Choices: [
-        { Or: REJECTING_ERRORS.map((name) => ({ Variable: '$.error.Error', StringEquals: name })), Next: F.fallbackReject },
-      ],
+      Choices: [{ Or: REJECTING_ERRORS.map((name) => ({ Variable: '$.error.Error', StringEquals: name })), Next: F.fallbackReject }],
       Default: F.fallbackReview,
     },
     [F.fallbackReview]: fallbackVerdict('review'),

@@ -120,12 +120,19 @@ function dataLimitExceeded(what: string, bytes: number): Error {
   return e;
 }
 
-function bindTask(stateName: string, task: TaskState, handlers: Record<string, StepHandler>, tokens?: LocalTaskTokens): (input: JsonValue) => Promise<JsonValue> {
+function bindTask(
+  stateName: string,
+  task: TaskState,
+  handlers: Record<string, StepHandler>,
+  tokens?: LocalTaskTokens,
+): (input: JsonValue) => Promise<JsonValue> {
   if (task.Resource === LAMBDA_INVOKE_WAIT) {
     const fn = task.Parameters?.FunctionName;
     const handler = typeof fn === 'string' ? handlers[fn] : undefined;
     if (!handler || !tokens) {
-      throw new ConfigError(`Task ${stateName} waits for a task token (${JSON.stringify(fn)}): bind its function and give the engine LocalTaskTokens, or build the definition with review mode "queue".`);
+      throw new ConfigError(
+        `Task ${stateName} waits for a task token (${JSON.stringify(fn)}): bind its function and give the engine LocalTaskTokens, or build the definition with review mode "queue".`,
+      );
     }
     return async (input) => {
       const { Payload } = (input ?? {}) as { Payload?: { taskToken?: string } };
@@ -166,7 +173,9 @@ function bindTask(stateName: string, task: TaskState, handlers: Record<string, S
   }
   const handler = handlers[task.Resource];
   if (!handler) {
-    throw new ConfigError(`Task ${stateName} uses ${task.Resource} but no local handler is bound to it. Bind every Task (an unbound Task would call real AWS).`);
+    throw new ConfigError(
+      `Task ${stateName} uses ${task.Resource} but no local handler is bound to it. Bind every Task (an unbound Task would call real AWS).`,
+    );
   }
   return async (input) => {
     try {
@@ -224,7 +233,11 @@ export class LocalEngine {
     for await (const ev of execution.eventLogs) events.push(ev);
     if (failure !== undefined) {
       const failed = events.find((e) => e?.type === 'ExecutionFailed') as { Error?: string; Cause?: unknown } | undefined;
-      throw new ExecutionFailed(failed?.Error ?? (failure as Error).name, typeof failed?.Cause === 'string' ? failed.Cause : JSON.stringify(failed?.Cause ?? (failure as Error).message), events);
+      throw new ExecutionFailed(
+        failed?.Error ?? (failure as Error).name,
+        typeof failed?.Cause === 'string' ? failed.Cause : JSON.stringify(failed?.Cause ?? (failure as Error).message),
+        events,
+      );
     }
     return { ...summarizeEvents(events), verdict: output as Verdict, totalMs, events };
   }

@@ -87,7 +87,9 @@ export const createLocalWorkflow: CreateLocalWorkflow = async (opts) => {
   const classifier = getClassifier({ store: storeOptions, config: classifierConfigFromEnv(env, threads.classifier), telemetry: t });
   const safety = opts.safetyEngine === 'local' ? getSafetyEngine(safetyConfigFromEnv(env, threads.safety), t) : undefined;
   // The verdict store opens first: an unwritable MODERATION_DATA_DIR fails before any model loads.
-  const verdictConfig = verdictStoreConfigFromEnv(opts.dataDir ? { ...env, MODERATION_DATA_DIR: opts.dataDir, VERDICT_TABLE: '' } : { ...env, VERDICT_TABLE: '' });
+  const verdictConfig = verdictStoreConfigFromEnv(
+    opts.dataDir ? { ...env, MODERATION_DATA_DIR: opts.dataDir, VERDICT_TABLE: '' } : { ...env, VERDICT_TABLE: '' },
+  );
   const verdicts = await openVerdictStore(verdictConfig);
   // Both models load in parallel, once, before the first image.
   const [classifierReady, safetyReady] = await Promise.all([classifier, safety]);
@@ -105,16 +107,33 @@ export const createLocalWorkflow: CreateLocalWorkflow = async (opts) => {
   const handlers: Record<string, StepHandler> = {
     [LOCAL_FUNCTIONS.fetch]: lambdaEntry(
       'FetchImage',
-      () => createFetchImageHandler({ store, config: { ...fetchConfig, allowLocalFiles: true, allowHosts: [...fetchConfig.allowHosts, ...(opts.fetch?.allowHosts ?? [])] }, rasters }),
+      () =>
+        createFetchImageHandler({
+          store,
+          config: { ...fetchConfig, allowLocalFiles: true, allowHosts: [...fetchConfig.allowHosts, ...(opts.fetch?.allowHosts ?? [])] },
+          rasters,
+        }),
       () => t,
     ),
-    [LOCAL_FUNCTIONS.classify]: lambdaEntry('ClassifyImage', () => createClassifyHandler({ store, classifier: () => classifier, rasters }), () => t),
-    [LOCAL_FUNCTIONS.aggregate]: lambdaEntry('AggregateVerdict', () => createAggregateHandler({ policy }), () => t),
+    [LOCAL_FUNCTIONS.classify]: lambdaEntry(
+      'ClassifyImage',
+      () => createClassifyHandler({ store, classifier: () => classifier, rasters }),
+      () => t,
+    ),
+    [LOCAL_FUNCTIONS.aggregate]: lambdaEntry(
+      'AggregateVerdict',
+      () => createAggregateHandler({ policy }),
+      () => t,
+    ),
     // No notifier and no task callbacks: locally nobody waits; `npm run review` reads the same store.
     [LOCAL_FUNCTIONS.verdicts]: createVerdictStepHandler(async () => ({ store: verdicts })),
   };
   if (opts.safetyEngine === 'local') {
-    handlers[LOCAL_FUNCTIONS.safety] = lambdaEntry('CheckSafety', () => createCheckSafetyHandler({ store, engine: () => safety!, rasters }), () => t);
+    handlers[LOCAL_FUNCTIONS.safety] = lambdaEntry(
+      'CheckSafety',
+      () => createCheckSafetyHandler({ store, engine: () => safety!, rasters }),
+      () => t,
+    );
   } else {
     handlers[REKOGNITION_MODERATION] = await rekognitionOnStagedBytes(store);
   }

@@ -25,7 +25,7 @@ export function createRemoteWorkflow(opts: RemoteWorkflowOptions): { run(input: 
       // Per-state timings live in the execution history (console, or GetExecutionHistory, which the
       // publisher policy does not grant): here only the round trip is known.
       return {
-        status: FINAL[(verdict).decision],
+        status: FINAL[verdict.decision],
         verdict: verdict,
         timings: {},
         retries: {},

@@ -78,7 +78,11 @@ export function formatText(r: ImageResult): string {
   const retried = Object.entries(r.execution.retries).map(([s, n]) => `${s} ×${n}`);
   if (retried.length) lines.push(`  retried:  ${retried.join(', ')}`);
   const { total, ...states } = t;
-  lines.push(`  timings:  ${Object.entries(states).map(([s, ms]) => `${s} ${ms} ms`).join(' · ')} · total ${total} ms`);
+  lines.push(
+    `  timings:  ${Object.entries(states)
+      .map(([s, ms]) => `${s} ${ms} ms`)
+      .join(' · ')} · total ${total} ms`,
+  );
   return lines.join('\n');
 }
 
@@ -109,7 +113,12 @@ export function formatSummary(results: ImageResult[], failures: ImageFailure[], 
     ...failures.map((f) => [truncate(shortName(f.input), 40), 'FAILED', '-', truncate(f.error.name, 36), '-']),
   ];
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
-  const lines = rows.map((row) => row.map((c, i) => pad(c, widths[i])).join('  ').trimEnd());
+  const lines = rows.map((row) =>
+    row
+      .map((c, i) => pad(c, widths[i]))
+      .join('  ')
+      .trimEnd(),
+  );
   lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
   const count = (d: string) => results.filter((r) => r.execution.verdict.decision === d).length;
   const perSec = wallMs > 0 ? (results.length / (wallMs / 1000)).toFixed(1) : '-';

@@ -47,7 +47,10 @@ error), 2 usage error.`;
 
 const optionsSchema = z.object({
   command: z.enum(['list', 'show', 'approve', 'reject'], { error: 'the command must be list, show, approve or reject' }),
-  reviewId: z.string().regex(/^rv-[0-9a-f]{20}$/, 'a review id looks like rv- and 20 hex digits (see npm run review -- list)').optional(),
+  reviewId: z
+    .string()
+    .regex(/^rv-[0-9a-f]{20}$/, 'a review id looks like rv- and 20 hex digits (see npm run review -- list)')
+    .optional(),
   as: z.string().optional(),
   note: z.string().max(2000, '--note is limited to 2000 characters').optional(),
   status: z.enum(['pending', 'approved', 'rejected', 'expired', 'all'], { error: `--status must be one of ${REVIEW_STATUSES.join(', ')} or all` }),
@@ -56,7 +59,10 @@ const optionsSchema = z.object({
   stack: z.boolean(),
   stackName: z.string().min(1).optional(),
   table: z.string().optional(),
-  stateMachineArn: z.string().regex(/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]{1,80}$/, '--state-machine-arn is not a state machine ARN').optional(),
+  stateMachineArn: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]{1,80}$/, '--state-machine-arn is not a state machine ARN')
+    .optional(),
   region: z.string().optional(),
 });
 export type ReviewCliOptions = z.infer<typeof optionsSchema>;
@@ -118,7 +124,9 @@ const pulumiOutputs: StackOutputs = async (stack) => {
     const { stdout } = await promisify(execFile)('pulumi', ['stack', 'output', '--json', ...(stack ? ['--stack', stack] : [])], { timeout: 60_000 });
     return JSON.parse(stdout) as { verdictTableName?: string; stateMachineArn?: string };
   } catch (err) {
-    throw new ConfigError(`--stack reads the stack's outputs with \`pulumi stack output --json\`, which failed (${(err as Error).message.split('\n')[0]}). Install the Pulumi CLI and select the stack, or pass --table and --state-machine-arn.`);
+    throw new ConfigError(
+      `--stack reads the stack's outputs with \`pulumi stack output --json\`, which failed (${(err as Error).message.split('\n')[0]}). Install the Pulumi CLI and select the stack, or pass --table and --state-machine-arn.`,
+    );
   }
 };
 
@@ -138,7 +146,10 @@ export interface ReviewBackends {
 export const defaultBackends: ReviewBackends = {
   openStore: async (config, region) => {
     if (config.kind === 'dynamodb' && region) {
-      const [{ DynamoDBClient }, { DynamoVerdictStore }] = await Promise.all([import('@aws-sdk/client-dynamodb'), import('../functions/shared/verdicts/dynamodb.js')]);
+      const [{ DynamoDBClient }, { DynamoVerdictStore }] = await Promise.all([
+        import('@aws-sdk/client-dynamodb'),
+        import('../functions/shared/verdicts/dynamodb.js'),
+      ]);
       return DynamoVerdictStore.open(config.table, new DynamoDBClient({ region }));
     }
     return openVerdictStore(config);
@@ -218,7 +229,10 @@ export async function reviewMain(argv: string[], io: ReviewIo, backends: ReviewB
     }
     if (o.command === 'show') {
       const item = await store.getReview(o.reviewId!);
-      if (!item) throw new (await import('../functions/shared/errors.js')).ReviewNotFound(`No review ${o.reviewId} in ${store.location}. List them with: npm run review -- list --status all`);
+      if (!item)
+        throw new (await import('../functions/shared/errors.js')).ReviewNotFound(
+          `No review ${o.reviewId} in ${store.location}. List them with: npm run review -- list --status all`,
+        );
       io.stdout.write(o.json ? `${JSON.stringify(publicItem(item), null, 2)}\n` : `${formatItem(publicItem(item))}\n`);
       const alive = await heartbeatReview(deps, item);
       if (alive && !o.json) io.stdout.write(`  (heartbeat sent to ${alive} waiting execution${alive > 1 ? 's' : ''})\n`);
@@ -226,12 +240,16 @@ export async function reviewMain(argv: string[], io: ReviewIo, backends: ReviewB
     }
     const outcome = await decideReview(deps, o.reviewId!, { decision: o.command === 'approve' ? 'approve' : 'reject', by: moderator!, note: o.note });
     if (o.json) {
-      io.stdout.write(`${JSON.stringify({ reviewId: outcome.item.reviewId, status: outcome.item.status, decidedBy: outcome.record.decidedBy, changed: outcome.changed, delivery: outcome.delivery }, null, 2)}\n`);
+      io.stdout.write(
+        `${JSON.stringify({ reviewId: outcome.item.reviewId, status: outcome.item.status, decidedBy: outcome.record.decidedBy, changed: outcome.changed, delivery: outcome.delivery }, null, 2)}\n`,
+      );
     } else {
       const what = `${outcome.item.reviewId} ${outcome.item.status} by ${outcome.record.decidedBy}`;
       const resumed = outcome.delivery.resumed ? `; ${outcome.delivery.resumed} waiting execution${outcome.delivery.resumed > 1 ? 's' : ''} resumed` : '';
       const stale = outcome.delivery.stale ? `; ${outcome.delivery.stale} had already ended` : '';
-      const expired = outcome.delivery.expired ? '; its execution had already ended with the timeout outcome, so the decision applies from the next submission' : '';
+      const expired = outcome.delivery.expired
+        ? '; its execution had already ended with the timeout outcome, so the decision applies from the next submission'
+        : '';
       io.stdout.write(`${outcome.changed ? what : `${what} (already recorded, nothing changed)`}${resumed}${stale}${expired}.\n`);
     }
     return 0;

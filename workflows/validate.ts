@@ -36,7 +36,8 @@ export function checkRules(def: AslStateMachine): string[] {
         if (i !== list.length - 1) errors.push(`${where}: ${field}[${i}] with States.ALL must be the last entry.`);
       });
       if (field === 'Catch') {
-        for (const c of list as Catcher[]) if ('ResultPath' in c && c.ResultPath === '$') errors.push(`${where}: a Catch with ResultPath "$" is broken locally.`);
+        for (const c of list as Catcher[])
+          if ('ResultPath' in c && c.ResultPath === '$') errors.push(`${where}: a Catch with ResultPath "$" is broken locally.`);
       }
     }
   }

@@ -28,7 +28,11 @@ export function imageRoutes(staging: StagingStore): Hono {
       if (err instanceof StagedImageMissing) return c.json({ error: 'NotFound', message: err.message }, 404);
       throw err;
     }
-    const webp = await sharp(bytes, { limitInputPixels: 40_000_000 }).rotate().resize({ width, height: width, fit: 'inside', withoutEnlargement: true }).webp({ quality: 80 }).toBuffer();
+    const webp = await sharp(bytes, { limitInputPixels: 40_000_000 })
+      .rotate()
+      .resize({ width, height: width, fit: 'inside', withoutEnlargement: true })
+      .webp({ quality: 80 })
+      .toBuffer();
     return c.body(new Uint8Array(webp), 200, { 'Content-Type': 'image/webp', 'Cache-Control': 'private, max-age=3600' });
   });
   return r;

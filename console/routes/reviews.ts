@@ -39,7 +39,8 @@ export function reviewRoutes(reviews: ReviewActions, moderator: string): Hono {
         return c.json({ error: 'InvalidInput', message: 'Send the body as application/json: { "note": "..." }.' }, 415);
       }
       const parsed = decideBody.safeParse(await c.req.json().catch(() => undefined));
-      if (!parsed.success) return c.json({ error: 'InvalidInput', message: `Body must be { "note"?: string }: ${parsed.error.issues.map((i) => i.message).join('; ')}.` }, 400);
+      if (!parsed.success)
+        return c.json({ error: 'InvalidInput', message: `Body must be { "note"?: string }: ${parsed.error.issues.map((i) => i.message).join('; ')}.` }, 400);
       const { item, record, changed, delivery } = await reviews.decide({ reviewId: c.req.param('id'), decision, by: moderator, note: parsed.data.note });
       return c.json({ review: item, verdict: record, changed, delivery });
     });

@@ -84,7 +84,11 @@ const json = (v) => JSON.stringify(v, null, 2);
 
 function thumb(image, width = 320) {
   if (!image || !image.sha256 || !image.format) return h('div', { class: 'muted' }, 'no image');
-  return h('img', { src: `/api/images/${encodeURIComponent(image.sha256)}/${encodeURIComponent(image.format)}?w=${width}`, alt: 'staged image', loading: 'lazy' });
+  return h('img', {
+    src: `/api/images/${encodeURIComponent(image.sha256)}/${encodeURIComponent(image.format)}?w=${width}`,
+    alt: 'staged image',
+    loading: 'lazy',
+  });
 }
 
 function reasonLine(r) {
@@ -132,8 +136,16 @@ async function renderReviews() {
   );
   const list = h('div', { class: 'queue' }, ...items.map((item, i) => reviewCard(item, i)));
   root.replaceChildren(
-    h('div', { class: 'filters' }, h('label', {}, 'Decision ', statusSelect), h('label', {}, 'Category ', categorySelect), h('span', { class: 'muted', id: 'queue-count' }, `${items.length} item${items.length === 1 ? '' : 's'}`)),
-    items.length ? list : h('p', { class: 'muted', id: 'queue-empty' }, queueState.status === 'pending' ? 'Nothing waiting for review.' : `No ${queueState.status} reviews.`),
+    h(
+      'div',
+      { class: 'filters' },
+      h('label', {}, 'Decision ', statusSelect),
+      h('label', {}, 'Category ', categorySelect),
+      h('span', { class: 'muted', id: 'queue-count' }, `${items.length} item${items.length === 1 ? '' : 's'}`),
+    ),
+    items.length
+      ? list
+      : h('p', { class: 'muted', id: 'queue-empty' }, queueState.status === 'pending' ? 'Nothing waiting for review.' : `No ${queueState.status} reviews.`),
   );
   highlight();
 }
@@ -302,12 +314,17 @@ async function renderExecutions() {
   }
   if (!data.executions.length) {
     root.replaceChildren(
-      h('p', {}, data.kind === 'local' ? 'No recorded executions yet: moderate an image with npm start, then reload.' : 'No executions of this state machine yet.'),
+      h(
+        'p',
+        {},
+        data.kind === 'local' ? 'No recorded executions yet: moderate an image with npm start, then reload.' : 'No executions of this state machine yet.',
+      ),
     );
     return;
   }
   const rows = data.executions.map((e) => {
-    const open = () => (e.consoleUrl ? window.open(e.consoleUrl, '_blank', 'noopener,noreferrer') : (location.hash = `#/executions/${encodeURIComponent(e.id)}`));
+    const open = () =>
+      e.consoleUrl ? window.open(e.consoleUrl, '_blank', 'noopener,noreferrer') : (location.hash = `#/executions/${encodeURIComponent(e.id)}`);
     return h(
       'tr',
       { class: 'clickable', 'data-execution-id': e.id, onclick: open },
@@ -316,11 +333,22 @@ async function renderExecutions() {
       h('td', {}, e.decision ?? ''),
       h('td', { class: 'input' }, e.input?.imageUrl ?? e.id),
       h('td', {}, ms(e.totalMs)),
-      h('td', {}, e.consoleUrl ? h('a', { href: e.consoleUrl, target: '_blank', rel: 'noopener noreferrer', onclick: (ev) => ev.stopPropagation() }, 'AWS console ↗') : h('a', { href: `#/executions/${encodeURIComponent(e.id)}` }, 'open')),
+      h(
+        'td',
+        {},
+        e.consoleUrl
+          ? h('a', { href: e.consoleUrl, target: '_blank', rel: 'noopener noreferrer', onclick: (ev) => ev.stopPropagation() }, 'AWS console ↗')
+          : h('a', { href: `#/executions/${encodeURIComponent(e.id)}` }, 'open'),
+      ),
     );
   });
   root.replaceChildren(
-    h('table', { id: 'executions' }, h('thead', {}, h('tr', {}, ...['started', 'end state', 'decision', 'input', 'duration', ''].map((t) => h('th', {}, t)))), h('tbody', {}, ...rows)),
+    h(
+      'table',
+      { id: 'executions' },
+      h('thead', {}, h('tr', {}, ...['started', 'end state', 'decision', 'input', 'duration', ''].map((t) => h('th', {}, t)))),
+      h('tbody', {}, ...rows),
+    ),
   );
 }
 
@@ -340,11 +368,23 @@ async function renderExecution(id) {
   // The last visit of each state decides its colour (a retried state that then succeeded is green).
   const runs = new Map();
   for (const r of record.states) runs.set(r.name, r);
-  const detail = h('section', { class: 'detail', id: 'state-detail' }, h('p', { class: 'muted' }, 'Click a state to see its input, output, error, retries and timing.'));
+  const detail = h(
+    'section',
+    { class: 'detail', id: 'state-detail' },
+    h('p', { class: 'muted' }, 'Click a state to see its input, output, error, retries and timing.'),
+  );
 
   const svg = s('svg', { width: '100%', viewBox: `0 0 ${graph.width} ${graph.height}`, role: 'img', 'aria-label': 'state machine' });
   svg.append(
-    s('defs', {}, s('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' }, s('path', { d: 'M 0 0 L 10 5 L 0 10 z', fill: '#6e7781' }))),
+    s(
+      'defs',
+      {},
+      s(
+        'marker',
+        { id: 'arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' },
+        s('path', { d: 'M 0 0 L 10 5 L 0 10 z', fill: '#6e7781' }),
+      ),
+    ),
   );
   for (const n of graph.nodes.filter((n) => n.type === 'Cluster')) {
     svg.append(s('rect', { class: 'cluster', x: n.x - n.width / 2, y: n.y - n.height / 2, width: n.width, height: n.height, rx: 8 }));
@@ -377,15 +417,35 @@ async function renderExecution(id) {
   for (const e of graph.edges) {
     if (!e.points.length) continue;
     const d = e.points.map((p, i) => `${i ? 'L' : 'M'} ${p.x} ${p.y}`).join(' ');
-    svg.append(s('path', { class: `edge ${e.kind}${isTaken(e) ? ' taken' : ''}`, 'data-from': e.from, 'data-to': e.to, d, 'marker-end': 'url(#arrow)' }, s('title', {}, e.label ?? e.kind)));
+    svg.append(
+      s(
+        'path',
+        { class: `edge ${e.kind}${isTaken(e) ? ' taken' : ''}`, 'data-from': e.from, 'data-to': e.to, d, 'marker-end': 'url(#arrow)' },
+        s('title', {}, e.label ?? e.kind),
+      ),
+    );
   }
   const nodes = new Map();
   for (const n of graph.nodes) {
     if (n.type === 'Cluster') continue;
     const run = n.state ? runs.get(n.state) : undefined;
-    const outcome = n.type === 'Start' || n.type === 'End' ? (n.type === 'End' && record.status === 'FAILED' ? 'failed' : 'succeeded') : run ? run.outcome : 'notrun';
-    const g = s('g', { class: `node ${n.type === 'Join' ? 'join ' : ''}${outcome}`, 'data-state': n.state ?? n.id, 'data-outcome': outcome, tabindex: n.state ? 0 : undefined });
-    g.append(s('rect', { x: n.x - n.width / 2, y: n.y - n.height / 2, width: n.width, height: n.height, rx: n.type === 'Start' || n.type === 'End' || n.type === 'Join' ? n.height / 2 : 6 }));
+    const outcome =
+      n.type === 'Start' || n.type === 'End' ? (n.type === 'End' && record.status === 'FAILED' ? 'failed' : 'succeeded') : run ? run.outcome : 'notrun';
+    const g = s('g', {
+      class: `node ${n.type === 'Join' ? 'join ' : ''}${outcome}`,
+      'data-state': n.state ?? n.id,
+      'data-outcome': outcome,
+      tabindex: n.state ? 0 : undefined,
+    });
+    g.append(
+      s('rect', {
+        x: n.x - n.width / 2,
+        y: n.y - n.height / 2,
+        width: n.width,
+        height: n.height,
+        rx: n.type === 'Start' || n.type === 'End' || n.type === 'Join' ? n.height / 2 : 6,
+      }),
+    );
     if (n.label) g.append(s('text', { x: n.x, y: n.y + 4.5, 'text-anchor': 'middle' }, n.label));
     g.append(s('title', {}, `${n.state ?? n.label}: ${OUTCOME_LABEL[outcome]}${run?.durationMs !== undefined ? `, ${ms(run.durationMs)}` : ''}`));
     if (n.state) {
@@ -412,7 +472,11 @@ async function renderExecution(id) {
     h('dt', {}, 'id'),
     h('dd', { class: 'muted' }, record.id),
   );
-  const legend = h('div', { class: 'legend' }, ...['succeeded', 'caught', 'failed', 'notrun'].map((o) => h('span', {}, h('i', { class: `sw ${o}` }), OUTCOME_LABEL[o])));
+  const legend = h(
+    'div',
+    { class: 'legend' },
+    ...['succeeded', 'caught', 'failed', 'notrun'].map((o) => h('span', {}, h('i', { class: `sw ${o}` }), OUTCOME_LABEL[o])),
+  );
   const timeline = h(
     'table',
     { id: 'timeline' },
@@ -435,7 +499,12 @@ async function renderExecution(id) {
   );
   root.replaceChildren(
     h('p', {}, h('a', { href: '#/executions' }, '← all executions')),
-    h('div', { class: 'exec' }, h('div', {}, summary, legend, h('div', { class: 'graph' }, svg)), h('div', {}, detail, h('h3', {}, 'States in order'), timeline)),
+    h(
+      'div',
+      { class: 'exec' },
+      h('div', {}, summary, legend, h('div', { class: 'graph' }, svg)),
+      h('div', {}, detail, h('h3', {}, 'States in order'), timeline),
+    ),
   );
 }
 
@@ -448,7 +517,11 @@ function showState(name, run, record, detail, nodes) {
     Error: () => h('pre', { class: 'state-error' }, run?.error ? `${run.error.Error}\n\n${run.error.Cause ?? ''}` : '(no error)'),
     Retries: () =>
       run?.retries?.length
-        ? h('ol', { class: 'state-retries' }, ...run.retries.map((r) => h('li', {}, `attempt ${r.attempt + 1} after ${r.error ? `${r.error.Error}: ${r.error.Cause ?? ''}` : 'an error'}`)))
+        ? h(
+            'ol',
+            { class: 'state-retries' },
+            ...run.retries.map((r) => h('li', {}, `attempt ${r.attempt + 1} after ${r.error ? `${r.error.Error}: ${r.error.Cause ?? ''}` : 'an error'}`)),
+          )
         : h('p', { class: 'muted' }, 'No retries.'),
     Definition: () => h('pre', {}, json(def)),
   };
@@ -513,7 +586,10 @@ async function renderEval() {
       'div',
       { class: 'numbers' },
       number('images', r.images ?? '—'),
-      number('false-flag rate (benign held or rejected)', r.falseFlagRate !== undefined ? `${(r.falseFlagRate * 100).toFixed(1)}% (${r.falseFlags}/${r.benign})` : '—'),
+      number(
+        'false-flag rate (benign held or rejected)',
+        r.falseFlagRate !== undefined ? `${(r.falseFlagRate * 100).toFixed(1)}% (${r.falseFlags}/${r.benign})` : '—',
+      ),
       number('false rejects', r.falseRejects ?? '—'),
       number('recall (sensitive caught)', r.recall !== undefined ? `${(r.recall * 100).toFixed(1)}% (${r.caught}/${r.sensitive})` : '—'),
     ),
@@ -554,7 +630,9 @@ function sweepChart(curve) {
 function offenders(o) {
   if (!o) return null;
   const block = (title, list) =>
-    list?.length ? [h('h3', {}, `${title} (${list.length})`), h('ul', {}, ...list.map((x) => h('li', {}, `${x.file} → ${x.decision}: ${(x.why ?? []).join('; ')}`)))] : [];
+    list?.length
+      ? [h('h3', {}, `${title} (${list.length})`), h('ul', {}, ...list.map((x) => h('li', {}, `${x.file} → ${x.decision}: ${(x.why ?? []).join('; ')}`)))]
+      : [];
   return h('section', {}, ...block('False rejects', o.falseRejects), ...block('False flags', o.falseFlags), ...block('Missed', o.missed));
 }
 

@@ -52,8 +52,14 @@ export function decide(input: DecideInput, policy: ModerationPolicy): { decision
       message: `${name}${where}: ${errorMessage(input.error).replace(/[.\s]+$/, '') || 'no details'}. ${rejecting ? 'The image itself is unacceptable.' : 'A person must check this image.'}`,
     });
   } else {
-    if (!input.safety) reasons.push({ decision: 'review', code: 'safety-missing', message: 'No safety result reached the verdict; a person must check this image.' });
-    if (!input.classification) reasons.push({ decision: 'review', code: 'classification-missing', message: 'No classification reached the verdict; weapons, alcohol, drugs and gambling were not checked.' });
+    if (!input.safety)
+      reasons.push({ decision: 'review', code: 'safety-missing', message: 'No safety result reached the verdict; a person must check this image.' });
+    if (!input.classification)
+      reasons.push({
+        decision: 'review',
+        code: 'classification-missing',
+        message: 'No classification reached the verdict; weapons, alcohol, drugs and gambling were not checked.',
+      });
   }
 
   // Safety engine: the strongest label per category decides.
@@ -86,7 +92,10 @@ export function decide(input: DecideInput, policy: ModerationPolicy): { decision
     const decision = bandDecision(e.confidence, band);
     if (decision === 'approve') continue;
     const threshold = decision === 'reject' ? band.reject! : band.review;
-    const classes = e.classes.filter((c, i) => i === 0 || c.score >= 0.005).map((c) => `${c.label} ${fmt(c.score * 100)}%`).join(', ');
+    const classes = e.classes
+      .filter((c, i) => i === 0 || c.score >= 0.005)
+      .map((c) => `${c.label} ${fmt(c.score * 100)}%`)
+      .join(', ');
     reasons.push({
       decision,
       code: `category-${decision}`,

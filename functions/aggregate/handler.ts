@@ -13,8 +13,14 @@ const eventSchema = z.object({
   // Lenient on the publisher's input: on the fail-safe path it may be exactly what was invalid.
   input: z.object({ imageUrl: z.unknown().optional(), postId: z.string().optional() }).passthrough(),
   image: z.object({ key: z.string(), sha256: z.string() }).passthrough().optional(),
-  classification: z.object({ labels: z.array(z.object({ label: z.string(), wnid: z.string(), score: z.number() })) }).passthrough().optional(),
-  safety: z.object({ engine: z.enum(['rekognition', 'local']) }).passthrough().optional(),
+  classification: z
+    .object({ labels: z.array(z.object({ label: z.string(), wnid: z.string(), score: z.number() })) })
+    .passthrough()
+    .optional(),
+  safety: z
+    .object({ engine: z.enum(['rekognition', 'local']) })
+    .passthrough()
+    .optional(),
   error: z.object({ Error: z.string(), Cause: z.string().optional(), state: z.string().optional() }).optional(),
 });
 

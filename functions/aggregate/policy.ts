@@ -65,9 +65,7 @@ const bandSchema = z
   .strict()
   .refine((b) => b.reject === undefined || b.review <= b.reject, { message: 'review must not be above reject' });
 const categoryBands = z.partialRecord(z.enum(TOP_LEVEL_CATEGORIES), bandSchema).optional();
-const overrideSchema = z
-  .object({ safety: categoryBands, classifier: categoryBands, unknownLabelReview: z.number().min(0).max(100).optional() })
-  .strict();
+const overrideSchema = z.object({ safety: categoryBands, classifier: categoryBands, unknownLabelReview: z.number().min(0).max(100).optional() }).strict();
 
 /** Partial overrides (JSON) merged onto the defaults; unknown keys and bad numbers are refused by name. */
 export function parsePolicy(json: string | undefined, where = 'MODERATION_POLICY'): ModerationPolicy {

@@ -17,7 +17,10 @@ export function safetyLabels(safety: SafetyResult | undefined): ModerationLabel[
 export function buildVerdict(event: AggregateInput, policy: ModerationPolicy): Verdict {
   const labels = event.classification?.labels ?? [];
   const safety = safetyLabels(event.safety);
-  const { decision, reasons } = decide({ classification: event.classification?.labels, safety, safetyEngine: event.safety?.engine, error: event.error }, policy);
+  const { decision, reasons } = decide(
+    { classification: event.classification?.labels, safety, safetyEngine: event.safety?.engine, error: event.error },
+    policy,
+  );
   return {
     decision,
     reasons,

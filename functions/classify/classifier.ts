@@ -40,7 +40,9 @@ export class Classifier {
   static async create(opts: ClassifierOptions): Promise<Classifier> {
     const { manifest, labels } = opts;
     if (labels.length !== manifest.output.classes) {
-      throw new ModelContractError(`${manifest.name} has ${manifest.output.classes} outputs but ${labels.length} labels; the labels file does not belong to this model.`);
+      throw new ModelContractError(
+        `${manifest.name} has ${manifest.output.classes} outputs but ${labels.length} labels; the labels file does not belong to this model.`,
+      );
     }
     return new Classifier(await openSession(opts.modelPath, manifest, { threads: opts.threads }), opts);
   }

@@ -58,27 +58,37 @@ export function getClassifier(opts: GetClassifierOptions = {}): Promise<Classifi
   const config = opts.config ?? classifierConfigFromEnv();
   const key = JSON.stringify({ ...store, s3Client: undefined, catalog: undefined, config });
   const t = opts.telemetry ?? quietTelemetry();
-  return memoized(classifiers, key, () => t.traced('model load', async () => {
-    const started = performance.now();
-    const resolved = await resolveModel(store);
-    if (isTimingOnly(resolved.manifest) && !opts.allowTimingOnly) {
-      throw new ConfigError(`${resolved.manifest.name} has random weights (timing only): its labels mean nothing. Pick a real model (MODEL_NAME).`);
-    }
-    const labels = await loadLabels(resolved);
-    const classifier = await Classifier.create({
-      modelPath: resolved.modelPath,
-      manifest: resolved.manifest,
-      labels,
-      sha256: resolved.sha256,
-      threads: config.threads,
-      limits: { maxPixels: config.maxPixels },
-    });
-    const ms = performance.now() - started;
-    t.milliseconds(METRICS.modelLoadTime, { step: 'ClassifyImage', model: resolved.manifest.name }, ms);
-    t.logger.info('classifier model loaded', { model: resolved.manifest.name, sha256: resolved.sha256, source: resolved.source, loadMs: Math.round(ms), threads: config.threads });
-    return classifier;
-  }));
+  return memoized(classifiers, key, () =>
+    t.traced('model load', async () => {
+      const started = performance.now();
+      const resolved = await resolveModel(store);
+      if (isTimingOnly(resolved.manifest) && !opts.allowTimingOnly) {
+        throw new ConfigError(`${resolved.manifest.name} has random weights (timing only): its labels mean nothing. Pick a real model (MODEL_NAME).`);
+      }
+      const labels = await loadLabels(resolved);
+      const classifier = await Classifier.create({
+        modelPath: resolved.modelPath,
+        manifest: resolved.manifest,
+        labels,
+        sha256: resolved.sha256,
+        threads: config.threads,
+        limits: { maxPixels: config.maxPixels },
+      });
+      const ms = performance.now() - started;
+      t.milliseconds(METRICS.modelLoadTime, { step: 'ClassifyImage', model: resolved.manifest.name }, ms);
+      t.logger.info('classifier model loaded', {
+        model: resolved.manifest.name,
+        sha256: resolved.sha256,
+        source: resolved.source,
+        loadMs: Math.round(ms),
+        threads: config.threads,
+      });
+      return classifier;
+    }),
+  );
 }
 
 /** The Lambda entry: settings read from the environment on the first invocation, then reused. */
-export const handler = lambdaEntry('ClassifyImage', (t) => createClassifyHandler({ store: stagingStoreFromEnv(), classifier: () => getClassifier({ telemetry: t }) }));
+export const handler = lambdaEntry('ClassifyImage', (t) =>
+  createClassifyHandler({ store: stagingStoreFromEnv(), classifier: () => getClassifier({ telemetry: t }) }),
+);

@@ -51,14 +51,16 @@ export async function toModelPixels(source: ImageSource, spec: InputSpec, limits
   const info = isRaster(source) ? source : await phase('header', () => inspect(source, limits));
   const g = cropGeometry(info.width, info.height, spec);
   try {
-    const { data, info: out } = await phase(isRaster(source) ? 'resize' : 'decode', () => decodePipeline(source, limits.maxPixels)
-      // Bicubic, as the reference pipelines resize; on the 50 sample photos lanczos3 cost mobilenet-v2-int8
-      // three top-1 hits (39 vs 42 of 50) and nearest cost the zoo model five.
-      .resize(g.resizeWidth, g.resizeHeight, { fit: 'fill', kernel: 'cubic' })
-      .extract({ left: g.left, top: g.top, width: g.width, height: g.height })
-      .removeAlpha()
-      .raw({ depth: 'uchar' })
-      .toBuffer({ resolveWithObject: true }));
+    const { data, info: out } = await phase(isRaster(source) ? 'resize' : 'decode', () =>
+      decodePipeline(source, limits.maxPixels)
+        // Bicubic, as the reference pipelines resize; on the 50 sample photos lanczos3 cost mobilenet-v2-int8
+        // three top-1 hits (39 vs 42 of 50) and nearest cost the zoo model five.
+        .resize(g.resizeWidth, g.resizeHeight, { fit: 'fill', kernel: 'cubic' })
+        .extract({ left: g.left, top: g.top, width: g.width, height: g.height })
+        .removeAlpha()
+        .raw({ depth: 'uchar' })
+        .toBuffer({ resolveWithObject: true }),
+    );
     if (out.channels !== 3 || out.width !== g.width || out.height !== g.height) {
       throw new CorruptImage(`Decoding gave ${out.width}x${out.height}x${out.channels}, expected ${g.width}x${g.height}x3.`);
     }

@@ -96,9 +96,12 @@ function requestOnce(url: URL, policy: AddressPolicy, limits: DownloadLimits, si
 }
 
 const tooLarge = (bytes: number, limits: DownloadLimits) =>
-  new ImageTooLarge(`The image is larger than the ${limits.maxBytes.toLocaleString('en-US')}-byte limit (at least ${bytes.toLocaleString('en-US')} bytes). Publish a smaller file.`, {
-    maxBytes: limits.maxBytes,
-  });
+  new ImageTooLarge(
+    `The image is larger than the ${limits.maxBytes.toLocaleString('en-US')}-byte limit (at least ${bytes.toLocaleString('en-US')} bytes). Publish a smaller file.`,
+    {
+      maxBytes: limits.maxBytes,
+    },
+  );
 
 /** Downloads an http(s) URL under the policy and limits; named errors for every way it can fail. */
 export async function download(raw: string, policy: AddressPolicy, limits: DownloadLimits): Promise<{ body: Buffer; finalUrl: string }> {
@@ -116,7 +119,9 @@ export async function download(raw: string, policy: AddressPolicy, limits: Downl
       }
       if (res.body) return { body: res.body, finalUrl: redactUrl(url) };
       if (hop >= limits.maxRedirects) {
-        throw new FetchFailed(`${redactUrl(raw)} redirected more than ${limits.maxRedirects} times. Link the image itself.`, { maxRedirects: limits.maxRedirects });
+        throw new FetchFailed(`${redactUrl(raw)} redirected more than ${limits.maxRedirects} times. Link the image itself.`, {
+          maxRedirects: limits.maxRedirects,
+        });
       }
       url = parseHttpUrl(new URL(res.location!, url).toString());
     }

@@ -62,7 +62,10 @@ export async function fetchImage(input: ModerationInput, deps: FetchDeps): Promi
   // another as something else is refused. (AVIF and HEIF share a container; sharp names both heif.)
   const heifFamily = (f: string) => f === 'heif' || f === 'avif';
   if (sniffed !== header.format && !(heifFamily(sniffed) && heifFamily(header.format))) {
-    throw new UnsupportedImageFormat(`The file starts like ${sniffed} but decodes as ${header.format}; refusing an ambiguous file.`, { sniffed, decoded: header.format });
+    throw new UnsupportedImageFormat(`The file starts like ${sniffed} but decodes as ${header.format}; refusing an ambiguous file.`, {
+      sniffed,
+      decoded: header.format,
+    });
   }
   // Either decode proves every pixel decodes; the full-size one is only worth it when a step can reuse it.
   const raster =

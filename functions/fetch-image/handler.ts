@@ -30,7 +30,14 @@ export function createFetchImageHandler(deps: FetchImageDeps): StepCore<FetchIma
     t.bytes(METRICS.fetchBytes, {}, out.image.bytes);
     t.milliseconds(METRICS.fetchLatency, {}, ms);
     // The URL is logged without its query string (the log replacer strips it): signed URLs carry secrets there.
-    t.logger.info('image fetched', { imageUrl: input.imageUrl, bytes: out.image.bytes, format: out.image.format, width: out.image.width, height: out.image.height, fetchMs: Math.round(ms) });
+    t.logger.info('image fetched', {
+      imageUrl: input.imageUrl,
+      bytes: out.image.bytes,
+      format: out.image.format,
+      width: out.image.width,
+      height: out.image.height,
+      fetchMs: Math.round(ms),
+    });
     return out;
   };
 }

@@ -31,7 +31,8 @@ export function sniffFormat(b: Buffer): ImageFormat | undefined {
 export function describeContent(b: Buffer): string {
   const head = b.subarray(0, 512).toString('utf8').trimStart().toLowerCase();
   if (head.startsWith('<!doctype html') || head.startsWith('<html') || head.includes('<head') || head.includes('<body')) return 'an HTML page';
-  if (head.startsWith('<svg') || (head.startsWith('<?xml') && head.includes('<svg'))) return 'an SVG drawing (scripts and external references make it unsafe to pass on)';
+  if (head.startsWith('<svg') || (head.startsWith('<?xml') && head.includes('<svg')))
+    return 'an SVG drawing (scripts and external references make it unsafe to pass on)';
   if (head.startsWith('%pdf')) return 'a PDF document';
   if (head.startsWith('{') || head.startsWith('[')) return 'JSON';
   return 'not a known image format';

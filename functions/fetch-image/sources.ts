@@ -7,7 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { FetchBlocked, FetchFailed, ImageTooLarge, InvalidInput } from '../shared/errors.js';
 
 const tooLarge = (bytes: number, maxBytes: number, what: string) =>
-  new ImageTooLarge(`${what} is ${bytes.toLocaleString('en-US')} bytes, above the ${maxBytes.toLocaleString('en-US')}-byte limit. Publish a smaller file.`, { maxBytes });
+  new ImageTooLarge(`${what} is ${bytes.toLocaleString('en-US')} bytes, above the ${maxBytes.toLocaleString('en-US')}-byte limit. Publish a smaller file.`, {
+    maxBytes,
+  });
 
 export async function readS3(uri: string, maxBytes: number, s3: S3Client): Promise<Buffer> {
   const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
@@ -29,7 +31,8 @@ export async function readS3(uri: string, maxBytes: number, s3: S3Client): Promi
     if (err instanceof ImageTooLarge) throw err;
     const name = (err as Error).name;
     if (name === 'NoSuchKey' || name === 'NotFound') throw new FetchFailed(`${uri} does not exist. Check the key.`, { code: name });
-    if (name === 'AccessDenied') throw new FetchBlocked(`This workflow may not read ${uri} (AccessDenied). Grant it s3:GetObject or copy the image.`, { code: name });
+    if (name === 'AccessDenied')
+      throw new FetchBlocked(`This workflow may not read ${uri} (AccessDenied). Grant it s3:GetObject or copy the image.`, { code: name });
     throw new FetchFailed(`Cannot read ${uri} (${name}: ${(err as Error).message}).`, { code: name });
   }
 }

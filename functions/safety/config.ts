@@ -22,14 +22,36 @@ export interface SafetyConfig {
 
 const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const envSchema = z.object({
-  SAFETY_MIN_CONFIDENCE: z.preprocess(blankToUndefined, z.coerce.number({ error: 'SAFETY_MIN_CONFIDENCE must be a number' }).min(0, 'SAFETY_MIN_CONFIDENCE must be 0..100').max(100, 'SAFETY_MIN_CONFIDENCE must be 0..100').optional()),
+  SAFETY_MIN_CONFIDENCE: z.preprocess(
+    blankToUndefined,
+    z.coerce
+      .number({ error: 'SAFETY_MIN_CONFIDENCE must be a number' })
+      .min(0, 'SAFETY_MIN_CONFIDENCE must be 0..100')
+      .max(100, 'SAFETY_MIN_CONFIDENCE must be 0..100')
+      .optional(),
+  ),
   SAFETY_THREADS: z.preprocess(blankToUndefined, z.coerce.number({ error: 'SAFETY_THREADS must be a number' }).int().min(1).max(64).optional()),
   MAX_IMAGE_PIXELS: maxImagePixelsEnv,
   NSFW_MODEL_PATH: z.preprocess(blankToUndefined, z.string().optional()),
-  NSFW_MODEL_S3_URI: z.preprocess(blankToUndefined, z.string().regex(/^s3:\/\/[^/]+\/.+$/, 'NSFW_MODEL_S3_URI must be s3://bucket/key').optional()),
-  NSFW_CONFIRM_MODEL: z.preprocess(blankToUndefined, z.enum(['nsfwjs-inception-v3', 'none'], { error: 'NSFW_CONFIRM_MODEL must be nsfwjs-inception-v3 or none' }).optional()),
+  NSFW_MODEL_S3_URI: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(/^s3:\/\/[^/]+\/.+$/, 'NSFW_MODEL_S3_URI must be s3://bucket/key')
+      .optional(),
+  ),
+  NSFW_CONFIRM_MODEL: z.preprocess(
+    blankToUndefined,
+    z.enum(['nsfwjs-inception-v3', 'none'], { error: 'NSFW_CONFIRM_MODEL must be nsfwjs-inception-v3 or none' }).optional(),
+  ),
   NSFW_CONFIRM_MODEL_PATH: z.preprocess(blankToUndefined, z.string().optional()),
-  NSFW_CONFIRM_MODEL_S3_URI: z.preprocess(blankToUndefined, z.string().regex(/^s3:\/\/[^/]+\/.+$/, 'NSFW_CONFIRM_MODEL_S3_URI must be s3://bucket/key').optional()),
+  NSFW_CONFIRM_MODEL_S3_URI: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(/^s3:\/\/[^/]+\/.+$/, 'NSFW_CONFIRM_MODEL_S3_URI must be s3://bucket/key')
+      .optional(),
+  ),
   NSFW_ALLOW_CONVERT: z.preprocess(blankToUndefined, z.enum(['true', 'false'], { error: 'NSFW_ALLOW_CONVERT must be true or false' }).optional()),
 });
 

@@ -41,7 +41,11 @@ const engines = new Map<string, Promise<SafetyEngine>>();
 
 /** The process-wide engine for these settings; a failed load is forgotten so the next call retries. */
 export function getSafetyEngine(config: SafetyConfig = safetyConfigFromEnv(), t: Telemetry = quietTelemetry()): Promise<SafetyEngine> {
-  const key = JSON.stringify({ ...config, nsfw: { ...config.nsfw, s3Client: undefined }, confirm: config.confirm && { ...config.confirm, s3Client: undefined } });
+  const key = JSON.stringify({
+    ...config,
+    nsfw: { ...config.nsfw, s3Client: undefined },
+    confirm: config.confirm && { ...config.confirm, s3Client: undefined },
+  });
   const load = async (opts: NsfwStoreOptions) => {
     const started = performance.now();
     const pin = nsfwModelPin(opts.model ?? 'nsfwjs-mobilenet-v2');
@@ -66,4 +70,6 @@ export function getSafetyEngine(config: SafetyConfig = safetyConfigFromEnv(), t:
   );
 }
 
-export const handler = lambdaEntry('CheckSafety', (t) => createCheckSafetyHandler({ store: stagingStoreFromEnv(), engine: () => getSafetyEngine(safetyConfigFromEnv(), t) }));
+export const handler = lambdaEntry('CheckSafety', (t) =>
+  createCheckSafetyHandler({ store: stagingStoreFromEnv(), engine: () => getSafetyEngine(safetyConfigFromEnv(), t) }),
+);

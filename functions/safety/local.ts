@@ -38,7 +38,8 @@ export function agreedLabels(first: NsfwScores, second: NsfwScores, minConfidenc
     .filter((l) => l.confidence >= minConfidence);
 }
 
-const average = (a: NsfwScores, b: NsfwScores): NsfwScores => Object.fromEntries(Object.entries(a).map(([k, v]) => [k, (v + b[k as keyof NsfwScores]) / 2])) as NsfwScores;
+const average = (a: NsfwScores, b: NsfwScores): NsfwScores =>
+  Object.fromEntries(Object.entries(a).map(([k, v]) => [k, (v + b[k as keyof NsfwScores]) / 2])) as NsfwScores;
 
 /** The engine's identity for verdicts and dedupe: both files' pins, so changing either changes it. */
 export function engineModelRef(primary: ModelRef, confirm?: ModelRef): ModelRef {

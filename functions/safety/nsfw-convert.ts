@@ -71,9 +71,12 @@ export function dequantizeWeights(model: TfjsModel, shard: Buffer): Map<string, 
 function convKernel(w: { shape: number[]; data: Float32Array }): { dims: number[]; data: Float32Array } {
   const [kh, kw, cin, cout] = w.shape as [number, number, number, number];
   const data = new Float32Array(w.data.length);
-  for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) for (let i = 0; i < cin; i++) for (let o = 0; o < cout; o++) {
-    data[((o * cin + i) * kh + y) * kw + x] = w.data[((y * kw + x) * cin + i) * cout + o]!;
-  }
+  for (let y = 0; y < kh; y++)
+    for (let x = 0; x < kw; x++)
+      for (let i = 0; i < cin; i++)
+        for (let o = 0; o < cout; o++) {
+          data[((o * cin + i) * kh + y) * kw + x] = w.data[((y * kw + x) * cin + i) * cout + o]!;
+        }
   return { dims: [cout, cin, kh, kw], data };
 }
 
@@ -81,9 +84,12 @@ function convKernel(w: { shape: number[]; data: Float32Array }): { dims: number[
 function depthwiseKernel(w: { shape: number[]; data: Float32Array }): { dims: number[]; data: Float32Array } {
   const [kh, kw, cin, mult] = w.shape as [number, number, number, number];
   const data = new Float32Array(w.data.length);
-  for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) for (let i = 0; i < cin; i++) for (let m = 0; m < mult; m++) {
-    data[((i * mult + m) * kh + y) * kw + x] = w.data[((y * kw + x) * cin + i) * mult + m]!;
-  }
+  for (let y = 0; y < kh; y++)
+    for (let x = 0; x < kw; x++)
+      for (let i = 0; i < cin; i++)
+        for (let m = 0; m < mult; m++) {
+          data[((i * mult + m) * kh + y) * kw + x] = w.data[((y * kw + x) * cin + i) * mult + m]!;
+        }
   return { dims: [cin * mult, 1, kh, kw], data };
 }
 
@@ -91,7 +97,8 @@ function depthwiseKernel(w: { shape: number[]; data: Float32Array }): { dims: nu
 export function inputSize(model: TfjsModel): number {
   const input = model.modelTopology.model_config.config.layers.find((l) => l.class_name === 'InputLayer');
   const shape = input?.config.batch_input_shape as Array<number | null> | undefined;
-  if (!shape || shape.length !== 4 || shape[1] !== shape[2] || shape[3] !== 3) throw new ModelContractError(`nsfwjs model input is ${JSON.stringify(shape)}; the converter expects [null, n, n, 3].`);
+  if (!shape || shape.length !== 4 || shape[1] !== shape[2] || shape[3] !== 3)
+    throw new ModelContractError(`nsfwjs model input is ${JSON.stringify(shape)}; the converter expects [null, n, n, 3].`);
   return shape[1]!;
 }
 
@@ -99,7 +106,11 @@ export function inputSize(model: TfjsModel): number {
  * Builds the ONNX model bytes from the TF.js model and its weights (the shards concatenated in the
  * manifest's order, as TF.js reads them).
  */
-export function tfjsToOnnx(model: TfjsModel, shard: Buffer, meta: { name: string; description: string } = { name: 'nsfwjs-mobilenet-v2', description: 'nsfwjs 4.3.0 MobileNetV2' }): Buffer {
+export function tfjsToOnnx(
+  model: TfjsModel,
+  shard: Buffer,
+  meta: { name: string; description: string } = { name: 'nsfwjs-mobilenet-v2', description: 'nsfwjs 4.3.0 MobileNetV2' },
+): Buffer {
   const size = inputSize(model);
   const weights = dequantizeWeights(model, shard);
   const take = (name: string) => {
@@ -110,7 +121,14 @@ export function tfjsToOnnx(model: TfjsModel, shard: Buffer, meta: { name: string
   const initializers: InstanceType<typeof onnx.TensorProto>[] = [];
   const nodes: InstanceType<typeof onnx.NodeProto>[] = [];
   const init = (name: string, dims: number[], data: Float32Array) => {
-    initializers.push(onnx.TensorProto.create({ name, dims, dataType: onnx.TensorProto.DataType.FLOAT, rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) }));
+    initializers.push(
+      onnx.TensorProto.create({
+        name,
+        dims,
+        dataType: onnx.TensorProto.DataType.FLOAT,
+        rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+      }),
+    );
     return name;
   };
   const ints = (name: string, v: number[]) => onnx.AttributeProto.create({ name, ints: v, type: onnx.AttributeProto.AttributeType.INTS });
@@ -133,7 +151,8 @@ export function tfjsToOnnx(model: TfjsModel, shard: Buffer, meta: { name: string
   const samePads = (l: KerasLayer, k: number[]) => {
     const strides = (l.config.strides as number[] | undefined) ?? [1, 1];
     if (l.config.padding === 'valid') return [0, 0, 0, 0];
-    if (strides.some((s) => s !== 1)) throw new ModelContractError(`nsfwjs layer ${l.name}: "same" padding with stride ${strides} is not supported by the converter.`);
+    if (strides.some((s) => s !== 1))
+      throw new ModelContractError(`nsfwjs layer ${l.name}: "same" padding with stride ${strides} is not supported by the converter.`);
     const before = k.map((x) => Math.floor((x - 1) / 2));
     const after = k.map((x, i) => x - 1 - before[i]);
     return [before[0], before[1], after[0], after[1]];
@@ -156,7 +175,9 @@ export function tfjsToOnnx(model: TfjsModel, shard: Buffer, meta: { name: string
       case 'ZeroPadding2D': {
         const [[top, bottom], [left, right]] = c.padding as [[number, number], [number, number]];
         const pads = `${l.name}/pads`;
-        initializers.push(onnx.TensorProto.create({ name: pads, dims: [8], dataType: onnx.TensorProto.DataType.INT64, int64Data: [0, 0, top, left, 0, 0, bottom, right] }));
+        initializers.push(
+          onnx.TensorProto.create({ name: pads, dims: [8], dataType: onnx.TensorProto.DataType.INT64, int64Data: [0, 0, top, left, 0, 0, bottom, right] }),
+        );
         out = node('Pad', [inputOf(l), pads], l.name);
         break;
       }
@@ -165,7 +186,15 @@ export function tfjsToOnnx(model: TfjsModel, shard: Buffer, meta: { name: string
         const inputs = [inputOf(l), init(`${l.name}/W`, k.dims, k.data)];
         if (c.use_bias) inputs.push(init(`${l.name}/B`, [k.dims[0]], take(`${l.name}/bias`).data));
         const ks = c.kernel_size as number[];
-        out = activation(l, node('Conv', inputs, l.name, [ints('kernel_shape', ks), ints('strides', (c.strides as number[]) ?? [1, 1]), ints('pads', samePads(l, ks)), ints('dilations', (c.dilation_rate as number[]) ?? [1, 1])]));
+        out = activation(
+          l,
+          node('Conv', inputs, l.name, [
+            ints('kernel_shape', ks),
+            ints('strides', (c.strides as number[]) ?? [1, 1]),
+            ints('pads', samePads(l, ks)),
+            ints('dilations', (c.dilation_rate as number[]) ?? [1, 1]),
+          ]),
+        );
         break;
       }
       case 'DepthwiseConv2D': {
@@ -174,11 +203,20 @@ export function tfjsToOnnx(model: TfjsModel, shard: Buffer, meta: { name: string
         if (c.use_bias) inputs.push(init(`${l.name}/B`, [k.dims[0]], take(`${l.name}/bias`).data));
         const ks = c.kernel_size as number[];
         const groups = take(`${l.name}/depthwise_kernel`).shape[2];
-        out = activation(l, node('Conv', inputs, l.name, [ints('kernel_shape', ks), ints('strides', (c.strides as number[]) ?? [1, 1]), ints('pads', samePads(l, ks)), int('group', groups)]));
+        out = activation(
+          l,
+          node('Conv', inputs, l.name, [
+            ints('kernel_shape', ks),
+            ints('strides', (c.strides as number[]) ?? [1, 1]),
+            ints('pads', samePads(l, ks)),
+            int('group', groups),
+          ]),
+        );
         break;
       }
       case 'BatchNormalization': {
-        if (c.axis !== undefined && c.axis !== 3 && c.axis !== -1) throw new ModelContractError(`nsfwjs layer ${l.name}: batch normalization over axis ${JSON.stringify(c.axis)} is not supported.`);
+        if (c.axis !== undefined && c.axis !== 3 && c.axis !== -1)
+          throw new ModelContractError(`nsfwjs layer ${l.name}: batch normalization over axis ${JSON.stringify(c.axis)} is not supported.`);
         const mean = take(`${l.name}/moving_mean`);
         const n = mean.shape[0];
         // Keras leaves gamma out with scale=False and beta out with center=False: they are 1 and 0.
@@ -186,15 +224,29 @@ export function tfjsToOnnx(model: TfjsModel, shard: Buffer, meta: { name: string
         const beta = c.center === false ? new Float32Array(n) : take(`${l.name}/beta`).data;
         out = node(
           'BatchNormalization',
-          [inputOf(l), init(`${l.name}/gamma`, [n], gamma), init(`${l.name}/beta`, [n], beta), init(`${l.name}/mean`, [n], mean.data), init(`${l.name}/var`, [n], take(`${l.name}/moving_variance`).data)],
+          [
+            inputOf(l),
+            init(`${l.name}/gamma`, [n], gamma),
+            init(`${l.name}/beta`, [n], beta),
+            init(`${l.name}/mean`, [n], mean.data),
+            init(`${l.name}/var`, [n], take(`${l.name}/moving_variance`).data),
+          ],
           l.name,
           [float('epsilon', (c.epsilon as number) ?? 1e-3)],
         );
         break;
       }
       case 'ReLU': {
-        if ((c.negative_slope as number) || (c.threshold as number)) throw new ModelContractError(`nsfwjs layer ${l.name}: leaky/thresholded ReLU is not supported.`);
-        out = c.max_value == null ? node('Relu', [inputOf(l)], l.name) : node('Clip', [inputOf(l), 'clip_min', c.max_value === 6 ? 'clip_max6' : init(`${l.name}/max`, [], Float32Array.of(c.max_value as number))], l.name);
+        if ((c.negative_slope as number) || (c.threshold as number))
+          throw new ModelContractError(`nsfwjs layer ${l.name}: leaky/thresholded ReLU is not supported.`);
+        out =
+          c.max_value == null
+            ? node('Relu', [inputOf(l)], l.name)
+            : node(
+                'Clip',
+                [inputOf(l), 'clip_min', c.max_value === 6 ? 'clip_max6' : init(`${l.name}/max`, [], Float32Array.of(c.max_value as number))],
+                l.name,
+              );
         break;
       }
       case 'Add':
@@ -220,7 +272,12 @@ export function tfjsToOnnx(model: TfjsModel, shard: Buffer, meta: { name: string
       case 'Concatenate': {
         // Keras concatenates NHWC channels (axis 3 or -1); the graph is NCHW, so channels are axis 1.
         if (c.axis !== 3 && c.axis !== -1) throw new ModelContractError(`nsfwjs layer ${l.name}: concatenation over axis ${String(c.axis)} is not supported.`);
-        out = node('Concat', l.inbound_nodes[0].map((_, i) => inputOf(l, i)), l.name, [int('axis', 1)]);
+        out = node(
+          'Concat',
+          l.inbound_nodes[0].map((_, i) => inputOf(l, i)),
+          l.name,
+          [int('axis', 1)],
+        );
         break;
       }
       case 'Flatten':
@@ -248,7 +305,9 @@ export function tfjsToOnnx(model: TfjsModel, shard: Buffer, meta: { name: string
   const valueInfo = (name: string, dims: Array<number | string>) =>
     onnx.ValueInfoProto.create({
       name,
-      type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } } },
+      type: {
+        tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } },
+      },
     });
   const graph = onnx.GraphProto.create({
     name: meta.name,

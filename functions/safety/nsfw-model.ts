@@ -24,11 +24,9 @@ export async function nsfwPixels(source: ImageSource, limits: { maxPixels: numbe
   if (!isRaster(source)) await phase('header', () => readImageHeader(source, limits));
   let data: Buffer;
   try {
-    data = await phase(isRaster(source) ? 'resize' : 'decode', () => decodePipeline(source, limits.maxPixels)
-      .resize(size, size, { fit: 'fill' })
-      .removeAlpha()
-      .raw({ depth: 'uchar' })
-      .toBuffer());
+    data = await phase(isRaster(source) ? 'resize' : 'decode', () =>
+      decodePipeline(source, limits.maxPixels).resize(size, size, { fit: 'fill' }).removeAlpha().raw({ depth: 'uchar' }).toBuffer(),
+    );
   } catch (err) {
     throw new CorruptImage(`The image could not be decoded (${(err as Error).message}); it is truncated or damaged.`);
   }

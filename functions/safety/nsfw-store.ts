@@ -76,7 +76,9 @@ export async function packTarball(workDir: string): Promise<Buffer> {
   const tgz = await readFile(path.join(workDir, `${NSFW_PIN.package.name}-${NSFW_PIN.package.version}.tgz`));
   const sha = createHash('sha256').update(tgz).digest('hex');
   if (sha !== NSFW_PIN.package.tarballSha256) {
-    throw new ModelIntegrityError(`${spec} tarball has sha256 ${sha}, expected ${NSFW_PIN.package.tarballSha256}. The registry served different bytes; nothing was converted.`);
+    throw new ModelIntegrityError(
+      `${spec} tarball has sha256 ${sha}, expected ${NSFW_PIN.package.tarballSha256}. The registry served different bytes; nothing was converted.`,
+    );
   }
   return tgz;
 }
@@ -123,7 +125,8 @@ export async function resolveNsfwModel(opts: NsfwStoreOptions): Promise<Resolved
   const expected = pin.onnx;
   if (opts.path) {
     const sha = await fileSha256Once(path.resolve(opts.path));
-    if (sha !== expected.sha256) throw new ModelIntegrityError(`${opts.path} has sha256 ${sha}, expected ${expected.sha256} for ${pin.name} (models/nsfwjs.json).`);
+    if (sha !== expected.sha256)
+      throw new ModelIntegrityError(`${opts.path} has sha256 ${sha}, expected ${expected.sha256} for ${pin.name} (models/nsfwjs.json).`);
     return { modelPath: path.resolve(opts.path), sha256: sha, source: 'path' };
   }
   const dir = path.join(path.resolve(opts.cacheDir), pin.name);
@@ -139,7 +142,9 @@ export async function resolveNsfwModel(opts: NsfwStoreOptions): Promise<Resolved
       return resolved('s3');
     }
     if (opts.allowConvert === false) {
-      throw new ModelNotFoundError(`The local safety model ${pin.name} is not in ${dir} and conversion is off. Set its S3 URI (the stack uploads it) or its path.`);
+      throw new ModelNotFoundError(
+        `The local safety model ${pin.name} is not in ${dir} and conversion is off. Set its S3 URI (the stack uploads it) or its path.`,
+      );
     }
     await convertInto(dest, pin);
     return resolved('converted');

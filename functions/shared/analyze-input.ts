@@ -19,8 +19,9 @@ const analyzeInputSchema = z.object({
 export function parseAnalyzeInput(event: unknown): AnalyzeInput {
   const parsed = analyzeInputSchema.safeParse(event);
   if (!parsed.success) {
-    throw new InvalidInput(`Expected { image: StagedImage } from FetchImage: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}.`);
+    throw new InvalidInput(
+      `Expected { image: StagedImage } from FetchImage: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}.`,
+    );
   }
   return parsed.data;
 }
-

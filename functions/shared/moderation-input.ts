@@ -14,16 +14,18 @@ export const moderationInputSchema = z.object({
 export function parseModerationInput(event: unknown): ModerationInput {
   const parsed = moderationInputSchema.safeParse(event);
   if (!parsed.success) {
-    throw new InvalidInput(`Expected { imageUrl, postId?, context? }: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ')}.`);
+    throw new InvalidInput(
+      `Expected { imageUrl, postId?, context? }: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ')}.`,
+    );
   }
   return parsed.data;
 }
 
-
 /** FetchImage's payload: the execution input plus the execution's name. */
 export function parseFetchImageInput(event: unknown): FetchImageInput {
   const e = (typeof event === 'object' && event !== null ? event : {}) as { input?: unknown; executionName?: unknown };
-  if (e.input === undefined) throw new InvalidInput('Expected { input: { imageUrl, postId?, context? }, executionName? } (the state machine wraps the execution input).');
+  if (e.input === undefined)
+    throw new InvalidInput('Expected { input: { imageUrl, postId?, context? }, executionName? } (the state machine wraps the execution input).');
   const executionName = typeof e.executionName === 'string' ? e.executionName : undefined;
   return { input: parseModerationInput(e.input), ...(executionName ? { executionName } : {}) };
 }
@@ -33,7 +35,13 @@ export function parseFetchImageInput(event: unknown): FetchImageInput {
  * sha256 of (postId, imageUrl): the same request always maps to the same name, different ones never collide.
  */
 export function executionName(input: Pick<ModerationInput, 'imageUrl' | 'postId'>): string {
-  const hash = createHash('sha256').update(JSON.stringify([input.postId ?? '', input.imageUrl])).digest('hex');
-  const post = (input.postId ?? 'image').replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 30) || 'image';
+  const hash = createHash('sha256')
+    .update(JSON.stringify([input.postId ?? '', input.imageUrl]))
+    .digest('hex');
+  const post =
+    (input.postId ?? 'image')
+      .replace(/[^A-Za-z0-9_-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 30) || 'image';
   return `${post}-${hash.slice(0, 40)}`;
 }

@@ -9,14 +9,20 @@ import path from 'node:path';
 import { ConfigError } from './errors.js';
 
 function unusable(dir: string, setting: string, why: string, cause?: unknown): ConfigError {
-  return new ConfigError(`${setting} ${dir} is not a writable directory (${why}). Point ${setting} at a directory this process can write.`, { dir, setting }, { cause });
+  return new ConfigError(
+    `${setting} ${dir} is not a writable directory (${why}). Point ${setting} at a directory this process can write.`,
+    { dir, setting },
+    { cause },
+  );
 }
 
 /** Creates `dir` and its missing parents one level at a time; returns the directories it created, outermost first. */
 export async function makeDirs(dir: string, setting: string): Promise<string[]> {
   const missing: string[] = [];
   for (let cur = path.resolve(dir); ; cur = path.dirname(cur)) {
-    const s = await stat(cur).catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? undefined : Promise.reject(unusable(dir, setting, err.code ?? err.message, err))));
+    const s = await stat(cur).catch((err: NodeJS.ErrnoException) =>
+      err.code === 'ENOENT' ? undefined : Promise.reject(unusable(dir, setting, err.code ?? err.message, err)),
+    );
     if (s) {
       if (!s.isDirectory()) throw unusable(dir, setting, `${cur} is not a directory`);
       break;

@@ -20,7 +20,10 @@ const verdictSchema = z
     altText: z.string(),
     labels: z.array(z.unknown()),
     moderation: z.array(z.unknown()),
-    image: z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/) }).passthrough().optional(),
+    image: z
+      .object({ sha256: z.string().regex(/^[0-9a-f]{64}$/) })
+      .passthrough()
+      .optional(),
   })
   .passthrough();
 const ruleset = z.string().min(1).max(512);
@@ -63,7 +66,13 @@ export function createVerdictStepHandler(deps: () => Promise<VerdictStepDeps>) {
       case 'record':
         return recordVerdict(d, e.ruleset, e.verdict as Verdict, e.input);
       case 'requestReview':
-        return requestReview(d, { ruleset: e.ruleset, verdict: e.verdict as Verdict, input: e.input, timeoutSeconds: e.timeoutSeconds, taskToken: e.taskToken });
+        return requestReview(d, {
+          ruleset: e.ruleset,
+          verdict: e.verdict as Verdict,
+          input: e.input,
+          timeoutSeconds: e.timeoutSeconds,
+          taskToken: e.taskToken,
+        });
       case 'expireReview': {
         const out = await expireReview(d, { ruleset: e.ruleset, verdict: e.verdict as Verdict, input: e.input, outcome: e.outcome, error: e.error });
         d.metrics?.reviewExpired();
@@ -78,11 +87,18 @@ export function createVerdictStepHandler(deps: () => Promise<VerdictStepDeps>) {
  * (no PutMetricData call, no extra permission). Raw stdout, not console.log: Lambda's JSON log format
  * would wrap a console line and CloudWatch would no longer see the metric.
  */
-export function emfMetrics(namespace: string, stack: string, write: (line: string) => void = (l) => process.stdout.write(l)): NonNullable<VerdictStepDeps['metrics']> {
+export function emfMetrics(
+  namespace: string,
+  stack: string,
+  write: (line: string) => void = (l) => process.stdout.write(l),
+): NonNullable<VerdictStepDeps['metrics']> {
   return {
     reviewExpired() {
       const doc = {
-        _aws: { Timestamp: Date.now(), CloudWatchMetrics: [{ Namespace: namespace, Dimensions: [['Stack']], Metrics: [{ Name: 'ReviewsExpired', Unit: 'Count' }] }] },
+        _aws: {
+          Timestamp: Date.now(),
+          CloudWatchMetrics: [{ Namespace: namespace, Dimensions: [['Stack']], Metrics: [{ Name: 'ReviewsExpired', Unit: 'Count' }] }],
+        },
         Stack: stack,
         ReviewsExpired: 1,
       };

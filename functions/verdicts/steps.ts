@@ -3,7 +3,17 @@
  * ReviewExpired tasks do, on any VerdictStore. Pure of AWS: the store, the notifier and the task
  * callbacks are passed in (DynamoDB + SNS + Step Functions in a Lambda, SQLite and nothing locally).
  */
-import { POLICY_DECIDER, type ModerationInput, type ReviewTimeoutOutcome, type ReviewItem, type Ruleset, type StepError, type Verdict, type VerdictLookup, type VerdictRecord } from '../shared/contracts.js';
+import {
+  POLICY_DECIDER,
+  type ModerationInput,
+  type ReviewTimeoutOutcome,
+  type ReviewItem,
+  type Ruleset,
+  type StepError,
+  type Verdict,
+  type VerdictLookup,
+  type VerdictRecord,
+} from '../shared/contracts.js';
 import { InvalidInput } from '../shared/errors.js';
 import { deliverDecision, type TaskCallbacks } from '../shared/verdicts/callbacks.js';
 import { reviewIdFor } from '../shared/verdicts/rules.js';

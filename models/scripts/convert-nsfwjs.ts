@@ -15,5 +15,7 @@ const { values } = parseArgs({ options: { 'cache-dir': { type: 'string' } } });
 const cacheDir = values['cache-dir'] ?? modelStoreOptions().cacheDir;
 const t0 = performance.now();
 const resolved = await resolveNsfwModel({ cacheDir });
-const sha = createHash('sha256').update(await readFile(resolved.modelPath)).digest('hex');
+const sha = createHash('sha256')
+  .update(await readFile(resolved.modelPath))
+  .digest('hex');
 console.log(JSON.stringify({ modelPath: resolved.modelPath, sha256: sha, source: resolved.source, ms: Math.round(performance.now() - t0) }));

@@ -14,14 +14,29 @@ import { categoryOf } from '../../functions/shared/moderation.js';
 import { sharedDir } from '../workflow/fixtures.js';
 
 const L = (label: string, wnid: string, score: number): ClassLabel => ({ label, wnid, score });
-const tabby = [L('tabby', 'n02123045', 0.62), L('tiger cat', 'n02123159', 0.2), L('Egyptian cat', 'n02124075', 0.1), L('lynx', 'n02127052', 0.01), L('window screen', 'n04589890', 0.005)];
-const beer = [L('beer bottle', 'n02823428', 0.35), L('pop bottle', 'n03983396', 0.3), L('water bottle', 'n04557648', 0.1), L('wine bottle', 'n04591713', 0.05), L('beer glass', 'n02823750', 0.02)];
+const tabby = [
+  L('tabby', 'n02123045', 0.62),
+  L('tiger cat', 'n02123159', 0.2),
+  L('Egyptian cat', 'n02124075', 0.1),
+  L('lynx', 'n02127052', 0.01),
+  L('window screen', 'n04589890', 0.005),
+];
+const beer = [
+  L('beer bottle', 'n02823428', 0.35),
+  L('pop bottle', 'n03983396', 0.3),
+  L('water bottle', 'n04557648', 0.1),
+  L('wine bottle', 'n04591713', 0.05),
+  L('beer glass', 'n02823750', 0.02),
+];
 const model = { name: 'mobilenetv2-12-int8', sha256: 'a'.repeat(64) };
 
 describe('aggregate/taxonomy and tags', () => {
   it('covers all 1000 ImageNet classes of the synset list, with WordNet hypernym chains', async () => {
     const synset = await readFile(path.join(sharedDir, 'models/mobilenetv2-12-int8/labels.txt'), 'utf8');
-    const wnids = synset.split('\n').map((l) => l.slice(0, 9)).filter((w) => /^n\d{8}$/.test(w));
+    const wnids = synset
+      .split('\n')
+      .map((l) => l.slice(0, 9))
+      .filter((w) => /^n\d{8}$/.test(w));
     expect(wnids).to.have.length(1000);
     expect(taxonomySize()).to.equal(1000);
     for (const w of wnids) expect(taxonomyOf(w), w).to.exist;
@@ -83,13 +98,17 @@ describe('aggregate/decide', () => {
   });
 
   it('rejects explicit content only above the reject band; reviews in between', () => {
-    const at = (confidence: number) => decide({ classification: tabby, safety: [{ name: 'Explicit Nudity', parentName: 'Explicit', confidence }] }, DEFAULT_POLICY);
+    const at = (confidence: number) =>
+      decide({ classification: tabby, safety: [{ name: 'Explicit Nudity', parentName: 'Explicit', confidence }] }, DEFAULT_POLICY);
     expect(at(95).decision).to.equal('reject');
     expect(at(95).reasons[0]).to.include({ code: 'category-reject', category: 'Explicit', threshold: 90 });
     expect(at(85).decision).to.equal('review');
     expect(at(60).decision).to.equal('review');
     expect(at(30).decision).to.equal('approve');
-    const swim = decide({ classification: tabby, safety: [{ name: 'Female Swimwear or Underwear', parentName: 'Swimwear or Underwear', confidence: 98.5 }] }, DEFAULT_POLICY);
+    const swim = decide(
+      { classification: tabby, safety: [{ name: 'Female Swimwear or Underwear', parentName: 'Swimwear or Underwear', confidence: 98.5 }] },
+      DEFAULT_POLICY,
+    );
     expect(swim.decision).to.equal('review');
     expect(swim.reasons[0]).to.include({ category: 'Swimwear or Underwear' });
   });
@@ -98,7 +117,10 @@ describe('aggregate/decide', () => {
     expect(decide({ classification: tabby }, DEFAULT_POLICY)).to.deep.include({ decision: 'review' });
     expect(decide({ classification: tabby }, DEFAULT_POLICY).reasons[0].code).to.equal('safety-missing');
     expect(decide({ safety: [] }, DEFAULT_POLICY).reasons[0].code).to.equal('classification-missing');
-    const blocked = decide({ error: { Error: 'FetchBlocked', Cause: JSON.stringify({ errorType: 'FetchBlocked', errorMessage: 'Refusing 169.254.169.254' }), state: 'FetchImage' } }, DEFAULT_POLICY);
+    const blocked = decide(
+      { error: { Error: 'FetchBlocked', Cause: JSON.stringify({ errorType: 'FetchBlocked', errorMessage: 'Refusing 169.254.169.254' }), state: 'FetchImage' } },
+      DEFAULT_POLICY,
+    );
     expect(blocked.decision).to.equal('reject');
     expect(blocked.reasons[0]).to.include({ code: 'step-failed', error: 'FetchBlocked' });
     expect(blocked.reasons[0].message).to.match(/Refusing 169\.254\.169\.254.*FetchImage|FetchImage.*Refusing 169\.254\.169\.254/);
@@ -120,7 +142,10 @@ describe('aggregate/policy', () => {
   it('refuses bad policies with the offending key', () => {
     expect(() => parsePolicy('{oops')).to.throw(ConfigError, /MODERATION_POLICY is not valid JSON/);
     expect(() => parsePolicy(JSON.stringify({ safety: { Alcohool: { review: 50 } } }))).to.throw(ConfigError, /Alcohool/);
-    expect(() => parsePolicy(JSON.stringify({ safety: { Explicit: { review: 90, reject: 50 } } }))).to.throw(ConfigError, /MODERATION_POLICY\.safety\.Explicit.*review must not be above reject/);
+    expect(() => parsePolicy(JSON.stringify({ safety: { Explicit: { review: 90, reject: 50 } } }))).to.throw(
+      ConfigError,
+      /MODERATION_POLICY\.safety\.Explicit.*review must not be above reject/,
+    );
     expect(() => parsePolicy(JSON.stringify({ classifier: { Violence: { review: 150 } } }))).to.throw(ConfigError, /classifier\.Violence\.review/);
     expect(() => parsePolicy(JSON.stringify({ thresholds: {} }))).to.throw(ConfigError, /thresholds/);
   });
@@ -135,7 +160,13 @@ describe('aggregate/handler', () => {
       input: { imageUrl: 'https://example.com/a.jpg', postId: 'p1' },
       image,
       classification: { labels: tabby, model },
-      safety: { engine: 'rekognition', raw: [{ Name: 'Explicit', ParentName: '', Confidence: 97.2, TaxonomyLevel: 1 }, { Name: 'Exposed Female Nipple', ParentName: 'Explicit Nudity', Confidence: 97.2, TaxonomyLevel: 3 }] },
+      safety: {
+        engine: 'rekognition',
+        raw: [
+          { Name: 'Explicit', ParentName: '', Confidence: 97.2, TaxonomyLevel: 1 },
+          { Name: 'Exposed Female Nipple', ParentName: 'Explicit Nudity', Confidence: 97.2, TaxonomyLevel: 3 },
+        ],
+      },
     });
     expect(v.decision).to.equal('reject');
     expect(v.moderation).to.deep.include({ name: 'Explicit', parentName: '', confidence: 97.2 });

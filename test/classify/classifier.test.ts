@@ -50,7 +50,8 @@ describe('classify/classifier on the real models and photos', function () {
   });
   after(() => cache.cleanup());
 
-  const load = (name: string) => getClassifier({ store: { name, cacheDir: cache.dir, mirrorDir, allowDownload: false }, config: { threads: 2, maxPixels: 40e6 } });
+  const load = (name: string) =>
+    getClassifier({ store: { name, cacheDir: cache.dir, mirrorDir, allowDownload: false }, config: { threads: 2, maxPixels: 40e6 } });
 
   it('mobilenet-v2-int8 (probabilities, background class): top-5 >= 46/50 and top-1 >= 40/50', async () => {
     const c = await load('mobilenet-v2-int8');
@@ -127,10 +128,18 @@ describe('classify/classifier on a synthetic ResNet-shaped model', () => {
     const c = await Classifier.create({ modelPath, manifest, labels: labels1000, sha256: 'x'.repeat(64), threads: 1 });
     expect(c.inputNames).to.deep.equal({ input: SYNTHETIC_INPUT, output: SYNTHETIC_OUTPUT });
     for (const [rgb, x] of [
-      [[124, 116, 104], [0, 0, 0]],
-      [[182, 173, 218], [1, 1, 2]],
+      [
+        [124, 116, 104],
+        [0, 0, 0],
+      ],
+      [
+        [182, 173, 218],
+        [1, 1, 2],
+      ],
     ] as const) {
-      const png = await sharp({ create: { width: 320, height: 240, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } }).png().toBuffer();
+      const png = await sharp({ create: { width: 320, height: 240, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } })
+        .png()
+        .toBuffer();
       const got = await c.classify(png);
       const expected = topK(softmax(expectedLogits(weights, [...x])), labels1000, 5);
       expect(got.map((l) => l.label)).to.deep.equal(expected.map((l) => l.label));

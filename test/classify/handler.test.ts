@@ -20,7 +20,11 @@ describe('classify/handler with the real staging directory and model', () => {
     store = new LocalStagingStore(staging.dir);
     handler = createClassifyHandler({
       store,
-      classifier: () => getClassifier({ store: { name: 'mobilenetv2-12-int8', cacheDir: cache.dir, mirrorDir, allowDownload: false }, config: { threads: 2, maxPixels: 40e6 } }),
+      classifier: () =>
+        getClassifier({
+          store: { name: 'mobilenetv2-12-int8', cacheDir: cache.dir, mirrorDir, allowDownload: false },
+          config: { threads: 2, maxPixels: 40e6 },
+        }),
     });
   });
   after(async () => {

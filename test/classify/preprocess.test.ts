@@ -10,8 +10,7 @@ const zoo = catalogEntry('mobilenetv2-12-int8').input;
 const raw = { ...zoo, mean: [0, 0, 0], std: [1, 1, 1] };
 
 /** A solid image of the given size and colour, encoded by sharp. */
-const solid = (width: number, height: number, background: Color, channels: 3 | 4 = 3) =>
-  sharp({ create: { width, height, channels, background } });
+const solid = (width: number, height: number, background: Color, channels: 3 | 4 = 3) => sharp({ create: { width, height, channels, background } });
 
 /** Mean RGB of a region of 224x224 interleaved RGB pixels. */
 function meanRgb(data: Buffer, x0: number, y0: number, w: number, h: number): number[] {

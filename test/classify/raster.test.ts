@@ -17,7 +17,12 @@ async function labelledPhotos(): Promise<string[]> {
   const out: string[] = [];
   for (const dir of ['imagenet-sample', 'calibration']) {
     const d = path.join(sharedDir, 'images', dir);
-    out.push(...(await readdir(d)).filter((f) => /\.(jpe?g|png|webp)$/i.test(f)).sort().map((f) => path.join(d, f)));
+    out.push(
+      ...(await readdir(d))
+        .filter((f) => /\.(jpe?g|png|webp)$/i.test(f))
+        .sort()
+        .map((f) => path.join(d, f)),
+    );
   }
   return out;
 }

@@ -52,8 +52,10 @@ export function dequantizedOutput(acc: number[]): number[] {
 }
 
 const u8 = (name: string, dims: number[], v: ArrayLike<number>) => onnx.TensorProto.create({ name, dims, dataType: T.UINT8, rawData: Uint8Array.from(v) });
-const s8 = (name: string, dims: number[], v: Int8Array) => onnx.TensorProto.create({ name, dims, dataType: T.INT8, rawData: new Uint8Array(v.buffer.slice(0)) });
-const f32 = (name: string, dims: number[], v: number[]) => onnx.TensorProto.create({ name, dims, dataType: T.FLOAT, rawData: new Uint8Array(Float32Array.from(v).buffer) });
+const s8 = (name: string, dims: number[], v: Int8Array) =>
+  onnx.TensorProto.create({ name, dims, dataType: T.INT8, rawData: new Uint8Array(v.buffer.slice(0)) });
+const f32 = (name: string, dims: number[], v: number[]) =>
+  onnx.TensorProto.create({ name, dims, dataType: T.FLOAT, rawData: new Uint8Array(Float32Array.from(v).buffer) });
 const i64 = (name: string, v: number[]) => onnx.TensorProto.create({ name, dims: [v.length], dataType: T.INT64, int64Data: v });
 const floatInfo = (name: string, dims: number[]) =>
   onnx.ValueInfoProto.create({ name, type: { tensorType: { elemType: T.FLOAT, shape: { dim: dims.map((d) => ({ dimValue: d })) } } } });

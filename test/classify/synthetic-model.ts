@@ -47,7 +47,7 @@ export function expectedLogits(w: SyntheticWeights, x: [number, number, number])
   const feat = new Float64Array(FEATURES);
   for (let f = 0; f < FEATURES; f++) {
     let s = w.convB[f];
-    for (let c = 0; c < 3; c++) for (let k = 0; k < KERNEL * KERNEL; k++) s += w.convW[((f * 3 + c) * KERNEL * KERNEL) + k] * x[c];
+    for (let c = 0; c < 3; c++) for (let k = 0; k < KERNEL * KERNEL; k++) s += w.convW[(f * 3 + c) * KERNEL * KERNEL + k] * x[c];
     feat[f] = s;
   }
   const out = new Float64Array(CLASSES);
@@ -91,7 +91,12 @@ export function syntheticResnetOnnx(w: SyntheticWeights = syntheticWeights()): B
       tensor('fc_b', [CLASSES], w.gemmB),
     ],
     node: [
-      onnx.NodeProto.create({ opType: 'Conv', input: [SYNTHETIC_INPUT, 'conv_w', 'conv_b'], output: ['conv'], attribute: [attrInts('kernel_shape', [KERNEL, KERNEL]), attrInts('strides', [KERNEL, KERNEL])] }),
+      onnx.NodeProto.create({
+        opType: 'Conv',
+        input: [SYNTHETIC_INPUT, 'conv_w', 'conv_b'],
+        output: ['conv'],
+        attribute: [attrInts('kernel_shape', [KERNEL, KERNEL]), attrInts('strides', [KERNEL, KERNEL])],
+      }),
       onnx.NodeProto.create({ opType: 'GlobalAveragePool', input: ['conv'], output: ['pool'] }),
       onnx.NodeProto.create({ opType: 'Flatten', input: ['pool'], output: ['flat'], attribute: [attrInt('axis', 1)] }),
       onnx.NodeProto.create({ opType: 'Gemm', input: ['flat', 'fc_w', 'fc_b'], output: [SYNTHETIC_OUTPUT], attribute: [attrInt('transB', 1)] }),

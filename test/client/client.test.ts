@@ -6,7 +6,14 @@ import { ExecutionConflict, InvalidInput, ModerationExecutionFailed, VerdictTime
 import { executionName, ModerationClient } from '../../workflows/client.js';
 
 const SM = 'arn:aws:states:eu-west-1:123456789012:stateMachine:blog-image-moderation-dev-moderation';
-const verdict: Verdict = { decision: 'approve', reasons: [{ code: 'clean', message: 'ok' }], seoTags: ['zebra'], altText: 'A photo of a zebra.', labels: [], moderation: [] };
+const verdict: Verdict = {
+  decision: 'approve',
+  reasons: [{ code: 'clean', message: 'ok' }],
+  seoTags: ['zebra'],
+  altText: 'A photo of a zebra.',
+  labels: [],
+  moderation: [],
+};
 const request = { imageUrl: 'https://blog.example.com/img/zebra.jpg', postId: 'post 42/draft' };
 
 describe('workflows/client (aws-sdk-client-mock against the real client)', () => {
@@ -52,7 +59,9 @@ describe('workflows/client (aws-sdk-client-mock against the real client)', () =>
 
   it('refuses to adopt an execution of the same name for another request', async () => {
     sfn.on(StartExecutionCommand).rejects(new ExecutionAlreadyExists({ message: 'exists', $metadata: {} }));
-    sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING', input: JSON.stringify({ imageUrl: 'https://other.example.com/a.jpg', postId: request.postId }) });
+    sfn
+      .on(DescribeExecutionCommand)
+      .resolves({ status: 'RUNNING', input: JSON.stringify({ imageUrl: 'https://other.example.com/a.jpg', postId: request.postId }) });
     try {
       await client().startModeration(request);
       expect.fail('expected ExecutionConflict');
@@ -62,7 +71,11 @@ describe('workflows/client (aws-sdk-client-mock against the real client)', () =>
   });
 
   it('polls with backoff until the verdict, and names failures and deadlines', async () => {
-    sfn.on(DescribeExecutionCommand).resolvesOnce({ status: 'RUNNING' }).resolvesOnce({ status: 'RUNNING' }).resolves({ status: 'SUCCEEDED', output: JSON.stringify(verdict) });
+    sfn
+      .on(DescribeExecutionCommand)
+      .resolvesOnce({ status: 'RUNNING' })
+      .resolvesOnce({ status: 'RUNNING' })
+      .resolves({ status: 'SUCCEEDED', output: JSON.stringify(verdict) });
     const got = await client().waitForVerdict('arn:exec', { initialDelayMs: 5, maxDelayMs: 10 });
     expect(got).to.deep.equal(verdict);
     expect(sfn.commandCalls(DescribeExecutionCommand)).to.have.length(3);
@@ -89,12 +102,20 @@ describe('workflows/client (aws-sdk-client-mock against the real client)', () =>
   });
 
   it('uses StartSyncExecution for EXPRESS workflows', async () => {
-    sfn.on(StartSyncExecutionCommand).resolves({ status: 'SUCCEEDED', output: JSON.stringify(verdict), executionArn: 'arn:aws:states:eu-west-1:123456789012:express:x:y:z', startDate: new Date(), stopDate: new Date() });
+    sfn.on(StartSyncExecutionCommand).resolves({
+      status: 'SUCCEEDED',
+      output: JSON.stringify(verdict),
+      executionArn: 'arn:aws:states:eu-west-1:123456789012:express:x:y:z',
+      startDate: new Date(),
+      stopDate: new Date(),
+    });
     const got = await client('EXPRESS').moderate(request);
     expect(got.decision).to.equal('approve');
     expect(got.executionArn).to.contain(':express:');
     expect(sfn.commandCalls(StartExecutionCommand)).to.have.length(0);
-    sfn.on(StartSyncExecutionCommand).resolves({ status: 'FAILED', error: 'States.Timeout', executionArn: 'arn:x', startDate: new Date(), stopDate: new Date() });
+    sfn
+      .on(StartSyncExecutionCommand)
+      .resolves({ status: 'FAILED', error: 'States.Timeout', executionArn: 'arn:x', startDate: new Date(), stopDate: new Date() });
     try {
       await client('EXPRESS').moderate(request);
       expect.fail('expected ModerationExecutionFailed');

@@ -20,7 +20,8 @@ describe('workflows/client: getVerdict and waiting out a review (dynalite + aws-
   let store: DynamoVerdictStore;
   let sfn: AwsClientStub<SFNClient>;
   let n = 0;
-  const client = (type: 'STANDARD' | 'EXPRESS' = 'STANDARD', ruleset?: string) => new ModerationClient({ stateMachineArn: SM, type, client: new SFNClient({ region: 'us-east-1' }), verdicts: store, ruleset });
+  const client = (type: 'STANDARD' | 'EXPRESS' = 'STANDARD', ruleset?: string) =>
+    new ModerationClient({ stateMachineArn: SM, type, client: new SFNClient({ region: 'us-east-1' }), verdicts: store, ruleset });
 
   before(async () => {
     db = await startDynalite();
@@ -45,12 +46,29 @@ describe('workflows/client: getVerdict and waiting out a review (dynalite + aws-
   });
 
   it('waitForVerdict keeps waiting past its own deadline while a person reviews the post, and returns their decision', async () => {
-    const { item } = await store.requestReview({ sha256: sha('b'), ruleset: 'r', verdict: verdict('review', { image: image(sha('b')) }), postId: 'p1', taskToken: 't', at: new Date().toISOString(), deadline: new Date(Date.now() + 60_000).toISOString() });
+    const { item } = await store.requestReview({
+      sha256: sha('b'),
+      ruleset: 'r',
+      verdict: verdict('review', { image: image(sha('b')) }),
+      postId: 'p1',
+      taskToken: 't',
+      at: new Date().toISOString(),
+      deadline: new Date(Date.now() + 60_000).toISOString(),
+    });
     let decided: Verdict | undefined;
-    sfn.on(DescribeExecutionCommand).callsFake(async () => (decided ? { status: 'SUCCEEDED', input: JSON.stringify({ imageUrl: 'https://x/b.jpg', postId: 'p1' }), output: JSON.stringify(decided) } : { status: 'RUNNING', input: JSON.stringify({ imageUrl: 'https://x/b.jpg', postId: 'p1' }) }));
+    sfn
+      .on(DescribeExecutionCommand)
+      .callsFake(async () =>
+        decided
+          ? { status: 'SUCCEEDED', input: JSON.stringify({ imageUrl: 'https://x/b.jpg', postId: 'p1' }), output: JSON.stringify(decided) }
+          : { status: 'RUNNING', input: JSON.stringify({ imageUrl: 'https://x/b.jpg', postId: 'p1' }) },
+      );
     // The moderator decides after the caller's own 300 ms deadline; SendTaskSuccess resumes the execution.
     setTimeout(() => {
-      void decideReview({ store, callbacks: { sendSuccess: async (_t, output) => void (decided = output as Verdict) } }, item.reviewId, { decision: 'approve', by: 'Alice' });
+      void decideReview({ store, callbacks: { sendSuccess: async (_t, output) => void (decided = output as Verdict) } }, item.reviewId, {
+        decision: 'approve',
+        by: 'Alice',
+      });
     }, 800);
     const v = await client().waitForVerdict(EXEC, { deadlineMs: 300, initialDelayMs: 50, maxDelayMs: 100 });
     expect(v).to.include({ decision: 'approve', decidedBy: 'Alice', reviewId: item.reviewId });
@@ -68,11 +86,28 @@ describe('workflows/client: getVerdict and waiting out a review (dynalite + aws-
 
   it('waitForReview returns a queued review (EXPRESS, local) once decided, and names one that passed its deadline', async () => {
     const at = new Date().toISOString();
-    const { item } = await store.requestReview({ sha256: sha('d'), ruleset: 'r', verdict: verdict('review', { image: image(sha('d')) }), postId: 'p4', at, deadline: new Date(Date.now() + 60_000).toISOString() });
+    const { item } = await store.requestReview({
+      sha256: sha('d'),
+      ruleset: 'r',
+      verdict: verdict('review', { image: image(sha('d')) }),
+      postId: 'p4',
+      at,
+      deadline: new Date(Date.now() + 60_000).toISOString(),
+    });
     setTimeout(() => void decideReview({ store }, item.reviewId, { decision: 'reject', by: 'Bob', note: 'label visible' }), 200);
-    expect(await client('EXPRESS').waitForReview(item.reviewId, { initialDelayMs: 50, maxDelayMs: 100 })).to.include({ decision: 'reject', decidedBy: 'Bob', note: 'label visible' });
+    expect(await client('EXPRESS').waitForReview(item.reviewId, { initialDelayMs: 50, maxDelayMs: 100 })).to.include({
+      decision: 'reject',
+      decidedBy: 'Bob',
+      note: 'label visible',
+    });
 
-    const late = await store.requestReview({ sha256: sha('e'), ruleset: 'r', verdict: verdict('review', { image: image(sha('e')) }), at, deadline: new Date(Date.now() + 150).toISOString() });
+    const late = await store.requestReview({
+      sha256: sha('e'),
+      ruleset: 'r',
+      verdict: verdict('review', { image: image(sha('e')) }),
+      at,
+      deadline: new Date(Date.now() + 150).toISOString(),
+    });
     try {
       await client('EXPRESS').waitForReview(late.item.reviewId, { initialDelayMs: 50, maxDelayMs: 100 });
       expect.fail('expected VerdictTimeout');

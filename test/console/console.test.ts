@@ -83,7 +83,10 @@ describe('moderator console (real server, real store, Chromium)', function () {
       expect(unknown.status).to.equal(404);
       const list = (await (await fetch(`${origin()}/api/reviews`)).json()) as { reviews: Array<{ reviewId: string; taskTokens?: unknown }> };
       expect(list.reviews.map((r) => r.reviewId)).to.have.members(Object.values(fx.reviewIds));
-      expect(list.reviews.every((r) => r.taskTokens === undefined), 'task tokens never leave the server').to.equal(true);
+      expect(
+        list.reviews.every((r) => r.taskTokens === undefined),
+        'task tokens never leave the server',
+      ).to.equal(true);
     });
 
     it('serves the page with a CSP that forbids inline script, and no token inside it', async () => {
@@ -139,7 +142,11 @@ describe('moderator console (real server, real store, Chromium)', function () {
       expect(item).to.include({ status: 'approved', decidedBy: 'alice', note: 'label on the bottle is a soft drink' });
       const sha256 = fx.byInput('n02823428_beer_bottle.JPEG').verdict!.image!.sha256;
       const records = await fx.store.findVerdicts({ sha256 });
-      expect(records.find((r) => r.reviewId === fx.reviewIds.beer)).to.include({ decision: 'approve', decidedBy: 'alice', note: 'label on the bottle is a soft drink' });
+      expect(records.find((r) => r.reviewId === fx.reviewIds.beer)).to.include({
+        decision: 'approve',
+        decidedBy: 'alice',
+        note: 'label on the bottle is a soft drink',
+      });
 
       await open(`#/history/${sha256}`);
       await page.locator('#history-results table').waitFor();
@@ -177,7 +184,8 @@ describe('moderator console (real server, real store, Chromium)', function () {
       expect(await outcome('NeedsReview')).to.equal('succeeded');
       expect(await outcome('Approved')).to.equal('notrun');
       expect(await outcome('FetchImageFailed')).to.equal('notrun');
-      const taken = (from: string, to: string) => page.locator(`path.edge[data-from="${from}"][data-to="${to}"]`).evaluate((p) => p.classList.contains('taken'));
+      const taken = (from: string, to: string) =>
+        page.locator(`path.edge[data-from="${from}"][data-to="${to}"]`).evaluate((p) => p.classList.contains('taken'));
       expect(await taken('FetchImage', 'LookupVerdict')).to.equal(true);
       expect(await taken('FetchImage', 'FetchImageFailed')).to.equal(false);
       expect(await taken('AnalyzeImage#join', 'AggregateVerdict')).to.equal(true);

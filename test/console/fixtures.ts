@@ -65,7 +65,11 @@ export async function startConsoleFixture(opts: { moderator?: string; evalReport
   out.resume();
   err.on('data', (d: Buffer) => (errText += d.toString()));
   const inputs = [photo('n02823428_beer_bottle.JPEG'), photo('n04243546_slot.JPEG'), hostileFile, notAnImage];
-  const code = await cli(['--json', '--staging-dir', stagingDir, '--concurrency', '2', ...inputs], { stdout: out, stderr: err, env: { ...process.env, MODERATION_DATA_DIR: dataDir } });
+  const code = await cli(['--json', '--staging-dir', stagingDir, '--concurrency', '2', ...inputs], {
+    stdout: out,
+    stderr: err,
+    env: { ...process.env, MODERATION_DATA_DIR: dataDir },
+  });
   if (code !== 0) throw new Error(`the CLI exited ${code}: ${errText}`);
 
   const log = new ExecutionLog(dataDir);
@@ -87,7 +91,9 @@ export async function startConsoleFixture(opts: { moderator?: string; evalReport
     seoTags: [HOSTILE.label, ...zebra.verdict!.seoTags],
     labels: [{ ...zebra.verdict!.labels[0], label: HOSTILE.label }, ...zebra.verdict!.labels.slice(1)],
     moderation: [{ name: HOSTILE.label, parentName: 'Violence', confidence: 77 }],
-    reasons: [{ code: 'category-review', category: 'Violence', label: HOSTILE.label, confidence: 77, threshold: 60, message: `local engine: ${HOSTILE.label} at 77%` }],
+    reasons: [
+      { code: 'category-review', category: 'Violence', label: HOSTILE.label, confidence: 77, threshold: 60, message: `local engine: ${HOSTILE.label} at 77%` },
+    ],
   };
   // The workflow queued beer and slot for review itself (local mode: RequestReview in queue mode).
   const queued = await store.listReviews({ status: 'pending' });
@@ -102,18 +108,15 @@ export async function startConsoleFixture(opts: { moderator?: string; evalReport
     hostile: opts.hostile === false ? '' : await requestReview(store, zebra, HOSTILE.postId, hostileVerdict),
   };
 
-
-  const running = await startConsole(
-    {
-      port: 0,
-      host: '127.0.0.1',
-      dataDir,
-      stagingDir,
-      evalReport: opts.evalReport ?? path.join(dir, 'no-eval', 'report.json'),
-      safetyEngine: 'local',
-      moderator: opts.moderator ?? 'alice',
-    },
-  );
+  const running = await startConsole({
+    port: 0,
+    host: '127.0.0.1',
+    dataDir,
+    stagingDir,
+    evalReport: opts.evalReport ?? path.join(dir, 'no-eval', 'report.json'),
+    safetyEngine: 'local',
+    moderator: opts.moderator ?? 'alice',
+  });
   return {
     dir,
     dataDir,

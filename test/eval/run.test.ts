@@ -21,7 +21,12 @@ describe('npm run eval (the real local workflow on real photos)', function () {
     const rel = (f: string) => path.relative(dir, path.join(photosDir, f));
     await writeFile(
       labels,
-      ['file\texpected\tcategory', `${rel('n02391049_zebra.JPEG')}\tapprove\t`, `${rel('n04243546_slot.JPEG')}\tflag\tGambling`, `${rel('n01440764_tench.JPEG')}\tapprove\t`].join('\n'),
+      [
+        'file\texpected\tcategory',
+        `${rel('n02391049_zebra.JPEG')}\tapprove\t`,
+        `${rel('n04243546_slot.JPEG')}\tflag\tGambling`,
+        `${rel('n01440764_tench.JPEG')}\tapprove\t`,
+      ].join('\n'),
     );
     const out = path.join(dir, 'out');
     const io = captureIo({ ...process.env });

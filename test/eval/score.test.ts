@@ -36,7 +36,13 @@ describe('eval: labels file', () => {
   }
 });
 
-const mk = (file: string, expected: EvalCase['expected'], decision: EvalCase['decision'], reasons: EvalCase['reasons'], category?: EvalCase['category']): EvalCase => ({
+const mk = (
+  file: string,
+  expected: EvalCase['expected'],
+  decision: EvalCase['decision'],
+  reasons: EvalCase['reasons'],
+  category?: EvalCase['category'],
+): EvalCase => ({
   file,
   path: `/x/${file}`,
   expected,

@@ -37,15 +37,24 @@ async function server(routes: Record<string, Route>) {
   const origin = `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
   return {
     origin,
-    close: () => new Promise<void>((r) => { s.closeAllConnections(); s.close(() => r()); }),
+    close: () =>
+      new Promise<void>((r) => {
+        s.closeAllConnections();
+        s.close(() => r());
+      }),
   };
 }
 
-const send = (body: Buffer | string, headers: Record<string, string | number> = {}): Route => (_req, res) => {
-  res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': Buffer.byteLength(body), ...headers });
-  res.end(body);
-};
-const redirect = (to: string): Route => (_req, res) => res.writeHead(302, { location: to }).end();
+const send =
+  (body: Buffer | string, headers: Record<string, string | number> = {}): Route =>
+  (_req, res) => {
+    res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': Buffer.byteLength(body), ...headers });
+    res.end(body);
+  };
+const redirect =
+  (to: string): Route =>
+  (_req, res) =>
+    res.writeHead(302, { location: to }).end();
 
 describe('fetch-image over real HTTP on loopback', function () {
   this.timeout(20_000);
@@ -61,21 +70,35 @@ describe('fetch-image over real HTTP on loopback', function () {
     srv = await server({
       '/zebra.jpg': send(zebra),
       '/html-as-jpeg': send('<!doctype html><html><body>hi</body></html>'),
-      '/drawing.svg': send('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><script>alert(1)</script></svg>', { 'content-type': 'image/svg+xml' }),
+      '/drawing.svg': send('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><script>alert(1)</script></svg>', {
+        'content-type': 'image/svg+xml',
+      }),
       '/empty.jpg': send(Buffer.alloc(0)),
       '/truncated.jpg': send(zebra.subarray(0, Math.floor(zebra.length / 2))),
       '/bomb.png': send(pngBomb(30000, 30000), { 'content-type': 'image/png' }),
       '/big-declared': send(big),
-      '/big-chunked': (_req, res) => { res.writeHead(200, { 'content-type': 'image/jpeg' }); res.write(zebra.subarray(0, 100)); res.end(big); },
-      '/stall': (_req, res) => { res.writeHead(200, { 'content-type': 'image/jpeg' }); res.write(zebra.subarray(0, 100)); },
+      '/big-chunked': (_req, res) => {
+        res.writeHead(200, { 'content-type': 'image/jpeg' });
+        res.write(zebra.subarray(0, 100));
+        res.end(big);
+      },
+      '/stall': (_req, res) => {
+        res.writeHead(200, { 'content-type': 'image/jpeg' });
+        res.write(zebra.subarray(0, 100));
+      },
       '/server-error': (_req, res) => res.writeHead(500).end('boom'),
-      '/r1': redirect('/r2'), '/r2': redirect('/r3'), '/r3': redirect('/r4'), '/r4': redirect('/zebra.jpg'),
+      '/r1': redirect('/r2'),
+      '/r2': redirect('/r3'),
+      '/r3': redirect('/r4'),
+      '/r4': redirect('/zebra.jpg'),
       '/two-hops': redirect('/r3'),
       '/to-metadata': redirect('http://169.254.169.254/latest/meta-data/iam/'),
       '/to-other-loopback': redirect('http://127.0.0.2:9/x.jpg'),
     });
     fetchWith = (input, config = {}) =>
-      createFetchImageHandler({ store: new LocalStagingStore(staging.dir), config: { allowHosts: ['127.0.0.1'], ...config } })({ input: typeof input === 'string' ? { imageUrl: input } : input });
+      createFetchImageHandler({ store: new LocalStagingStore(staging.dir), config: { allowHosts: ['127.0.0.1'], ...config } })({
+        input: typeof input === 'string' ? { imageUrl: input } : input,
+      });
   });
   after(async () => {
     await srv.close();
@@ -135,7 +158,16 @@ describe('fetch-image over real HTTP on loopback', function () {
   });
 
   it('blocks non-public addresses (and names that resolve to them) unless allow-listed', async () => {
-    for (const url of ['http://169.254.169.254/latest/meta-data/', 'http://10.0.0.1/a.jpg', 'http://192.168.0.1/a.jpg', 'http://[::1]/a.jpg', 'http://[fd00::1]/a.jpg', 'http://0.0.0.0/a.jpg', 'http://2130706433/a.jpg', 'http://0x7f.1/a.jpg']) {
+    for (const url of [
+      'http://169.254.169.254/latest/meta-data/',
+      'http://10.0.0.1/a.jpg',
+      'http://192.168.0.1/a.jpg',
+      'http://[::1]/a.jpg',
+      'http://[fd00::1]/a.jpg',
+      'http://0.0.0.0/a.jpg',
+      'http://2130706433/a.jpg',
+      'http://0x7f.1/a.jpg',
+    ]) {
       await expectError(fetchWith(url, { allowHosts: [] }), FetchBlocked);
     }
     // "localhost" goes through DNS (the custom lookup), not the literal check.

@@ -10,14 +10,41 @@ const blocked = (fn: () => unknown) => expect(fn).to.throw(FetchBlocked);
 
 describe('fetch-image/guard (pure)', () => {
   it('refuses private, loopback, link-local, metadata, unique-local, multicast and unspecified addresses', () => {
-    for (const a of ['127.0.0.1', '10.1.2.3', '172.16.0.1', '192.168.1.1', '169.254.169.254', '0.0.0.0', '100.64.0.1', '224.0.0.1', '255.255.255.255', '::1', '::', 'fd00::1', 'fe80::1', 'ff02::1', '::ffff:127.0.0.1', '::ffff:169.254.169.254', 'fd00:ec2::254']) {
+    for (const a of [
+      '127.0.0.1',
+      '10.1.2.3',
+      '172.16.0.1',
+      '192.168.1.1',
+      '169.254.169.254',
+      '0.0.0.0',
+      '100.64.0.1',
+      '224.0.0.1',
+      '255.255.255.255',
+      '::1',
+      '::',
+      'fd00::1',
+      'fe80::1',
+      'ff02::1',
+      '::ffff:127.0.0.1',
+      '::ffff:169.254.169.254',
+      'fd00:ec2::254',
+    ]) {
       blocked(() => checkAddress(a, a, none));
     }
     for (const a of ['93.184.216.34', '8.8.8.8', '2606:4700:4700::1111']) expect(() => checkAddress(a, a, none)).not.to.throw();
   });
 
   it('reads the integer, hex and octal IPv4 spellings as the addresses they are, without DNS', () => {
-    for (const raw of ['http://2130706433/x.jpg', 'http://0x7f000001/x.jpg', 'http://0x7f.1/x.jpg', 'http://0177.0.0.1/x.jpg', 'http://169.254.169.254/latest/meta-data/', 'http://[::1]/x.jpg', 'http://[::ffff:a9fe:a9fe]/', 'http://0/x.jpg']) {
+    for (const raw of [
+      'http://2130706433/x.jpg',
+      'http://0x7f000001/x.jpg',
+      'http://0x7f.1/x.jpg',
+      'http://0177.0.0.1/x.jpg',
+      'http://169.254.169.254/latest/meta-data/',
+      'http://[::1]/x.jpg',
+      'http://[::ffff:a9fe:a9fe]/',
+      'http://0/x.jpg',
+    ]) {
       const url = parseHttpUrl(raw);
       expect(literalAddress(url), raw).to.be.a('string');
       blocked(() => precheck(url, none));
@@ -53,7 +80,8 @@ describe('fetch-image/guard (pure)', () => {
 
 describe('fetch-image/sniff (pure)', () => {
   it('recognises each format by its magic bytes and names what is not an image', () => {
-    const ftyp = (brand: string, compat = 'mif1') => Buffer.concat([Buffer.from([0, 0, 0, 24]), Buffer.from(`ftyp${brand}\0\0\0\0${compat}${brand}`, 'latin1')]);
+    const ftyp = (brand: string, compat = 'mif1') =>
+      Buffer.concat([Buffer.from([0, 0, 0, 24]), Buffer.from(`ftyp${brand}\0\0\0\0${compat}${brand}`, 'latin1')]);
     expect(sniffFormat(Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0]))).to.equal('jpeg');
     expect(sniffFormat(Buffer.from('89504e470d0a1a0a0000', 'hex'))).to.equal('png');
     expect(sniffFormat(Buffer.from('RIFF\0\0\0\0WEBPVP8 ', 'latin1'))).to.equal('webp');

@@ -58,13 +58,20 @@ describe('Lambda bundles (built as shipped, run in fresh processes)', function (
   });
 
   async function invoke<T>(name: keyof typeof bundles, event: unknown, extraEnv: NodeJS.ProcessEnv = {}): Promise<Outcome<T>> {
-    const { stdout } = await promisify(execFile)(process.execPath, [path.join(projectRoot, 'test/infra/invoke-bundle.mjs'), bundles[name], JSON.stringify(event)], {
-      env: { ...env, ...extraEnv },
-      maxBuffer: 16 * 1024 * 1024,
-    });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [path.join(projectRoot, 'test/infra/invoke-bundle.mjs'), bundles[name], JSON.stringify(event)],
+      {
+        env: { ...env, ...extraEnv },
+        maxBuffer: 16 * 1024 * 1024,
+      },
+    );
     // The result line is the invoker's; the rest is what the function wrote: Powertools JSON logs and EMF
     // blobs (a model still loading after a failed invocation may log after the result).
-    const lines = stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const result = lines.find((l) => 'ok' in l) as Outcome<T>;
     return { ...result, logs: lines.filter((l) => !('ok' in l)) };
   }
@@ -78,21 +85,48 @@ describe('Lambda bundles (built as shipped, run in fresh processes)', function (
     const secret = 'X-Amz-Signature=0123456789abcdef';
     const input = { imageUrl: `${server.origin}/photo/n02391049_zebra.JPEG?${secret}`, postId: 'post-42' };
     // As the Lambda runtime sets them (tracing on: the X-Ray SDK is loaded and must not break the bundle).
-    const info = { LOG_LEVEL: 'INFO', POWERTOOLS_METRICS_NAMESPACE: 'TestNamespace', POWERTOOLS_SERVICE_NAME: 'bundle-test', AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand', AWS_LAMBDA_FUNCTION_NAME: 'test-fn' };
+    const info = {
+      LOG_LEVEL: 'INFO',
+      POWERTOOLS_METRICS_NAMESPACE: 'TestNamespace',
+      POWERTOOLS_SERVICE_NAME: 'bundle-test',
+      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+      AWS_LAMBDA_FUNCTION_NAME: 'test-fn',
+    };
     const fetched = await invoke<FetchImageOutput>('fetch-image', { input, executionName: 'post-42-abc' }, info);
     const image = ok(fetched).image;
     const text = JSON.stringify(fetched.logs);
     expect(text).not.to.contain(secret);
     const done = fetched.logs!.find((l) => l.message === 'FetchImage done')!;
-    expect(done, text).to.include({ execution: 'post-42-abc', post_id: 'post-42', image_sha256: image.sha256, step: 'FetchImage', service: 'bundle-test', level: 'INFO' });
+    expect(done, text).to.include({
+      execution: 'post-42-abc',
+      post_id: 'post-42',
+      image_sha256: image.sha256,
+      step: 'FetchImage',
+      service: 'bundle-test',
+      level: 'INFO',
+    });
     const fetchedLine = fetched.logs!.find((l) => l.message === 'image fetched')!;
     expect(fetchedLine.imageUrl).to.equal(`${server.origin}/photo/n02391049_zebra.JPEG?…`);
     const emf = fetched.logs!.filter((l) => l._aws !== undefined);
-    const names = emf.flatMap((l) => (l._aws as { CloudWatchMetrics: Array<{ Namespace: string; Metrics: Array<{ Name: string }> }> }).CloudWatchMetrics.flatMap((m) => m.Metrics.map((x) => `${m.Namespace}/${x.Name}`)));
+    const names = emf.flatMap((l) =>
+      (l._aws as { CloudWatchMetrics: Array<{ Namespace: string; Metrics: Array<{ Name: string }> }> }).CloudWatchMetrics.flatMap((m) =>
+        m.Metrics.map((x) => `${m.Namespace}/${x.Name}`),
+      ),
+    );
     expect(names).to.include.members(['TestNamespace/ColdStart', 'TestNamespace/FetchBytes', 'TestNamespace/FetchLatency', 'TestNamespace/StepDuration']);
     expect(emf.find((l) => 'FetchBytes' in l)!.FetchBytes).to.equal(image.bytes);
 
-    const verdict = await invoke<Verdict>('aggregate', { input, image, executionName: 'post-42-abc', classification: { labels: [{ label: 'beer bottle', wnid: 'n02823428', score: 0.9 }], model: { name: 'm', sha256: 'x' } }, safety: { engine: 'local', labels: [] } }, info);
+    const verdict = await invoke<Verdict>(
+      'aggregate',
+      {
+        input,
+        image,
+        executionName: 'post-42-abc',
+        classification: { labels: [{ label: 'beer bottle', wnid: 'n02823428', score: 0.9 }], model: { name: 'm', sha256: 'x' } },
+        safety: { engine: 'local', labels: [] },
+      },
+      info,
+    );
     expect(ok(verdict).decision).to.equal('review');
     const reasons = verdict.logs!.find((l) => 'DecisionReasons' in l)!;
     expect(reasons).to.include({ decision: 'review', category: 'Alcohol', source: 'classifier', DecisionReasons: 1 });
@@ -124,7 +158,13 @@ describe('Lambda bundles (built as shipped, run in fresh processes)', function (
     const store = { MODERATION_DATA_DIR: path.join(work, 'data') };
     const recorded = ok(await invoke<Verdict>('verdicts', { action: 'record', ruleset: 'smoke', verdict, input }, store));
     expect(recorded).to.include({ decision: 'approve', decidedBy: 'policy' });
-    const lookup = ok(await invoke<{ found: boolean; verdict: Verdict }>('verdicts', { action: 'lookup', ruleset: 'smoke', image: fetched.image, input: { ...input, postId: 'again' } }, store));
+    const lookup = ok(
+      await invoke<{ found: boolean; verdict: Verdict }>(
+        'verdicts',
+        { action: 'lookup', ruleset: 'smoke', image: fetched.image, input: { ...input, postId: 'again' } },
+        store,
+      ),
+    );
     expect(lookup.found).to.equal(true);
     expect(lookup.verdict).to.include({ decision: 'approve', decidedBy: 'policy', postId: 'again' });
   });

@@ -62,7 +62,10 @@ describe('infra: the functions image (build resource under mocks, Dockerfile)', 
   it('bases every stage on the Lambda image of the default runtime and copies only files that exist', () => {
     const spec = readImageSpec();
     expect(spec.nodeMajorDefault).to.equal(defaultRuntime().nodeMajor);
-    expect(spec.baseImages.map((i) => i.replace('${NODE_MAJOR}', String(spec.nodeMajorDefault)))).to.deep.equal([defaultRuntime().baseImage, defaultRuntime().baseImage]);
+    expect(spec.baseImages.map((i) => i.replace('${NODE_MAJOR}', String(spec.nodeMajorDefault)))).to.deep.equal([
+      defaultRuntime().baseImage,
+      defaultRuntime().baseImage,
+    ]);
     for (const src of spec.copySources) expect(existsSync(path.join(projectRoot, src)), src).to.equal(true);
     expect(spec.cmd).to.deep.equal(['classify.handler']);
   });

@@ -23,11 +23,14 @@ try {
     throw Object.assign(new Error(`${err?.message}`), { name: 'Runtime.ImportModuleError' });
   });
   const handler = mod[exportName];
-  if (typeof handler !== 'function') throw Object.assign(new Error(`${moduleName}.${exportName} is undefined or not exported`), { name: 'Runtime.HandlerNotFound' });
-  if (handler.length >= 3) throw Object.assign(new Error('Callback-based handlers are not supported on Node.js 24'), { name: 'Runtime.CallbackHandlerDeprecated' });
+  if (typeof handler !== 'function')
+    throw Object.assign(new Error(`${moduleName}.${exportName} is undefined or not exported`), { name: 'Runtime.HandlerNotFound' });
+  if (handler.length >= 3)
+    throw Object.assign(new Error('Callback-based handlers are not supported on Node.js 24'), { name: 'Runtime.CallbackHandlerDeprecated' });
   const context = { awsRequestId: 'task-root-test', functionName: process.env.AWS_LAMBDA_FUNCTION_NAME, getRemainingTimeInMillis: () => 30_000 };
   const returned = handler(JSON.parse(process.argv[2]), context);
-  if (typeof returned?.then !== 'function') throw Object.assign(new Error('The handler did not return a promise (async handlers only on Node.js 24)'), { name: 'Runtime.NotAsync' });
+  if (typeof returned?.then !== 'function')
+    throw Object.assign(new Error('The handler did not return a promise (async handlers only on Node.js 24)'), { name: 'Runtime.NotAsync' });
   report({ ok: true, result: await returned });
 } catch (err) {
   report({ ok: false, errorType: err?.name, errorMessage: err?.message });

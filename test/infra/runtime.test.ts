@@ -31,7 +31,10 @@ describe('infra: Lambda runtime lifecycle', function () {
   });
 
   it('refuses a runtime from its block-create date on, naming the dates and the runtime to use', () => {
-    expect(() => checkRuntime('nodejs20.x', day('2026-12-02'))).to.throw(ConfigError, /blocks creating functions on it since 2026-08-31.*lambdaRuntime nodejs24\.x/);
+    expect(() => checkRuntime('nodejs20.x', day('2026-12-02'))).to.throw(
+      ConfigError,
+      /blocks creating functions on it since 2026-08-31.*lambdaRuntime nodejs24\.x/,
+    );
     expect(() => checkRuntime('nodejs22.x', day('2027-06-01'))).to.throw(ConfigError, /nodejs22\.x/);
     expect(checkRuntime('nodejs22.x', day('2027-05-31')).warning).to.match(/was deprecated on 2027-04-30.*Move to nodejs24\.x/);
     expect(() => checkRuntime('nodejs18.x', day('2026-12-02'))).to.throw(ConfigError, /not one of nodejs20\.x, nodejs22\.x, nodejs24\.x/);
@@ -41,17 +44,25 @@ describe('infra: Lambda runtime lifecycle', function () {
     // nodejs24.x: deprecation 2028-04-30; 180 days before is 2027-11-02.
     expect(checkRuntime('nodejs24.x', day('2027-11-01')).warning).to.equal(undefined);
     expect(checkRuntime('nodejs24.x', day('2027-11-02')).warning).to.match(/is deprecated in 180 days \(2028-04-30\)/);
-    expect(checkRuntime('nodejs22.x', day('2026-12-02'))).to.include({ daysToDeprecation: 149 }).and.to.have.property('warning').that.matches(/Move to nodejs24\.x/);
+    expect(checkRuntime('nodejs22.x', day('2026-12-02')))
+      .to.include({ daysToDeprecation: 149 })
+      .and.to.have.property('warning')
+      .that.matches(/Move to nodejs24\.x/);
   });
 
   it('is one setting of the stack config (lambdaRuntime), validated with the date', () => {
     expect(parseStackConfig({ region: 'us-east-1' }).runtime.id).to.equal('nodejs24.x');
-    expect(parseStackConfig({ region: 'us-east-1', lambdaRuntime: 'nodejs22.x' }, day('2026-12-02')).runtimeWarning).to.match(/nodejs22\.x is deprecated in 149 days/);
+    expect(parseStackConfig({ region: 'us-east-1', lambdaRuntime: 'nodejs22.x' }, day('2026-12-02')).runtimeWarning).to.match(
+      /nodejs22\.x is deprecated in 149 days/,
+    );
     expect(() => parseStackConfig({ region: 'us-east-1', lambdaRuntime: 'nodejs20.x' }, day('2026-12-02'))).to.throw(ConfigError, /nodejs20\.x/);
   });
 
   it('puts the configured runtime on every function: the zip runtime and the image base', async () => {
-    for (const [lambdaRuntime, major] of [['nodejs24.x', '24'], ['nodejs22.x', '22']] as const) {
+    for (const [lambdaRuntime, major] of [
+      ['nodejs24.x', '24'],
+      ['nodejs22.x', '22'],
+    ] as const) {
       const plan = await planStack({ ...readStackYaml('dev'), lambdaRuntime }, `test-runtime-${major}`);
       const fns = plan.resources.filter((r) => r.type === 'aws:lambda/function:Function');
       const zips = fns.filter((f) => f.inputs.packageType === 'Zip');
@@ -65,7 +76,11 @@ describe('infra: Lambda runtime lifecycle', function () {
   });
 
   it('npm run plan prints the warning (stderr, and in --json) for a runtime near deprecation', async () => {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'infra/plan.ts', '--json', '--config', 'lambdaRuntime=nodejs22.x'], { cwd: projectRoot, maxBuffer: 64 * 1024 * 1024 });
+    const { stdout, stderr } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', 'infra/plan.ts', '--json', '--config', 'lambdaRuntime=nodejs22.x'],
+      { cwd: projectRoot, maxBuffer: 64 * 1024 * 1024 },
+    );
     expect(stderr).to.match(/warning: lambdaRuntime nodejs22\.x is deprecated in \d+ days \(2027-04-30\)/);
     expect(JSON.parse(stdout).warnings).to.have.length(1);
   });

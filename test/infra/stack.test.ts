@@ -27,7 +27,9 @@ const list = (v: string | string[] | undefined) => (v === undefined ? [] : Array
 
 /** Every identity policy in the plan (role inline policies and managed policies). */
 function identityStatements(plan: StackPlan): Array<{ owner: string; s: PolicyStatement }> {
-  return [...of(plan, 'aws:iam/rolePolicy:RolePolicy'), ...of(plan, 'aws:iam/policy:Policy')].flatMap((r) => statementsOf(r.inputs.policy).map((s) => ({ owner: r.name, s })));
+  return [...of(plan, 'aws:iam/rolePolicy:RolePolicy'), ...of(plan, 'aws:iam/policy:Policy')].flatMap((r) =>
+    statementsOf(r.inputs.policy).map((s) => ({ owner: r.name, s })),
+  );
 }
 
 describe('infra: the default stack (Pulumi.dev.yaml) under mocks', function () {
@@ -39,24 +41,49 @@ describe('infra: the default stack (Pulumi.dev.yaml) under mocks', function () {
 
   it('creates every component of the design', () => {
     for (const type of [
-      'awsx:ec2:Vpc', 'aws:ec2/vpcEndpoint:VpcEndpoint', 'aws:efs/fileSystem:FileSystem', 'aws:efs/accessPoint:AccessPoint', 'aws:efs/mountTarget:MountTarget',
-      'awsx:ecr:Repository', 'command:local:Command', 'aws:lambda/function:Function', 'aws:sfn/stateMachine:StateMachine', 'aws:iam/policy:Policy',
-      'aws:cloudwatch/metricAlarm:MetricAlarm', 'aws:s3/bucketObjectv2:BucketObjectv2', 'aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration',
+      'awsx:ec2:Vpc',
+      'aws:ec2/vpcEndpoint:VpcEndpoint',
+      'aws:efs/fileSystem:FileSystem',
+      'aws:efs/accessPoint:AccessPoint',
+      'aws:efs/mountTarget:MountTarget',
+      'awsx:ecr:Repository',
+      'command:local:Command',
+      'aws:lambda/function:Function',
+      'aws:sfn/stateMachine:StateMachine',
+      'aws:iam/policy:Policy',
+      'aws:cloudwatch/metricAlarm:MetricAlarm',
+      'aws:s3/bucketObjectv2:BucketObjectv2',
+      'aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration',
     ]) {
       expect(of(plan, type), type).not.to.be.empty;
     }
     expect(of(plan, 'aws:efs/mountTarget:MountTarget')).to.have.length(2);
-    expect(of(plan, 'aws:lambda/function:Function').map((r) => r.name.replace('blog-image-moderation-test-default-', ''))).to.have.members(['classify', 'fetch-image', 'aggregate', 'verdicts']);
-    expect(of(plan, 'aws:cloudwatch/metricAlarm:MetricAlarm').map((r) => r.inputs.metricName ?? r.name.replace('blog-image-moderation-test-default-', ''))).to.have.members([
-      'ExecutionsFailed', 'ExecutionsTimedOut', 'Errors', 'Throttles', 'ReviewsExpired', 'review-rate', 'reject-rate',
+    expect(of(plan, 'aws:lambda/function:Function').map((r) => r.name.replace('blog-image-moderation-test-default-', ''))).to.have.members([
+      'classify',
+      'fetch-image',
+      'aggregate',
+      'verdicts',
     ]);
+    expect(
+      of(plan, 'aws:cloudwatch/metricAlarm:MetricAlarm').map((r) => r.inputs.metricName ?? r.name.replace('blog-image-moderation-test-default-', '')),
+    ).to.have.members(['ExecutionsFailed', 'ExecutionsTimedOut', 'Errors', 'Throttles', 'ReviewsExpired', 'review-rate', 'reject-rate']);
   });
 
   it('alarms on an abnormal review or reject rate from the Decisions metric the aggregate function emits', () => {
-    for (const [decision, threshold] of [['review', 30], ['reject', 10]] as const) {
+    for (const [decision, threshold] of [
+      ['review', 30],
+      ['reject', 10],
+    ] as const) {
       const alarm = one(plan, 'aws:cloudwatch/metricAlarm:MetricAlarm', `-${decision}-rate`).inputs as {
-        threshold: number; comparisonOperator: string; alarmActions: unknown[];
-        metricQueries: Array<{ id: string; expression?: string; returnData?: boolean; metric?: { namespace: string; metricName: string; dimensions: Record<string, string>; stat: string; period: number } }>;
+        threshold: number;
+        comparisonOperator: string;
+        alarmActions: unknown[];
+        metricQueries: Array<{
+          id: string;
+          expression?: string;
+          returnData?: boolean;
+          metric?: { namespace: string; metricName: string; dimensions: Record<string, string>; stat: string; period: number };
+        }>;
       };
       expect(alarm).to.include({ threshold, comparisonOperator: 'GreaterThanThreshold' });
       expect(alarm.alarmActions).to.have.length(1);
@@ -66,7 +93,9 @@ describe('infra: the default stack (Pulumi.dev.yaml) under mocks', function () {
       for (const m of metrics) expect(m.dimensions.service).to.equal('image-moderation');
       const rate = alarm.metricQueries.filter((q) => q.returnData);
       expect(rate).to.have.length(1);
-      expect(rate[0].expression).to.equal(`IF((FILL(approve, 0) + FILL(review, 0) + FILL(reject, 0)) >= 20, 100 * FILL(${decision}, 0) / (FILL(approve, 0) + FILL(review, 0) + FILL(reject, 0)), 0)`);
+      expect(rate[0].expression).to.equal(
+        `IF((FILL(approve, 0) + FILL(review, 0) + FILL(reject, 0)) >= 20, 100 * FILL(${decision}, 0) / (FILL(approve, 0) + FILL(review, 0) + FILL(reject, 0)), 0)`,
+      );
     }
   });
 
@@ -76,10 +105,20 @@ describe('infra: the default stack (Pulumi.dev.yaml) under mocks', function () {
     const text = JSON.stringify(body);
     for (const name of Object.values(METRICS)) expect(text, name).to.contain(name);
     const titles = body.widgets.map((w) => w.properties.title);
-    expect(titles).to.include.members(['Review rate (%)', 'Reject rate (%)', 'Errors by name', 'Step duration p50 / p95 (ms)', 'Safety latency (rekognition) (ms)']);
+    expect(titles).to.include.members([
+      'Review rate (%)',
+      'Reject rate (%)',
+      'Errors by name',
+      'Step duration p50 / p95 (ms)',
+      'Safety latency (rekognition) (ms)',
+    ]);
     const steps = body.widgets.find((w) => w.properties.title.startsWith('Step duration'))!.properties.metrics as Array<unknown[]>;
     for (const step of ['FetchImage', 'ClassifyImage', 'CheckSafety', 'AggregateVerdict']) {
-      for (const stat of ['p50', 'p95']) expect(steps.some((m) => m.includes(step) && JSON.stringify(m.at(-1)).includes(`"${stat}"`)), `${step} ${stat}`).to.equal(true);
+      for (const stat of ['p50', 'p95'])
+        expect(
+          steps.some((m) => m.includes(step) && JSON.stringify(m.at(-1)).includes(`"${stat}"`)),
+          `${step} ${stat}`,
+        ).to.equal(true);
     }
     expect(text).to.contain('SEARCH(\'{BlogImageModeration,service,decision,category,source} MetricName=\\"DecisionReasons\\"');
   });
@@ -96,9 +135,16 @@ describe('infra: the default stack (Pulumi.dev.yaml) under mocks', function () {
   it('lets NFS into EFS from the classifier security group only', () => {
     const ingress = of(plan, 'aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule');
     expect(ingress).to.have.length(1);
-    expect(ingress[0].inputs).to.include({ securityGroupId: `${one(plan, 'aws:ec2/securityGroup:SecurityGroup', '-efs').name}-id`, referencedSecurityGroupId: `${one(plan, 'aws:ec2/securityGroup:SecurityGroup', '-classifier').name}-id`, fromPort: 2049, toPort: 2049, ipProtocol: 'tcp' });
+    expect(ingress[0].inputs).to.include({
+      securityGroupId: `${one(plan, 'aws:ec2/securityGroup:SecurityGroup', '-efs').name}-id`,
+      referencedSecurityGroupId: `${one(plan, 'aws:ec2/securityGroup:SecurityGroup', '-classifier').name}-id`,
+      fromPort: 2049,
+      toPort: 2049,
+      ipProtocol: 'tcp',
+    });
     expect(ingress[0].inputs).not.to.have.any.keys('cidrIpv4', 'cidrIpv6');
-    for (const mt of of(plan, 'aws:efs/mountTarget:MountTarget')) expect(mt.inputs.securityGroups).to.deep.equal([`${one(plan, 'aws:ec2/securityGroup:SecurityGroup', '-efs').name}-id`]);
+    for (const mt of of(plan, 'aws:efs/mountTarget:MountTarget'))
+      expect(mt.inputs.securityGroups).to.deep.equal([`${one(plan, 'aws:ec2/securityGroup:SecurityGroup', '-efs').name}-id`]);
     for (const e of of(plan, 'aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule')) expect(e.inputs).not.to.have.any.keys('cidrIpv4', 'cidrIpv6');
   });
 
@@ -112,9 +158,13 @@ describe('infra: the default stack (Pulumi.dev.yaml) under mocks', function () {
       expect(JSON.stringify(sse.inputs.rules)).to.contain('AES256');
       const tls = statementsOf(one(plan, 'aws:s3/bucketPolicy:BucketPolicy', `${b.name}-tls-only`).inputs.policy);
       expect(tls[0]).to.deep.include({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
-      expect(one(plan, 'aws:s3/bucketOwnershipControls:BucketOwnershipControls', `${b.name}-ownership`).inputs).to.deep.include({ rule: { objectOwnership: 'BucketOwnerEnforced' } });
+      expect(one(plan, 'aws:s3/bucketOwnershipControls:BucketOwnershipControls', `${b.name}-ownership`).inputs).to.deep.include({
+        rule: { objectOwnership: 'BucketOwnerEnforced' },
+      });
     }
-    expect(one(plan, 'aws:s3/bucketVersioning:BucketVersioning', '-models-versioning').inputs).to.deep.include({ versioningConfiguration: { status: 'Enabled' } });
+    expect(one(plan, 'aws:s3/bucketVersioning:BucketVersioning', '-models-versioning').inputs).to.deep.include({
+      versioningConfiguration: { status: 'Enabled' },
+    });
     const lifecycle = one(plan, 'aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration', '-staging-expiry');
     expect(JSON.stringify(lifecycle.inputs.rules)).to.contain('"days":1').and.contain('"prefix":"staging/"');
   });
@@ -135,9 +185,16 @@ describe('infra: the default stack (Pulumi.dev.yaml) under mocks', function () {
     expect(fn.inputs).to.include({ packageType: 'Image', memorySize: 2048, reservedConcurrentExecutions: 20 });
     expect(fn.inputs.fileSystemConfig).to.deep.include({ localMountPath: '/mnt/models' });
     expect((fn.inputs.fileSystemConfig as { arn: string }).arn).to.contain('access-point');
-    expect(fn.inputs.vpcConfig).to.deep.equal({ subnetIds: ['subnet-0a', 'subnet-0b'], securityGroupIds: [`${one(plan, 'aws:ec2/securityGroup:SecurityGroup', '-classifier').name}-id`] });
+    expect(fn.inputs.vpcConfig).to.deep.equal({
+      subnetIds: ['subnet-0a', 'subnet-0b'],
+      securityGroupIds: [`${one(plan, 'aws:ec2/securityGroup:SecurityGroup', '-classifier').name}-id`],
+    });
     const env = (fn.inputs.environment as { variables: Record<string, string> }).variables;
-    expect(env).to.include({ MODEL_CACHE_DIR: '/mnt/models', MODEL_NAME: 'resnet50-v1-12-int8', MODEL_SHA256: 'c234f30975989788b4405f25253275aae247ab6dbdd34aaa69ab0a59ff76f6d0' });
+    expect(env).to.include({
+      MODEL_CACHE_DIR: '/mnt/models',
+      MODEL_NAME: 'resnet50-v1-12-int8',
+      MODEL_SHA256: 'c234f30975989788b4405f25253275aae247ab6dbdd34aaa69ab0a59ff76f6d0',
+    });
     expect(env.MODEL_S3_URI).to.match(/^s3:\/\/.+\/models\/resnet50-v1-12-int8\//);
     expect(fn.dependsOn.filter((d) => d.startsWith('aws:efs/mountTarget:MountTarget::'))).to.have.length(2);
     const build = one(plan, 'command:local:Command', '-functions-image').inputs.environment as Record<string, string>;
@@ -165,8 +222,22 @@ describe('infra: the default stack (Pulumi.dev.yaml) under mocks', function () {
     expect(sm.inputs).to.include({ type: 'STANDARD' });
     expect(sm.inputs.loggingConfiguration).to.deep.include({ level: 'ALL', includeExecutionData: true });
     expect(sm.inputs.tracingConfiguration).to.deep.equal({ enabled: true });
-    const def = JSON.parse(sm.inputs.definition as string) as { States: Record<string, { Parameters?: Record<string, unknown>; Resource?: string; Branches?: Array<{ States: Record<string, { Parameters?: Record<string, unknown>; Resource?: string }> }> }> };
-    const arns = Object.fromEntries(of(plan, 'aws:lambda/function:Function').map((f) => [String(f.inputs.name).split('-').pop(), `arn:aws:lambda:us-east-1:123456789012:function:${String(f.inputs.name)}`]));
+    const def = JSON.parse(sm.inputs.definition as string) as {
+      States: Record<
+        string,
+        {
+          Parameters?: Record<string, unknown>;
+          Resource?: string;
+          Branches?: Array<{ States: Record<string, { Parameters?: Record<string, unknown>; Resource?: string }> }>;
+        }
+      >;
+    };
+    const arns = Object.fromEntries(
+      of(plan, 'aws:lambda/function:Function').map((f) => [
+        String(f.inputs.name).split('-').pop(),
+        `arn:aws:lambda:us-east-1:123456789012:function:${String(f.inputs.name)}`,
+      ]),
+    );
     expect(def.States.FetchImage.Parameters!.FunctionName).to.equal(arns.image);
     expect(def.States.AggregateVerdict.Parameters!.FunctionName).to.equal(arns.aggregate);
     const branches = def.States.AnalyzeImage.Branches!;
@@ -209,7 +280,16 @@ describe('infra: local safety engine, EXPRESS, arm64', function () {
   this.timeout(60_000);
   let plan: StackPlan;
   before(async () => {
-    plan = await planStack({ ...readStackYaml('dev'), safetyEngine: 'local', workflowType: 'EXPRESS', classifierArchitecture: 'arm64', thresholds: { safety: { Alcohol: { review: 90 } } } }, 'test-local');
+    plan = await planStack(
+      {
+        ...readStackYaml('dev'),
+        safetyEngine: 'local',
+        workflowType: 'EXPRESS',
+        classifierArchitecture: 'arm64',
+        thresholds: { safety: { Alcohol: { review: 90 } } },
+      },
+      'test-local',
+    );
   });
 
   it('deploys the local safety function with its converted model and calls it from the definition', () => {
@@ -219,7 +299,9 @@ describe('infra: local safety engine, EXPRESS, arm64', function () {
     expect(env.NSFW_MODEL_S3_URI).to.match(/nsfwjs-mobilenet-v2\/d2c5f645/);
     expect(env.NSFW_CONFIRM_MODEL_S3_URI).to.match(/nsfwjs-inception-v3\/a2610db4/);
     const def = JSON.parse(one(plan, 'aws:sfn/stateMachine:StateMachine', '-moderation').inputs.definition as string);
-    expect(JSON.stringify(def)).to.contain(`function:${String(safety.inputs.name)}`).and.not.to.contain('rekognition');
+    expect(JSON.stringify(def))
+      .to.contain(`function:${String(safety.inputs.name)}`)
+      .and.not.to.contain('rekognition');
     const wf = identityStatements(plan).filter((x) => x.owner.endsWith('-workflow'));
     expect(wf.some((x) => list(x.s.Action).some((a) => a.startsWith('rekognition:')))).to.equal(false);
   });
@@ -231,14 +313,23 @@ describe('infra: local safety engine, EXPRESS, arm64', function () {
     const [, read] = statementsOf(one(plan, 'aws:iam/policy:Policy', '-publisher').inputs.policy);
     expect(read.Resource).to.match(/:express:blog-image-moderation-test-local-moderation:\*$/);
     const agg = one(plan, 'aws:lambda/function:Function', '-aggregate');
-    expect(JSON.parse((agg.inputs.environment as { variables: Record<string, string> }).variables.MODERATION_POLICY)).to.deep.equal({ safety: { Alcohol: { review: 90 } } });
+    expect(JSON.parse((agg.inputs.environment as { variables: Record<string, string> }).variables.MODERATION_POLICY)).to.deep.equal({
+      safety: { Alcohol: { review: 90 } },
+    });
   });
 });
 
 describe('infra: configuration validation', () => {
   const base = { region: 'us-east-1' };
   it('fills documented defaults', () => {
-    expect(parseStackConfig(base)).to.include({ modelName: 'resnet50-v1-12-int8', classifierMemoryMb: 2048, classifierArchitecture: 'x86_64', safetyEngine: 'rekognition', workflowType: 'STANDARD', logRetentionDays: 14 });
+    expect(parseStackConfig(base)).to.include({
+      modelName: 'resnet50-v1-12-int8',
+      classifierMemoryMb: 2048,
+      classifierArchitecture: 'x86_64',
+      safetyEngine: 'rekognition',
+      workflowType: 'STANDARD',
+      logRetentionDays: 14,
+    });
   });
   it('refuses bad values with the key in the message', () => {
     const bad: Array<[Record<string, unknown>, RegExp]> = [

@@ -89,7 +89,11 @@ describe('Lambda task roots (image and zip) invoked as the Node 24 runtime does'
       maxBuffer: 16 * 1024 * 1024,
     });
     // The runtime's outcome line among the function's own JSON logs (Powertools, EMF).
-    return stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Outcome<T>).find((l) => 'ok' in l)!;
+    return stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Outcome<T>)
+      .find((l) => 'ok' in l)!;
   }
   const image = <T>(fn: string, event: unknown, extraEnv?: NodeJS.ProcessEnv) => invoke<T>(root.dir, deployed[fn].handler, event, extraEnv);
   const zip = <T>(fn: string, event: unknown, extraEnv?: NodeJS.ProcessEnv) => invoke<T>(zipRoots[fn], deployed[fn].handler, event, extraEnv);
@@ -105,7 +109,10 @@ describe('Lambda task roots (image and zip) invoked as the Node 24 runtime does'
     expect(lean).to.be.below(installed / 3);
     expect(await readdir(path.join(root.dir, 'node_modules/onnxruntime-node/bin/napi-v6'))).to.deep.equal(['linux']);
     expect(await readdir(path.join(root.dir, 'node_modules/onnxruntime-node/bin/napi-v6/linux'))).to.deep.equal([root.arch]);
-    expect((await readdir(path.join(root.dir, 'node_modules/@img'))).filter((d) => d.startsWith('sharp-'))).to.have.members([`sharp-linux-${root.arch}`, `sharp-libvips-linux-${root.arch}`]);
+    expect((await readdir(path.join(root.dir, 'node_modules/@img'))).filter((d) => d.startsWith('sharp-'))).to.have.members([
+      `sharp-linux-${root.arch}`,
+      `sharp-libvips-linux-${root.arch}`,
+    ]);
   });
 
   it('runs every function under the Node of its runtime: the image CMD is classify.handler, the zips are nodejs24.x', () => {
@@ -113,14 +120,18 @@ describe('Lambda task roots (image and zip) invoked as the Node 24 runtime does'
     expect(deployed['fetch-image'].handler).to.equal('fetch-image.handler');
     expect(deployed['check-safety'].handler).to.equal('safety.handler');
     expect(Object.keys(zipRoots)).to.include.members(['aggregate', 'verdicts']);
-    for (const name of Object.keys(zipRoots)) expect(deployed[name], name).to.deep.equal({ handler: 'index.handler', runtime: `nodejs${process.versions.node.split('.')[0]}.x` });
+    for (const name of Object.keys(zipRoots))
+      expect(deployed[name], name).to.deep.equal({ handler: 'index.handler', runtime: `nodejs${process.versions.node.split('.')[0]}.x` });
   });
 
   it('moderates a real photo: fetch-image → classify + safety (image) → aggregate → verdicts (zips), model cached on "EFS"', async () => {
     const input = { imageUrl: `${server.origin}/photo/n02391049_zebra.JPEG`, postId: 'task-root' };
     const fetched = ok(await image<FetchImageOutput>('fetch-image', { input }));
     expect(fetched.image).to.include({ format: 'jpeg' });
-    const [classification, safety] = await Promise.all([image<ClassifyOutput>('classify', { image: fetched.image }).then(ok), image<SafetyOutput>('check-safety', { image: fetched.image }).then(ok)]);
+    const [classification, safety] = await Promise.all([
+      image<ClassifyOutput>('classify', { image: fetched.image }).then(ok),
+      image<SafetyOutput>('check-safety', { image: fetched.image }).then(ok),
+    ]);
     expect(classification.labels[0].wnid).to.equal('n02391049');
     expect(safety.engine).to.equal('local');
     const verdict = ok(await zip<Verdict>('aggregate', { input, image: fetched.image, classification, safety }));
@@ -128,8 +139,17 @@ describe('Lambda task roots (image and zip) invoked as the Node 24 runtime does'
     expect(verdict.seoTags).to.include('zebra');
     // The verdict step's zip (on the SQLite store here: DynamoDB needs AWS) records it and answers the next lookup.
     const store = { MODERATION_DATA_DIR: path.join(work, 'data') };
-    expect(ok(await zip<Verdict>('verdicts', { action: 'record', ruleset: 'task-root', verdict, input }, store))).to.include({ decision: 'approve', decidedBy: 'policy' });
-    const lookup = ok(await zip<{ found: boolean; verdict: Verdict }>('verdicts', { action: 'lookup', ruleset: 'task-root', image: fetched.image, input: { ...input, postId: 'again' } }, store));
+    expect(ok(await zip<Verdict>('verdicts', { action: 'record', ruleset: 'task-root', verdict, input }, store))).to.include({
+      decision: 'approve',
+      decidedBy: 'policy',
+    });
+    const lookup = ok(
+      await zip<{ found: boolean; verdict: Verdict }>(
+        'verdicts',
+        { action: 'lookup', ruleset: 'task-root', image: fetched.image, input: { ...input, postId: 'again' } },
+        store,
+      ),
+    );
     expect(lookup.found).to.equal(true);
     expect(lookup.verdict).to.include({ decision: 'approve', decidedBy: 'policy', postId: 'again' });
     // A later cold start finds the model on "EFS" without its source (in AWS: S3).
@@ -138,14 +158,21 @@ describe('Lambda task roots (image and zip) invoked as the Node 24 runtime does'
   });
 
   it('reports our named errors under their real names (what Retry and Catch match)', async () => {
-    expect(await image('fetch-image', { input: { imageUrl: 'http://169.254.169.254/latest/meta-data/' } })).to.deep.include({ ok: false, errorType: 'FetchBlocked' });
-    for (const fn of ['classify', 'check-safety'] as const) expect(await image(fn, { image: { uri: 'nope' } }), fn).to.deep.include({ ok: false, errorType: 'InvalidInput' });
+    expect(await image('fetch-image', { input: { imageUrl: 'http://169.254.169.254/latest/meta-data/' } })).to.deep.include({
+      ok: false,
+      errorType: 'FetchBlocked',
+    });
+    for (const fn of ['classify', 'check-safety'] as const)
+      expect(await image(fn, { image: { uri: 'nope' } }), fn).to.deep.include({ ok: false, errorType: 'InvalidInput' });
     for (const fn of Object.keys(zipRoots)) expect(await zip(fn, { image: { uri: 'nope' } }), fn).to.deep.include({ ok: false, errorType: 'InvalidInput' });
   });
 
   it('fails with ModelNotFoundError, not a crash, when the model is nowhere (image defaults: no download)', async () => {
     const fetched = ok(await image<FetchImageOutput>('fetch-image', { input: { imageUrl: `${server.origin}/photo/n01440764_tench.JPEG` } }));
-    expect(await image('classify', { image: fetched.image }, { MODEL_MIRROR: '', MODEL_CACHE_DIR: path.join(work, 'empty-efs') })).to.deep.include({ ok: false, errorType: 'ModelNotFoundError' });
+    expect(await image('classify', { image: fetched.image }, { MODEL_MIRROR: '', MODEL_CACHE_DIR: path.join(work, 'empty-efs') })).to.deep.include({
+      ok: false,
+      errorType: 'ModelNotFoundError',
+    });
   });
 
   it('fails when a bundle, a native module or a library the handlers load is missing', async () => {
@@ -160,14 +187,24 @@ describe('Lambda task roots (image and zip) invoked as the Node 24 runtime does'
     expect(safety.ok, JSON.stringify(safety)).to.equal(false);
     const fetch = await invoke(broken, 'fetch-image.handler', { input: { imageUrl: `${server.origin}/photo/n02391049_zebra.JPEG` } });
     expect(fetch.ok, JSON.stringify(fetch)).to.equal(false);
-    const problems = await verifyTaskRoot(broken, root.arch).then(() => '', (e: Error) => e.message);
+    const problems = await verifyTaskRoot(broken, root.arch).then(
+      () => '',
+      (e: Error) => e.message,
+    );
     expect(problems).to.contain('classify.mjs is missing').and.contain('libonnxruntime').and.contain('sharp-libvips');
   });
 
   it('assembles an arm64 task root on this host with arm64 binaries only (checked by ELF header)', async () => {
     const arm = await buildTaskRoot({ outDir: path.join(work, 'arm64-task-root'), arch: 'arm64', nodeMajor: 24 });
-    console.log(`      task root arm64: node_modules ${MB(arm.nodeModulesBytes.installed)} → ${MB(arm.nodeModulesBytes.lean)}; whole task root ${MB(arm.bytes)}`);
+    console.log(
+      `      task root arm64: node_modules ${MB(arm.nodeModulesBytes.installed)} → ${MB(arm.nodeModulesBytes.lean)}; whole task root ${MB(arm.bytes)}`,
+    );
     await verifyTaskRoot(arm.dir, 'arm64');
-    expect(await verifyTaskRoot(arm.dir, 'x64').then(() => 'accepted', (e: Error) => e.message)).to.match(/is missing|not a linux\/x64 ELF/);
+    expect(
+      await verifyTaskRoot(arm.dir, 'x64').then(
+        () => 'accepted',
+        (e: Error) => e.message,
+      ),
+    ).to.match(/is missing|not a linux\/x64 ELF/);
   });
 });

@@ -17,14 +17,20 @@ interface S {
 }
 const statements = (r: PlannedResource): S[] => (JSON.parse(r.inputs.policy as string) as { Statement: S[] }).Statement;
 const resources = (s: S) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]);
-type Def = { TimeoutSeconds: number; States: Record<string, Record<string, unknown> & { Parameters?: Record<string, unknown> & { Payload?: Record<string, unknown> } }> };
+type Def = {
+  TimeoutSeconds: number;
+  States: Record<string, Record<string, unknown> & { Parameters?: Record<string, unknown> & { Payload?: Record<string, unknown> } }>;
+};
 
 describe('infra: verdict store, review topic and review states (mocks)', function () {
   this.timeout(60_000);
   let std: StackPlan;
   let express: StackPlan;
   before(async () => {
-    std = await planStack({ ...readStackYaml('dev'), reviewEmail: 'moderators@example.com', reviewTimeoutSeconds: '7200', reviewTimeoutOutcome: 'reject' }, 'test-verdicts');
+    std = await planStack(
+      { ...readStackYaml('dev'), reviewEmail: 'moderators@example.com', reviewTimeoutSeconds: '7200', reviewTimeoutOutcome: 'reject' },
+      'test-verdicts',
+    );
     express = await planStack({ ...readStackYaml('dev'), workflowType: 'EXPRESS' }, 'test-verdicts-express');
   });
 
@@ -39,7 +45,10 @@ describe('infra: verdict store, review topic and review states (mocks)', functio
 
   it('notifies moderators on an encrypted topic, by email only when an address is configured', () => {
     expect(one(std, 'aws:sns/topic:Topic', '-reviews').inputs).to.include({ kmsMasterKeyId: 'alias/aws/sns' });
-    expect(one(std, 'aws:sns/topicSubscription:TopicSubscription', '-reviews-email').inputs).to.include({ protocol: 'email', endpoint: 'moderators@example.com' });
+    expect(one(std, 'aws:sns/topicSubscription:TopicSubscription', '-reviews-email').inputs).to.include({
+      protocol: 'email',
+      endpoint: 'moderators@example.com',
+    });
     expect(of(express, 'aws:sns/topicSubscription:TopicSubscription')).to.be.empty;
   });
 
@@ -56,10 +65,19 @@ describe('infra: verdict store, review topic and review states (mocks)', functio
     const tableArn = `arn:aws:dynamodb:us-east-1:123456789012:${String(table.inputs.name)}`;
     for (const a of ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:DescribeTable']) expect(byAction(a), a).to.deep.equal([tableArn]);
     expect(byAction('sns:Publish')).to.deep.equal([`arn:aws:sns:us-east-1:123456789012:${topic.name}`]);
-    expect(byAction('states:SendTaskSuccess')).to.deep.equal(['arn:aws:states:us-east-1:123456789012:stateMachine:blog-image-moderation-test-verdicts-moderation']);
-    expect(policy.flatMap((s) => s.Action).filter((a) => a.startsWith('dynamodb:')).sort()).to.deep.equal(['dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']);
+    expect(byAction('states:SendTaskSuccess')).to.deep.equal([
+      'arn:aws:states:us-east-1:123456789012:stateMachine:blog-image-moderation-test-verdicts-moderation',
+    ]);
+    expect(
+      policy
+        .flatMap((s) => s.Action)
+        .filter((a) => a.startsWith('dynamodb:'))
+        .sort(),
+    ).to.deep.equal(['dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']);
     const wf = statements(one(std, 'aws:iam/rolePolicy:RolePolicy', '-workflow'));
-    expect(wf.find((s) => s.Action.includes('lambda:InvokeFunction'))!.Resource).to.include(`arn:aws:lambda:us-east-1:123456789012:function:${String(fn.inputs.name)}`);
+    expect(wf.find((s) => s.Action.includes('lambda:InvokeFunction'))!.Resource).to.include(
+      `arn:aws:lambda:us-east-1:123456789012:function:${String(fn.inputs.name)}`,
+    );
   });
 
   it('gives moderators a policy to read the queue, record decisions and resume this state machine only', () => {
@@ -73,7 +91,10 @@ describe('infra: verdict store, review topic and review states (mocks)', functio
       Resource: 'arn:aws:states:us-east-1:123456789012:stateMachine:blog-image-moderation-test-verdicts-moderation',
     });
     const publisher = statements(one(std, 'aws:iam/policy:Policy', '-publisher'));
-    expect(publisher.find((s) => s.Sid === 'ReadRecordedVerdicts')).to.deep.include({ Action: ['dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:Query'], Resource: tableArn });
+    expect(publisher.find((s) => s.Sid === 'ReadRecordedVerdicts')).to.deep.include({
+      Action: ['dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:Query'],
+      Resource: tableArn,
+    });
     expect(std.outputs).to.include.keys('verdictTableName', 'reviewTopicArn', 'reviewerPolicyArn', 'ruleset');
     expect(String(std.outputs.ruleset)).to.match(/^resnet50-v1-12-int8@[0-9a-f]{12}\+rekognition-min50\+policy@[0-9a-f]{12}$/);
   });
@@ -88,7 +109,10 @@ describe('infra: verdict store, review topic and review states (mocks)', functio
     expect(JSON.stringify(rr.Catch)).to.contain('States.Timeout').and.contain('ReviewExpired');
     expect(def.States.ReviewExpired.Parameters!.Payload).to.include({ outcome: 'reject' });
     expect(def.TimeoutSeconds).to.equal(900 + 7200);
-    expect(one(std, 'aws:cloudwatch/metricAlarm:MetricAlarm', '-reviews-expired').inputs).to.deep.include({ metricName: 'ReviewsExpired', dimensions: { Stack: 'blog-image-moderation-test-verdicts' } });
+    expect(one(std, 'aws:cloudwatch/metricAlarm:MetricAlarm', '-reviews-expired').inputs).to.deep.include({
+      metricName: 'ReviewsExpired',
+      dimensions: { Stack: 'blog-image-moderation-test-verdicts' },
+    });
   });
 
   it('queues the review in EXPRESS (no task token; the execution ends NeedsReview)', () => {

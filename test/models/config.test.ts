@@ -12,14 +12,17 @@ describe('models: settings from the environment', () => {
   it('reads the Lambda settings', () => {
     const sha = 'C234F30975989788B4405F25253275AAE247AB6DBDD34AAA69AB0A59FF76F6D0';
     expect(
-      modelStoreOptions({}, {
-        MODEL_NAME: 'resnet50-v1-12-int8',
-        MODEL_CACHE_DIR: '/mnt/models',
-        MODEL_S3_URI: 's3://models-bucket/models/resnet50-v1-12-int8/resnet50-v1-12-int8.onnx',
-        MODEL_SHA256: sha,
-        MODEL_ALLOW_DOWNLOAD: 'false',
-        MODEL_PATH: '',
-      }),
+      modelStoreOptions(
+        {},
+        {
+          MODEL_NAME: 'resnet50-v1-12-int8',
+          MODEL_CACHE_DIR: '/mnt/models',
+          MODEL_S3_URI: 's3://models-bucket/models/resnet50-v1-12-int8/resnet50-v1-12-int8.onnx',
+          MODEL_SHA256: sha,
+          MODEL_ALLOW_DOWNLOAD: 'false',
+          MODEL_PATH: '',
+        },
+      ),
     ).to.deep.equal({
       name: 'resnet50-v1-12-int8',
       cacheDir: '/mnt/models',
@@ -44,7 +47,7 @@ describe('models: settings from the environment', () => {
       .and.contains('MODEL_SHA256: expected 64 hex characters');
   });
 
-  it('puts the caller\'s typed values over the environment, and leaves it alone for undefined ones', () => {
+  it("puts the caller's typed values over the environment, and leaves it alone for undefined ones", () => {
     const env = { MODEL_NAME: 'resnet18-v2-7', MODEL_MIRROR: '/from/env', MODEL_CACHE_DIR: '/env/cache' };
     expect(modelStoreOptions({ name: 'mobilenetv2-12-int8', mirrorDir: 'rel/mirror' }, env)).to.include({
       name: 'mobilenetv2-12-int8',

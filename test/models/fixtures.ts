@@ -116,5 +116,8 @@ export function fakeManifest(name: string, model: Buffer, opts: { url?: string; 
 /** Every file under dir, relative (to assert that no temp or lock files are left behind). */
 export async function listTree(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
-  return entries.filter((e) => e.isFile()).map((e) => path.relative(dir, path.join(e.parentPath, e.name))).sort();
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
+    .sort();
 }

@@ -50,9 +50,6 @@ describe('models: labels', () => {
   });
 
   it('refuses names-only labels without the synset list to pair them with', () => {
-    expect(() => buildLabelTable('a\nb\n', { classes: 2, labelOffset: 0, where: 'names.txt' })).to.throw(
-      ModelContractError,
-      /names only/,
-    );
+    expect(() => buildLabelTable('a\nb\n', { classes: 2, labelOffset: 0, where: 'names.txt' })).to.throw(ModelContractError, /names only/);
   });
 });

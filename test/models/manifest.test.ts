@@ -2,13 +2,7 @@ import { expect } from 'chai';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError, ModelNotFoundError } from '../../functions/shared/errors.js';
-import {
-  catalogEntry,
-  DEFAULT_DEPLOYED_MODEL,
-  DEFAULT_LOCAL_MODEL,
-  IMAGENET_SYNSET,
-  listCatalog,
-} from '../../functions/shared/models/catalog.js';
+import { catalogEntry, DEFAULT_DEPLOYED_MODEL, DEFAULT_LOCAL_MODEL, IMAGENET_SYNSET, listCatalog } from '../../functions/shared/models/catalog.js';
 import { isTimingOnly, parseManifest, resizeRule } from '../../functions/shared/models/manifest.js';
 import { mirrorDir } from './fixtures.js';
 
@@ -66,9 +60,7 @@ describe('models: manifest and catalog', () => {
     expect(deployed.bytes).to.equal(25_816_052);
     expect(deployed.url).to.match(/^https:\/\/github\.com\/onnx\/models\/raw\/main\/.*resnet50-v1-12-int8\.onnx$/);
     expect(deployed.output.labelsSha256).to.equal(IMAGENET_SYNSET.sha256);
-    expect(catalogEntry('resnet18-v2-7').sha256).to.equal(
-      '3b4d048057854022232aa20bf68262e31718ab7119a17f920b8a2dc1433f824b',
-    );
+    expect(catalogEntry('resnet18-v2-7').sha256).to.equal('3b4d048057854022232aa20bf68262e31718ab7119a17f920b8a2dc1433f824b');
     expect(byName.get('mobilenet-v2-int8')!.url).to.equal(undefined);
     expect(isTimingOnly(byName.get('resnet50-int8-random-timing')!)).to.equal(true);
     expect(isTimingOnly(deployed)).to.equal(false);

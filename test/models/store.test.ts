@@ -5,16 +5,7 @@ import { ConfigError, ModelIntegrityError, ModelNotFoundError } from '../../func
 import { catalogEntry } from '../../functions/shared/models/catalog.js';
 import { loadLabels } from '../../functions/shared/models/labels.js';
 import { resolveModel } from '../../functions/shared/models/store.js';
-import {
-  FAKE_LABELS,
-  fakeManifest,
-  listTree,
-  mirrorDir,
-  serveFiles,
-  sha256Of,
-  tempDir,
-  type LoopbackServer,
-} from './fixtures.js';
+import { FAKE_LABELS, fakeManifest, listTree, mirrorDir, serveFiles, sha256Of, tempDir, type LoopbackServer } from './fixtures.js';
 
 async function expectReject<E extends Error>(p: Promise<unknown>, type: new (...args: never[]) => E): Promise<E> {
   try {
@@ -67,11 +58,11 @@ describe('models: store with the real mirror', () => {
   });
 
   it('the deployed ResNet (not in the mirror, downloads off) fails with an actionable ModelNotFoundError', async () => {
-    const err = await expectReject(
-      resolveModel({ name: 'resnet50-v1-12-int8', cacheDir: tmp.dir, mirrorDir, allowDownload: false }),
-      ModelNotFoundError,
-    );
-    expect(err.message).to.match(/resnet50-v1-12-int8/).and.match(/MODEL_MIRROR=\.\.\/shared\/models/).and.match(/MODEL_PATH=/);
+    const err = await expectReject(resolveModel({ name: 'resnet50-v1-12-int8', cacheDir: tmp.dir, mirrorDir, allowDownload: false }), ModelNotFoundError);
+    expect(err.message)
+      .to.match(/resnet50-v1-12-int8/)
+      .and.match(/MODEL_MIRROR=\.\.\/shared\/models/)
+      .and.match(/MODEL_PATH=/);
     expect(err.message).to.match(/downloads disabled/);
     expect(await listTree(tmp.dir)).to.deep.equal([]);
   });
@@ -144,7 +135,10 @@ describe('models: resolution order and integrity (fake models, real files, loopb
     bad[10] ^= 0xff;
     await putInMirror(bad);
     const err = await expectReject(resolveModel({ name, cacheDir, mirrorDir: mirror, catalog: [manifest()] }), ModelIntegrityError);
-    expect(err.message).to.contain(`expected sha256 ${sha256Of(model)}`).and.contain(sha256Of(bad)).and.contain('mirror');
+    expect(err.message)
+      .to.contain(`expected sha256 ${sha256Of(model)}`)
+      .and.contain(sha256Of(bad))
+      .and.contain('mirror');
     expect(await listTree(cacheDir)).to.deep.equal([]);
     expect(server.hits.size, 'a corrupt mirror is reported, not silently bypassed').to.equal(0);
   });
@@ -191,10 +185,7 @@ describe('models: resolution order and integrity (fake models, real files, loopb
     await putInMirror();
     const notADir = path.join(tmp.dir, 'file');
     await writeFile(notADir, 'a file, not a directory');
-    const err = await expectReject(
-      resolveModel({ name, cacheDir: notADir, mirrorDir: mirror, catalog: [manifest()] }),
-      ConfigError,
-    );
+    const err = await expectReject(resolveModel({ name, cacheDir: notADir, mirrorDir: mirror, catalog: [manifest()] }), ConfigError);
     expect(err.message).to.contain('MODEL_CACHE_DIR');
   });
 

@@ -29,7 +29,10 @@ describe('every Lambda handler is async (Node 24 runtime)', () => {
         returned = mod.handler!({ image: { uri: 42 } }, { awsRequestId: 'async-check' });
       }, 'throws synchronously').not.to.throw();
       expect(returned).to.be.instanceOf(Promise);
-      const settled = await (returned as Promise<unknown>).then(() => 'resolved', (e: Error) => e.name);
+      const settled = await (returned as Promise<unknown>).then(
+        () => 'resolved',
+        (e: Error) => e.name,
+      );
       expect(settled).to.equal('InvalidInput');
     });
   }

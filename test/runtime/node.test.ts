@@ -38,8 +38,13 @@ describe('the Node that runs the project', () => {
     const start = JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')).scripts.start as string;
     const args = start.replace(/^tsx /, '').split(' ');
     const run = promisify(execFile)(oldNode, ['--import', 'tsx', ...args, '--help'], { cwd: projectRoot });
-    const err = await run.then(() => expect.fail('Node 20 ran the CLI'), (e: { code: number; stderr: string }) => e);
+    const err = await run.then(
+      () => expect.fail('Node 20 ran the CLI'),
+      (e: { code: number; stderr: string }) => e,
+    );
     expect(err.code).to.equal(1);
-    expect(err.stderr).to.match(/needs Node\.js >= 22\.5/).and.match(/node_modules\/\.bin/);
+    expect(err.stderr)
+      .to.match(/needs Node\.js >= 22\.5/)
+      .and.match(/node_modules\/\.bin/);
   });
 });

@@ -99,7 +99,10 @@ describe('safety/nsfw conversion (the real nsfwjs package, converted here)', fun
   });
 
   it('matches the nsfwjs reference scores on all 50 photos within 0.002', async () => {
-    const ref = JSON.parse(await readFile(path.join(sharedDir, 'models/nsfwjs-mobilenet-v2-reference-scores.json'), 'utf8')) as Record<string, Record<string, number>>;
+    const ref = JSON.parse(await readFile(path.join(sharedDir, 'models/nsfwjs-mobilenet-v2-reference-scores.json'), 'utf8')) as Record<
+      string,
+      Record<string, number>
+    >;
     const files = Object.keys(ref).filter((k) => !k.startsWith('_'));
     expect(files).to.have.length(50);
     let max = 0;
@@ -122,7 +125,11 @@ describe('safety/nsfw conversion (the real nsfwjs package, converted here)', fun
       await writeFile(dest, bytes);
       const again = await resolveNsfwModel({ cacheDir: tmp.dir });
       expect(again.source).to.equal('converted');
-      expect(createHash('sha256').update(await readFile(dest)).digest('hex')).to.equal(NSFW_PIN.onnx.sha256);
+      expect(
+        createHash('sha256')
+          .update(await readFile(dest))
+          .digest('hex'),
+      ).to.equal(NSFW_PIN.onnx.sha256);
       const wrong = path.join(tmp.dir, 'wrong.onnx');
       await writeFile(wrong, 'not a model');
       try {
@@ -145,7 +152,10 @@ describe('safety/nsfw conversion (the real nsfwjs package, converted here)', fun
     expect(swim?.confidence).to.be.above(90);
     for (const f of ['n02391049_zebra.JPEG', 'n01440764_tench.JPEG', 'n03642806_laptop.JPEG', 'n03825788_nipple.JPEG']) {
       const labels = await engine.detect(image, () => readFile(photo(f)));
-      expect(labels.filter((l) => l.parentName === 'Explicit' || l.name === 'Explicit'), f).to.deep.equal([]);
+      expect(
+        labels.filter((l) => l.parentName === 'Explicit' || l.name === 'Explicit'),
+        f,
+      ).to.deep.equal([]);
     }
   });
 });
@@ -162,7 +172,7 @@ describe('safety/local mapping (pure)', () => {
   });
 });
 
-describe('safety/rekognition: the local stand-in for the state machine\'s SDK call (aws-sdk-client-mock)', () => {
+describe("safety/rekognition: the local stand-in for the state machine's SDK call (aws-sdk-client-mock)", () => {
   // Created per suite (not at load time) so other files' Rekognition mocks do not collide with it.
   let rek: AwsClientStub<RekognitionClient>;
   let staging: { dir: string; cleanup: () => Promise<void> };
@@ -180,15 +190,20 @@ describe('safety/rekognition: the local stand-in for the state machine\'s SDK ca
   });
   const handler = () => rekognitionOnStagedBytes(new LocalStagingStore(staging.dir), new RekognitionClient({ region: 'us-east-1' }));
 
-  it('sends the staged bytes for the S3 key the state machine names and answers in the SDK integration\'s shape', async () => {
-    rek.on(DetectModerationLabelsCommand).resolves({ ModerationLabels: [{ Name: 'Alcohol', ParentName: '', Confidence: 88.123, TaxonomyLevel: 1 }], ModerationModelVersion: '7.0' });
+  it("sends the staged bytes for the S3 key the state machine names and answers in the SDK integration's shape", async () => {
+    rek
+      .on(DetectModerationLabelsCommand)
+      .resolves({ ModerationLabels: [{ Name: 'Alcohol', ParentName: '', Confidence: 88.123, TaxonomyLevel: 1 }], ModerationModelVersion: '7.0' });
     const out = await (await handler())({ Image: { S3Object: { Bucket: 'local-staging', Name: key } }, MinConfidence: 60 });
     expect(out).to.deep.equal({ ModerationLabels: [{ Name: 'Alcohol', ParentName: '', Confidence: 88.123, TaxonomyLevel: 1 }], ModerationModelVersion: '7.0' });
     expect(rek.commandCalls(DetectModerationLabelsCommand)[0].args[0].input).to.deep.equal({ Image: { Bytes: bytes }, MinConfidence: 60 });
   });
 
   it('names failures as Step Functions does, so the one transient list retries throttling and nothing else', async () => {
-    rek.on(DetectModerationLabelsCommand).rejectsOnce(Object.assign(new Error('slow down'), { name: 'ThrottlingException' })).rejectsOnce(Object.assign(new Error('bad image'), { name: 'InvalidImageFormatException' }));
+    rek
+      .on(DetectModerationLabelsCommand)
+      .rejectsOnce(Object.assign(new Error('slow down'), { name: 'ThrottlingException' }))
+      .rejectsOnce(Object.assign(new Error('bad image'), { name: 'InvalidImageFormatException' }));
     const h = await handler();
     const names: string[] = [];
     for (let i = 0; i < 2; i++) await h({ Image: { S3Object: { Name: key } } }).catch((err: Error) => names.push(err.name));
@@ -206,7 +221,10 @@ describe('safety/handler and config', function () {
       const bytes = await readFile(photo('n02787622_banjo.JPEG'));
       const sha256 = createHash('sha256').update(bytes).digest('hex');
       const ptr = await store.put(bytes, { sha256, format: 'jpeg' });
-      const handler = createCheckSafetyHandler({ store, engine: () => getSafetyEngine({ minConfidence: 50, threads: 2, maxPixels: 40_000_000, nsfw: { cacheDir } }) });
+      const handler = createCheckSafetyHandler({
+        store,
+        engine: () => getSafetyEngine({ minConfidence: 50, threads: 2, maxPixels: 40_000_000, nsfw: { cacheDir } }),
+      });
       const out = await handler({ image: { ...ptr, sha256, bytes: bytes.length, format: 'jpeg', width: 500, height: 375 } });
       expect(out.engine).to.equal('local');
       expect(out.model).to.deep.equal({ name: NSFW_PIN.name, sha256: NSFW_PIN.onnx.sha256 });

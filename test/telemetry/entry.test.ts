@@ -35,11 +35,15 @@ describe('telemetry: the one entry wrapper', () => {
 
   it('logs each invocation with its own correlation keys, even when invocations overlap', async () => {
     const { t, lines } = captured();
-    const entry = lambdaEntry('ClassifyImage', () => async (_e, tt) => {
-      await new Promise((r) => setTimeout(r, 5));
-      tt!.logger.info('inside');
-      return { labels: [] };
-    }, () => t);
+    const entry = lambdaEntry(
+      'ClassifyImage',
+      () => async (_e, tt) => {
+        await new Promise((r) => setTimeout(r, 5));
+        tt!.logger.info('inside');
+        return { labels: [] };
+      },
+      () => t,
+    );
     await Promise.all([
       entry({ executionName: 'exec-a', input: { postId: 'a' }, image: { sha256: 'a'.repeat(64) } }),
       entry({ executionName: 'exec-b', input: { postId: 'b' }, image: { sha256: 'b'.repeat(64) } }),
@@ -55,7 +59,11 @@ describe('telemetry: the one entry wrapper', () => {
   it('warns on a named error, counts it by name, and hands it on unchanged', async () => {
     const { t, lines } = captured();
     const blocked = new FetchBlocked('169.254.169.254 is link-local: blocked.', { address: '169.254.169.254' });
-    const entry = lambdaEntry('FetchImage', () => async () => Promise.reject(blocked), () => t);
+    const entry = lambdaEntry(
+      'FetchImage',
+      () => async () => Promise.reject(blocked),
+      () => t,
+    );
     const err = await entry({ input: { imageUrl: 'http://169.254.169.254/?token=abc' } }).catch((e: Error) => e);
     expect(err).to.equal(blocked);
     const warn = lines.find((l) => l.level === 'WARN')!;
@@ -66,8 +74,12 @@ describe('telemetry: the one entry wrapper', () => {
 
   it('logs an unexpected fault at ERROR with its stack, and turns a thrown string into an Error', async () => {
     const { t, lines } = captured('ERROR');
-    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the point: a step that rejects with a string
-    const entry = lambdaEntry('CheckSafety', () => async () => Promise.reject('boom'), () => t);
+    const entry = lambdaEntry(
+      'CheckSafety',
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the point: a step that rejects with a string
+      () => async () => Promise.reject('boom'),
+      () => t,
+    );
     const err = await entry({}).catch((e: Error) => e);
     expect(err).to.be.instanceOf(Error).with.property('message', 'boom');
     const logged = lines.filter((l) => l.level !== undefined);
@@ -77,14 +89,21 @@ describe('telemetry: the one entry wrapper', () => {
 
   it('never writes image bytes or URL secrets, whatever a step logs', async () => {
     const { t, lines } = captured();
-    const entry = lambdaEntry('FetchImage', () => async (_e, tt) => {
-      tt!.logger.info('debugging', { bytes: Buffer.from('\xff\xd8\xffsecret-pixels'), url: 'https://user:pw@cdn.test/a.jpg?X-Amz-Signature=abc#frag' });
-      return {};
-    }, () => t);
+    const entry = lambdaEntry(
+      'FetchImage',
+      () => async (_e, tt) => {
+        tt!.logger.info('debugging', { bytes: Buffer.from('\xff\xd8\xffsecret-pixels'), url: 'https://user:pw@cdn.test/a.jpg?X-Amz-Signature=abc#frag' });
+        return {};
+      },
+      () => t,
+    );
     await entry({});
     const text = JSON.stringify(lines);
     expect(text).not.to.match(/secret-pixels|X-Amz-Signature|user:pw/);
-    expect(lines.find((l) => l.message === 'debugging')).to.include({ bytes: `[${Buffer.byteLength('\xff\xd8\xffsecret-pixels')} bytes]`, url: 'https://cdn.test/a.jpg?…' });
+    expect(lines.find((l) => l.message === 'debugging')).to.include({
+      bytes: `[${Buffer.byteLength('\xff\xd8\xffsecret-pixels')} bytes]`,
+      url: 'https://cdn.test/a.jpg?…',
+    });
     expect(redactUrls('see s3://bucket/key.jpg and http://h/x?y=1 now')).to.equal('see s3://bucket/key.jpg and http://h/x?… now');
   });
 
@@ -99,6 +118,10 @@ describe('telemetry: the one entry wrapper', () => {
     expect(telemetryConfigFromEnv({ LOG_LEVEL: 'DEBUG', POWERTOOLS_LOG_LEVEL: 'warn' }).logLevel).to.equal('WARN');
     expect(telemetryConfigFromEnv({}).logLevel).to.equal('INFO');
     expect(() => telemetryConfigFromEnv({ LOG_LEVEL: 'LOUD' })).to.throw(ConfigError, /LOG_LEVEL/);
-    expect(telemetryConfigFromEnv({ POWERTOOLS_METRICS_NAMESPACE: 'X', POWERTOOLS_SERVICE_NAME: 'y' })).to.include({ namespace: 'X', service: 'y', tracing: false });
+    expect(telemetryConfigFromEnv({ POWERTOOLS_METRICS_NAMESPACE: 'X', POWERTOOLS_SERVICE_NAME: 'y' })).to.include({
+      namespace: 'X',
+      service: 'y',
+      tracing: false,
+    });
   });
 });

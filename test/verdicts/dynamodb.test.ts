@@ -35,7 +35,9 @@ describe('verdict store: DynamoDB (real SDK, dynalite on loopback)', function ()
     const at = new Date().toISOString();
     await Promise.all(
       stores.flatMap((s, w) =>
-        Array.from({ length: 5 }, (_, i) => s.requestReview({ sha256: sha('photo'), ruleset: 'r1', verdict: verdict('review'), postId: `w${w}-${i}`, taskToken: `t${w}-${i}`, at, deadline: at })),
+        Array.from({ length: 5 }, (_, i) =>
+          s.requestReview({ sha256: sha('photo'), ruleset: 'r1', verdict: verdict('review'), postId: `w${w}-${i}`, taskToken: `t${w}-${i}`, at, deadline: at }),
+        ),
       ),
     );
     const item = await stores[0].getReview(reviewIdFor(sha('photo'), 'r1'));
@@ -53,8 +55,13 @@ describe('verdict store: DynamoDB (real SDK, dynalite on loopback)', function ()
     const key = { pk: `REVIEW#${item.reviewId}`, sk: 'REVIEW' };
     const raw = (await doc.send(new GetCommand({ TableName: table, Key: key }))).Item!;
     const decided = { ...raw.data, status: 'approved', decidedBy: 'Alice', decidedAt: at };
-    await doc.send(new PutCommand({ TableName: table, Item: { ...raw, data: decided, status: 'approved', gsi1pk: 'REVIEWS#approved', version: (raw.version as number) + 1 } }));
-    expect((await store.getVerdict(sha('crash'), 'r1'))).to.include({ decision: 'approve', decidedBy: 'Alice', reviewId: item.reviewId });
+    await doc.send(
+      new PutCommand({
+        TableName: table,
+        Item: { ...raw, data: decided, status: 'approved', gsi1pk: 'REVIEWS#approved', version: (raw.version as number) + 1 },
+      }),
+    );
+    expect(await store.getVerdict(sha('crash'), 'r1')).to.include({ decision: 'approve', decidedBy: 'Alice', reviewId: item.reviewId });
     const again = await store.decideReview(item.reviewId, { decision: 'approve', by: 'Alice', at });
     expect(again.changed).to.equal(false);
     expect(again.record).to.include({ decision: 'approve', decidedBy: 'Alice' });

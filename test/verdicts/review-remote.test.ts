@@ -39,8 +39,24 @@ describe('npm run review against a stack (dynalite table, SendTaskSuccess via aw
   const requestReview = async (token: string, postId: string) => {
     const store = await DynamoVerdictStore.open(table, client);
     const step = createVerdictStepHandler(async () => ({ store, notifier: { notify: async (item) => void notified.push(reviewMessage(item).body) } }));
-    const image = { uri: 's3://staging/x.jpeg', bucket: 'staging', key: 'staging/x.jpeg', sha256: sha('remote-photo'), bytes: 1, format: 'jpeg', width: 1, height: 1 };
-    return (await step({ action: 'requestReview', ruleset: 'r1', verdict: verdict('review', { image } as Partial<Verdict>), input: { imageUrl: 'https://blog.example.com/a.jpg', postId }, timeoutSeconds: 3600, taskToken: token })) as Verdict;
+    const image = {
+      uri: 's3://staging/x.jpeg',
+      bucket: 'staging',
+      key: 'staging/x.jpeg',
+      sha256: sha('remote-photo'),
+      bytes: 1,
+      format: 'jpeg',
+      width: 1,
+      height: 1,
+    };
+    return (await step({
+      action: 'requestReview',
+      ruleset: 'r1',
+      verdict: verdict('review', { image } as Partial<Verdict>),
+      input: { imageUrl: 'https://blog.example.com/a.jpg', postId },
+      timeoutSeconds: 3600,
+      taskToken: token,
+    })) as Verdict;
   };
 
   before(async () => {

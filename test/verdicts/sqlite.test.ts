@@ -17,7 +17,9 @@ function worker(args: string[]): { done: Promise<{ code: number | null; signal: 
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, out })));
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal, out })),
+  );
   return { done, kill: () => child.kill('SIGKILL') };
 }
 
@@ -34,7 +36,12 @@ describe('verdict store: SQLite (node:sqlite, a real file)', function () {
 
   it('keeps what it wrote across processes (a fresh open reads the same file)', async () => {
     const a = await SqliteVerdictStore.open(dir);
-    await a.putVerdict({ sha256: sha('x'), ruleset: 'r', verdict: { decision: 'approve', reasons: [], seoTags: [], altText: '', labels: [], moderation: [] }, postId: 'p' });
+    await a.putVerdict({
+      sha256: sha('x'),
+      ruleset: 'r',
+      verdict: { decision: 'approve', reasons: [], seoTags: [], altText: '', labels: [], moderation: [] },
+      postId: 'p',
+    });
     await a.close();
     const b = await SqliteVerdictStore.open(dir);
     expect((await b.getVerdict(sha('x'), 'r'))?.postIds).to.deep.equal(['p']);

@@ -62,7 +62,16 @@ export function storeContract(open: () => Promise<VerdictStore>): void {
 
   it('queues one review per image + ruleset; a second request joins it with its token and post', async () => {
     const s = sha('c');
-    const first = await store.requestReview({ sha256: s, ruleset: 'r1', verdict: verdict('review'), imageUrl: 'https://x/a.jpg', postId: 'p1', taskToken: 't1', at, deadline });
+    const first = await store.requestReview({
+      sha256: s,
+      ruleset: 'r1',
+      verdict: verdict('review'),
+      imageUrl: 'https://x/a.jpg',
+      postId: 'p1',
+      taskToken: 't1',
+      at,
+      deadline,
+    });
     expect(first.item).to.include({ reviewId: reviewIdFor(s, 'r1'), status: 'pending', deadline });
     expect(first.record).to.include({ decision: 'review', decidedBy: POLICY_DECIDER, reviewId: first.item.reviewId });
     const second = await store.requestReview({ sha256: s, ruleset: 'r1', verdict: verdict('review'), postId: 'p2', taskToken: 't2', at, deadline });
@@ -131,7 +140,14 @@ export function storeContract(open: () => Promise<VerdictStore>): void {
     const s = sha('g');
     const { item } = await store.requestReview({ sha256: s, ruleset: 'r1', verdict: verdict('review'), taskToken: 'old', at, deadline });
     expect((await store.expireReview(item.reviewId, deadline))?.status).to.equal('expired');
-    const reopened = await store.requestReview({ sha256: s, ruleset: 'r1', verdict: verdict('review'), taskToken: 'new', at: deadline, deadline: '2026-12-04T04:00:00.000Z' });
+    const reopened = await store.requestReview({
+      sha256: s,
+      ruleset: 'r1',
+      verdict: verdict('review'),
+      taskToken: 'new',
+      at: deadline,
+      deadline: '2026-12-04T04:00:00.000Z',
+    });
     expect(reopened.item).to.include({ status: 'pending', deadline: '2026-12-04T04:00:00.000Z' });
     expect(reopened.item.taskTokens).to.deep.equal(['new']);
     await store.expireReview(item.reviewId, deadline);

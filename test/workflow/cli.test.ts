@@ -26,12 +26,17 @@ describe('CLI usage and exit codes', () => {
     [['--nope', 'x.jpg'], /nope/],
     [['/definitely/not/here.jpg'], /no such file or directory/],
     [['--state-machine-arn', 'arn:aws:states:eu-west-1:123456789012:stateMachine:m', './local.jpg'], /\.\/local\.jpg is local/],
-    [['--state-machine-arn', 'arn:aws:states:eu-west-1:123456789012:stateMachine:m', '--workflow-type', 'FAST', 'https://example.com/a.jpg'], /--workflow-type/],
+    [
+      ['--state-machine-arn', 'arn:aws:states:eu-west-1:123456789012:stateMachine:m', '--workflow-type', 'FAST', 'https://example.com/a.jpg'],
+      /--workflow-type/,
+    ],
   ] as const) {
     it(`exits 2 with a clear message for ${JSON.stringify(argv)}`, async () => {
       const io = captureIo();
       expect(await main([...argv], io, mustNotBuild)).to.equal(2);
-      expect(io.err()).to.match(/^error: /).and.to.match(pattern);
+      expect(io.err())
+        .to.match(/^error: /)
+        .and.to.match(pattern);
       expect(io.out()).to.equal('');
     });
   }
@@ -46,9 +51,30 @@ describe('CLI against a deployed state machine (--state-machine-arn, SFN answere
   afterEach(() => sfn.restore());
 
   it('starts the execution with a deterministic name, waits for the verdict and prints the same record', async () => {
-    const verdict = { decision: 'reject', reasons: [{ code: 'category-reject', category: 'Explicit', label: 'Explicit Nudity', confidence: 97, threshold: 80, message: 'rekognition engine: Explicit Nudity at 97%' }], seoTags: [], altText: 'x', labels: [], moderation: [] };
-    sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:aws:states:eu-west-1:123456789012:execution:blog-image-moderation-dev-moderation:abc', startDate: new Date() });
-    sfn.on(DescribeExecutionCommand).resolvesOnce({ status: 'RUNNING' }).resolves({ status: 'SUCCEEDED', output: JSON.stringify(verdict) });
+    const verdict = {
+      decision: 'reject',
+      reasons: [
+        {
+          code: 'category-reject',
+          category: 'Explicit',
+          label: 'Explicit Nudity',
+          confidence: 97,
+          threshold: 80,
+          message: 'rekognition engine: Explicit Nudity at 97%',
+        },
+      ],
+      seoTags: [],
+      altText: 'x',
+      labels: [],
+      moderation: [],
+    };
+    sfn
+      .on(StartExecutionCommand)
+      .resolves({ executionArn: 'arn:aws:states:eu-west-1:123456789012:execution:blog-image-moderation-dev-moderation:abc', startDate: new Date() });
+    sfn
+      .on(DescribeExecutionCommand)
+      .resolvesOnce({ status: 'RUNNING' })
+      .resolves({ status: 'SUCCEEDED', output: JSON.stringify(verdict) });
     const io = captureIo({ AWS_REGION: 'eu-west-1' });
     const code = await main(['--json', '--state-machine-arn', SM, 'https://blog.example.com/a.jpg'], io, mustNotBuild);
     expect(code, io.err()).to.equal(0);
@@ -69,17 +95,27 @@ describe('CLI logs (the real local workflow)', function () {
   });
   after(async () => rm(staging, { recursive: true, force: true }));
 
-  it('is quiet on stderr by default, and with --verbose writes the Lambdas\' JSON logs and EMF there, never on stdout', async () => {
+  it("is quiet on stderr by default, and with --verbose writes the Lambdas' JSON logs and EMF there, never on stdout", async () => {
     // A fresh verdict store per run: a stored verdict would skip the analysis steps (dedupe).
     const quiet = captureIo();
-    expect(await main(['--json', '--staging-dir', staging, '--data-dir', path.join(staging, 'quiet'), photo('n02391049_zebra.JPEG')], quiet), quiet.err()).to.equal(0);
+    expect(
+      await main(['--json', '--staging-dir', staging, '--data-dir', path.join(staging, 'quiet'), photo('n02391049_zebra.JPEG')], quiet),
+      quiet.err(),
+    ).to.equal(0);
     expect(quiet.err()).to.equal('');
     const loud = captureIo();
-    expect(await main(['--json', '--verbose', '--staging-dir', staging, '--data-dir', path.join(staging, 'loud'), photo('n02391049_zebra.JPEG')], loud), loud.err()).to.equal(0);
+    expect(
+      await main(['--json', '--verbose', '--staging-dir', staging, '--data-dir', path.join(staging, 'loud'), photo('n02391049_zebra.JPEG')], loud),
+      loud.err(),
+    ).to.equal(0);
     expect(loud.out().trim().split('\n')).to.have.length(1);
     expect(JSON.parse(loud.out())).to.include({ decision: 'approve' });
-    const lines = loud.err().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-    const steps = lines.filter((l) => typeof l.message === 'string' && (l.message).endsWith(' done')).map((l) => l.step);
+    const lines = loud
+      .err()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const steps = lines.filter((l) => typeof l.message === 'string' && l.message.endsWith(' done')).map((l) => l.step);
     expect(steps).to.have.members(['FetchImage', 'ClassifyImage', 'CheckSafety', 'AggregateVerdict']);
     const done = lines.find((l) => l.message === 'AggregateVerdict done')!;
     expect(done.execution).to.match(/^image-[0-9a-f]{40}$/);

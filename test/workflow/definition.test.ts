@@ -3,13 +3,7 @@ import { STATE_NAMES } from '../../functions/shared/contracts.js';
 import { PERMANENT_ERRORS, TRANSIENT_LAMBDA_ERRORS } from '../../functions/shared/errors.js';
 import type { AslDefinition, ParallelState, TaskState } from '../../workflows/asl.js';
 import { walkStates } from '../../workflows/asl.js';
-import {
-  buildDefinition,
-  FAIL_SAFE_STATE_NAMES,
-  LAMBDA_INVOKE,
-  REKOGNITION_MODERATION,
-  type DefinitionRefs,
-} from '../../workflows/definition.js';
+import { buildDefinition, FAIL_SAFE_STATE_NAMES, LAMBDA_INVOKE, REKOGNITION_MODERATION, type DefinitionRefs } from '../../workflows/definition.js';
 import { checkRules, reachableFrom, validateDefinition } from '../../workflows/validate.js';
 
 const localRefs: DefinitionRefs = {
@@ -17,7 +11,11 @@ const localRefs: DefinitionRefs = {
   classifyFunction: 'arn:aws:lambda:eu-west-1:123456789012:function:classify',
   aggregateFunction: 'arn:aws:lambda:eu-west-1:123456789012:function:aggregate',
   safety: { engine: 'local', function: 'arn:aws:lambda:eu-west-1:123456789012:function:safety' },
-  verdicts: { function: 'arn:aws:lambda:eu-west-1:123456789012:function:verdicts', ruleset: 'm@1+s@2+policy@3', review: { mode: 'wait', timeoutSeconds: 3600, timeoutOutcome: 'review' } },
+  verdicts: {
+    function: 'arn:aws:lambda:eu-west-1:123456789012:function:verdicts',
+    ruleset: 'm@1+s@2+policy@3',
+    review: { mode: 'wait', timeoutSeconds: 3600, timeoutOutcome: 'review' },
+  },
 };
 const rekognitionRefs: DefinitionRefs = { ...localRefs, safety: { engine: 'rekognition', minConfidence: 60 }, stagingBucket: 'staging-bucket-123' };
 
@@ -95,7 +93,10 @@ describe('workflow definition', () => {
       expect(state.Catch, name).to.be.an('array').that.is.not.empty;
       const last = state.Catch!.at(-1)!;
       expect(last.ErrorEquals, name).to.deep.equal(['States.ALL']);
-      expect(state.Catch!.some((c) => c.ErrorEquals.includes('States.DataLimitExceeded')), name).to.equal(true);
+      expect(
+        state.Catch!.some((c) => c.ErrorEquals.includes('States.DataLimitExceeded')),
+        name,
+      ).to.equal(true);
       if (storeSteps.includes(name)) continue;
       for (const c of state.Catch!) catchTargets.add(c.Next);
     }
@@ -103,7 +104,10 @@ describe('workflow definition', () => {
     for (const target of catchTargets) {
       const reach = reachableFrom(def, target);
       expect([...reach], `from ${target}`).not.to.include(STATE_NAMES.approved);
-      expect([...reach].some((s) => s === STATE_NAMES.review || s === STATE_NAMES.rejected), `from ${target}`).to.equal(true);
+      expect(
+        [...reach].some((s) => s === STATE_NAMES.review || s === STATE_NAMES.rejected),
+        `from ${target}`,
+      ).to.equal(true);
     }
     // Only the normal path's router can approve.
     expect([...reachableFrom(def, STATE_NAMES.fetch)]).to.include(STATE_NAMES.approved);

@@ -145,7 +145,10 @@ describe('workflow end to end (real handlers, real model, local engine)', functi
         expect(run.status).to.be.oneOf([STATE_NAMES.review, STATE_NAMES.rejected]);
         expect(run.verdict.decision).not.to.equal('approve');
         expect(run.path).to.include(FAIL_SAFE_STATE_NAMES.verdict);
-        expect(run.verdict.reasons.map((r) => r.error), JSON.stringify(run.verdict.reasons)).to.include(errorName);
+        expect(
+          run.verdict.reasons.map((r) => r.error),
+          JSON.stringify(run.verdict.reasons),
+        ).to.include(errorName);
         // Permanent: tried once, never retried.
         expect(run.retries[STATE_NAMES.fetch] ?? 0).to.equal(0);
       });
@@ -192,7 +195,12 @@ describe('workflow end to end (real handlers, real model, local engine)', functi
     before(async () => {
       process.env.AWS_REGION = 'us-east-1';
       rek = mockClient(RekognitionClient);
-      rekWorkflow = await createLocalWorkflow({ stagingDir: path.join(tmp, 'staging'), dataDir: path.join(tmp, 'data-rek'), safetyEngine: 'rekognition', retryIntervalOverrides: NO_WAIT });
+      rekWorkflow = await createLocalWorkflow({
+        stagingDir: path.join(tmp, 'staging'),
+        dataDir: path.join(tmp, 'data-rek'),
+        safetyEngine: 'rekognition',
+        retryIntervalOverrides: NO_WAIT,
+      });
     });
     after(() => {
       rek.restore();

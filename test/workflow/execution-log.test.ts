@@ -28,7 +28,15 @@ const refs: DefinitionRefs = {
   verdicts: { function: 'verdicts', ruleset: 'test-ruleset', review: { mode: 'queue', timeoutSeconds: 3600, timeoutOutcome: 'review' } },
 };
 const image = { uri: 'file:///tmp/x.jpeg', key: 'staging/ab/ab.jpeg', sha256: 'ab'.repeat(32), bytes: 10, format: 'jpeg', width: 1, height: 1 };
-const verdict = (decision: Verdict['decision']): Verdict => ({ decision, reasons: [], seoTags: [], altText: '', labels: [], moderation: [], image: image as Verdict['image'] });
+const verdict = (decision: Verdict['decision']): Verdict => ({
+  decision,
+  reasons: [],
+  seoTags: [],
+  altText: '',
+  labels: [],
+  moderation: [],
+  image: image as Verdict['image'],
+});
 
 function named(name: string): Error {
   const e = new Error(`${name} happened`);
@@ -75,7 +83,15 @@ describe('recorded executions (workflows/execution-log.ts)', () => {
     const record = (await log.get(summary.id))!;
     expect(record.definition).to.deep.equal(wf.definition);
     const byName = Object.fromEntries(record.states.map((s) => [s.name, s]));
-    expect(Object.keys(byName)).to.include.members(['FetchImage', 'AnalyzeImage', 'ClassifyImage', 'CheckSafety', 'AggregateVerdict', 'RouteDecision', 'Approved']);
+    expect(Object.keys(byName)).to.include.members([
+      'FetchImage',
+      'AnalyzeImage',
+      'ClassifyImage',
+      'CheckSafety',
+      'AggregateVerdict',
+      'RouteDecision',
+      'Approved',
+    ]);
     expect(byName.ClassifyImage).to.include({ outcome: 'succeeded', type: 'Task' });
     expect(byName.ClassifyImage.parents).to.deep.equal(['AnalyzeImage']);
     expect(byName.ClassifyImage.retries).to.have.length(1);
@@ -101,7 +117,9 @@ describe('recorded executions (workflows/execution-log.ts)', () => {
     const broken = workflow();
     const failing = { definition: broken.definition, run: async () => Promise.reject(new ExecutionFailed('States.Runtime', 'boom', [])) };
     let thrown: unknown;
-    await recording(failing, log).run({ imageUrl: 'a.jpg' }).catch((e: unknown) => (thrown = e));
+    await recording(failing, log)
+      .run({ imageUrl: 'a.jpg' })
+      .catch((e: unknown) => (thrown = e));
     expect(thrown).to.be.instanceOf(ExecutionFailed);
     const [summary] = await log.list();
     expect(summary).to.include({ status: 'FAILED' });

@@ -91,7 +91,12 @@ export function pngBomb(width: number, height: number): Buffer {
   const row = Buffer.alloc(1 + Math.ceil(width / 8)); // filter byte 0 + zero pixels
   const raw = Buffer.alloc(row.length * height);
   const idat = deflateSync(raw, { level: 9 });
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', idat),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 /** stdout/stderr for a CLI run in-process, with what each received. */

@@ -74,10 +74,12 @@ describe('local engine adapter', () => {
 
   it('runs the happy path and passes the contracts between the steps', async () => {
     const seen: Record<string, unknown> = {};
-    const record = (k: string, h: StepHandler): StepHandler => async (p) => {
-      seen[k] = p;
-      return h(p);
-    };
+    const record =
+      (k: string, h: StepHandler): StepHandler =>
+      async (p) => {
+        seen[k] = p;
+        return h(p);
+      };
     const base = steps();
     const engine = new LocalEngine(buildDefinition(refs), {
       handlers: Object.fromEntries(Object.entries(base).map(([k, h]) => [k, record(k, h)])),
@@ -158,7 +160,10 @@ describe('local engine adapter', () => {
     expect(failSafeInput!.error!.Error).to.equal('FetchBlocked');
     expect(failSafeInput!.error!.state).to.equal(STATE_NAMES.fetch);
     // Cause has Lambda's shape on AWS; the adapter reproduces it.
-    expect(JSON.parse(failSafeInput!.error!.Cause!)).to.deep.equal({ errorType: 'FetchBlocked', errorMessage: '169.254.169.254 is the metadata address; use a public URL.' });
+    expect(JSON.parse(failSafeInput!.error!.Cause!)).to.deep.equal({
+      errorType: 'FetchBlocked',
+      errorMessage: '169.254.169.254 is the metadata address; use a public URL.',
+    });
   });
 
   it('never approves on the fail-safe path, even if the fail-safe aggregate says approve', async () => {

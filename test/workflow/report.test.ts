@@ -9,7 +9,10 @@ function result(input: string, decision: 'approve' | 'review' | 'reject', status
       status,
       verdict: {
         decision,
-        reasons: decision === 'approve' ? [{ code: 'clean', message: 'nothing found' }] : [{ code: 'category-reject', category: 'Alcohol', label: 'beer bottle', message: 'beer bottle 91% ≥ 80%' }],
+        reasons:
+          decision === 'approve'
+            ? [{ code: 'clean', message: 'nothing found' }]
+            : [{ code: 'category-reject', category: 'Alcohol', label: 'beer bottle', message: 'beer bottle 91% ≥ 80%' }],
         seoTags: ['beer bottle', 'bottle'],
         altText: 'A beer bottle.',
         labels: [{ label: 'beer bottle', wnid: 'n02823428', score: 0.914 }],
@@ -29,7 +32,22 @@ function result(input: string, decision: 'approve' | 'review' | 'reject', status
 describe('CLI report', () => {
   it('NDJSON record has the documented keys and rounded timings with a total', () => {
     const rec = toJsonRecord(result('/p/beer.jpg', 'reject', 'Rejected'));
-    expect(rec).to.have.all.keys('input', 'status', 'decision', 'decidedBy', 'reviewId', 'reasons', 'seoTags', 'altText', 'labels', 'moderation', 'timings', 'retries', 'model', 'image');
+    expect(rec).to.have.all.keys(
+      'input',
+      'status',
+      'decision',
+      'decidedBy',
+      'reviewId',
+      'reasons',
+      'seoTags',
+      'altText',
+      'labels',
+      'moderation',
+      'timings',
+      'retries',
+      'model',
+      'image',
+    );
     // A verdict nobody reviewed (older records carry no decidedBy) is the policy's; no review pending.
     expect(rec).to.include({ decidedBy: 'policy', reviewId: null });
     expect(rec.timings).to.deep.equal({ FetchImage: 12.3, ClassifyImage: 5, total: 30.1 });

@@ -12,7 +12,6 @@ import { createLocalWorkflow, type LocalWorkflow } from '../../workflows/local-s
 import { reviewMain } from '../../workflows/review-cli.js';
 import { captureIo, photo } from './fixtures.js';
 
-
 const MODEL_STATES: string[] = [STATE_NAMES.analyze, STATE_NAMES.classify, STATE_NAMES.safety, STATE_NAMES.aggregate];
 
 describe('review loop, locally (real models, real SQLite store, the CLIs as functions)', function () {
@@ -46,12 +45,21 @@ describe('review loop, locally (real models, real SQLite store, the CLIs as func
 
     const again = await workflow.run({ imageUrl: photo('n02391049_zebra.JPEG'), postId: 'post-2' });
     expect(again.status).to.equal(STATE_NAMES.approved);
-    expect(again.path).to.deep.equal([STATE_NAMES.fetch, STATE_NAMES.lookup, STATE_NAMES.known, STATE_NAMES.recorded, STATE_NAMES.routeRecorded, STATE_NAMES.approved]);
+    expect(again.path).to.deep.equal([
+      STATE_NAMES.fetch,
+      STATE_NAMES.lookup,
+      STATE_NAMES.known,
+      STATE_NAMES.recorded,
+      STATE_NAMES.routeRecorded,
+      STATE_NAMES.approved,
+    ]);
     expect(again.verdict).to.deep.include({ decision: 'approve', decidedBy: 'policy', postId: 'post-2', altText: first.verdict.altText });
     expect(again.verdict.labels).to.deep.equal(first.verdict.labels);
     const record = await workflow.verdicts.getVerdict(first.verdict.image!.sha256, workflow.ruleset);
     expect(record?.postIds).to.deep.equal(['post-1', 'post-2']);
-    console.log(`      first run ${first.path.length} states ${Math.round(first.totalMs)} ms; re-submitted ${again.path.length} states ${Math.round(again.totalMs)} ms`);
+    console.log(
+      `      first run ${first.path.length} states ${Math.round(first.totalMs)} ms; re-submitted ${again.path.length} states ${Math.round(again.totalMs)} ms`,
+    );
 
     const forced = await workflow.run({ imageUrl: photo('n02391049_zebra.JPEG'), reModerate: true });
     expect(forced.path).to.include(STATE_NAMES.classify);

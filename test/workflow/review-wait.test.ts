@@ -16,7 +16,15 @@ import { decideReview } from '../../workflows/review.js';
 
 const sha256 = 'cd'.repeat(32);
 const image = { uri: 'file:///tmp/x.jpeg', key: `staging/cd/${sha256}.jpeg`, sha256, bytes: 10, format: 'jpeg', width: 1, height: 1 };
-const held: Verdict = { decision: 'review', reasons: [{ code: 'category-review', category: 'Alcohol', message: 'beer bottle' }], seoTags: ['beer-bottle'], altText: 'A beer bottle.', labels: [{ label: 'beer bottle', wnid: 'n02823428', score: 0.9 }], moderation: [], image: image as Verdict['image'] };
+const held: Verdict = {
+  decision: 'review',
+  reasons: [{ code: 'category-review', category: 'Alcohol', message: 'beer bottle' }],
+  seoTags: ['beer-bottle'],
+  altText: 'A beer bottle.',
+  labels: [{ label: 'beer bottle', wnid: 'n02823428', score: 0.9 }],
+  moderation: [],
+  image: image as Verdict['image'],
+};
 
 function refs(review: ReviewSettings): DefinitionRefs {
   return {

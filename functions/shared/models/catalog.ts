@@ -19,7 +19,10 @@ export interface PinnedFile {
 
 const pinnedFileSchema = z.object({
   file: z.string().min(1),
-  url: z.string().regex(/^https?:\/\/\S+$/).optional(),
+  url: z
+    .string()
+    .regex(/^https?:\/\/\S+$/)
+    .optional(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   bytes: z.number().int().positive().optional(),
   license: z.string().optional(),
@@ -31,9 +34,7 @@ const parsedCatalog = catalogSchema.safeParse(catalogJson);
 if (!parsedCatalog.success) {
   throw new ConfigError(`models/catalog.json is invalid: ${z.prettifyError(parsedCatalog.error)}`);
 }
-const MODELS: readonly ModelManifest[] = parsedCatalog.data.models.map((m, i) =>
-  parseManifest(m, `models/catalog.json models[${i}]`),
-);
+const MODELS: readonly ModelManifest[] = parsedCatalog.data.models.map((m, i) => parseManifest(m, `models/catalog.json models[${i}]`));
 
 /**
  * The canonical ImageNet synset list ("wnid name, synonyms", class-index order = sorted wnids). Labels

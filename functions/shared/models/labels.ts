@@ -68,15 +68,11 @@ export function buildLabelTable(
     classNames = parseSynset(perClass.join('\n'), where);
   } else {
     if (opts.synsetText === undefined) {
-      throw new ModelContractError(
-        `${where} holds names only, so its wnids must come from the ImageNet synset list, which was not resolved.`,
-      );
+      throw new ModelContractError(`${where} holds names only, so its wnids must come from the ImageNet synset list, which was not resolved.`);
     }
     const synset = parseSynset(opts.synsetText, 'the ImageNet synset list');
     if (synset.length !== perClass.length) {
-      throw new ModelContractError(
-        `${where} names ${perClass.length} classes but the synset list has ${synset.length}; they cannot be paired by index.`,
-      );
+      throw new ModelContractError(`${where} names ${perClass.length} classes but the synset list has ${synset.length}; they cannot be paired by index.`);
     }
     classNames = perClass.map((line, i) => ({ wnid: synset[i].wnid, ...splitNames(line) }));
   }

@@ -90,12 +90,7 @@ export interface ProduceOnceOptions extends LockOptions {
  * (and checks it); only the lock holder calls `produce`; the others wait for the lock to go, then look
  * again, and take over when the holder gave up (its sources failed) or died (stale lock).
  */
-export async function produceOnce<T>(
-  lockPath: string,
-  opts: ProduceOnceOptions,
-  ready: () => Promise<T | undefined>,
-  produce: () => Promise<T>,
-): Promise<T> {
+export async function produceOnce<T>(lockPath: string, opts: ProduceOnceOptions, ready: () => Promise<T | undefined>, produce: () => Promise<T>): Promise<T> {
   for (;;) {
     const done = await ready();
     if (done !== undefined) return done;

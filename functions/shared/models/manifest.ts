@@ -17,7 +17,10 @@ const sha256Schema = z
  * the first word is what decides whether the classifier must apply softmax.
  */
 const outputKindSchema = z.string().transform((text, ctx): 'logits' | 'probabilities' => {
-  const word = text.trim().toLowerCase().split(/[\s(,;:]+/)[0];
+  const word = text
+    .trim()
+    .toLowerCase()
+    .split(/[\s(,;:]+/)[0];
   if (word === 'logits' || word === 'probabilities') return word;
   ctx.addIssue({ code: 'custom', message: `must start with "logits" or "probabilities", got ${JSON.stringify(text)}` });
   return z.NEVER;

@@ -54,9 +54,13 @@ export class S3Source implements ModelSource {
       if (e.name === 'NoSuchKey' || e.name === 'NotFound' || e.$metadata?.httpStatusCode === 404) {
         throw new ModelNotFoundError(`${this.describe()} does not exist.`, { uri: this.describe() }, { cause: err });
       }
-      throw new FetchFailed(`GetObject ${this.describe()} failed: ${e.name ?? String(err)}.`, { uri: this.describe() }, {
-        cause: err,
-      });
+      throw new FetchFailed(
+        `GetObject ${this.describe()} failed: ${e.name ?? String(err)}.`,
+        { uri: this.describe() },
+        {
+          cause: err,
+        },
+      );
     }
     if (!(body instanceof Readable)) {
       throw new FetchFailed(`GetObject ${this.describe()} returned no readable body.`, { uri: this.describe() });
@@ -169,10 +173,9 @@ export class MirrorSource implements ModelSource {
   async fetchTo(dest: string, expected: Expected): Promise<void> {
     const found = await this.locate(expected);
     if (!found) {
-      throw new ModelNotFoundError(
-        `${this.fileNames.join(' / ')} with sha256 ${expected.sha256.slice(0, 12)}… is not in the mirror ${this.root}.`,
-        { mirror: this.root },
-      );
+      throw new ModelNotFoundError(`${this.fileNames.join(' / ')} with sha256 ${expected.sha256.slice(0, 12)}… is not in the mirror ${this.root}.`, {
+        mirror: this.root,
+      });
     }
     await writeVerified(dest, createReadStream(found), expected, `mirror file ${found}`);
   }
@@ -184,9 +187,7 @@ export class MirrorSource implements ModelSource {
     const ownManifest = await readManifestHead(own);
     // The model's own directory: trusted by name unless its manifest says it holds another version.
     const ownPinsSomethingElse =
-      ownManifest?.sha256 !== undefined &&
-      ownManifest.sha256.toLowerCase() !== want &&
-      this.fileNames.includes(ownManifest.file ?? 'model.onnx');
+      ownManifest?.sha256 !== undefined && ownManifest.sha256.toLowerCase() !== want && this.fileNames.includes(ownManifest.file ?? 'model.onnx');
     if (!ownPinsSomethingElse) {
       for (const name of this.fileNames) {
         const p = path.join(own, name);

@@ -103,11 +103,7 @@ async function manifestByName(name: string, catalog: readonly ModelManifest[], m
   );
 }
 
-async function resolveExplicitPath(
-  opts: ModelStoreOptions,
-  catalog: readonly ModelManifest[],
-  cacheDir: string,
-): Promise<ResolvedModel> {
+async function resolveExplicitPath(opts: ModelStoreOptions, catalog: readonly ModelManifest[], cacheDir: string): Promise<ResolvedModel> {
   const modelPath = path.resolve(opts.path!);
   const s = await stat(modelPath).catch(() => undefined);
   if (!s?.isFile()) {
@@ -198,7 +194,12 @@ async function resolvePlainFile(
     );
   }
   const expected: Expected = { sha256: f.sha256, bytes: f.bytes };
-  const sources = sourcesFor(opts, { dirName: f.dirName, fileNames: [f.file, 'labels.txt', 'synset.txt'], s3Uri: besideModelInS3(opts.s3Uri, f.file), url: f.url });
+  const sources = sourcesFor(opts, {
+    dirName: f.dirName,
+    fileNames: [f.file, 'labels.txt', 'synset.txt'],
+    s3Uri: besideModelInS3(opts.s3Uri, f.file),
+    url: f.url,
+  });
   const cachePath = path.join(cacheDir, 'labels', `${f.sha256}.txt`);
   await ensureCached(cachePath, expected, sources, `labels ${f.file} for ${f.dirName} (sha256 ${f.sha256.slice(0, 12)}…)`, opts);
   return cachePath;
@@ -209,23 +210,14 @@ async function resolvePlainFile(
  * per cache directory fetches (lock file); the others wait until the file appears and verify it
  * themselves, or take over when the holder gave up or died.
  */
-async function ensureCached(
-  cachePath: string,
-  expected: Expected,
-  sources: Sources,
-  what: string,
-  opts: ModelStoreOptions,
-): Promise<ModelSourceKind> {
+async function ensureCached(cachePath: string, expected: Expected, sources: Sources, what: string, opts: ModelStoreOptions): Promise<ModelSourceKind> {
   if (await verifiedCacheHit(cachePath, expected.sha256)) return 'cache';
   // The Lambda: its EFS mount, with the access point owned by the function user.
   const created = await makeDirs(path.dirname(cachePath), 'MODEL_CACHE_DIR');
   const cached = async () => ((await verifiedCacheHit(cachePath, expected.sha256)) ? ('cache' as const) : undefined);
   try {
-    return await produceOnce(
-      `${cachePath}.lock`,
-      { staleMs: opts.lockStaleMs ?? 60_000, pollMs: opts.lockPollMs ?? 200 },
-      cached,
-      () => fetchFromSources(cachePath, expected, sources, what, opts),
+    return await produceOnce(`${cachePath}.lock`, { staleMs: opts.lockStaleMs ?? 60_000, pollMs: opts.lockPollMs ?? 200 }, cached, () =>
+      fetchFromSources(cachePath, expected, sources, what, opts),
     );
   } catch (err) {
     // A model nobody could provide leaves no empty <cache>/<name>/ behind.

@@ -11,13 +11,28 @@ export const DEFAULT_SERVICE_NAME = 'image-moderation';
 
 const blank = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : typeof v === 'string' ? v.trim() : v);
 const level = (name: string) =>
-  z.preprocess((v) => (typeof blank(v) === 'string' ? (blank(v) as string).toUpperCase() : blank(v)), z.enum(LOG_LEVELS, { error: `${name} must be one of ${LOG_LEVELS.join(', ')}` }).optional());
+  z.preprocess(
+    (v) => (typeof blank(v) === 'string' ? (blank(v) as string).toUpperCase() : blank(v)),
+    z.enum(LOG_LEVELS, { error: `${name} must be one of ${LOG_LEVELS.join(', ')}` }).optional(),
+  );
 
 const envSchema = z.object({
   POWERTOOLS_LOG_LEVEL: level('POWERTOOLS_LOG_LEVEL'),
   LOG_LEVEL: level('LOG_LEVEL'),
-  POWERTOOLS_SERVICE_NAME: z.preprocess(blank, z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, 'POWERTOOLS_SERVICE_NAME: letters, digits, . _ - only').optional()),
-  POWERTOOLS_METRICS_NAMESPACE: z.preprocess(blank, z.string().regex(/^[A-Za-z0-9._/#:-]{1,255}$/, 'POWERTOOLS_METRICS_NAMESPACE: a CloudWatch namespace').optional()),
+  POWERTOOLS_SERVICE_NAME: z.preprocess(
+    blank,
+    z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,100}$/, 'POWERTOOLS_SERVICE_NAME: letters, digits, . _ - only')
+      .optional(),
+  ),
+  POWERTOOLS_METRICS_NAMESPACE: z.preprocess(
+    blank,
+    z
+      .string()
+      .regex(/^[A-Za-z0-9._/#:-]{1,255}$/, 'POWERTOOLS_METRICS_NAMESPACE: a CloudWatch namespace')
+      .optional(),
+  ),
   AWS_LAMBDA_FUNCTION_NAME: z.preprocess(blank, z.string().optional()),
 });
 

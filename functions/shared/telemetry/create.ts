@@ -73,10 +73,15 @@ export { MetricUnit };
 
 export function createTelemetry(config: TelemetryConfig, sink: LineSink | undefined): Telemetry {
   const logger = new SinkLogger({ serviceName: config.service, logLevel: config.logLevel }, sink);
-  const metrics = new SinkMetrics({ namespace: config.namespace, serviceName: config.service, ...(config.functionName ? { functionName: config.functionName } : {}) }, sink);
+  const metrics = new SinkMetrics(
+    { namespace: config.namespace, serviceName: config.service, ...(config.functionName ? { functionName: config.functionName } : {}) },
+    sink,
+  );
   // captureHTTPsRequests off: an http subsegment records the full image URL, signed query string included.
   const tracer = config.tracing
-    ? import('@aws-lambda-powertools/tracer').then((m) => new m.Tracer({ serviceName: config.service, enabled: true, captureHTTPsRequests: false })).catch(() => undefined)
+    ? import('@aws-lambda-powertools/tracer')
+        .then((m) => new m.Tracer({ serviceName: config.service, enabled: true, captureHTTPsRequests: false }))
+        .catch(() => undefined)
     : Promise.resolve(undefined);
 
   const single = (name: string, unit: (typeof MetricUnit)[keyof typeof MetricUnit], dimensions: Record<string, string>, value: number) => {

@@ -28,7 +28,11 @@ const str = (v: unknown) => (typeof v === 'string' && v.length > 0 && v.length <
 
 /** Reads the correlation keys from any step's payload (see contracts.ts: executionName, input.postId, image.sha256). */
 export function correlationOf(payload: unknown): Correlation {
-  const p = (typeof payload === 'object' && payload !== null ? payload : {}) as { executionName?: unknown; input?: { postId?: unknown }; image?: { sha256?: unknown } };
+  const p = (typeof payload === 'object' && payload !== null ? payload : {}) as {
+    executionName?: unknown;
+    input?: { postId?: unknown };
+    image?: { sha256?: unknown };
+  };
   const c: Correlation = {};
   const execution = str(p.executionName);
   const postId = str(p.input?.postId);

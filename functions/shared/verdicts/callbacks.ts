@@ -49,7 +49,13 @@ export interface Delivery {
  * the result says so and, when none could be resumed at all, StaleReviewToken is thrown (the decision
  * itself is already recorded in the store).
  */
-export async function deliverDecision(store: VerdictStore, callbacks: TaskCallbacks | undefined, item: ReviewItem, record: VerdictRecord, now: string): Promise<Delivery> {
+export async function deliverDecision(
+  store: VerdictStore,
+  callbacks: TaskCallbacks | undefined,
+  item: ReviewItem,
+  record: VerdictRecord,
+  now: string,
+): Promise<Delivery> {
   if (item.deliveredAt || item.taskTokens.length === 0 || !callbacks) return { resumed: 0, stale: 0, skipped: true };
   let resumed = 0;
   let stale = 0;

@@ -63,7 +63,11 @@ export class DynamoVerdictStore implements VerdictStore {
       const res = await raw.send(new ddb.DescribeTableCommand({ TableName: table }));
       if (res.Table?.TableStatus !== 'ACTIVE' && res.Table?.TableStatus !== 'UPDATING') throw new Error(`table status ${res.Table?.TableStatus}`);
     } catch (err) {
-      throw new VerdictStoreUnavailable(`The verdict table ${table} cannot be used: ${(err as Error).message}. Check VERDICT_TABLE, the region and the role's DynamoDB permissions.`, { table }, { cause: err });
+      throw new VerdictStoreUnavailable(
+        `The verdict table ${table} cannot be used: ${(err as Error).message}. Check VERDICT_TABLE, the region and the role's DynamoDB permissions.`,
+        { table },
+        { cause: err },
+      );
     }
     return new DynamoVerdictStore(table, doc, lib, !client);
   }
@@ -92,7 +96,9 @@ export class DynamoVerdictStore implements VerdictStore {
         .filter((p) => !before.has(p))
         .map((p) => this.write({ TableName: this.location, Item: { ...postKey(p, next.sha256, next.ruleset), sha256: next.sha256, ruleset: next.ruleset } })),
     );
-    await this.write(this.put(recordKey(next.sha256, next.ruleset), next, cur?.version, { updatedAt: next.updatedAt, decision: next.decision, decidedBy: next.decidedBy }));
+    await this.write(
+      this.put(recordKey(next.sha256, next.ruleset), next, cur?.version, { updatedAt: next.updatedAt, decision: next.decision, decidedBy: next.decidedBy }),
+    );
   }
 
   private itemPut(item: ReviewItem, prev: number | undefined): Write {
@@ -113,7 +119,12 @@ export class DynamoVerdictStore implements VerdictStore {
    */
   private async reconcile(record: Stored<VerdictRecord> | undefined, item: ReviewItem | undefined): Promise<VerdictRecord | undefined> {
     if (!item || recordMatchesItem(record?.data, item)) return record?.data;
-    const repaired = decidedRecord(record?.data, item, { decision: item.status === 'approved' ? 'approve' : 'reject', by: item.decidedBy!, note: item.note, at: item.decidedAt! }, nowIso());
+    const repaired = decidedRecord(
+      record?.data,
+      item,
+      { decision: item.status === 'approved' ? 'approve' : 'reject', by: item.decidedBy!, note: item.note, at: item.decidedAt! },
+      nowIso(),
+    );
     await this.optimistic(async () => {
       const cur = await this.read<VerdictRecord>(recordKey(item.sha256, item.ruleset));
       if (!recordMatchesItem(cur?.data, item)) await this.writeRecord(repaired, cur);
@@ -153,7 +164,10 @@ export class DynamoVerdictStore implements VerdictStore {
   async findVerdicts(query: VerdictQuery): Promise<VerdictRecord[]> {
     let records: VerdictRecord[];
     if ('sha256' in query) {
-      const items = await this.queryAll({ KeyConditionExpression: 'pk = :pk AND begins_with(sk, :v)', ExpressionAttributeValues: { ':pk': `IMG#${query.sha256}`, ':v': 'V#' } });
+      const items = await this.queryAll({
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :v)',
+        ExpressionAttributeValues: { ':pk': `IMG#${query.sha256}`, ':v': 'V#' },
+      });
       records = items.map((i) => i.data as VerdictRecord);
     } else {
       const links = await this.queryAll({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `POST#${query.postId}` } });
@@ -209,7 +223,9 @@ export class DynamoVerdictStore implements VerdictStore {
     const statuses = query.status ? [query.status] : REVIEW_STATUSES;
     const { name, hashKey } = VERDICT_TABLE_SCHEMA.statusIndex;
     const lists = await Promise.all(
-      statuses.map((s) => this.queryAll({ IndexName: name, KeyConditionExpression: `${hashKey} = :s`, ExpressionAttributeValues: { ':s': `REVIEWS#${s}` } }, limit)),
+      statuses.map((s) =>
+        this.queryAll({ IndexName: name, KeyConditionExpression: `${hashKey} = :s`, ExpressionAttributeValues: { ':s': `REVIEWS#${s}` } }, limit),
+      ),
     );
     return lists
       .flat()
@@ -222,7 +238,8 @@ export class DynamoVerdictStore implements VerdictStore {
     // The item is the linearization point: whoever decides it first wins; the record follows.
     const { item, changed } = await this.optimistic(async () => {
       const cur = await this.read<ReviewItem>(reviewKey(reviewId));
-      if (!cur) throw new ReviewNotFound(`No review ${reviewId} in table ${this.location}. List the open ones with: npm run review -- list --stack`, { reviewId });
+      if (!cur)
+        throw new ReviewNotFound(`No review ${reviewId} in table ${this.location}. List the open ones with: npm run review -- list --stack`, { reviewId });
       const decided = decideItem(cur.data, decision);
       if (!decided) return { item: cur.data, changed: false };
       await this.write(this.itemPut(decided, cur.version));

@@ -3,14 +3,7 @@
  * of a record or review item with these functions and only add atomicity around them.
  */
 import { createHash } from 'node:crypto';
-import {
-  POLICY_DECIDER,
-  type ReviewDecision,
-  type ReviewItem,
-  type Ruleset,
-  type Verdict,
-  type VerdictRecord,
-} from '../contracts.js';
+import { POLICY_DECIDER, type ReviewDecision, type ReviewItem, type Ruleset, type Verdict, type VerdictRecord } from '../contracts.js';
 import { InvalidInput, ReviewConflict } from '../errors.js';
 import type { NewVerdict, ReviewRequest } from './store.js';
 
@@ -73,7 +66,14 @@ export function nextReviewItem(existing: ReviewItem | undefined, req: ReviewRequ
   if (existing?.status === 'expired') {
     // Nobody decided in time and the photo came back: the same item opens again with a new deadline.
     const { expiredAt: _, ...rest } = existing;
-    return { ...rest, status: 'pending', deadline: req.deadline, postIds: withPost(existing.postIds, req.postId), taskTokens: req.taskToken ? [req.taskToken] : [], verdict: { ...req.verdict, decidedBy: POLICY_DECIDER, reviewId: existing.reviewId } };
+    return {
+      ...rest,
+      status: 'pending',
+      deadline: req.deadline,
+      postIds: withPost(existing.postIds, req.postId),
+      taskTokens: req.taskToken ? [req.taskToken] : [],
+      verdict: { ...req.verdict, decidedBy: POLICY_DECIDER, reviewId: existing.reviewId },
+    };
   }
   if (existing) {
     return {

@@ -187,7 +187,11 @@ export class SqliteVerdictStore implements VerdictStore {
       const item = nextReviewItem(this.readItem(draft.reviewId), req);
       this.writeItem(item);
       // A decided item keeps its moderator's record; a pending one (re)states the review verdict.
-      const record = nextVerdictRecord(this.readRecord(req.sha256, req.ruleset), { sha256: req.sha256, ruleset: req.ruleset, verdict: item.verdict, postId: req.postId, at: req.at }, nowIso());
+      const record = nextVerdictRecord(
+        this.readRecord(req.sha256, req.ruleset),
+        { sha256: req.sha256, ruleset: req.ruleset, verdict: item.verdict, postId: req.postId, at: req.at },
+        nowIso(),
+      );
       this.writeRecord(record);
       return { item, record };
     });
