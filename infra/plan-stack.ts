@@ -26,13 +26,13 @@ export async function planStack(raw: Record<string, unknown>, stack = 'dev'): Pr
   return { config, outputs: resolved, resources: recorder.plan() };
 }
 
-/** The stack's YAML config, flat (key: value), without a YAML parser: our files hold scalars and simple maps. */
+/** The stack's YAML config, flat (key: value), without a YAML parser: our files hold scalars and simple maps (quoted either way: Prettier writes single quotes). */
 export function readStackYaml(stack: string): Record<string, unknown> {
   const file = path.join(projectRoot, `Pulumi.${stack}.yaml`);
   const raw: Record<string, unknown> = {};
   for (const line of readFileSync(file, 'utf8').split('\n')) {
     const m = /^ {2}([\w-]+:[\w-]+):\s*(.+?)\s*$/.exec(line);
-    if (m) raw[m[1].replace('blog-image-moderation:', '').replace('aws:region', 'region')] = m[2].replace(/^"|"$/g, '');
+    if (m) raw[m[1].replace('blog-image-moderation:', '').replace('aws:region', 'region')] = m[2].replace(/^(["'])(.*)\1$/, '$2');
   }
   return raw;
 }
