@@ -1,80 +1,28 @@
 // Recorded executions: what the console opens later, from the real local engine's event log, written
 // to a real directory.
 import { expect } from 'chai';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Verdict } from '../../functions/shared/contracts.js';
-import { buildDefinition, type DefinitionRefs } from '../../workflows/definition.js';
+import { buildDefinition } from '../../workflows/definition.js';
 import { ExecutionLog, EXECUTION_ID, recording } from '../../workflows/execution-log.js';
 import { ExecutionFailed, LocalEngine, type StepHandler } from '../../workflows/local-engine.js';
-import { SqliteVerdictStore } from '../../functions/shared/verdicts/sqlite.js';
-import type { VerdictStore } from '../../functions/shared/verdicts/store.js';
-import { createVerdictStepHandler } from '../../functions/verdicts/handler.js';
-
-// The real verdict step on a real SQLite file in the test's directory.
-let dir: string;
-let store: VerdictStore | undefined;
-const verdictStep: StepHandler = async (p) => {
-  store ??= await SqliteVerdictStore.open(path.join(dir, 'store'));
-  return createVerdictStepHandler(async () => ({ store: store! }))(p);
-};
-
-const refs: DefinitionRefs = {
-  fetchImageFunction: 'fetch',
-  classifyFunction: 'classify',
-  aggregateFunction: 'aggregate',
-  safety: { engine: 'local', function: 'safety' },
-  verdicts: { function: 'verdicts', ruleset: 'test-ruleset', review: { mode: 'queue', timeoutSeconds: 3600, timeoutOutcome: 'review' } },
-};
-const image = { uri: 'file:///tmp/x.jpeg', key: 'staging/ab/ab.jpeg', sha256: 'ab'.repeat(32), bytes: 10, format: 'jpeg', width: 1, height: 1 };
-const verdict = (decision: Verdict['decision']): Verdict => ({
-  decision,
-  reasons: [],
-  seoTags: [],
-  altText: '',
-  labels: [],
-  moderation: [],
-  image: image as Verdict['image'],
-});
-
-function named(name: string): Error {
-  const e = new Error(`${name} happened`);
-  e.name = name;
-  return e;
-}
-
-function workflow(over: Partial<Record<string, StepHandler>> = {}) {
-  const handlers: Record<string, StepHandler> = {
-    fetch: async () => ({ image }),
-    classify: async () => ({ labels: [{ label: 'tabby', wnid: 'n02123045', score: 0.9 }], model: { name: 'm', sha256: 's' } }),
-    safety: async () => ({ engine: 'local', labels: [] }),
-    aggregate: async (p) => verdict((p as { error?: unknown }).error ? 'review' : 'approve'),
-    verdicts: verdictStep,
-    ...over,
-  };
-  const definition = buildDefinition(refs);
-  const engine = new LocalEngine(definition, { handlers, retryIntervalOverrides: { ClassifyImage: 0 } });
-  return { definition, run: (input: { imageUrl: string }) => engine.run(input) };
-}
+import { namedError, stubClassification, stubImage as image, stubRefs, useStubSteps } from './fixtures.js';
 
 describe('recorded executions (workflows/execution-log.ts)', () => {
-  beforeEach(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'exec-log-'));
-  });
-  afterEach(async () => {
-    await store?.close();
-    store = undefined;
-    await rm(dir, { recursive: true, force: true });
-  });
+  const stub = useStubSteps('exec-log-');
+  function workflow(over: Partial<Record<string, StepHandler>> = {}) {
+    const definition = buildDefinition(stubRefs());
+    const engine = new LocalEngine(definition, { handlers: stub.handlers(over), retryIntervalOverrides: { ClassifyImage: 0 } });
+    return { definition, run: (input: { imageUrl: string }) => engine.run(input) };
+  }
 
   it('records each state with input, output, timing, and the retries it took', async () => {
     let calls = 0;
     const flaky: StepHandler = async () => {
-      if (++calls === 1) throw named('Lambda.ServiceException');
-      return { labels: [{ label: 'tabby', wnid: 'n02123045', score: 0.9 }], model: { name: 'm', sha256: 's' } };
+      if (++calls === 1) throw namedError('Lambda.ServiceException');
+      return stubClassification;
     };
-    const log = await new ExecutionLog(dir).open();
+    const log = await new ExecutionLog(stub.dir).open();
     const wf = workflow({ classify: flaky });
     await recording(wf, log).run({ imageUrl: 'https://example.com/cat.jpg' });
     const [summary] = await log.list();
@@ -103,8 +51,8 @@ describe('recorded executions (workflows/execution-log.ts)', () => {
   });
 
   it('records a caught error on the state that raised it', async () => {
-    const log = await new ExecutionLog(dir).open();
-    await recording(workflow({ fetch: async () => Promise.reject(named('UnsupportedImageFormat')) }), log).run({ imageUrl: 'x.html' });
+    const log = await new ExecutionLog(stub.dir).open();
+    await recording(workflow({ fetch: async () => Promise.reject(namedError('UnsupportedImageFormat')) }), log).run({ imageUrl: 'x.html' });
     const record = (await log.get((await log.ids())[0]))!;
     const fetch = record.states.find((s) => s.name === 'FetchImage')!;
     expect(fetch.outcome).to.equal('caught');
@@ -113,7 +61,7 @@ describe('recorded executions (workflows/execution-log.ts)', () => {
   });
 
   it('records an engine failure as FAILED before rethrowing it', async () => {
-    const log = await new ExecutionLog(dir).open();
+    const log = await new ExecutionLog(stub.dir).open();
     const broken = workflow();
     const failing = { definition: broken.definition, run: async () => Promise.reject(new ExecutionFailed('States.Runtime', 'boom', [])) };
     let thrown: unknown;
@@ -127,7 +75,7 @@ describe('recorded executions (workflows/execution-log.ts)', () => {
   });
 
   it('opens only well-formed ids, keeps the newest records, and writes no partial files', async () => {
-    const log = await new ExecutionLog(dir, 3).open();
+    const log = await new ExecutionLog(stub.dir, 3).open();
     const wf = workflow();
     for (let i = 0; i < 5; i++) await recording(wf, log).run({ imageUrl: `https://example.com/${i}.jpg` });
     expect(await log.prune()).to.equal(2);
@@ -138,7 +86,7 @@ describe('recorded executions (workflows/execution-log.ts)', () => {
   });
 
   it('fails at start-up when the data directory cannot be created', async () => {
-    const file = path.join(dir, 'a-file');
+    const file = path.join(stub.dir, 'a-file');
     await writeFile(file, '');
     let err: NodeJS.ErrnoException | undefined;
     await new ExecutionLog(file).open().catch((e: NodeJS.ErrnoException) => (err = e));

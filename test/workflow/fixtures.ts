@@ -1,12 +1,23 @@
-/** Real inputs for the workflow tests: the shared photos, a loopback HTTP server, hostile files built on the fly. */
+/**
+ * Real inputs for the workflow tests: the shared photos, a loopback HTTP server, hostile files built on
+ * the fly; and, for the tests of the definition's routing, small step functions around the real verdict
+ * step on a real SQLite file.
+ */
 import { once } from 'node:events';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { deflateSync, crc32 } from 'node:zlib';
+import type { AggregateInput, ClassifyOutput, StagedImage, Verdict } from '../../functions/shared/contracts.js';
 import { sharedDir as sharedDirOf } from '../../functions/shared/project.js';
+import { SqliteVerdictStore } from '../../functions/shared/verdicts/sqlite.js';
+import { createVerdictStepHandler } from '../../functions/verdicts/handler.js';
+import type { VerdictStepDeps } from '../../functions/verdicts/steps.js';
+import type { DefinitionRefs, ReviewSettings } from '../../workflows/definition.js';
+import type { StepHandler } from '../../workflows/local-engine.js';
 
 export { projectRoot } from '../../functions/shared/project.js';
 export const sharedDir = sharedDirOf();
@@ -108,4 +119,92 @@ export function captureIo(env: NodeJS.ProcessEnv = {}) {
   stdout.on('data', (c: Buffer) => (out += c.toString()));
   stderr.on('data', (c: Buffer) => (err += c.toString()));
   return { stdout, stderr, env, out: () => out, err: () => err };
+}
+
+/** The definition's Task resources as the stand-in steps below are bound to them. */
+export const STUB_RULESET = 'test-ruleset';
+export const QUEUE_REVIEW: ReviewSettings = { mode: 'queue', timeoutSeconds: 3600, timeoutOutcome: 'review' };
+export function stubRefs(review: ReviewSettings = QUEUE_REVIEW): DefinitionRefs {
+  return {
+    fetchImageFunction: 'fetch',
+    classifyFunction: 'classify',
+    aggregateFunction: 'aggregate',
+    safety: { engine: 'local', function: 'safety' },
+    verdicts: { function: 'verdicts', ruleset: STUB_RULESET, review },
+  };
+}
+
+export const STUB_SHA256 = 'ab'.repeat(32);
+export const stubImage: StagedImage = {
+  uri: 'file:///tmp/x.jpeg',
+  key: `staging/ab/${STUB_SHA256}.jpeg`,
+  sha256: STUB_SHA256,
+  bytes: 10,
+  format: 'jpeg',
+  width: 1,
+  height: 1,
+};
+export const stubClassification: ClassifyOutput = { labels: [{ label: 'tabby', wnid: 'n02123045', score: 0.9 }], model: { name: 'm', sha256: 's' } };
+
+export function stubVerdict(decision: Verdict['decision'], extra: Partial<Verdict> = {}): Verdict {
+  return { decision, reasons: [], seoTags: [], altText: '', labels: [], moderation: [], ...extra };
+}
+
+/** An error with the name a step would throw (what Retry and Catch match on). */
+export function namedError(name: string, message = `${name} happened`): Error {
+  const e = new Error(message);
+  e.name = name;
+  return e;
+}
+
+export interface StubSteps {
+  /** This test's directory (the store's data directory). */
+  readonly dir: string;
+  readonly store: SqliteVerdictStore;
+  /**
+   * Stand-ins for fetch, classify, safety and aggregate (approve with the labels as tags; review when an
+   * error reached the fail-safe aggregate) and the real verdict step on this test's store.
+   */
+  handlers(over?: Partial<Record<string, StepHandler>>, verdictDeps?: Omit<VerdictStepDeps, 'store'>): Record<string, StepHandler>;
+}
+
+/**
+ * Call inside describe(): a fresh directory and SQLite verdict store for every test (a verdict recorded
+ * by one run would answer the next from the store).
+ */
+export function useStubSteps(prefix: string): StubSteps {
+  let dir = '';
+  let store: SqliteVerdictStore | undefined;
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), prefix));
+    store = await SqliteVerdictStore.open(dir);
+  });
+  afterEach(async () => {
+    await store?.close();
+    store = undefined;
+    await rm(dir, { recursive: true, force: true });
+  });
+  return {
+    get dir() {
+      return dir;
+    },
+    get store() {
+      if (!store) throw new Error('useStubSteps: the store is opened in beforeEach; use it inside a test');
+      return store;
+    },
+    handlers(over = {}, verdictDeps = {}) {
+      return {
+        fetch: async () => ({ image: stubImage }),
+        classify: async () => stubClassification,
+        safety: async () => ({ engine: 'local', labels: [] }),
+        aggregate: async (p) => {
+          const a = p as AggregateInput;
+          if (a.error) return stubVerdict('review', { reasons: [{ code: 'step-failed', error: a.error.Error, message: `${a.error.state}` }] });
+          return stubVerdict('approve', { image: a.image, seoTags: a.classification!.labels.map((l) => l.label) });
+        },
+        verdicts: createVerdictStepHandler(async () => ({ ...verdictDeps, store: this.store })),
+        ...over,
+      };
+    },
+  };
 }

@@ -1,71 +1,19 @@
-// The definition's routing, retries and fail-safe path on the real local engine, with small step
-// functions written here (the real handlers are exercised in e2e.test.ts).
+// The definition's routing, retries and fail-safe path on the real local engine, with the stand-in steps
+// of ./fixtures.ts around the real verdict step (the real handlers are exercised in e2e.test.ts).
 import { expect } from 'chai';
-import type { AggregateInput, Verdict } from '../../functions/shared/contracts.js';
+import type { AggregateInput } from '../../functions/shared/contracts.js';
 import { STATE_NAMES } from '../../functions/shared/contracts.js';
 import { ConfigError, FetchBlocked, ModelNotFoundError } from '../../functions/shared/errors.js';
 import { executionName as executionNameOf } from '../../functions/shared/moderation-input.js';
-import { buildDefinition, FAIL_SAFE_STATE_NAMES, type DefinitionRefs } from '../../workflows/definition.js';
+import { buildDefinition, FAIL_SAFE_STATE_NAMES } from '../../workflows/definition.js';
 import { LocalEngine, PAYLOAD_LIMIT_BYTES, type StepHandler } from '../../workflows/local-engine.js';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { SqliteVerdictStore } from '../../functions/shared/verdicts/sqlite.js';
-import type { VerdictStore } from '../../functions/shared/verdicts/store.js';
-import { createVerdictStepHandler } from '../../functions/verdicts/handler.js';
+import { namedError as named, stubImage as image, stubRefs, stubVerdict as verdict, useStubSteps } from './fixtures.js';
 
-const refs: DefinitionRefs = {
-  fetchImageFunction: 'fetch',
-  classifyFunction: 'classify',
-  aggregateFunction: 'aggregate',
-  safety: { engine: 'local', function: 'safety' },
-  verdicts: { function: 'verdicts', ruleset: 'test-ruleset', review: { mode: 'queue', timeoutSeconds: 3600, timeoutOutcome: 'review' } },
-};
-const sha256 = 'ab'.repeat(32);
-const image = { uri: 'file:///tmp/x.jpeg', key: `staging/ab/${sha256}.jpeg`, sha256, bytes: 10, format: 'jpeg', width: 1, height: 1 };
-
-// The real verdict step on a real SQLite file, fresh per test (a stored verdict would short-circuit the next run).
-let dataDir: string;
-let store: VerdictStore | undefined;
-const verdictStep: StepHandler = async (p) => {
-  store ??= await SqliteVerdictStore.open(dataDir);
-  return createVerdictStepHandler(async () => ({ store: store! }))(p);
-};
-
-function verdict(decision: Verdict['decision'], extra: Partial<Verdict> = {}): Verdict {
-  return { decision, reasons: [], seoTags: [], altText: '', labels: [], moderation: [], ...extra };
-}
-
-function steps(over: Partial<Record<string, StepHandler>> = {}): Record<string, StepHandler> {
-  return {
-    fetch: async () => ({ image }),
-    classify: async () => ({ labels: [{ label: 'tabby', wnid: 'n02123045', score: 0.9 }], model: { name: 'm', sha256: 's' } }),
-    safety: async () => ({ engine: 'local', labels: [] }),
-    aggregate: async (p) => {
-      const a = p as AggregateInput;
-      if (a.error) return verdict('review', { reasons: [{ code: 'step-failed', error: a.error.Error, message: `${a.error.state}` }] });
-      return verdict('approve', { seoTags: a.classification!.labels.map((l) => l.label) });
-    },
-    verdicts: verdictStep,
-    ...over,
-  };
-}
-
-function named(name: string, message = name): Error {
-  const e = new Error(message);
-  e.name = name;
-  return e;
-}
+const refs = stubRefs();
 
 describe('local engine adapter', () => {
-  beforeEach(async () => {
-    dataDir = await mkdtemp(path.join(tmpdir(), 'local-engine-'));
-  });
-  afterEach(async () => {
-    await store?.close();
-    store = undefined;
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  const stub = useStubSteps('local-engine-');
+  const steps = (over: Partial<Record<string, StepHandler>> = {}) => stub.handlers(over);
 
   it('refuses to build with an unbound Task (it would silently call real AWS)', () => {
     const { safety: _unused, ...partial } = steps();

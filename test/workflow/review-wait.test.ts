@@ -3,67 +3,39 @@
 // real SQLite file, and decideReview (what npm run review and the console call) resumes the execution.
 // Small step functions stand in for fetch/classify/safety/aggregate (the real ones run in e2e tests).
 import { expect } from 'chai';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { STATE_NAMES, type Verdict } from '../../functions/shared/contracts.js';
-import { SqliteVerdictStore } from '../../functions/shared/verdicts/sqlite.js';
-import { createVerdictStepHandler } from '../../functions/verdicts/handler.js';
-import { buildDefinition, type DefinitionRefs, type ReviewSettings } from '../../workflows/definition.js';
-import { LocalEngine, type StepHandler } from '../../workflows/local-engine.js';
+import { STATE_NAMES } from '../../functions/shared/contracts.js';
+import { buildDefinition, type ReviewSettings } from '../../workflows/definition.js';
+import { LocalEngine } from '../../workflows/local-engine.js';
 import { LocalTaskTokens } from '../../workflows/local-task-tokens.js';
 import { decideReview } from '../../workflows/review.js';
+import { STUB_RULESET, STUB_SHA256, stubImage, stubRefs, stubVerdict, useStubSteps } from './fixtures.js';
 
-const sha256 = 'cd'.repeat(32);
-const image = { uri: 'file:///tmp/x.jpeg', key: `staging/cd/${sha256}.jpeg`, sha256, bytes: 10, format: 'jpeg', width: 1, height: 1 };
-const held: Verdict = {
-  decision: 'review',
+const held = stubVerdict('review', {
   reasons: [{ code: 'category-review', category: 'Alcohol', message: 'beer bottle' }],
   seoTags: ['beer-bottle'],
   altText: 'A beer bottle.',
   labels: [{ label: 'beer bottle', wnid: 'n02823428', score: 0.9 }],
-  moderation: [],
-  image: image as Verdict['image'],
-};
-
-function refs(review: ReviewSettings): DefinitionRefs {
-  return {
-    fetchImageFunction: 'fetch',
-    classifyFunction: 'classify',
-    aggregateFunction: 'aggregate',
-    safety: { engine: 'local', function: 'safety' },
-    verdicts: { function: 'verdicts', ruleset: 'r1', review },
-  };
-}
+  image: stubImage,
+});
 
 describe('STANDARD review on the local engine (task token, real verdict step and SQLite)', function () {
   this.timeout(30_000);
-  let dir: string;
-  let store: SqliteVerdictStore;
+  const stub = useStubSteps('review-wait-');
   let tokens: LocalTaskTokens;
-  beforeEach(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'review-wait-'));
-    store = await SqliteVerdictStore.open(dir);
+  beforeEach(() => {
     tokens = new LocalTaskTokens();
-  });
-  afterEach(async () => {
-    await store.close();
-    await rm(dir, { recursive: true, force: true });
   });
 
   const engine = (review: ReviewSettings) => {
-    const handlers: Record<string, StepHandler> = {
-      fetch: async () => ({ image }),
-      classify: async () => ({ labels: held.labels, model: { name: 'm', sha256: 's' } }),
-      safety: async () => ({ engine: 'local', labels: [] }),
-      aggregate: async () => held,
-      verdicts: createVerdictStepHandler(async () => ({ store, callbacks: tokens })),
-    };
-    return new LocalEngine(buildDefinition(refs(review)), { handlers, taskTokens: tokens });
+    const handlers = stub.handlers(
+      { classify: async () => ({ labels: held.labels, model: { name: 'm', sha256: 's' } }), aggregate: async () => held },
+      { callbacks: tokens },
+    );
+    return new LocalEngine(buildDefinition(stubRefs(review)), { handlers, taskTokens: tokens });
   };
   const pendingItem = async () => {
     for (let i = 0; i < 200; i++) {
-      const [item] = await store.listReviews({ status: 'pending' });
+      const [item] = await stub.store.listReviews({ status: 'pending' });
       if (item) return item;
       await new Promise((r) => setTimeout(r, 20));
     }
@@ -75,7 +47,11 @@ describe('STANDARD review on the local engine (task token, real verdict step and
     const item = await pendingItem();
     expect(item.taskTokens).to.have.length(1);
     expect(item.taskTokens[0]).to.match(/^local-/);
-    const outcome = await decideReview({ store, callbacks: tokens }, item.reviewId, { decision: 'approve', by: 'Alice', note: 'no drinking shown' });
+    const outcome = await decideReview({ store: stub.store, callbacks: tokens }, item.reviewId, {
+      decision: 'approve',
+      by: 'Alice',
+      note: 'no drinking shown',
+    });
     expect(outcome.delivery).to.include({ resumed: 1, stale: 0 });
     const done = await run;
     expect(done.status).to.equal(STATE_NAMES.approved);
@@ -93,7 +69,7 @@ describe('STANDARD review on the local engine (task token, real verdict step and
   it('a rejection resumes it into Rejected', async () => {
     const run = engine({ mode: 'wait', timeoutSeconds: 20, timeoutOutcome: 'review' }).run({ imageUrl: 'https://x/beer.jpg' });
     const item = await pendingItem();
-    await decideReview({ store, callbacks: tokens }, item.reviewId, { decision: 'reject', by: 'Bob' });
+    await decideReview({ store: stub.store, callbacks: tokens }, item.reviewId, { decision: 'reject', by: 'Bob' });
     expect((await run).status).to.equal(STATE_NAMES.rejected);
   });
 
@@ -106,12 +82,12 @@ describe('STANDARD review on the local engine (task token, real verdict step and
       expect(done.path).to.include(STATE_NAMES.reviewExpired);
       expect(done.status).to.equal(end);
       expect(done.verdict.reasons[0]).to.include({ code: 'review-expired', error: 'States.Timeout' });
-      const [item] = await store.listReviews({ status: 'expired' });
+      const [item] = await stub.store.listReviews({ status: 'expired' });
       expect(item?.reviewId).to.equal(done.verdict.reviewId);
       // A late decision is recorded for the next submission; the ended execution is not resumed.
-      const late = await decideReview({ store, callbacks: tokens }, item.reviewId, { decision: 'approve', by: 'Alice' });
+      const late = await decideReview({ store: stub.store, callbacks: tokens }, item.reviewId, { decision: 'approve', by: 'Alice' });
       expect(late.delivery).to.include({ expired: true, resumed: 0 });
-      expect((await store.getVerdict(sha256, 'r1'))?.decidedBy).to.equal('Alice');
+      expect((await stub.store.getVerdict(STUB_SHA256, STUB_RULESET))?.decidedBy).to.equal('Alice');
     });
   }
 });
