@@ -592,11 +592,28 @@ async function renderEval() {
       ),
       number('false rejects', r.falseRejects ?? '—'),
       number('recall (sensitive caught)', r.recall !== undefined ? `${(r.recall * 100).toFixed(1)}% (${r.caught}/${r.sensitive})` : '—'),
+      number('either-way photos flagged', r.either ? `${r.either.flagged}/${r.either.count}` : '—'),
     ),
+    failures(r.failures),
     h('h3', {}, 'Operating points: each review threshold swept alone'),
-    h('p', { class: 'muted' }, 'red: false-flag rate among benign photos · green: recall among sensitive photos · dashed: the policy’s threshold'),
+    h(
+      'p',
+      { class: 'muted' },
+      'red: false-flag rate among benign photos · green: recall among the category’s sensitive photos (all sensitive photos where none is labelled in it) · dashed: the policy’s threshold',
+    ),
     h('div', { class: 'charts' }, ...(r.sweep ?? []).map(sweepChart)),
     offenders(r.offenders),
+  );
+}
+
+/** Photos the eval could not moderate are missing from every figure: say so above them. */
+function failures(list) {
+  if (!list?.length) return null;
+  return h(
+    'section',
+    { class: 'failures' },
+    h('h3', {}, `Not moderated (${list.length}): the figures leave these photos out`),
+    h('ul', {}, ...list.map((f) => h('li', {}, `${f.file}: ${f.error?.name ?? 'Error'}: ${f.error?.message ?? ''}`))),
   );
 }
 
@@ -610,7 +627,9 @@ function sweepChart(curve) {
   const x1 = Math.max(...xs, curve.current);
   const X = (x) => m.l + ((x - x0) / (x1 - x0 || 1)) * (W - m.l - m.r);
   const Y = (y) => H - m.b - y * (H - m.t - m.b);
-  const line = (key) => pts.map((p, i) => `${i ? 'L' : 'M'} ${X(p.threshold).toFixed(1)} ${Y(p[key] ?? 0).toFixed(1)}`).join(' ');
+  // As eval's own sweep.svg: a category's threshold is judged by that category's recall where photos are labelled in it.
+  const value = { falseFlagRate: (p) => p.falseFlagRate, recall: (p) => p.categoryRecall ?? p.recall };
+  const line = (key) => pts.map((p, i) => `${i ? 'L' : 'M'} ${X(p.threshold).toFixed(1)} ${Y(value[key](p) ?? 0).toFixed(1)}`).join(' ');
   const svg = s(
     'svg',
     { width: W, height: H, role: 'img', 'aria-label': `${curve.category} ${curve.source}` },
@@ -633,7 +652,7 @@ function offenders(o) {
     list?.length
       ? [h('h3', {}, `${title} (${list.length})`), h('ul', {}, ...list.map((x) => h('li', {}, `${x.file} → ${x.decision}: ${(x.why ?? []).join('; ')}`)))]
       : [];
-  return h('section', {}, ...block('False rejects', o.falseRejects), ...block('False flags', o.falseFlags), ...block('Missed', o.missed));
+  return h('section', { class: 'offenders' }, ...block('False rejects', o.falseRejects), ...block('False flags', o.falseFlags), ...block('Missed', o.missed));
 }
 
 // ------------------------------------------------------------------------------------------------
