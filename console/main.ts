@@ -102,13 +102,22 @@ async function deployedSources(
 async function localSources(opts: ConsoleOptions, backends: ConsoleOverrides['reviewBackends'] & object): Promise<Sources> {
   // An unreadable or unwritable data directory is a start-up error, not an empty page.
   const log = await new ExecutionLog(opts.dataDir).open();
+  // --table without a state machine: the deployed review queue (as `npm run review -- --table`), decisions
+  // resuming its waiting executions; the executions listed stay the local ones.
+  const store = await backends.openStore(opts.table ? { kind: 'dynamodb', table: opts.table } : { kind: 'sqlite', dataDir: opts.dataDir });
   return {
-    store: await backends.openStore({ kind: 'sqlite', dataDir: opts.dataDir }),
+    store,
+    callbacks: opts.table ? await backends.callbacks() : undefined,
     // The ruleset (models + policy) is known per run; each recorded execution carries its own definition.
     definition: localDefinition(opts.safetyEngine, '(the ruleset of each run)'),
     executions: localExecutions(log),
     staging: new LocalStagingStore(opts.stagingDir),
-    info: { mode: 'local', dataDir: path.resolve(opts.dataDir), stagingDir: path.resolve(opts.stagingDir) },
+    info: {
+      mode: 'local',
+      dataDir: path.resolve(opts.dataDir),
+      stagingDir: path.resolve(opts.stagingDir),
+      reviewStore: `${store.kind} ${store.location}`,
+    },
   };
 }
 

@@ -680,7 +680,9 @@ window.addEventListener('hashchange', route);
 document.addEventListener('keydown', onQueueKey);
 api('/api/info')
   .then((info) => {
-    document.getElementById('mode').textContent = info.mode === 'deployed' ? `deployed: ${info.stateMachineArn}` : `local: ${info.dataDir}`;
+    // Where a click decides matters most: a DynamoDB table is the deployed queue, even from a local console.
+    const where = info.mode === 'deployed' ? `deployed: ${info.stateMachineArn}` : `local: ${info.dataDir}`;
+    document.getElementById('mode').textContent = info.reviewStore ? `${where} · reviews: ${info.reviewStore}` : where;
   })
   .catch(() => undefined);
 if (!sessionStorage.getItem(TOKEN_KEY)) banner('No token: open the URL the console printed (with ?token=…) to approve or reject.');

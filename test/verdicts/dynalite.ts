@@ -10,6 +10,8 @@ const dynalite = require('dynalite') as (opts: Record<string, unknown>) => Serve
 
 export interface Dynalite {
   client: DynamoDBClient;
+  /** http://127.0.0.1:<port>, for a process that reaches it through AWS_ENDPOINT_URL_DYNAMODB. */
+  endpoint: string;
   close(): Promise<void>;
 }
 
@@ -17,13 +19,15 @@ export async function startDynalite(): Promise<Dynalite> {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = server.address() as AddressInfo;
+  const endpoint = `http://127.0.0.1:${port}`;
   const client = new DynamoDBClient({
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint,
     region: 'us-east-1',
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
   });
   return {
     client,
+    endpoint,
     close: async () => {
       client.destroy();
       await new Promise((r) => server.close(r));
