@@ -7,6 +7,7 @@ import { availableParallelism } from 'node:os';
 import { modelStoreOptions } from '../functions/shared/models/config.js';
 import { defaultMirror } from '../functions/shared/project.js';
 import { LruRasterCache } from '../functions/shared/raster.js';
+import { workerSessions } from './worker-sessions.js';
 import { LocalStagingStore } from '../functions/shared/staging/index.js';
 import { createAggregateHandler } from '../functions/aggregate/handler.js';
 import { policyFromEnv } from '../functions/aggregate/policy.js';
@@ -84,8 +85,10 @@ export const createLocalWorkflow: CreateLocalWorkflow = async (opts) => {
   const threads = parallelThreadBudget(availableParallelism(), opts.safetyEngine === 'local');
   // Logs and metrics as the Lambdas write them, never tracing (no X-Ray daemon here).
   const t = opts.logTo ? createTelemetry({ ...telemetryConfigFromEnv(env), tracing: false }, opts.logTo) : quietTelemetry();
-  const classifier = getClassifier({ store: storeOptions, config: classifierConfigFromEnv(env, threads.classifier), telemetry: t });
-  const safety = opts.safetyEngine === 'local' ? getSafetyEngine(safetyConfigFromEnv(env, threads.safety), t) : undefined;
+  // Each model in a worker thread: onnxruntime-node runs a session on the calling thread, so in this one
+  // process the two models and the engine would otherwise take turns on one core.
+  const classifier = getClassifier({ store: storeOptions, config: classifierConfigFromEnv(env, threads.classifier), telemetry: t, host: workerSessions });
+  const safety = opts.safetyEngine === 'local' ? getSafetyEngine(safetyConfigFromEnv(env, threads.safety), t, workerSessions) : undefined;
   // The verdict store opens first: an unwritable MODERATION_DATA_DIR fails before any model loads.
   const verdictConfig = verdictStoreConfigFromEnv(
     opts.dataDir ? { ...env, MODERATION_DATA_DIR: opts.dataDir, VERDICT_TABLE: '' } : { ...env, VERDICT_TABLE: '' },

@@ -9,6 +9,7 @@ import { ModelContractError } from '../shared/errors.js';
 import { DEFAULT_LIMITS } from '../shared/limits.js';
 import type { ClassName } from '../shared/models/labels.js';
 import type { ModelManifest } from '../shared/models/manifest.js';
+import type { SessionHost } from '../shared/models/onnx-session.js';
 import { phase, phaseSync } from '../shared/profile.js';
 import type { ImageSource } from '../shared/raster.js';
 import { toModelPixels, writeTensor, type PreprocessLimits } from './preprocess.js';
@@ -23,6 +24,8 @@ export interface ClassifierOptions {
   /** The verified sha256 of modelPath, reported with every result. */
   sha256: string;
   threads?: number;
+  /** Where the onnxruntime session runs (default: this thread). */
+  host?: SessionHost;
   limits?: PreprocessLimits;
   topK?: number;
 }
@@ -44,7 +47,7 @@ export class Classifier {
         `${manifest.name} has ${manifest.output.classes} outputs but ${labels.length} labels; the labels file does not belong to this model.`,
       );
     }
-    return new Classifier(await openSession(opts.modelPath, manifest, { threads: opts.threads }), opts);
+    return new Classifier(await openSession(opts.modelPath, manifest, { threads: opts.threads, host: opts.host }), opts);
   }
 
   get inputNames() {

@@ -9,6 +9,7 @@ import { memoized } from '../shared/once.js';
 import { phase } from '../shared/profile.js';
 import { loadLabels } from '../shared/models/labels.js';
 import { modelStoreOptions } from '../shared/models/config.js';
+import { inProcessSessions, type SessionHost } from '../shared/models/onnx-session.js';
 import { isTimingOnly } from '../shared/models/manifest.js';
 import { resolveModel, type ModelStoreOptions } from '../shared/models/store.js';
 import type { RasterCache } from '../shared/raster.js';
@@ -45,6 +46,8 @@ export interface GetClassifierOptions {
   allowTimingOnly?: boolean;
   /** Where the model's load time goes (metric ModelLoadTime, a log line, an X-Ray subsegment). */
   telemetry?: Telemetry;
+  /** Where the session runs: this thread (a Lambda) or a worker thread (the local engine). */
+  host?: SessionHost;
 }
 
 const classifiers = new Map<string, Promise<Classifier>>();
@@ -56,7 +59,8 @@ const classifiers = new Map<string, Promise<Classifier>>();
 export function getClassifier(opts: GetClassifierOptions = {}): Promise<Classifier> {
   const store = opts.store ?? modelStoreOptions();
   const config = opts.config ?? classifierConfigFromEnv();
-  const key = JSON.stringify({ ...store, s3Client: undefined, catalog: undefined, config });
+  const host = opts.host ?? inProcessSessions;
+  const key = JSON.stringify({ ...store, s3Client: undefined, catalog: undefined, config, host: host.name });
   const t = opts.telemetry ?? quietTelemetry();
   return memoized(classifiers, key, () =>
     t.traced('model load', async () => {
@@ -72,6 +76,7 @@ export function getClassifier(opts: GetClassifierOptions = {}): Promise<Classifi
         labels,
         sha256: resolved.sha256,
         threads: config.threads,
+        host,
         limits: { maxPixels: config.maxPixels },
       });
       const ms = performance.now() - started;

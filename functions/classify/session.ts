@@ -1,27 +1,18 @@
 /** The onnxruntime session: created once per process, names read from the model itself. */
 import { availableParallelism } from 'node:os';
-import * as ort from 'onnxruntime-node';
 import { ModelContractError } from '../shared/errors.js';
 import type { ModelManifest } from '../shared/models/manifest.js';
-
-/**
- * Session config entries that make int8 results the same on every x86 CPU. Without
- * session.x64quantprecision, onnxruntime multiplies uint8 activations by int8 weights with vpmaddubsw
- * on AVX2 / AVX-512 CPUs without VNNI, which saturates each pair of products at int16: the zoo's
- * mobilenetv2-12-int8 falls from 42/50 to 35/50 top-1 on the sample photos on such a CPU (onnxruntime
- * issue #26324). With it, onnxruntime rewrites the int8 weights that can overflow to uint8 once at load
- * (QLinearConv, QLinearMatMul, QGemm, MatMulInteger, the QDQ forms), so the integer sums are exact;
- * on CPUs with VNNI, and on ARM, it changes nothing. Measured cost on this AVX2 EPYC: within noise.
- */
-export const EXACT_INT8_CONFIG = { session: { x64quantprecision: '1' } } as const;
+import { inProcessSessions, type OnnxSession, type SessionHost } from '../shared/models/onnx-session.js';
 
 export interface SessionOptions {
   /** Intra-op threads; default the machine's cores (a Lambda's vCPUs follow its memory size). */
   threads?: number;
+  /** Where the session runs (default: this thread, as in a Lambda). */
+  host?: SessionHost;
 }
 
 export interface ModelSession {
-  session: ort.InferenceSession;
+  session: OnnxSession;
   inputName: string;
   outputName: string;
   /** False when the model's batch dimension is fixed at 1: batches are then run image by image. */
@@ -30,15 +21,9 @@ export interface ModelSession {
 
 export async function openSession(modelPath: string, manifest: ModelManifest, opts: SessionOptions = {}): Promise<ModelSession> {
   const threads = opts.threads ?? availableParallelism();
-  let session: ort.InferenceSession;
+  let session: OnnxSession;
   try {
-    session = await ort.InferenceSession.create(modelPath, {
-      intraOpNumThreads: threads,
-      interOpNumThreads: 1,
-      executionMode: 'sequential',
-      graphOptimizationLevel: 'all',
-      extra: EXACT_INT8_CONFIG,
-    });
+    session = await (opts.host ?? inProcessSessions).open(modelPath, { threads });
   } catch (err) {
     throw new ModelContractError(
       `onnxruntime could not load ${manifest.name} (${(err as Error).message}). The file verified against its sha256, so the catalog entry may name the wrong file.`,

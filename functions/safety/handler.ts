@@ -7,6 +7,7 @@ import type { Telemetry } from '../shared/telemetry/create.js';
 import { lambdaEntry, type StepCore } from '../shared/telemetry/entry.js';
 import { METRICS } from '../shared/telemetry/metric-names.js';
 import { quietTelemetry } from '../shared/telemetry/process.js';
+import { inProcessSessions, type SessionHost } from '../shared/models/onnx-session.js';
 import { memoized } from '../shared/once.js';
 import { phase } from '../shared/profile.js';
 import type { RasterCache } from '../shared/raster.js';
@@ -40,8 +41,13 @@ export function createCheckSafetyHandler(deps: CheckSafetyDeps): StepCore<Safety
 const engines = new Map<string, Promise<SafetyEngine>>();
 
 /** The process-wide engine for these settings; a failed load is forgotten so the next call retries. */
-export function getSafetyEngine(config: SafetyConfig = safetyConfigFromEnv(), t: Telemetry = quietTelemetry()): Promise<SafetyEngine> {
+export function getSafetyEngine(
+  config: SafetyConfig = safetyConfigFromEnv(),
+  t: Telemetry = quietTelemetry(),
+  host: SessionHost = inProcessSessions,
+): Promise<SafetyEngine> {
   const key = JSON.stringify({
+    host: host.name,
     ...config,
     nsfw: { ...config.nsfw, s3Client: undefined },
     confirm: config.confirm && { ...config.confirm, s3Client: undefined },
@@ -50,7 +56,7 @@ export function getSafetyEngine(config: SafetyConfig = safetyConfigFromEnv(), t:
     const started = performance.now();
     const pin = nsfwModelPin(opts.model ?? 'nsfwjs-mobilenet-v2');
     const resolved = await resolveNsfwModel(opts);
-    const model = await NsfwModel.create(resolved.modelPath, config.threads, pin.size);
+    const model = await NsfwModel.create(resolved.modelPath, config.threads, pin.size, host);
     const ms = performance.now() - started;
     t.milliseconds(METRICS.modelLoadTime, { step: 'CheckSafety', model: pin.name }, ms);
     t.logger.info('safety model loaded', { model: pin.name, sha256: resolved.sha256, source: resolved.source, loadMs: Math.round(ms) });

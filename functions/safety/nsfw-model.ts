@@ -5,6 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import * as ort from 'onnxruntime-node';
+import { inProcessSessions, type OnnxSession, type SessionHost } from '../shared/models/onnx-session.js';
 import { CorruptImage, ModelContractError } from '../shared/errors.js';
 import { readImageHeader } from '../shared/image-header.js';
 import { DEFAULT_LIMITS } from '../shared/limits.js';
@@ -52,13 +53,13 @@ export function mirrored(pixels: Float32Array, size: number): Float32Array {
 
 export class NsfwModel {
   private constructor(
-    private readonly session: ort.InferenceSession,
+    private readonly session: OnnxSession,
     /** Square input size in pixels. */
     readonly size: number,
   ) {}
 
-  static async create(modelPath: string, threads = availableParallelism(), size = 224): Promise<NsfwModel> {
-    const session = await ort.InferenceSession.create(modelPath, { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+  static async create(modelPath: string, threads = availableParallelism(), size = 224, host: SessionHost = inProcessSessions): Promise<NsfwModel> {
+    const session = await host.open(modelPath, { threads });
     if (session.inputNames[0] !== NSFW_INPUT || session.outputNames[0] !== NSFW_OUTPUT) {
       throw new ModelContractError(`${modelPath} is not the converted nsfwjs model (inputs ${session.inputNames}, outputs ${session.outputNames}).`);
     }
