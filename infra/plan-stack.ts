@@ -2,6 +2,8 @@
 import * as pulumi from '@pulumi/pulumi';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { ConfigError } from '../functions/shared/errors.js';
 import { projectRoot } from '../functions/shared/project.js';
 import { setupMocks, type PlannedResource } from './mocks.js';
 
@@ -26,13 +28,16 @@ export async function planStack(raw: Record<string, unknown>, stack = 'dev'): Pr
   return { config, outputs: resolved, resources: recorder.plan() };
 }
 
-/** The stack's YAML config, flat (key: value), without a YAML parser: our files hold scalars and simple maps (quoted either way: Prettier writes single quotes). */
-export function readStackYaml(stack: string): Record<string, unknown> {
-  const file = path.join(projectRoot, `Pulumi.${stack}.yaml`);
+/**
+ * The stack's config as Pulumi reads it from `Pulumi.<stack>.yaml`: the project's keys without their
+ * `blog-image-moderation:` namespace, `aws:region` as `region`, structured values (thresholds) as
+ * objects. A real YAML parser: any quoting, block or flow maps, comments.
+ */
+export function readStackYaml(stack: string, file = path.join(projectRoot, `Pulumi.${stack}.yaml`)): Record<string, unknown> {
+  const doc: unknown = parseYaml(readFileSync(file, 'utf8'));
+  const config = (doc as { config?: unknown } | null)?.config ?? {};
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new ConfigError(`${file}: "config" must be a map of keys to values.`);
   const raw: Record<string, unknown> = {};
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    const m = /^ {2}([\w-]+:[\w-]+):\s*(.+?)\s*$/.exec(line);
-    if (m) raw[m[1].replace('blog-image-moderation:', '').replace('aws:region', 'region')] = m[2].replace(/^(["'])(.*)\1$/, '$2');
-  }
+  for (const [key, value] of Object.entries(config)) raw[key === 'aws:region' ? 'region' : key.replace(/^blog-image-moderation:/, '')] = value;
   return raw;
 }
