@@ -1,0 +1,28 @@
+import { expect } from 'chai';
+import { benchLambdas } from '../../bench/lambda.js';
+import { benchWorkflow } from '../../bench/workflow.js';
+import { mirrorDir } from '../models/fixtures.js';
+import { photosDir } from '../workflow/fixtures.js';
+
+// The benchmarks drive the real handlers with their real payloads: when a step's contract changes and
+// the bench is not updated, `npm run bench` dies after minutes of measuring. These runs are the
+// smallest that go through every code path; they assert shapes, never timings.
+describe('bench: every benchmark still drives the real handlers (one short run each)', function () {
+  this.timeout(300_000);
+
+  it('bench/lambda.ts invokes FetchImage, ClassifyImage and CheckSafety as their Lambdas do', async () => {
+    const out = await benchLambdas({ model: 'resnet50-int8-random-timing', mirrorDir, photosDir, runs: 1 });
+    expect(Object.keys(out).sort()).to.deep.equal(['CheckSafety', 'ClassifyImage', 'FetchImage']);
+    for (const estimate of Object.values(out)) {
+      expect(Object.keys(estimate.computeP50Ms).sort()).to.deep.equal(['1 MP', 'zebra']);
+      expect(estimate.billedMs).to.be.a('number').above(0);
+    }
+  });
+
+  it('bench/workflow.ts runs the local workflow and profiles every step', async () => {
+    const out = await benchWorkflow({ model: 'mobilenetv2-12-int8', photosDir, warmRuns: 2, concurrencies: [2] });
+    expect(out.images).to.equal(50);
+    expect(Object.keys(out.profile.steps)).to.include.members(['FetchImage', 'ClassifyImage', 'CheckSafety', 'AggregateVerdict']);
+    expect(out.profile.steps.ClassifyImage.phasesMs).to.have.property('session.run');
+  });
+});
