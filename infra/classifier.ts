@@ -63,7 +63,13 @@ export function createClassifier(a: ClassifierArgs) {
       Action: ['ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
       Resource: eni,
     },
-    { Sid: 'DescribeNetworkInterfacesNoResourceLevelPermissions', Effect: 'Allow', Action: ['ec2:DescribeNetworkInterfaces'], Resource: '*' },
+    // As AWSLambdaVPCAccessExecutionRole (v3, 2024) lists them: Lambda checks the subnets too. EC2 Describe* take no resource type.
+    {
+      Sid: 'DescribeNetworkInterfacesAndSubnetsNoResourceLevelPermissions',
+      Effect: 'Allow',
+      Action: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets'],
+      Resource: '*',
+    },
   ];
   const policy = inlinePolicy(`${a.prefix}-classify`, role, statements);
 

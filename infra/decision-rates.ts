@@ -4,10 +4,9 @@
  * period the rate reads 0: three reviews out of five images is not an incident.
  */
 import { METRICS } from '../functions/shared/telemetry/metric-names.js';
+import { customMetric, type MetricsSettings } from './custom-metrics.js';
 
-export interface DecisionRateSettings {
-  namespace: string;
-  service: string;
+export interface DecisionRateSettings extends MetricsSettings {
   periodSeconds: number;
   minDecisions: number;
 }
@@ -19,7 +18,7 @@ export function decisionRateQueries(s: DecisionRateSettings, decision: 'review' 
   const metric = (d: string) => ({
     id: d,
     returnData: false,
-    metric: { namespace: s.namespace, metricName: METRICS.decisions, dimensions: { service: s.service, decision: d }, period: s.periodSeconds, stat: 'Sum' },
+    metric: { ...customMetric(s, METRICS.decisions, { decision: d }), period: s.periodSeconds, stat: 'Sum' },
   });
   const total = DECISIONS.map((d) => `FILL(${d}, 0)`).join(' + ');
   return [

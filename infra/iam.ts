@@ -1,7 +1,8 @@
 /**
  * IAM written out, least privilege: one role per function and one for the state machine, each with an
  * inline RolePolicy naming its resources. No managed FullAccess policies, no `*` action anywhere; `*` as
- * a resource only where AWS offers no resource-level permission (each such statement says so in its Sid).
+ * a resource only where the action accepts no resource type in AWS's Service Authorization Reference
+ * (each such statement says so in its Sid; README "Security and IAM" has the table).
  */
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
@@ -47,3 +48,14 @@ export const XRAY: Statement = {
   Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
   Resource: '*',
 };
+
+/**
+ * Resuming a waiting execution with its task token. states:SendTaskSuccess, SendTaskFailure and
+ * SendTaskHeartbeat list no resource type in the Service Authorization Reference
+ * (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsstepfunctions.html): a
+ * statement naming a state machine ARN would match no request and deny every call. The token itself is
+ * the capability (only the store and the waiting execution hold it), so `*` grants no reach beyond it.
+ */
+export function taskTokenCallbacks(actions: Array<'states:SendTaskSuccess' | 'states:SendTaskFailure' | 'states:SendTaskHeartbeat'>): Statement {
+  return { Sid: 'ResumeWaitingExecutionsTaskTokenNoResourceLevelPermissions', Effect: 'Allow', Action: actions, Resource: '*' };
+}

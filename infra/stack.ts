@@ -20,7 +20,7 @@ import { rulesetOf } from '../functions/shared/verdicts/ruleset.js';
 import { NSFW_CONFIRM } from '../functions/safety/nsfw-store.js';
 import { engineModelRef } from '../functions/safety/local.js';
 import { createReviewExpiredAlarm, createVerdicts } from './verdicts.js';
-import { createWorkflow, stateMachineName } from './workflow.js';
+import { createWorkflow } from './workflow.js';
 
 export interface StackDeps {
   models?: { model: ModelFileResolver; nsfw: NsfwFileResolver };
@@ -79,14 +79,11 @@ export async function createStack(cfg: StackConfig, deps: StackDeps = {}) {
 
   const verdicts = createVerdicts({
     prefix,
-    stateMachineName: stateMachineName(prefix),
     reviewEmail: cfg.reviewEmail,
     architecture: cfg.classifierArchitecture,
     telemetry,
     runtime: cfg.runtime,
     logRetentionDays: cfg.logRetentionDays,
-    region: cfg.region,
-    accountId,
     tags,
   });
   // What deployed verdicts are recorded under: a new model, safety engine or policy moderates known photos again.
@@ -132,13 +129,13 @@ export async function createStack(cfg: StackConfig, deps: StackDeps = {}) {
     { ...rates, reviewPercent: cfg.reviewRateAlarmPercent, rejectPercent: cfg.rejectRateAlarmPercent },
     tags,
   );
-  const reviewExpired = createReviewExpiredAlarm(prefix, alarms.topic, tags);
+  const reviewExpired = createReviewExpiredAlarm(prefix, alarms.topic, rates, tags);
   const dashboard = createDashboard({
     prefix,
     region: cfg.region,
     rates,
     stateMachine: workflow.stateMachine,
-    functionNames: [fns.fetch.fn.name, classifier.fn.name, fns.aggregate.fn.name, ...(fns.safety ? [fns.safety.fn.name] : [])],
+    functionNames: [fns.fetch.fn.name, classifier.fn.name, fns.aggregate.fn.name, verdicts.fn.fn.name, ...(fns.safety ? [fns.safety.fn.name] : [])],
     safetyEngine: cfg.safetyEngine,
   });
 

@@ -6,27 +6,23 @@
  */
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import { METRICS } from '../functions/shared/telemetry/metric-names.js';
 import { VERDICT_TABLE_SCHEMA } from '../functions/shared/verdicts/dynamodb.js';
 import { countAlarm } from './alarms.js';
 import { bundleFunction } from './bundle.js';
+import { customMetric, type MetricsSettings } from './custom-metrics.js';
 import type { LambdaNodeRuntime } from './runtime.js';
 import { lambdaWith } from './functions.js';
+import { taskTokenCallbacks } from './iam.js';
 import { telemetryEnv, type TelemetrySettings } from './log-groups.js';
-
-/** The custom metric ReviewExpired emits (EMF), and the namespace the alarm reads. */
-export const REVIEW_METRICS = { namespace: 'BlogImageModeration', expired: 'ReviewsExpired' } as const;
 
 export interface VerdictsArgs {
   prefix: string;
-  /** The state machine's name: its ARN is built from it, since the state machine itself depends on this Lambda. */
-  stateMachineName: string;
   reviewEmail?: string;
   architecture: 'x86_64' | 'arm64';
   telemetry: TelemetrySettings;
   runtime: LambdaNodeRuntime;
   logRetentionDays: number;
-  region: string;
-  accountId: pulumi.Input<string>;
   tags: Record<string, string>;
 }
 
@@ -46,7 +42,6 @@ export function createVerdicts(a: VerdictsArgs) {
     tags: a.tags,
   });
   const indexArn = pulumi.interpolate`${table.arn}/index/${statusIndex.name}`;
-  const stateMachineArn = pulumi.interpolate`arn:aws:states:${a.region}:${a.accountId}:stateMachine:${a.stateMachineName}`;
 
   const topic = new aws.sns.Topic(`${a.prefix}-reviews`, { kmsMasterKeyId: 'alias/aws/sns', tags: a.tags });
   const subscription = a.reviewEmail
@@ -62,7 +57,7 @@ export function createVerdicts(a: VerdictsArgs) {
       { Sid: 'ReadAndWriteVerdictsAndReviews', Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'], Resource: table.arn },
       { Sid: 'NotifyModerators', Effect: 'Allow', Action: ['sns:Publish'], Resource: topic.arn },
       // A photo decided while a second execution was starting: that execution is resumed at once.
-      { Sid: 'ResumeWaitingExecutions', Effect: 'Allow', Action: ['states:SendTaskSuccess'], Resource: stateMachineArn },
+      taskTokenCallbacks(['states:SendTaskSuccess']),
     ],
     {
       packageType: 'Zip',
@@ -75,8 +70,6 @@ export function createVerdicts(a: VerdictsArgs) {
         variables: {
           VERDICT_TABLE: table.name,
           REVIEW_TOPIC_ARN: topic.arn,
-          METRICS_NAMESPACE: REVIEW_METRICS.namespace,
-          METRICS_STACK: a.prefix,
           ...telemetryEnv(a.telemetry),
         },
       },
@@ -96,27 +89,25 @@ export function createVerdicts(a: VerdictsArgs) {
           Resource: [table.arn, indexArn],
         },
         { Sid: 'RecordDecisions', Effect: 'Allow', Action: ['dynamodb:PutItem'], Resource: table.arn },
-        {
-          Sid: 'ResumeWaitingExecutions',
-          Effect: 'Allow',
-          Action: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
-          Resource: stateMachineArn,
-        },
+        taskTokenCallbacks(['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat']),
       ],
     }),
     tags: a.tags,
   });
 
-  return { table, topic, subscription, fn, reviewerPolicy, stateMachineArn };
+  return { table, topic, subscription, fn, reviewerPolicy };
 }
 
-/** Pages whoever watches the stack's alarm topic when a review passed its deadline undecided. */
-export function createReviewExpiredAlarm(prefix: string, alarmTopic: aws.sns.Topic, tags: Record<string, string>) {
+/**
+ * Pages whoever watches the stack's alarm topic when a review passed its deadline undecided. Reads the
+ * ReviewsExpired count the verdict Lambda emits (EMF) under the stack's metrics namespace and service.
+ */
+export function createReviewExpiredAlarm(prefix: string, alarmTopic: aws.sns.Topic, metrics: MetricsSettings, tags: Record<string, string>) {
   return countAlarm(
     prefix,
     alarmTopic,
     'reviews-expired',
-    { namespace: REVIEW_METRICS.namespace, metricName: REVIEW_METRICS.expired, dimensions: { Stack: prefix } },
+    customMetric(metrics, METRICS.reviewsExpired, {}),
     "A review passed its deadline without a decision: the image ended with the timeout outcome (never approved). Decide it with npm run review so the next submission gets the decision, and look at the moderators' queue.",
     tags,
   );

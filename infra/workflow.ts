@@ -27,11 +27,8 @@ export interface WorkflowArgs {
   tags: Record<string, string>;
 }
 
-/** Known before the state machine exists: the verdict Lambda's policy names its ARN (the machine depends on the Lambda). */
-export const stateMachineName = (prefix: string): string => `${prefix}-moderation`;
-
 export function createWorkflow(a: WorkflowArgs) {
-  const name = stateMachineName(a.prefix);
+  const name = `${a.prefix}-moderation`;
   const logGroup = new aws.cloudwatch.LogGroup(`${a.prefix}-workflow`, {
     name: `/aws/vendedlogs/states/${name}`,
     retentionInDays: a.logRetentionDays,

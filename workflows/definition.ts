@@ -203,6 +203,7 @@ function requestReviewState(refs: DefinitionRefs, review: Required<ReviewSetting
     'verdict.$': '$',
     'input.$': '$$.Execution.Input',
     timeoutSeconds: review.timeoutSeconds,
+    ...EXECUTION_REF,
   };
   // A failure to queue the review leaves the verdict as it is: review, never approve.
   const onError: Catcher[] = catchAll(F.routeVerdict, '$.reviewError');
@@ -269,7 +270,12 @@ export function buildDefinition(refs: DefinitionRefs): AslDefinition {
     Default: S.review,
   };
   const verdictsTask = (payload: JsonObject, extra: Partial<TaskState>): TaskState =>
-    lambdaTask(refs.verdicts.function, { ruleset: refs.verdicts.ruleset, 'input.$': '$$.Execution.Input', ...payload }, timeouts.verdicts, extra);
+    lambdaTask(
+      refs.verdicts.function,
+      { ruleset: refs.verdicts.ruleset, 'input.$': '$$.Execution.Input', ...EXECUTION_REF, ...payload },
+      timeouts.verdicts,
+      extra,
+    );
 
   const states: Record<string, AslState> = {
     [S.fetch]: lambdaTask(refs.fetchImageFunction, { 'input.$': '$', ...EXECUTION_REF }, timeouts.fetch, {

@@ -20,7 +20,7 @@ import { createCheckSafetyHandler, getSafetyEngine } from '../functions/safety/h
 import type { Ruleset } from '../functions/shared/contracts.js';
 import { openVerdictStore, verdictStoreConfigFromEnv } from '../functions/shared/verdicts/index.js';
 import { rulesetOf } from '../functions/shared/verdicts/ruleset.js';
-import { createVerdictStepHandler } from '../functions/verdicts/handler.js';
+import { createVerdictStepHandler, verdictStepOf } from '../functions/verdicts/handler.js';
 import type { AslDefinition } from './asl.js';
 import { buildDefinition, DEFAULT_REKOGNITION_MIN_CONFIDENCE, DEFAULT_REVIEW, REKOGNITION_MODERATION } from './definition.js';
 import { lambdaEntry } from '../functions/shared/telemetry/entry.js';
@@ -105,38 +105,26 @@ export const createLocalWorkflow: CreateLocalWorkflow = async (opts) => {
         : { engine: 'rekognition', minConfidence: DEFAULT_REKOGNITION_MIN_CONFIDENCE },
     policy,
   });
-  // The same entry wrapper as the Lambdas: the same log lines and metrics, to the CLI's sink.
+  // The same entry wrapper as the Lambdas: the same log lines and metrics, to the CLI's sink. Each local
+  // function counts its own ColdStart (function_name = its local name) on its first invocation.
   const fetchConfig = fetchConfigFromEnv(env);
+  const entry = <O>(fn: string, step: Parameters<typeof lambdaEntry<O>>[0], create: Parameters<typeof lambdaEntry<O>>[1]) =>
+    lambdaEntry(step, create, () => t, { functionName: fn });
   const handlers: Record<string, StepHandler> = {
-    [LOCAL_FUNCTIONS.fetch]: lambdaEntry(
-      'FetchImage',
-      () =>
-        createFetchImageHandler({
-          store,
-          config: { ...fetchConfig, allowLocalFiles: true, allowHosts: [...fetchConfig.allowHosts, ...(opts.fetch?.allowHosts ?? [])] },
-          rasters,
-        }),
-      () => t,
+    [LOCAL_FUNCTIONS.fetch]: entry(LOCAL_FUNCTIONS.fetch, 'FetchImage', () =>
+      createFetchImageHandler({
+        store,
+        config: { ...fetchConfig, allowLocalFiles: true, allowHosts: [...fetchConfig.allowHosts, ...(opts.fetch?.allowHosts ?? [])] },
+        rasters,
+      }),
     ),
-    [LOCAL_FUNCTIONS.classify]: lambdaEntry(
-      'ClassifyImage',
-      () => createClassifyHandler({ store, classifier: () => classifier, rasters }),
-      () => t,
-    ),
-    [LOCAL_FUNCTIONS.aggregate]: lambdaEntry(
-      'AggregateVerdict',
-      () => createAggregateHandler({ policy }),
-      () => t,
-    ),
+    [LOCAL_FUNCTIONS.classify]: entry(LOCAL_FUNCTIONS.classify, 'ClassifyImage', () => createClassifyHandler({ store, classifier: () => classifier, rasters })),
+    [LOCAL_FUNCTIONS.aggregate]: entry(LOCAL_FUNCTIONS.aggregate, 'AggregateVerdict', () => createAggregateHandler({ policy })),
     // No notifier and no task callbacks: locally nobody waits; `npm run review` reads the same store.
-    [LOCAL_FUNCTIONS.verdicts]: createVerdictStepHandler(async () => ({ store: verdicts })),
+    [LOCAL_FUNCTIONS.verdicts]: entry(LOCAL_FUNCTIONS.verdicts, verdictStepOf, () => createVerdictStepHandler({ store: verdicts })),
   };
   if (opts.safetyEngine === 'local') {
-    handlers[LOCAL_FUNCTIONS.safety] = lambdaEntry(
-      'CheckSafety',
-      () => createCheckSafetyHandler({ store, engine: () => safety!, rasters }),
-      () => t,
-    );
+    handlers[LOCAL_FUNCTIONS.safety] = entry(LOCAL_FUNCTIONS.safety, 'CheckSafety', () => createCheckSafetyHandler({ store, engine: () => safety!, rasters }));
   } else {
     handlers[REKOGNITION_MODERATION] = await rekognitionOnStagedBytes(store);
   }

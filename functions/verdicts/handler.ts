@@ -1,12 +1,17 @@
 /**
  * VerdictStep: the Lambda behind LookupVerdict, RecordVerdict, RequestReview and ReviewExpired (one
  * function, one role on one table and one topic; the action is in the payload the definition builds).
+ * Thin: parse the payload, call the core in steps.ts, count an expired review; logs, timing, errors and
+ * the cold start go through the shared entry wrapper under the state's own name.
  */
 import { z } from 'zod';
-import type { Verdict, VerdictLookup } from '../shared/contracts.js';
+import { STATE_NAMES, type Verdict, type VerdictLookup } from '../shared/contracts.js';
 import { InvalidInput } from '../shared/errors.js';
-import { memoized } from '../shared/once.js';
 import { moderationInputSchema } from '../shared/moderation-input.js';
+import type { Telemetry } from '../shared/telemetry/create.js';
+import { lambdaEntry, type StepCore } from '../shared/telemetry/entry.js';
+import { METRICS, type StepName } from '../shared/telemetry/metric-names.js';
+import { quietTelemetry } from '../shared/telemetry/process.js';
 import { openVerdictStore, verdictStoreConfigFromEnv } from '../shared/verdicts/index.js';
 import { sfnTaskCallbacks } from '../shared/verdicts/callbacks.js';
 import { expireReview, lookupVerdict, recordVerdict, requestReview, type VerdictStepDeps } from './steps.js';
@@ -52,21 +57,34 @@ const eventSchema = z.discriminatedUnion('action', [
 
 export type VerdictStepEvent = z.input<typeof eventSchema>;
 
-export function createVerdictStepHandler(deps: () => Promise<VerdictStepDeps>) {
-  return async (event: unknown): Promise<VerdictLookup | Verdict> => {
+/** The state each action runs as: the `step` of its logs and metrics. */
+const STEP_OF_ACTION: Record<VerdictStepEvent['action'], StepName> = {
+  lookup: STATE_NAMES.lookup,
+  record: STATE_NAMES.record,
+  requestReview: STATE_NAMES.requestReview,
+  expireReview: STATE_NAMES.reviewExpired,
+};
+
+/** Read before parsing (the wrapper names the step first); a payload without a known action is logged under LookupVerdict and then refused by the parser. */
+export function verdictStepOf(event: unknown): StepName {
+  const action = (event as { action?: unknown } | null)?.action;
+  return typeof action === 'string' && action in STEP_OF_ACTION ? STEP_OF_ACTION[action as VerdictStepEvent['action']] : STATE_NAMES.lookup;
+}
+
+export function createVerdictStepHandler(deps: VerdictStepDeps): StepCore<VerdictLookup | Verdict> {
+  return async (event: unknown, t: Telemetry = quietTelemetry()): Promise<VerdictLookup | Verdict> => {
     const parsed = eventSchema.safeParse(event);
     if (!parsed.success) {
       throw new InvalidInput(`VerdictStep got an unexpected input: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}.`);
     }
     const e = parsed.data;
-    const d = await deps();
     switch (e.action) {
       case 'lookup':
-        return lookupVerdict(d, e.ruleset, e.image.sha256, e.input);
+        return lookupVerdict(deps, e.ruleset, e.image.sha256, e.input);
       case 'record':
-        return recordVerdict(d, e.ruleset, e.verdict as Verdict, e.input);
+        return recordVerdict(deps, e.ruleset, e.verdict as Verdict, e.input);
       case 'requestReview':
-        return requestReview(d, {
+        return requestReview(deps, {
           ruleset: e.ruleset,
           verdict: e.verdict as Verdict,
           input: e.input,
@@ -74,47 +92,21 @@ export function createVerdictStepHandler(deps: () => Promise<VerdictStepDeps>) {
           taskToken: e.taskToken,
         });
       case 'expireReview': {
-        const out = await expireReview(d, { ruleset: e.ruleset, verdict: e.verdict as Verdict, input: e.input, outcome: e.outcome, error: e.error });
-        d.metrics?.reviewExpired();
+        const out = await expireReview(deps, { ruleset: e.ruleset, verdict: e.verdict as Verdict, input: e.input, outcome: e.outcome, error: e.error });
+        // The alarm on undecided reviews reads this (infra/verdicts.ts): EMF through the wrapper, no PutMetricData.
+        t.count(METRICS.reviewsExpired, {});
+        t.logger.warn('review expired undecided', { reviewId: out.reviewId, decision: out.decision });
         return out;
       }
     }
   };
 }
 
-/**
- * CloudWatch embedded metric format on stdout: the alarm on reviews past their deadline reads it
- * (no PutMetricData call, no extra permission). Raw stdout, not console.log: Lambda's JSON log format
- * would wrap a console line and CloudWatch would no longer see the metric.
- */
-export function emfMetrics(
-  namespace: string,
-  stack: string,
-  write: (line: string) => void = (l) => process.stdout.write(l),
-): NonNullable<VerdictStepDeps['metrics']> {
-  return {
-    reviewExpired() {
-      const doc = {
-        _aws: {
-          Timestamp: Date.now(),
-          CloudWatchMetrics: [{ Namespace: namespace, Dimensions: [['Stack']], Metrics: [{ Name: 'ReviewsExpired', Unit: 'Count' }] }],
-        },
-        Stack: stack,
-        ReviewsExpired: 1,
-      };
-      write(`${JSON.stringify(doc)}\n`);
-    },
-  };
-}
-
-const lambdaDeps = new Map<string, Promise<VerdictStepDeps>>();
-
 /** The Lambda: DynamoDB (VERDICT_TABLE), SNS (REVIEW_TOPIC_ARN), Step Functions callbacks; opened once per process. */
-export const handler = createVerdictStepHandler(() =>
-  memoized(lambdaDeps, 'lambda', async () => ({
+export const handler = lambdaEntry(verdictStepOf, async () =>
+  createVerdictStepHandler({
     store: await openVerdictStore(verdictStoreConfigFromEnv()),
     notifier: await snsNotifierFromEnv(),
     callbacks: await sfnTaskCallbacks(),
-    ...(process.env.METRICS_NAMESPACE ? { metrics: emfMetrics(process.env.METRICS_NAMESPACE, process.env.METRICS_STACK ?? 'default') } : {}),
-  })),
+  }),
 );

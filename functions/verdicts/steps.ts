@@ -28,8 +28,6 @@ export interface VerdictStepDeps {
   store: VerdictStore;
   notifier?: ReviewNotifier;
   callbacks?: TaskCallbacks;
-  /** Counts reviews that passed their deadline (CloudWatch EMF in the Lambda; absent locally). */
-  metrics?: { reviewExpired(): void };
   now?: () => Date;
 }
 

@@ -52,7 +52,7 @@ describe('infra: verdict store, review topic and review states (mocks)', functio
     expect(of(express, 'aws:sns/topicSubscription:TopicSubscription')).to.be.empty;
   });
 
-  it('gives the verdict Lambda exactly this table, this topic and SendTaskSuccess on this state machine', () => {
+  it('gives the verdict Lambda exactly this table, this topic and SendTaskSuccess (no resource type: "*" under its own Sid)', () => {
     const fn = one(std, 'aws:lambda/function:Function', '-verdicts');
     expect(fn.inputs).to.include({ runtime: 'nodejs24.x', packageType: 'Zip' });
     const env = (fn.inputs.environment as { variables: Record<string, string> }).variables;
@@ -65,8 +65,9 @@ describe('infra: verdict store, review topic and review states (mocks)', functio
     const tableArn = `arn:aws:dynamodb:us-east-1:123456789012:${String(table.inputs.name)}`;
     for (const a of ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:DescribeTable']) expect(byAction(a), a).to.deep.equal([tableArn]);
     expect(byAction('sns:Publish')).to.deep.equal([`arn:aws:sns:us-east-1:123456789012:${topic.name}`]);
-    expect(byAction('states:SendTaskSuccess')).to.deep.equal([
-      'arn:aws:states:us-east-1:123456789012:stateMachine:blog-image-moderation-test-verdicts-moderation',
+    // A state machine ARN here would match no request (the action takes no resource type) and deny every call.
+    expect(policy.filter((s) => s.Action.some((a) => a.startsWith('states:')))).to.deep.equal([
+      { Sid: 'ResumeWaitingExecutionsTaskTokenNoResourceLevelPermissions', Effect: 'Allow', Action: ['states:SendTaskSuccess'], Resource: '*' },
     ]);
     expect(
       policy
@@ -80,15 +81,15 @@ describe('infra: verdict store, review topic and review states (mocks)', functio
     );
   });
 
-  it('gives moderators a policy to read the queue, record decisions and resume this state machine only', () => {
+  it('gives moderators a policy to read the queue, record decisions and resume waiting executions by token', () => {
     const p = statements(one(std, 'aws:iam/policy:Policy', '-reviewer'));
     const table = one(std, 'aws:dynamodb/table:Table', '-verdicts');
     const tableArn = `arn:aws:dynamodb:us-east-1:123456789012:${String(table.inputs.name)}`;
     expect(p.find((s) => s.Sid === 'ReadVerdictsAndReviews')!.Resource).to.deep.equal([tableArn, `${tableArn}/index/by-status`]);
     expect(p.find((s) => s.Sid === 'RecordDecisions')).to.deep.include({ Action: ['dynamodb:PutItem'], Resource: tableArn });
-    expect(p.find((s) => s.Sid === 'ResumeWaitingExecutions')).to.deep.include({
+    expect(p.find((s) => s.Sid === 'ResumeWaitingExecutionsTaskTokenNoResourceLevelPermissions')).to.deep.include({
       Action: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
-      Resource: 'arn:aws:states:us-east-1:123456789012:stateMachine:blog-image-moderation-test-verdicts-moderation',
+      Resource: '*',
     });
     const publisher = statements(one(std, 'aws:iam/policy:Policy', '-publisher'));
     expect(publisher.find((s) => s.Sid === 'ReadRecordedVerdicts')).to.deep.include({
@@ -109,9 +110,11 @@ describe('infra: verdict store, review topic and review states (mocks)', functio
     expect(JSON.stringify(rr.Catch)).to.contain('States.Timeout').and.contain('ReviewExpired');
     expect(def.States.ReviewExpired.Parameters!.Payload).to.include({ outcome: 'reject' });
     expect(def.TimeoutSeconds).to.equal(900 + 7200);
+    // That the verdict Lambda really emits this series is proven in test/infra/review-alarm.test.ts.
     expect(one(std, 'aws:cloudwatch/metricAlarm:MetricAlarm', '-reviews-expired').inputs).to.deep.include({
+      namespace: 'BlogImageModeration',
       metricName: 'ReviewsExpired',
-      dimensions: { Stack: 'blog-image-moderation-test-verdicts' },
+      dimensions: { service: 'image-moderation' },
     });
   });
 

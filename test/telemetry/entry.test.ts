@@ -5,6 +5,14 @@ import { createTelemetry, type Telemetry } from '../../functions/shared/telemetr
 import { correlationOf, lambdaEntry } from '../../functions/shared/telemetry/entry.js';
 import { redactUrls } from '../../functions/shared/telemetry/redact.js';
 import { ConfigError } from '../../functions/shared/errors.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Verdict } from '../../functions/shared/contracts.js';
+import { SqliteVerdictStore } from '../../functions/shared/verdicts/index.js';
+import { reviewIdFor } from '../../functions/shared/verdicts/rules.js';
+import { createVerdictStepHandler, verdictStepOf } from '../../functions/verdicts/handler.js';
+import { sha, verdict } from '../verdicts/store-contract.js';
 
 /** The real Powertools Logger and Metrics, writing into an array instead of stdout. */
 function captured(level: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT' = 'INFO'): { t: Telemetry; lines: Array<Record<string, unknown>> } {
@@ -123,5 +131,41 @@ describe('telemetry: the one entry wrapper', () => {
       service: 'y',
       tracing: false,
     });
+  });
+
+  it('never writes a task token, not even when a failing AWS call echoes it in its error message', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'token-log-'));
+    const store = await SqliteVerdictStore.open(dir);
+    try {
+      const token = `AQCEAAAAKgAAAAMAAAAAAAAAAe${Buffer.from('resumes the waiting execution '.repeat(20)).toString('base64')}`;
+      const image = { uri: 'file:///x.jpeg', key: 'x.jpeg', sha256: sha('token-photo'), bytes: 1, format: 'jpeg', width: 1, height: 1 };
+      const held = verdict('review', { image } as Partial<Verdict>);
+      const at = new Date().toISOString();
+      // A moderator already decided: the next RequestReview resumes its execution at once with SendTaskSuccess.
+      await store.requestReview({ sha256: image.sha256, ruleset: 'r1', verdict: held, at, deadline: at });
+      await store.decideReview(reviewIdFor(image.sha256, 'r1'), { decision: 'approve', by: 'alice', at });
+      const callbacks = {
+        sendSuccess: async (t: string) => Promise.reject(Object.assign(new Error(`Invalid Token: '${t}' is not valid`), { name: 'InvalidToken' })),
+      };
+      const { t, lines } = captured('DEBUG');
+      const entry = lambdaEntry(
+        verdictStepOf,
+        () => createVerdictStepHandler({ store, callbacks }),
+        () => t,
+      );
+      const event = { action: 'requestReview', ruleset: 'r1', verdict: held, input: { imageUrl: 'x', postId: 'p' }, timeoutSeconds: 60, taskToken: token };
+      const err = await entry(event).catch((e: Error) => e);
+      expect(err).to.have.property('name', 'InvalidToken');
+      const text = JSON.stringify(lines);
+      expect(lines.find((l) => l.level === 'ERROR')).to.include({ step: 'RequestReview', errorName: 'InvalidToken' });
+      expect(text).to.contain('[redacted]');
+      expect(text).not.to.contain(token.slice(0, 40));
+      // And a field named like a token is dropped whatever its length.
+      t.logger.info('x', { taskToken: 'short' });
+      expect(lines.at(-1)).to.include({ taskToken: '[redacted]' });
+    } finally {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -38,7 +38,7 @@ describe('npm run review against a stack (dynalite table, SendTaskSuccess via aw
   /** The RequestReview task as the state machine calls it in STANDARD, with its task token. */
   const requestReview = async (token: string, postId: string) => {
     const store = await DynamoVerdictStore.open(table, client);
-    const step = createVerdictStepHandler(async () => ({ store, notifier: { notify: async (item) => void notified.push(reviewMessage(item).body) } }));
+    const step = createVerdictStepHandler({ store, notifier: { notify: async (item) => void notified.push(reviewMessage(item).body) } });
     const image = {
       uri: 's3://staging/x.jpeg',
       bucket: 'staging',

@@ -116,7 +116,8 @@ describe('CLI logs (the real local workflow)', function () {
       .split('\n')
       .map((l) => JSON.parse(l) as Record<string, unknown>);
     const steps = lines.filter((l) => typeof l.message === 'string' && l.message.endsWith(' done')).map((l) => l.step);
-    expect(steps).to.have.members(['FetchImage', 'ClassifyImage', 'CheckSafety', 'AggregateVerdict']);
+    // The verdict store's states log through the same wrapper as the analysis steps.
+    expect(steps).to.have.members(['FetchImage', 'LookupVerdict', 'ClassifyImage', 'CheckSafety', 'AggregateVerdict', 'RecordVerdict']);
     const done = lines.find((l) => l.message === 'AggregateVerdict done')!;
     expect(done.execution).to.match(/^image-[0-9a-f]{40}$/);
     expect(done.image_sha256).to.match(/^[0-9a-f]{64}$/);

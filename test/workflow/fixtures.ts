@@ -202,7 +202,7 @@ export function useStubSteps(prefix: string): StubSteps {
           if (a.error) return stubVerdict('review', { reasons: [{ code: 'step-failed', error: a.error.Error, message: `${a.error.state}` }] });
           return stubVerdict('approve', { image: a.image, seoTags: a.classification!.labels.map((l) => l.label) });
         },
-        verdicts: createVerdictStepHandler(async () => ({ ...verdictDeps, store: this.store })),
+        verdicts: async (p) => createVerdictStepHandler({ ...verdictDeps, store: this.store })(p),
         ...over,
       };
     },

@@ -7,6 +7,12 @@
  *
  * A new Lambda: `export const handler = lambdaEntry('MyStep', (t) => createMyHandler(deps))`, where
  * createMyHandler(deps) returns `(event: unknown, t: Telemetry) => Promise<Output>` and parses its input.
+ * A Lambda behind several states names the step from its payload: `lambdaEntry((event) => stepOf(event), ...)`.
+ *
+ * ColdStart counts the first invocation of each wrapper: in a Lambda that is the process's cold start;
+ * in the local engine each step's wrapper is built once per workflow, and its first invocation builds the
+ * step (model sessions, store clients) just as a Lambda's cold start does, so it is counted the same way,
+ * with the local function name as function_name.
  */
 import type { Context } from 'aws-lambda';
 import type { StepName } from './metric-names.js';
@@ -32,11 +38,13 @@ export function correlationOf(payload: unknown): Correlation {
     executionName?: unknown;
     input?: { postId?: unknown };
     image?: { sha256?: unknown };
+    verdict?: { image?: { sha256?: unknown } } | null;
   };
   const c: Correlation = {};
   const execution = str(p.executionName);
   const postId = str(p.input?.postId);
-  const sha = str(p.image?.sha256);
+  // VerdictStep's payloads (and outputs) carry the image inside the verdict.
+  const sha = str(p.image?.sha256) ?? str(p.verdict?.image?.sha256);
   if (execution) c.execution = execution;
   if (postId) c.post_id = postId;
   if (sha) c.image_sha256 = sha;
@@ -50,22 +58,32 @@ function asError(err: unknown): Error {
   return e;
 }
 
+export interface EntryOptions {
+  /** The function_name of the ColdStart metric when there is no Lambda context (the local engine's function name). */
+  functionName?: string;
+}
+
 export function lambdaEntry<O>(
-  step: StepName,
+  stepOf: StepName | ((event: unknown) => StepName),
   create: (t: Telemetry) => StepCore<O> | Promise<StepCore<O>>,
   telemetry: () => Telemetry = lambdaTelemetry,
+  options: EntryOptions = {},
 ): (event: unknown, context?: Context) => Promise<O> {
   let core: Promise<StepCore<O>> | undefined;
   let invocations = 0;
   return async (event, context) => {
     const t = telemetry();
+    const step = typeof stepOf === 'function' ? stepOf(event) : stepOf;
     const keys = { step, ...correlationOf(event) };
     const logger = t.logger.createChild({ persistentKeys: keys });
     if (context) logger.addContext(context);
     const scoped: Telemetry = { ...t, logger };
     const tracer = t.config.tracing ? await t.tracer : undefined;
     if (invocations++ === 0) {
-      t.metrics.captureColdStartMetric(context?.functionName);
+      // Our own count rather than Powertools' captureColdStartMetric: that one fires once per Metrics
+      // instance, so locally (one telemetry shared by every step) only the first step would be counted.
+      const functionName = t.config.functionName ?? context?.functionName ?? options.functionName ?? step;
+      t.count(METRICS.coldStart, { function_name: functionName });
       tracer?.annotateColdStart();
     }
     for (const [k, v] of Object.entries(keys)) tracer?.putAnnotation(k, v);
