@@ -60,6 +60,10 @@ export function createAlarms(
       okActions: [topic.arn],
       tags,
     });
+  // AWS's own series: AWS/States execution metrics by StateMachineArn
+  // (https://docs.aws.amazon.com/step-functions/latest/dg/procedure-cw-metrics.html) and AWS/Lambda
+  // Errors/Throttles by FunctionName (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html).
+  // Ours (the rates, ReviewsExpired) are built from metric-names.ts through infra/custom-metrics.ts.
   const sm = { StateMachineArn: stateMachine.arn };
   const fn = { FunctionName: classifier.name };
   return {
