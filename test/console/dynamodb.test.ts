@@ -131,7 +131,7 @@ describe('console on a DynamoDB verdict table (dynalite, the console as a proces
         await createVerdictTable(db.client, table);
         store = await DynamoVerdictStore.open(table, db.client);
         // RequestReview's payload as a STANDARD execution sends it, handled by the real VerdictStep.
-        await createVerdictStepHandler(async () => ({ store }))({
+        await createVerdictStepHandler({ store })({
           action: 'requestReview',
           ruleset: 'mobilenetv2-12-int8@test',
           verdict: held,

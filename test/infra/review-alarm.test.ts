@@ -70,7 +70,6 @@ describe('infra: the ReviewsExpired alarm reads what the verdict Lambda emits (s
     const fn = one('aws:lambda/function:Function', '-verdicts');
     const planned = (fn.inputs.environment as { variables: Record<string, string> }).variables;
     await createVerdictTable(db.client, planned.VERDICT_TABLE);
-    const endpoint = String(await db.client.config.endpoint?.().then((e) => `${e.protocol}//${e.hostname}:${e.port}`));
     env = {
       PATH: process.env.PATH,
       ...planned,
@@ -79,7 +78,7 @@ describe('infra: the ReviewsExpired alarm reads what the verdict Lambda emits (s
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'test',
       AWS_SECRET_ACCESS_KEY: 'test',
-      AWS_ENDPOINT_URL_DYNAMODB: endpoint,
+      AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
       AWS_ENDPOINT_URL_SNS: `http://127.0.0.1:${(sns.address() as AddressInfo).port}`,
     };
   });
