@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import http from 'node:http';
 import type { Page } from 'playwright-core';
 import { HOSTILE, startConsoleFixture, type ConsoleFixture } from './fixtures.js';
-import { launchChromium, type Browser } from './browser.js';
+import { launchChromium, watchedPage, type Browser } from './browser.js';
 
 describe('moderator console (real server, real store, Chromium)', function () {
   this.timeout(240_000);
@@ -14,17 +14,12 @@ describe('moderator console (real server, real store, Chromium)', function () {
   let browser: Browser;
   let page: Page;
   /** Script errors and dialogs in the page: a hostile label that ran would show up here too. */
-  const pageErrors: string[] = [];
+  let pageErrors: string[];
 
   before(async () => {
     fx = await startConsoleFixture();
     browser = await launchChromium();
-    page = await browser.context.newPage();
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.on('dialog', (d) => {
-      pageErrors.push(`dialog: ${d.message()}`);
-      void d.dismiss();
-    });
+    ({ page, errors: pageErrors } = await watchedPage(browser));
   });
   after(async () => {
     await browser?.close();

@@ -8,23 +8,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { awsConsoleUrl } from '../../console/executions.js';
 import { startConsole, type RunningConsole } from '../../console/main.js';
-import { buildDefinition, DEFAULT_REVIEW } from '../../workflows/definition.js';
+import { DEPLOYED_ARN, deployedDefinition } from './fixtures.js';
 
-const ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:blog-image-moderation-dev';
+const ARN = DEPLOYED_ARN;
 const EXEC = 'arn:aws:states:eu-west-1:123456789012:execution:blog-image-moderation-dev:post-1-abc';
 
 describe('console against a deployed stack (--state-machine-arn, --stack)', () => {
   let dir: string;
   let running: RunningConsole | undefined;
   const sfn = mockClient(SFNClient);
-  const definition = buildDefinition({
-    fetchImageFunction: 'arn:aws:lambda:eu-west-1:123456789012:function:fetch',
-    classifyFunction: 'arn:aws:lambda:eu-west-1:123456789012:function:classify',
-    aggregateFunction: 'arn:aws:lambda:eu-west-1:123456789012:function:aggregate',
-    safety: { engine: 'rekognition' },
-    stagingBucket: 'staging-bucket',
-    verdicts: { function: 'arn:aws:lambda:eu-west-1:123456789012:function:verdicts', ruleset: 'r1', review: DEFAULT_REVIEW },
-  });
+  const definition = deployedDefinition();
   beforeEach(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'console-deployed-'));
     sfn.reset();

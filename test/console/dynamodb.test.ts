@@ -23,21 +23,12 @@ import type { ImageFormat, Verdict } from '../../functions/shared/contracts.js';
 import { LocalStagingStore } from '../../functions/shared/staging/local.js';
 import { DynamoVerdictStore } from '../../functions/shared/verdicts/dynamodb.js';
 import { createVerdictStepHandler } from '../../functions/verdicts/handler.js';
-import { buildDefinition, DEFAULT_REVIEW } from '../../workflows/definition.js';
 import { createVerdictTable, startDynalite, type Dynalite } from '../verdicts/dynalite.js';
 import { photo, projectRoot } from '../workflow/fixtures.js';
 import { launchChromium, type Browser } from './browser.js';
+import { DEPLOYED_ARN, deployedDefinition } from './fixtures.js';
 
 const TASK_TOKEN = 'AQCEAAAAKgAAAA-console-dynamodb-test-token';
-const STATE_MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:blog-image-moderation-dev';
-const DEPLOYED = buildDefinition({
-  fetchImageFunction: 'arn:aws:lambda:us-east-1:123456789012:function:fetch',
-  classifyFunction: 'arn:aws:lambda:us-east-1:123456789012:function:classify',
-  aggregateFunction: 'arn:aws:lambda:us-east-1:123456789012:function:aggregate',
-  safety: { engine: 'rekognition' },
-  stagingBucket: 'staging-bucket',
-  verdicts: { function: 'arn:aws:lambda:us-east-1:123456789012:function:verdicts', ruleset: 'r1', review: DEFAULT_REVIEW },
-});
 
 /** Step Functions' JSON 1.0 API on loopback: records each call, answers what the console may ask. */
 async function startStepFunctionsStandIn() {
@@ -45,7 +36,7 @@ async function startStepFunctionsStandIn() {
   const answers: Record<string, unknown> = {
     SendTaskSuccess: {},
     SendTaskHeartbeat: {},
-    DescribeStateMachine: { stateMachineArn: STATE_MACHINE, definition: JSON.stringify(DEPLOYED) },
+    DescribeStateMachine: { stateMachineArn: DEPLOYED_ARN, definition: JSON.stringify(deployedDefinition()) },
     ListExecutions: { executions: [] },
   };
   const server: Server = createServer((req, res) => {
@@ -118,7 +109,7 @@ describe('console on a DynamoDB verdict table (dynalite, the console as a proces
 
   for (const [mode, table, args, header] of [
     ['npm run console -- --table', 'verdicts-local', [], 'local: '],
-    ['deployed mode (--state-machine-arn, --table)', 'verdicts-deployed', ['--state-machine-arn', STATE_MACHINE], `deployed: ${STATE_MACHINE}`],
+    ['deployed mode (--state-machine-arn, --table)', 'verdicts-deployed', ['--state-machine-arn', DEPLOYED_ARN], `deployed: ${DEPLOYED_ARN}`],
   ] as const) {
     describe(mode, () => {
       let store: DynamoVerdictStore;
@@ -157,7 +148,7 @@ describe('console on a DynamoDB verdict table (dynalite, the console as a proces
             env: {
               PATH: process.env.PATH,
               HOME: dir,
-              AWS_REGION: 'us-east-1',
+              AWS_REGION: 'eu-west-1',
               AWS_ACCESS_KEY_ID: 'test',
               AWS_SECRET_ACCESS_KEY: 'test',
               AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,

@@ -13,7 +13,7 @@ import { main as evalMain, type EvalReport } from '../../eval/run.js';
 import type { SweepPoint } from '../../eval/sweep.js';
 import { startConsole, type RunningConsole } from '../../console/main.js';
 import { captureIo, sharedDir } from '../workflow/fixtures.js';
-import { launchChromium, type Browser } from './browser.js';
+import { launchChromium, watchedPage, type Browser } from './browser.js';
 import { HOSTILE } from './fixtures.js';
 
 const LABELS = path.join(sharedDir, 'images/labels.tsv');
@@ -40,7 +40,7 @@ describe('console eval view on a report the real eval wrote (Chromium)', functio
   let running: RunningConsole;
   let browser: Browser;
   let page: Page;
-  const pageErrors: string[] = [];
+  let pageErrors: string[];
 
   before(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'console-eval-'));
@@ -79,12 +79,7 @@ describe('console eval view on a report the real eval wrote (Chromium)', functio
       moderator: 'alice',
     });
     browser = await launchChromium();
-    page = await browser.context.newPage();
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.on('dialog', (d) => {
-      pageErrors.push(`dialog: ${d.message()}`);
-      void d.dismiss();
-    });
+    ({ page, errors: pageErrors } = await watchedPage(browser));
     await page.goto(`${running.url}#/eval`);
     await page.waitForSelector('body[data-ready="eval"]');
   });

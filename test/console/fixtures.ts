@@ -11,6 +11,7 @@ import type { Verdict } from '../../functions/shared/contracts.js';
 import { SqliteVerdictStore } from '../../functions/shared/verdicts/sqlite.js';
 import { startConsole, type RunningConsole } from '../../console/main.js';
 import { main as cli } from '../../workflows/cli.js';
+import { buildDefinition, DEFAULT_REVIEW } from '../../workflows/definition.js';
 import { ExecutionLog, type ExecutionRecord } from '../../workflows/execution-log.js';
 import { photo } from '../workflow/fixtures.js';
 
@@ -21,6 +22,20 @@ export const HOSTILE = {
   label: '<img src=x onerror="window.__pwned=3">',
   altText: '"><svg onload=window.__pwned=4>',
 };
+
+/** A deployed stack's state machine, as DescribeStateMachine returns its definition (the Rekognition variant). */
+export const DEPLOYED_ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:blog-image-moderation-dev';
+export function deployedDefinition() {
+  const fn = (name: string) => `arn:aws:lambda:eu-west-1:123456789012:function:${name}`;
+  return buildDefinition({
+    fetchImageFunction: fn('fetch'),
+    classifyFunction: fn('classify'),
+    aggregateFunction: fn('aggregate'),
+    safety: { engine: 'rekognition' },
+    stagingBucket: 'staging-bucket',
+    verdicts: { function: fn('verdicts'), ruleset: 'r1', review: DEFAULT_REVIEW },
+  });
+}
 
 export interface ConsoleFixture {
   dir: string;
