@@ -17,6 +17,7 @@ import type { Verdict } from '../../functions/shared/contracts.js';
 import { buildZipBundleSync } from '../../infra/lambda-bundles.js';
 import type { PlannedResource } from '../../infra/mocks.js';
 import { planStack, readStackYaml, type StackPlan } from '../../infra/plan-stack.js';
+import { oneResource } from './fixtures.js';
 import { createVerdictTable, startDynalite, type Dynalite } from '../verdicts/dynalite.js';
 import { sha, verdict } from '../verdicts/store-contract.js';
 import { projectRoot } from '../workflow/fixtures.js';
@@ -36,11 +37,7 @@ describe('infra: the ReviewsExpired alarm reads what the verdict Lambda emits (s
   const published: string[] = [];
   let env: NodeJS.ProcessEnv;
 
-  const one = (type: string, nameEnds: string): PlannedResource => {
-    const found = plan.resources.filter((r) => r.type === type && r.name.endsWith(nameEnds));
-    expect(found, `${type} *${nameEnds}`).to.have.length(1);
-    return found[0];
-  };
+  const one = (type: string, nameEnds: string): PlannedResource => oneResource(plan, type, nameEnds);
 
   before(async () => {
     plan = await planStack(readStackYaml('dev'), 'test-review-alarm');

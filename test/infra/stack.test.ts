@@ -2,15 +2,8 @@ import { expect } from 'chai';
 import { METRICS } from '../../functions/shared/telemetry/metric-names.js';
 import { ConfigError } from '../../functions/shared/errors.js';
 import { parseStackConfig } from '../../infra/config.js';
-import type { PlannedResource } from '../../infra/mocks.js';
 import { planStack, readStackYaml, type StackPlan } from '../../infra/plan-stack.js';
-
-const of = (plan: StackPlan, type: string) => plan.resources.filter((r) => r.type === type);
-const one = (plan: StackPlan, type: string, nameEnds: string): PlannedResource => {
-  const found = of(plan, type).filter((r) => r.name.endsWith(nameEnds));
-  expect(found, `${type} *${nameEnds}`).to.have.length(1);
-  return found[0];
-};
+import { oneResource as one, resourcesOf as of } from './fixtures.js';
 
 interface PolicyStatement {
   Sid?: string;

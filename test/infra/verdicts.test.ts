@@ -3,13 +3,8 @@
 import { expect } from 'chai';
 import type { PlannedResource } from '../../infra/mocks.js';
 import { planStack, readStackYaml, type StackPlan } from '../../infra/plan-stack.js';
+import { oneResource as one, resourcesOf as of } from './fixtures.js';
 
-const of = (plan: StackPlan, type: string) => plan.resources.filter((r) => r.type === type);
-const one = (plan: StackPlan, type: string, nameEnds: string): PlannedResource => {
-  const found = of(plan, type).filter((r) => r.name.endsWith(nameEnds));
-  expect(found, `${type} *${nameEnds}`).to.have.length(1);
-  return found[0];
-};
 interface S {
   Sid: string;
   Action: string[];
