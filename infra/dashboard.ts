@@ -45,7 +45,11 @@ export function dashboardWidgets(a: {
   safetyEngine: 'rekognition' | 'local';
 }): Widget[] {
   const s = a.rates;
-  const search = (metric: Parameters<typeof searchExpression>[1], stat: string) => ({ expression: searchExpression(s, metric, stat) });
+  // Each entry of a widget's `metrics` is an array, an expression one included: [{ expression, id, label }]
+  // (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/CloudWatch-Dashboard-Body-Structure.html).
+  const search = (metric: Parameters<typeof searchExpression>[1], stat: string) => [
+    { expression: searchExpression(s, metric, stat), id: `search_${metric.toLowerCase()}`, label: metric },
+  ];
   const widget = (title: string, metrics: unknown[], extra: Record<string, unknown> = {}, w = 12): Widget => ({
     type: 'metric',
     width: w,

@@ -123,6 +123,20 @@ describe('infra: the default stack (Pulumi.dev.yaml) under mocks', function () {
       ['AWS/Rekognition', 'ResponseTime', 'Operation', 'DetectModerationLabels'],
     ]);
     expect(text).not.to.contain('ServiceIntegration');
+    // The body as PutDashboard accepts it: every metrics entry an array, an expression as [{ expression, id }]
+    // with a lowercase-first id unique in its widget, and at most 500 entries.
+    for (const w of body.widgets) {
+      const ids: string[] = [];
+      expect(w.properties.metrics.length, w.properties.title).to.be.within(1, 500);
+      for (const entry of w.properties.metrics) {
+        expect(entry, w.properties.title).to.be.an('array');
+        const opts = (entry as unknown[]).at(-1) as { expression?: string; id?: string } | string;
+        if (typeof opts === 'object' && opts.id) ids.push(opts.id);
+        if (typeof opts === 'object' && opts.expression) expect(entry, w.properties.title).to.have.length(1);
+      }
+      for (const id of ids) expect(id, w.properties.title).to.match(/^[a-z][A-Za-z0-9_]*$/);
+      expect(new Set(ids).size, w.properties.title).to.equal(ids.length);
+    }
   });
 
   it('has no NAT gateway and reaches S3 through a gateway endpoint on the isolated subnets', () => {
