@@ -9,6 +9,7 @@ import { ConfigError } from '../functions/shared/errors.js';
 import { DEFAULT_DEPLOYED_MODEL, findCatalogEntry } from '../functions/shared/models/catalog.js';
 import { isTimingOnly } from '../functions/shared/models/manifest.js';
 import { DEFAULT_METRICS_NAMESPACE, DEFAULT_SERVICE_NAME } from '../functions/shared/telemetry/config.js';
+import { reviewSweepMinutesSchema, reviewTimeoutOutcomeSchema, reviewTimeoutSecondsSchema } from '../functions/shared/verdicts/review-config.js';
 import { checkRuntime, DEFAULT_LAMBDA_RUNTIME, type LambdaNodeRuntime } from './runtime.js';
 
 /** CloudWatch Logs accepts only these retention periods. */
@@ -61,17 +62,14 @@ const schema = z
     efsBackups: z.coerce.boolean().default(false),
     /** Moderators' email for new reviews (SNS asks the address to confirm once). Absent: subscribe later. */
     reviewEmail: z.email('reviewEmail must be an email address').optional(),
-    /** How long a STANDARD execution waits for a moderator (the review task's TimeoutSeconds). */
-    reviewTimeoutSeconds: z.coerce
-      .number()
-      .int()
-      .min(60, 'reviewTimeoutSeconds must be at least 60')
-      .max(364 * 86_400, 'reviewTimeoutSeconds must be under 364 days')
-      .default(86_400),
+    /** How long a review waits for a moderator: the STANDARD review task's TimeoutSeconds, a queued review's deadline. */
+    reviewTimeoutSeconds: reviewTimeoutSecondsSchema,
     /** The review task's HeartbeatSeconds (default: the timeout; lower it only if something sends heartbeats). */
     reviewHeartbeatSeconds: z.coerce.number().int().min(60).optional(),
     /** What an undecided review ends as: review (not published, decided later) or reject. Never approve. */
-    reviewTimeoutOutcome: z.enum(['review', 'reject'], { error: 'reviewTimeoutOutcome must be review or reject (never approve)' }).default('review'),
+    reviewTimeoutOutcome: reviewTimeoutOutcomeSchema,
+    /** EXPRESS stacks: how often the scheduled sweep ends queued reviews past their deadline. */
+    reviewSweepMinutes: reviewSweepMinutesSchema,
     /** Every function's Node.js runtime (zip runtime and image base), checked by date in infra/runtime.ts. */
     lambdaRuntime: z.string().default(DEFAULT_LAMBDA_RUNTIME),
   })
@@ -130,6 +128,7 @@ const KEYS = [
   'reviewTimeoutSeconds',
   'reviewHeartbeatSeconds',
   'reviewTimeoutOutcome',
+  'reviewSweepMinutes',
   'lambdaRuntime',
 ] as const;
 

@@ -11,6 +11,7 @@
  * is built in the state machine itself. No failure path can reach Approved.
  */
 import { STATE_NAMES, type ReviewTimeoutOutcome, type Ruleset } from '../functions/shared/contracts.js';
+import { DEFAULT_REVIEW_TIMEOUT_SECONDS } from '../functions/shared/verdicts/review-config.js';
 import { PERMANENT_ERRORS, REJECTING_ERRORS, TRANSIENT_LAMBDA_ERRORS, TRANSIENT_REKOGNITION_ERRORS } from '../functions/shared/errors.js';
 import type { AslDefinition, AslState, Catcher, ChoiceState, JsonObject, PassState, Retrier, TaskState } from './asl.js';
 
@@ -40,8 +41,7 @@ export interface ReviewSettings {
   timeoutOutcome: ReviewTimeoutOutcome;
 }
 
-/** A day for a person to look; the photo is not published meanwhile. */
-export const DEFAULT_REVIEW: ReviewSettings = { mode: 'wait', timeoutSeconds: 86_400, timeoutOutcome: 'review' };
+export const DEFAULT_REVIEW: ReviewSettings = { mode: 'wait', timeoutSeconds: DEFAULT_REVIEW_TIMEOUT_SECONDS, timeoutOutcome: 'review' };
 
 /** States beyond the console's happy path, named so an execution's graph says what went wrong. */
 export const FAIL_SAFE_STATE_NAMES = {

@@ -19,6 +19,7 @@ import { safetyConfigFromEnv } from '../functions/safety/config.js';
 import { createCheckSafetyHandler, getSafetyEngine } from '../functions/safety/handler.js';
 import type { Ruleset } from '../functions/shared/contracts.js';
 import { openVerdictStore, verdictStoreConfigFromEnv } from '../functions/shared/verdicts/index.js';
+import { reviewTimeoutFromEnv, type ReviewTimeout } from '../functions/shared/verdicts/review-config.js';
 import { rulesetOf } from '../functions/shared/verdicts/ruleset.js';
 import { createVerdictStepHandler, verdictStepOf } from '../functions/verdicts/handler.js';
 import type { AslDefinition } from './asl.js';
@@ -47,11 +48,12 @@ export const LOCAL_STAGING_BUCKET = 'local-staging';
 /**
  * The local definition: the deployed one with local function names, and the review queued rather than
  * waited for (the embedded engine has no task tokens): a review ends NeedsReview with its reviewId and
- * `npm run review` decides it in the store.
+ * `npm run review` decides it in the store, or ends it at its deadline (REVIEW_TIMEOUT_SECONDS, the
+ * stack's reviewTimeoutSeconds) with the timeout outcome.
  */
-export function localDefinition(safetyEngine: 'local' | 'rekognition', ruleset: Ruleset): AslDefinition {
+export function localDefinition(safetyEngine: 'local' | 'rekognition', ruleset: Ruleset, timeout: ReviewTimeout = reviewTimeoutFromEnv({})): AslDefinition {
   return buildDefinition({
-    verdicts: { function: LOCAL_FUNCTIONS.verdicts, ruleset, review: { ...DEFAULT_REVIEW, mode: 'queue' } },
+    verdicts: { function: LOCAL_FUNCTIONS.verdicts, ruleset, review: { ...DEFAULT_REVIEW, ...timeout, mode: 'queue' } },
     fetchImageFunction: LOCAL_FUNCTIONS.fetch,
     classifyFunction: LOCAL_FUNCTIONS.classify,
     aggregateFunction: LOCAL_FUNCTIONS.aggregate,
@@ -129,7 +131,7 @@ export const createLocalWorkflow: CreateLocalWorkflow = async (opts) => {
     handlers[REKOGNITION_MODERATION] = await rekognitionOnStagedBytes(store);
   }
   const wrapped = opts.wrap ? Object.fromEntries(Object.entries(handlers).map(([k, h]) => [k, opts.wrap!(k, h)])) : handlers;
-  const definition = localDefinition(opts.safetyEngine, ruleset);
+  const definition = localDefinition(opts.safetyEngine, ruleset, reviewTimeoutFromEnv(env));
   const engine = new LocalEngine(definition, { handlers: wrapped, retryIntervalOverrides: opts.retryIntervalOverrides });
   return { definition, engine, ruleset, verdicts, run: (input) => engine.run(input), close: () => verdicts.close() };
 };

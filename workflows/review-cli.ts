@@ -1,5 +1,5 @@
 /**
- * `npm run review -- list | show <id> | approve <id> | reject <id> [--note ...] [--as <name>]`
+ * `npm run review -- list | show <id> | approve <id> | reject <id> | expire [--note ...] [--as <name>]`
  *
  * Locally it works on the SQLite store under MODERATION_DATA_DIR (what `npm start` records); with
  * `--stack` (the Pulumi stack's outputs) or `--table` it works on the deployed DynamoDB table and resumes
@@ -11,11 +11,13 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { z } from 'zod';
-import { REVIEW_STATUSES } from '../functions/shared/contracts.js';
+import { REVIEW_STATUSES, type ExpirySweep, type ReviewTimeoutOutcome } from '../functions/shared/contracts.js';
 import { ConfigError, describeError } from '../functions/shared/errors.js';
 import { sfnTaskCallbacks } from '../functions/shared/verdicts/callbacks.js';
 import { DEFAULT_MODERATION_DATA_DIR, openVerdictStore, type VerdictStoreConfig } from '../functions/shared/verdicts/index.js';
+import { reviewTimeoutFromEnv } from '../functions/shared/verdicts/review-config.js';
 import { checkModerator } from '../functions/shared/verdicts/rules.js';
+import { expireDueReviews } from '../functions/verdicts/expiry.js';
 import type { VerdictStore } from '../functions/shared/verdicts/store.js';
 import { decideReview, heartbeatReview, publicItem, type PublicReviewItem, type ReviewDeps } from './review.js';
 
@@ -27,12 +29,16 @@ Commands:
                              stack it also sends a heartbeat to the waiting executions)
   approve <reviewId>         approve it (the verdict store records it; a waiting execution resumes)
   reject <reviewId>          reject it
+  expire                     end the pending reviews past their deadline with the timeout outcome
+                             (REVIEW_TIMEOUT_OUTCOME: review or reject, never approve); list and the
+                             console do this first, so nobody sees a pending item past its deadline
 
 Options:
   --as <name>                the moderator's name in the verdict (default: your login name)
   --note <text>              a note kept with the decision
   --status <status>          list: pending (default), approved, rejected, expired or all
   --json                     machine-readable output (list prints a JSON array)
+  --now <iso time>           expire: the sweep's clock (default: now), e.g. 2026-12-03T09:00:00Z
   --data-dir <dir>           the local store (default: $MODERATION_DATA_DIR, else ${DEFAULT_MODERATION_DATA_DIR})
   --stack                    the deployed stack: reads verdictTableName and stateMachineArn from
                              \`pulumi stack output --json\` (needs the Pulumi CLI and AWS credentials)
@@ -46,7 +52,7 @@ Exit codes: 0 done, 1 the decision could not be applied (conflict, unknown id, s
 error), 2 usage error.`;
 
 const optionsSchema = z.object({
-  command: z.enum(['list', 'show', 'approve', 'reject'], { error: 'the command must be list, show, approve or reject' }),
+  command: z.enum(['list', 'show', 'approve', 'reject', 'expire'], { error: 'the command must be list, show, approve, reject or expire' }),
   reviewId: z
     .string()
     .regex(/^rv-[0-9a-f]{20}$/, 'a review id looks like rv- and 20 hex digits (see npm run review -- list)')
@@ -55,6 +61,10 @@ const optionsSchema = z.object({
   note: z.string().max(2000, '--note is limited to 2000 characters').optional(),
   status: z.enum(['pending', 'approved', 'rejected', 'expired', 'all'], { error: `--status must be one of ${REVIEW_STATUSES.join(', ')} or all` }),
   json: z.boolean(),
+  now: z.iso
+    .datetime({ offset: true, error: '--now must be an ISO time such as 2026-12-03T09:00:00Z' })
+    .transform((t) => new Date(t))
+    .optional(),
   dataDir: z.string().min(1),
   stack: z.boolean(),
   stackName: z.string().min(1).optional(),
@@ -65,7 +75,8 @@ const optionsSchema = z.object({
     .optional(),
   region: z.string().optional(),
 });
-export type ReviewCliOptions = z.infer<typeof optionsSchema>;
+/** The options, and what a review past its deadline ends as (REVIEW_TIMEOUT_OUTCOME, the stack's reviewTimeoutOutcome). */
+export type ReviewCliOptions = z.infer<typeof optionsSchema> & { timeoutOutcome: ReviewTimeoutOutcome };
 
 export function parseReviewArgs(argv: string[], env: NodeJS.ProcessEnv): { help: true } | { help: false; options: ReviewCliOptions } {
   let raw;
@@ -79,6 +90,7 @@ export function parseReviewArgs(argv: string[], env: NodeJS.ProcessEnv): { help:
         note: { type: 'string' },
         status: { type: 'string' },
         json: { type: 'boolean' },
+        now: { type: 'string' },
         'data-dir': { type: 'string' },
         stack: { type: 'boolean' },
         'stack-name': { type: 'string' },
@@ -95,6 +107,7 @@ export function parseReviewArgs(argv: string[], env: NodeJS.ProcessEnv): { help:
   if (values.help || positionals.length === 0) return { help: true };
   const [command, reviewId, ...extra] = positionals;
   if (extra.length) throw new ConfigError(`Unexpected arguments: ${extra.join(' ')}. Run with --help for the options.`);
+  const { timeoutOutcome } = reviewTimeoutFromEnv(env);
   const parsed = optionsSchema.safeParse({
     command,
     reviewId,
@@ -102,6 +115,7 @@ export function parseReviewArgs(argv: string[], env: NodeJS.ProcessEnv): { help:
     note: values.note,
     status: values.status ?? 'pending',
     json: values.json ?? false,
+    now: values.now,
     dataDir: values['data-dir'] ?? (env.MODERATION_DATA_DIR || DEFAULT_MODERATION_DATA_DIR),
     stack: values.stack ?? values['stack-name'] !== undefined,
     stackName: values['stack-name'],
@@ -110,9 +124,15 @@ export function parseReviewArgs(argv: string[], env: NodeJS.ProcessEnv): { help:
     region: values.region ?? (env.AWS_REGION || undefined),
   });
   if (!parsed.success) throw new ConfigError(`${parsed.error.issues.map((i) => i.message).join('; ')}. Run with --help for the options.`);
-  const o = parsed.data;
-  if (o.command !== 'list' && !o.reviewId) throw new ConfigError(`${o.command} needs a review id: npm run review -- ${o.command} <reviewId>.`);
-  if (o.command === 'list' && o.reviewId) throw new ConfigError('list takes no review id; use show <reviewId>.');
+  const o = { ...parsed.data, timeoutOutcome };
+  const listing = o.command === 'list' || o.command === 'expire';
+  if (!listing && !o.reviewId) throw new ConfigError(`${o.command} needs a review id: npm run review -- ${o.command} <reviewId>.`);
+  if (listing && o.reviewId) throw new ConfigError(`${o.command} takes no review id; use show <reviewId>.`);
+  if (o.now && o.command !== 'expire') throw new ConfigError('--now is only for expire.');
+  if (o.command === 'expire' && (o.stack || o.table))
+    throw new ConfigError(
+      'expire runs on the local store. A deployed stack ends its own reviews: the waiting task times out (STANDARD), or the scheduled sweep runs (EXPRESS, every reviewSweepMinutes).',
+    );
   return { help: false, options: o };
 }
 
@@ -191,6 +211,13 @@ function formatList(items: PublicReviewItem[]): string {
     .join('\n');
 }
 
+function formatSweep(s: ExpirySweep): string {
+  if (s.expired.length === 0) return `No pending review was past its deadline at ${s.now}.`;
+  const lines = s.expired.map((e) => `${e.reviewId}  deadline ${e.deadline}  -> ${e.decision}${e.postIds.length ? `  posts ${e.postIds.join(', ')}` : ''}`);
+  const more = s.more ? '\nMore are due: run expire again.' : '';
+  return `Expired ${s.expired.length} review${s.expired.length > 1 ? 's' : ''} past their deadline at ${s.now} (a moderator can still decide them):\n${lines.join('\n')}${more}`;
+}
+
 export async function reviewMain(argv: string[], io: ReviewIo, backends: ReviewBackends = defaultBackends): Promise<number> {
   let o: ReviewCliOptions;
   let moderator: string | undefined;
@@ -222,7 +249,14 @@ export async function reviewMain(argv: string[], io: ReviewIo, backends: ReviewB
     store = await backends.openStore(remote ? { kind: 'dynamodb', table: table! } : { kind: 'sqlite', dataDir: o.dataDir }, region);
     const deps: ReviewDeps = { store, callbacks: remote ? await backends.callbacks(region) : undefined };
 
+    if (o.command === 'expire') {
+      const sweep = await expireDueReviews(deps, { outcome: o.timeoutOutcome, ...(o.now ? { now: o.now } : {}) });
+      io.stdout.write(o.json ? `${JSON.stringify(sweep, null, 2)}\n` : `${formatSweep(sweep)}\n`);
+      return 0;
+    }
     if (o.command === 'list') {
+      // Locally nothing else ends queued reviews: a pending item past its deadline is ended before it is shown.
+      if (!remote) await expireDueReviews(deps, { outcome: o.timeoutOutcome });
       const items = (await store.listReviews(o.status === 'all' ? {} : { status: o.status })).map(publicItem);
       io.stdout.write(o.json ? `${JSON.stringify(items, null, 2)}\n` : `${formatList(items)}\n`);
       return 0;

@@ -260,7 +260,21 @@ export type VerdictStepInput =
       /** `$$.Task.Token` of a STANDARD workflow's waiting task; absent when the review is only queued. */
       taskToken?: string;
     }
-  | { action: 'expireReview'; ruleset: Ruleset; verdict: Verdict; input: ModerationInput; outcome: ReviewTimeoutOutcome; error?: StepError };
+  | { action: 'expireReview'; ruleset: Ruleset; verdict: Verdict; input: ModerationInput; outcome: ReviewTimeoutOutcome; error?: StepError }
+  /** The scheduled sweep (EXPRESS stacks): queued reviews past their deadline end with `outcome`. */
+  | { action: 'expireDue'; outcome: ReviewTimeoutOutcome; limit?: number };
+
+/** What one expiry sweep did (VerdictStep `expireDue`, `npm run review -- expire --json`). */
+export interface ExpirySweep {
+  /** The sweep's clock (ISO): items with a deadline at or before it were due. */
+  now: string;
+  /** Reviews this sweep ended, with the decision their image ended as (review or reject, never approve). */
+  expired: Array<{ reviewId: string; deadline: string; decision: Verdict['decision']; postIds: string[] }>;
+  /** Due items someone else changed first (a moderator's decision, or another sweep). */
+  skipped: number;
+  /** True when `limit` items were due: more may be waiting for the next sweep. */
+  more: boolean;
+}
 
 /** What a review nobody decided in time ends as: never approve. */
 export type ReviewTimeoutOutcome = 'review' | 'reject';

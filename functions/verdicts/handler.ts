@@ -1,11 +1,14 @@
 /**
- * VerdictStep: the Lambda behind LookupVerdict, RecordVerdict, RequestReview and ReviewExpired (one
- * function, one role on one table and one topic; the action is in the payload the definition builds).
- * Thin: parse the payload, call the core in steps.ts, count an expired review; logs, timing, errors and
- * the cold start go through the shared entry wrapper under the state's own name.
+/**
+ * VerdictStep: the Lambda behind LookupVerdict, RecordVerdict, RequestReview and ReviewExpired, and the
+ * scheduled sweep that ends queued reviews past their deadline (expireDue, logged as ReviewExpired): one
+ * function, one role on one table and one topic; the action is in the payload the definition (or the
+ * schedule) builds. Thin: parse the payload, call the core in steps.ts / expiry.ts, count expired
+ * reviews; logs, timing, errors and the cold start go through the shared entry wrapper under the state's
+ * own name.
  */
 import { z } from 'zod';
-import { STATE_NAMES, type Verdict, type VerdictLookup } from '../shared/contracts.js';
+import { STATE_NAMES, type ExpirySweep, type Verdict, type VerdictLookup } from '../shared/contracts.js';
 import { InvalidInput } from '../shared/errors.js';
 import { moderationInputSchema } from '../shared/moderation-input.js';
 import type { Telemetry } from '../shared/telemetry/create.js';
@@ -16,6 +19,7 @@ import { openVerdictStore, verdictStoreConfigFromEnv } from '../shared/verdicts/
 import { sfnTaskCallbacks } from '../shared/verdicts/callbacks.js';
 import { expireReview, lookupVerdict, recordVerdict, requestReview, type VerdictStepDeps } from './steps.js';
 import { snsNotifierFromEnv } from './notify.js';
+import { expireDueReviews } from './expiry.js';
 
 const verdictSchema = z
   .object({
@@ -53,6 +57,8 @@ const eventSchema = z.discriminatedUnion('action', [
     outcome: z.enum(['review', 'reject']),
     error: z.object({ Error: z.string(), Cause: z.string().optional() }).optional(),
   }),
+  // The scheduled sweep (EXPRESS stacks): queued reviews past their deadline end with the outcome.
+  z.object({ action: z.literal('expireDue'), outcome: z.enum(['review', 'reject']), limit: z.number().int().min(1).max(1000).optional() }),
 ]);
 
 export type VerdictStepEvent = z.input<typeof eventSchema>;
@@ -63,6 +69,8 @@ const STEP_OF_ACTION: Record<VerdictStepEvent['action'], StepName> = {
   record: STATE_NAMES.record,
   requestReview: STATE_NAMES.requestReview,
   expireReview: STATE_NAMES.reviewExpired,
+  // The sweep ends queued reviews as ReviewExpired ends a waiting one.
+  expireDue: STATE_NAMES.reviewExpired,
 };
 
 /** Read before parsing (the wrapper names the step first); a payload without a known action is logged under LookupVerdict and then refused by the parser. */
@@ -71,8 +79,8 @@ export function verdictStepOf(event: unknown): StepName {
   return typeof action === 'string' && action in STEP_OF_ACTION ? STEP_OF_ACTION[action as VerdictStepEvent['action']] : STATE_NAMES.lookup;
 }
 
-export function createVerdictStepHandler(deps: VerdictStepDeps): StepCore<VerdictLookup | Verdict> {
-  return async (event: unknown, t: Telemetry = quietTelemetry()): Promise<VerdictLookup | Verdict> => {
+export function createVerdictStepHandler(deps: VerdictStepDeps): StepCore<VerdictLookup | Verdict | ExpirySweep> {
+  return async (event: unknown, t: Telemetry = quietTelemetry()): Promise<VerdictLookup | Verdict | ExpirySweep> => {
     const parsed = eventSchema.safeParse(event);
     if (!parsed.success) {
       throw new InvalidInput(`VerdictStep got an unexpected input: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}.`);
@@ -97,6 +105,15 @@ export function createVerdictStepHandler(deps: VerdictStepDeps): StepCore<Verdic
         t.count(METRICS.reviewsExpired, {});
         t.logger.warn('review expired undecided', { reviewId: out.reviewId, decision: out.decision });
         return out;
+      }
+      case 'expireDue': {
+        const sweep = await expireDueReviews(deps, { outcome: e.outcome, ...(e.limit ? { limit: e.limit } : {}) });
+        if (sweep.expired.length) {
+          t.count(METRICS.reviewsExpired, {}, sweep.expired.length);
+          t.logger.warn('queued reviews expired undecided', { reviews: sweep.expired.map((x) => x.reviewId), decision: e.outcome });
+        }
+        if (sweep.more) t.logger.warn('more reviews are due than one sweep ends; the next run continues', { limit: e.limit });
+        return sweep;
       }
     }
   };

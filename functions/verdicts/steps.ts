@@ -16,12 +16,15 @@ import {
 } from '../shared/contracts.js';
 import { InvalidInput } from '../shared/errors.js';
 import { deliverDecision, type TaskCallbacks } from '../shared/verdicts/callbacks.js';
-import { reviewIdFor } from '../shared/verdicts/rules.js';
+import { isModeratorDecision, reviewIdFor } from '../shared/verdicts/rules.js';
+import { endReview, timeoutVerdict } from './expiry.js';
 import type { VerdictStore } from '../shared/verdicts/store.js';
 
 export interface ReviewNotifier {
   /** Tells moderators a new review is waiting (SNS in AWS). Never carries the task token. */
   notify(item: ReviewItem): Promise<void>;
+  /** Tells moderators a review passed its deadline undecided and what the image ended as. */
+  expired?(item: ReviewItem, verdict: Verdict): Promise<void>;
 }
 
 export interface VerdictStepDeps {
@@ -51,8 +54,9 @@ export async function lookupVerdict(deps: VerdictStepDeps, ruleset: Ruleset, sha
   if (input.reModerate) return { found: false, verdict: null, reason: 're-moderate' };
   const record = await deps.store.getVerdict(sha256, ruleset);
   if (!record) return { found: false, verdict: null, reason: 'not-recorded' };
-  if (record.decision === 'review') {
-    // A pending review answers "still in review"; one nobody decided in time is moderated (and queued) again.
+  if (record.decision === 'review' || (record.reviewId && !isModeratorDecision(record))) {
+    // A pending review answers "still in review"; one nobody decided in time (its record holds the
+    // timeout outcome) is moderated, and queued, again.
     const item = record.reviewId ? await deps.store.getReview(record.reviewId) : undefined;
     if (!item || item.status === 'expired') return { found: false, verdict: null, reason: 'not-recorded' };
     if (item.status === 'pending' && input.postId && !item.postIds.includes(input.postId)) {
@@ -115,32 +119,22 @@ export async function requestReview(deps: VerdictStepDeps, a: ReviewRequestArgs)
 }
 
 /**
- * The waiting task gave up (TimeoutSeconds or HeartbeatSeconds): the item is marked expired and the
- * execution ends with the configured outcome, which is never approve.
+ * The waiting task gave up (TimeoutSeconds or HeartbeatSeconds): the item is marked expired, the timeout
+ * outcome (never approve) is recorded, and the execution ends with it (expiry.ts, shared with the sweep
+ * that ends queued reviews).
  */
 export async function expireReview(
   deps: VerdictStepDeps,
   a: { ruleset: Ruleset; verdict: Verdict; input: ModerationInput; outcome: ReviewTimeoutOutcome; error?: StepError },
 ): Promise<Verdict> {
-  const sha256 = sha256Of(a.verdict, 'ReviewExpired');
-  const reviewId = reviewIdFor(sha256, a.ruleset);
-  const now = (deps.now?.() ?? new Date()).toISOString();
-  const item = await deps.store.expireReview(reviewId, now);
+  const reviewId = reviewIdFor(sha256Of(a.verdict, 'ReviewExpired'), a.ruleset);
+  const at = (deps.now?.() ?? new Date()).toISOString();
+  const ended = await endReview(deps, { reviewId, verdict: a.verdict, outcome: a.outcome, at, error: a.error });
   // A decision that raced the timeout: the person's decision stands for the store, but this execution
   // already lost its token, so it ends with the timeout outcome like any other.
-  const message =
-    a.outcome === 'reject'
-      ? `Nobody reviewed this image before its deadline (${item?.deadline ?? 'unknown'}); rejected by the timeout rule. A moderator can still decide review ${reviewId}.`
-      : `Nobody reviewed this image before its deadline (${item?.deadline ?? 'unknown'}); it stays in review. A moderator can still decide review ${reviewId}.`;
-  const verdict: Verdict = {
-    ...a.verdict,
-    decision: a.outcome,
-    decidedBy: POLICY_DECIDER,
-    decidedAt: now,
-    reviewId,
-    reasons: [{ code: 'review-expired', ...(a.error ? { error: a.error.Error } : {}), message }, ...a.verdict.reasons],
-  };
+  const verdict = ended?.verdict ?? timeoutVerdict({ reviewId, deadline: 'unknown' }, a.verdict, a.outcome, at, a.error);
   if (a.input.postId !== undefined) verdict.postId = a.input.postId;
+  else delete verdict.postId;
   return verdict;
 }
 

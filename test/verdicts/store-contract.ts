@@ -139,7 +139,11 @@ export function storeContract(open: () => Promise<VerdictStore>): void {
   it('expires a pending review; the photo coming back reopens it; a late decision is still recorded', async () => {
     const s = sha('g');
     const { item } = await store.requestReview({ sha256: s, ruleset: 'r1', verdict: verdict('review'), taskToken: 'old', at, deadline });
-    expect((await store.expireReview(item.reviewId, deadline))?.status).to.equal('expired');
+    const ended = await store.expireReview(item.reviewId, deadline);
+    expect(ended?.item.status).to.equal('expired');
+    expect(ended?.changed).to.equal(true);
+    expect((await store.expireReview(item.reviewId, deadline))?.changed, 'expiring twice changes nothing').to.equal(false);
+    expect(await store.expireReview('rv-missing', deadline)).to.equal(undefined);
     const reopened = await store.requestReview({
       sha256: s,
       ruleset: 'r1',
@@ -150,10 +154,26 @@ export function storeContract(open: () => Promise<VerdictStore>): void {
     });
     expect(reopened.item).to.include({ status: 'pending', deadline: '2026-12-04T04:00:00.000Z' });
     expect(reopened.item.taskTokens).to.deep.equal(['new']);
-    await store.expireReview(item.reviewId, deadline);
+    expect((await store.expireReview(item.reviewId, deadline))?.changed).to.equal(true);
     const late = await store.decideReview(item.reviewId, { decision: 'approve', by: 'Alice', at });
     expect(late.record.decidedBy).to.equal('Alice');
     await store.markDelivered(item.reviewId, at);
     expect((await store.getReview(item.reviewId))?.deliveredAt).to.equal(at);
+  });
+
+  it('lists the pending reviews due by a time, earliest deadline first, and none that are decided, expired or not yet due', async () => {
+    const open = async (name: string, due: string) =>
+      (await store.requestReview({ sha256: sha(name), ruleset: 'r1', verdict: verdict('review'), at, deadline: due })).item.reviewId;
+    const late = await open('due-late', '2026-12-02T05:00:00.000Z');
+    const early = await open('due-early', '2026-12-02T04:30:00.000Z');
+    const decided = await open('due-decided', '2026-12-02T04:10:00.000Z');
+    const expired = await open('due-expired', '2026-12-02T04:20:00.000Z');
+    await open('not-due', '2026-12-02T06:00:00.000Z');
+    await store.decideReview(decided, { decision: 'approve', by: 'Alice', at });
+    await store.expireReview(expired, at);
+    const now = '2026-12-02T05:00:00.000Z';
+    expect((await store.listDueReviews(now, 100)).map((i) => i.reviewId)).to.deep.equal([early, late]);
+    expect(await store.listDueReviews('2026-12-02T04:00:00.000Z', 100)).to.deep.equal([]);
+    expect(await store.listDueReviews(now, 1)).to.have.length(1);
   });
 }

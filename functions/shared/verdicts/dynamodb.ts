@@ -16,8 +16,8 @@ import type { DynamoDBDocumentClient, PutCommandInput } from '@aws-sdk/lib-dynam
 import { setTimeout as sleep } from 'node:timers/promises';
 import { REVIEW_STATUSES, type ReviewDecision, type ReviewItem, type ReviewStatus, type Ruleset, type VerdictRecord } from '../contracts.js';
 import { ReviewNotFound, VerdictStoreUnavailable } from '../errors.js';
-import { decideItem, decidedRecord, nextReviewItem, nextVerdictRecord, recordMatchesItem, reviewIdFor } from './rules.js';
-import type { DecideResult, NewVerdict, ReviewRequest, VerdictQuery, VerdictStore } from './store.js';
+import { decideItem, decidedRecord, isModeratorDecision, nextReviewItem, nextVerdictRecord, recordMatchesItem, reviewIdFor } from './rules.js';
+import type { DecideResult, ExpireResult, NewVerdict, ReviewRequest, VerdictQuery, VerdictStore } from './store.js';
 
 /** The table's key schema, shared with the Pulumi program and the tests' dynalite table. */
 export const VERDICT_TABLE_SCHEMA = {
@@ -146,7 +146,8 @@ export class DynamoVerdictStore implements VerdictStore {
 
   async getVerdict(sha256: string, ruleset: Ruleset): Promise<VerdictRecord | undefined> {
     const record = await this.read<VerdictRecord>(recordKey(sha256, ruleset));
-    if (record?.data.decision !== 'review' || !record.data.reviewId) return record?.data;
+    // A policy record tied to a review (pending, or ended by the timeout) follows the item if a person decided it.
+    if (!record?.data.reviewId || isModeratorDecision(record.data)) return record?.data;
     return this.reconcile(record, await this.getReview(record.data.reviewId));
   }
 
@@ -234,6 +235,26 @@ export class DynamoVerdictStore implements VerdictStore {
       .slice(0, limit);
   }
 
+  /**
+   * The pending partition of the status index, filtered on the deadline by DynamoDB: it reads the open
+   * queue (arrivals x timeout, not the history) and returns only the due items. Items written before the
+   * sweep existed are found too (no new attribute or index to backfill).
+   */
+  async listDueReviews(now: string, limit: number): Promise<ReviewItem[]> {
+    const { name, hashKey } = VERDICT_TABLE_SCHEMA.statusIndex;
+    const items = await this.queryAll(
+      {
+        IndexName: name,
+        KeyConditionExpression: `${hashKey} = :s`,
+        FilterExpression: '#data.#deadline <= :now',
+        ExpressionAttributeNames: { '#data': 'data', '#deadline': 'deadline' },
+        ExpressionAttributeValues: { ':s': 'REVIEWS#pending', ':now': now },
+      },
+      limit,
+    );
+    return items.map((i) => i.data as ReviewItem).sort((a, b) => a.deadline.localeCompare(b.deadline) || a.reviewId.localeCompare(b.reviewId));
+  }
+
   async decideReview(reviewId: string, decision: ReviewDecision): Promise<DecideResult> {
     // The item is the linearization point: whoever decides it first wins; the record follows.
     const { item, changed } = await this.optimistic(async () => {
@@ -258,13 +279,15 @@ export class DynamoVerdictStore implements VerdictStore {
     });
   }
 
-  async expireReview(reviewId: string, at: string): Promise<ReviewItem | undefined> {
+  async expireReview(reviewId: string, at: string): Promise<ExpireResult | undefined> {
+    // Conditional on the version read: a decision written in between makes this attempt fail and re-read.
     return this.optimistic(async () => {
       const cur = await this.read<ReviewItem>(reviewKey(reviewId));
-      if (!cur || cur.data.status !== 'pending') return cur?.data;
+      if (!cur) return undefined;
+      if (cur.data.status !== 'pending') return { item: cur.data, changed: false };
       const expired: ReviewItem = { ...cur.data, status: 'expired', expiredAt: at };
       await this.write(this.itemPut(expired, cur.version));
-      return expired;
+      return { item: expired, changed: true };
     });
   }
 

@@ -2,7 +2,7 @@ import { SqliteVerdictStore } from './sqlite.js';
 import type { VerdictStore } from './store.js';
 import type { VerdictStoreConfig } from './config.js';
 
-export type { VerdictStore, NewVerdict, ReviewRequest, DecideResult, VerdictQuery } from './store.js';
+export type { VerdictStore, NewVerdict, ReviewRequest, DecideResult, ExpireResult, VerdictQuery } from './store.js';
 export { verdictStoreConfigFromEnv, DEFAULT_MODERATION_DATA_DIR, type VerdictStoreConfig } from './config.js';
 export { SqliteVerdictStore, SQLITE_FILE } from './sqlite.js';
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { ReviewDecision, ReviewItem, ReviewStatus, Ruleset, VerdictRecord } from '../contracts.js';
 import { ReviewNotFound, VerdictStoreUnavailable } from '../errors.js';
 import { decideItem, decidedRecord, nextReviewItem, nextVerdictRecord } from './rules.js';
-import type { DecideResult, NewVerdict, ReviewRequest, VerdictQuery, VerdictStore } from './store.js';
+import type { DecideResult, ExpireResult, NewVerdict, ReviewRequest, VerdictQuery, VerdictStore } from './store.js';
 
 /** The file name inside MODERATION_DATA_DIR. */
 export const SQLITE_FILE = 'verdicts.sqlite';
@@ -50,6 +50,9 @@ CREATE TABLE IF NOT EXISTS reviews (
   item TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS reviews_by_status ON reviews (status, created_at);
+-- The expiry sweep's index: by status, then deadline (an expression index, so files written before it
+-- existed need no migration).
+CREATE INDEX IF NOT EXISTS reviews_by_status_deadline ON reviews (status, json_extract(item, '$.deadline'));
 `;
 
 async function loadSqlite(): Promise<SqliteModule> {
@@ -211,6 +214,17 @@ export class SqliteVerdictStore implements VerdictStore {
     return rows.map((r) => JSON.parse(r.item) as ReviewItem);
   }
 
+  async listDueReviews(now: string, limit: number): Promise<ReviewItem[]> {
+    // Deadlines are ISO-8601 UTC strings of one shape: text order is time order.
+    const rows = this.db
+      .prepare(
+        `SELECT item FROM reviews WHERE status = 'pending' AND json_extract(item, '$.deadline') <= ?
+         ORDER BY json_extract(item, '$.deadline'), review_id LIMIT ?`,
+      )
+      .all(now, limit) as Array<{ item: string }>;
+    return rows.map((r) => JSON.parse(r.item) as ReviewItem);
+  }
+
   async decideReview(reviewId: string, decision: ReviewDecision): Promise<DecideResult> {
     return this.write(() => {
       const item = this.readItem(reviewId);
@@ -234,13 +248,14 @@ export class SqliteVerdictStore implements VerdictStore {
     });
   }
 
-  async expireReview(reviewId: string, at: string): Promise<ReviewItem | undefined> {
+  async expireReview(reviewId: string, at: string): Promise<ExpireResult | undefined> {
     return this.write(() => {
       const item = this.readItem(reviewId);
-      if (!item || item.status !== 'pending') return item;
+      if (!item) return undefined;
+      if (item.status !== 'pending') return { item, changed: false };
       const expired: ReviewItem = { ...item, status: 'expired', expiredAt: at };
       this.writeItem(expired);
-      return expired;
+      return { item: expired, changed: true };
     });
   }
 

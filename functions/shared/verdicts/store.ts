@@ -40,6 +40,12 @@ export interface DecideResult {
   changed: boolean;
 }
 
+export interface ExpireResult {
+  item: ReviewItem;
+  /** False when the item was no longer pending (decided, or expired by someone else). */
+  changed: boolean;
+}
+
 export type VerdictQuery = { sha256: string } | { postId: string };
 
 export interface VerdictStore {
@@ -75,8 +81,17 @@ export interface VerdictStore {
   decideReview(reviewId: string, decision: ReviewDecision): Promise<DecideResult>;
   /** Marks that every waiting execution got the decision (so a repeated decision sends no token again). */
   markDelivered(reviewId: string, at: string): Promise<void>;
-  /** A pending review whose execution gave up: status `expired` (a later decision is still recorded). */
-  expireReview(reviewId: string, at: string): Promise<ReviewItem | undefined>;
+  /**
+   * Pending reviews whose deadline is at or before `now` (ISO), earliest deadline first: what the expiry
+   * sweep ends. Reads only pending items (an index on both stores), never the whole history.
+   */
+  listDueReviews(now: string, limit: number): Promise<ReviewItem[]>;
+  /**
+   * A pending review nobody decided in time: status `expired`, atomically (a decision racing it either
+   * lands first, and the item is returned decided with `changed: false`, or finds it expired and is
+   * still recorded). `changed` is true only for the call that expired it; undefined for an unknown id.
+   */
+  expireReview(reviewId: string, at: string): Promise<ExpireResult | undefined>;
 
   close(): Promise<void>;
 }
