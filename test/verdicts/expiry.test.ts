@@ -184,7 +184,7 @@ describe('review expiry sweep', function () {
     sweepSuite(() => SqliteVerdictStore.open(dir));
 
     it('finds due items through the status-and-deadline index, not by scanning the reviews', async () => {
-      const { DatabaseSync } = (await import('node:sqlite' as string)) as {
+      const { DatabaseSync } = (await import('node:sqlite')) as {
         DatabaseSync: new (f: string) => { prepare(s: string): { all(...p: unknown[]): unknown[] }; close(): void };
       };
       await (await SqliteVerdictStore.open(dir)).close();

@@ -25,7 +25,7 @@ describe('npm run review -- expire | list: queued reviews end at their deadline 
       await store.requestReview({
         sha256: s,
         ruleset: 'r',
-        verdict: verdict('review', { image: { uri: 'file:///x', sha256: s, bytes: 1, format: 'jpeg', width: 1, height: 1 } }),
+        verdict: verdict('review', { image: { uri: 'file:///x', key: 'x', sha256: s, bytes: 1, format: 'jpeg', width: 1, height: 1 } }),
         postId: `post-${name}`,
         imageUrl: `https://x/${name}.jpg`,
         at,
