@@ -2,11 +2,13 @@
  * The verdict + review store in AWS: one DynamoDB table (on-demand, encrypted, point-in-time recovery,
  * no TTL: verdicts are kept until the ruleset changes), the moderators' SNS topic with an optional email
  * subscription, the VerdictStep Lambda the state machine calls (lookup, record, request review, expire),
- * the review CLI's policy, and the alarm on reviews nobody decided before their deadline.
+ * in EXPRESS stacks the schedule that ends queued reviews past their deadline, the review CLI's policy,
+ * and the alarm on reviews nobody decided before their deadline.
  */
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { METRICS } from '../functions/shared/telemetry/metric-names.js';
+import type { ReviewTimeoutOutcome, VerdictStepInput } from '../functions/shared/contracts.js';
 import { VERDICT_TABLE_SCHEMA } from '../functions/shared/verdicts/dynamodb.js';
 import { countAlarm } from './alarms.js';
 import { bundleFunction } from './bundle.js';
@@ -24,7 +26,16 @@ export interface VerdictsArgs {
   runtime: LambdaNodeRuntime;
   logRetentionDays: number;
   tags: Record<string, string>;
+  /**
+   * EXPRESS stacks: queued reviews have no waiting task to time out, so a schedule invokes this Lambda
+   * (action expireDue) to end the ones past their deadline. STANDARD stacks leave it out: their waiting
+   * task ends each review at its TimeoutSeconds (ReviewExpired).
+   */
+  sweep?: { rateMinutes: number; outcome: ReviewTimeoutOutcome };
 }
+
+/** Reviews one scheduled sweep ends at most (the rest wait for the next run): well inside the Lambda's 10 s. */
+export const SWEEP_LIMIT = 200;
 
 export function createVerdicts(a: VerdictsArgs) {
   const { hashKey, rangeKey, statusIndex } = VERDICT_TABLE_SCHEMA;
@@ -58,6 +69,8 @@ export function createVerdicts(a: VerdictsArgs) {
       { Sid: 'NotifyModerators', Effect: 'Allow', Action: ['sns:Publish'], Resource: topic.arn },
       // A photo decided while a second execution was starting: that execution is resumed at once.
       taskTokenCallbacks(['states:SendTaskSuccess']),
+      // The sweep reads the pending partition of the status index (and nothing else reads the index).
+      ...(a.sweep ? [{ Sid: 'FindDueReviews', Effect: 'Allow' as const, Action: ['dynamodb:Query'], Resource: indexArn }] : []),
     ],
     {
       packageType: 'Zip',
@@ -95,7 +108,42 @@ export function createVerdicts(a: VerdictsArgs) {
     tags: a.tags,
   });
 
-  return { table, topic, subscription, fn, reviewerPolicy };
+  const sweep = a.sweep ? createReviewSweep(a.prefix, fn.fn, a.sweep, a.tags) : undefined;
+
+  return { table, topic, subscription, fn, reviewerPolicy, sweep };
+}
+
+/**
+ * An EventBridge rule on a rate invokes the verdicts Lambda with { action: 'expireDue' }: a rule and a
+ * resource-based permission limited to it, rather than EventBridge Scheduler, which would need a role
+ * of its own to assume.
+ */
+function createReviewSweep(prefix: string, fn: aws.lambda.Function, s: { rateMinutes: number; outcome: ReviewTimeoutOutcome }, tags: Record<string, string>) {
+  const rule = new aws.cloudwatch.EventRule(`${prefix}-review-sweep`, {
+    name: `${prefix}-review-sweep`,
+    description: `Ends queued reviews past their deadline with the timeout outcome (${s.outcome}, never approve)`,
+    scheduleExpression: `rate(${s.rateMinutes} ${s.rateMinutes === 1 ? 'minute' : 'minutes'})`,
+    tags,
+  });
+  const event: VerdictStepInput = { action: 'expireDue', outcome: s.outcome, limit: SWEEP_LIMIT };
+  const permission = new aws.lambda.Permission(`${prefix}-review-sweep`, {
+    action: 'lambda:InvokeFunction',
+    function: fn.name,
+    principal: 'events.amazonaws.com',
+    sourceArn: rule.arn,
+  });
+  const target = new aws.cloudwatch.EventTarget(
+    `${prefix}-review-sweep`,
+    {
+      rule: rule.name,
+      arn: fn.arn,
+      input: JSON.stringify(event),
+      // A failed sweep is simply run again at the next tick: no retries piling up behind it.
+      retryPolicy: { maximumRetryAttempts: 0, maximumEventAgeInSeconds: 60 * s.rateMinutes },
+    },
+    { dependsOn: [permission] },
+  );
+  return { rule, permission, target };
 }
 
 /**

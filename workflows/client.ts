@@ -15,7 +15,16 @@ import {
   type DescribeExecutionCommandOutput,
 } from '@aws-sdk/client-sfn';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ModerationInput, ReviewItem, Ruleset, Verdict, VerdictRecord } from '../functions/shared/contracts.js';
+import {
+  POLICY_DECIDER,
+  REVIEW_EXPIRED_REASON,
+  type ModerationInput,
+  type ReviewItem,
+  type Ruleset,
+  type Verdict,
+  type VerdictRecord,
+} from '../functions/shared/contracts.js';
+import { DEFAULT_REVIEW_SWEEP_MINUTES } from '../functions/shared/verdicts/review-config.js';
 import type { VerdictStore } from '../functions/shared/verdicts/store.js';
 import { ExecutionConflict, InvalidInput, ModerationExecutionFailed, VerdictTimeout } from '../functions/shared/errors.js';
 import { executionName, parseModerationInput } from '../functions/shared/moderation-input.js';
@@ -51,7 +60,12 @@ export interface WaitOptions {
   deadlineMs?: number;
   initialDelayMs?: number;
   maxDelayMs?: number;
+  /** How long past a review's deadline to wait for whatever ends it (the task's timeout, the sweep). */
+  graceMs?: number;
 }
+
+/** Past a review's deadline, the wait for its expiry to be recorded: the default sweep interval and a margin. */
+const DEFAULT_SWEEP_GRACE_MS = (DEFAULT_REVIEW_SWEEP_MINUTES + 5) * 60_000;
 
 const STATE_MACHINE_ARN = /^arn:aws[a-z-]*:states:([a-z0-9-]+):(\d{12}):stateMachine:([A-Za-z0-9_-]{1,80})$/;
 
@@ -108,35 +122,54 @@ export class ModerationClient {
     return r ? ModerationClient.asVerdict(r) : undefined;
   }
 
-  /** The pending review holding this post's image, if one does (to extend a wait to its deadline). */
-  private async pendingReviewFor(postId: string | undefined): Promise<ReviewItem | undefined> {
+  /** The review holding this post's image (pending, or ended by its deadline), if one does. */
+  private async reviewFor(postId: string | undefined): Promise<ReviewItem | undefined> {
     if (!this.verdicts || !postId) return undefined;
     for (const r of await this.verdicts.findVerdicts({ postId })) {
-      if ((this.ruleset && r.ruleset !== this.ruleset) || r.decision !== 'review' || !r.reviewId) continue;
+      if ((this.ruleset && r.ruleset !== this.ruleset) || !r.reviewId || r.decidedBy !== POLICY_DECIDER) continue;
       const item = await this.verdicts.getReview(r.reviewId);
-      if (item?.status === 'pending') return item;
+      if (item?.status === 'pending' || item?.status === 'expired') return item;
     }
     return undefined;
   }
 
   /**
+   * How a review ended, once it has: a moderator's verdict, or the timeout outcome the expiry (the
+   * waiting task's ReviewExpired, or the sweep of queued reviews) recorded: review or reject, never
+   * approve. Undefined while it is pending.
+   */
+  private async reviewOutcome(reviewId: string): Promise<Verdict | undefined> {
+    const store = this.store();
+    const item = await store.getReview(reviewId);
+    if (!item) throw new InvalidInput(`No review ${reviewId} in the verdict store.`);
+    if (item.status === 'pending') return undefined;
+    const record = await store.getVerdict(item.sha256, item.ruleset);
+    if (!record || record.reviewId !== reviewId) return undefined;
+    if (item.status === 'expired' && record.decidedBy === POLICY_DECIDER && record.verdict.reasons[0]?.code !== REVIEW_EXPIRED_REASON) return undefined;
+    return ModerationClient.asVerdict(record);
+  }
+
+  /**
    * Waits for a queued review (EXPRESS workflows and local runs end NeedsReview with a reviewId) to be
-   * decided, up to its deadline: returns the moderator's verdict, or VerdictTimeout.
+   * decided or to end at its deadline: returns the moderator's verdict or the timeout outcome (reason
+   * review-expired; review or reject, never approve). A review still pending `graceMs` after its deadline
+   * (nothing swept it) is VerdictTimeout.
    */
   async waitForReview(reviewId: string, opts: Omit<WaitOptions, 'deadlineMs'> = {}): Promise<Verdict> {
     const store = this.store();
     let delay = opts.initialDelayMs ?? 1_000;
     const maxDelay = opts.maxDelayMs ?? 60_000;
+    const grace = opts.graceMs ?? DEFAULT_SWEEP_GRACE_MS;
     for (;;) {
-      const item = await store.getReview(reviewId);
-      if (!item) throw new InvalidInput(`No review ${reviewId} in the verdict store.`);
-      if (item.status === 'approved' || item.status === 'rejected') {
-        const record = await store.getVerdict(item.sha256, item.ruleset);
-        if (record) return ModerationClient.asVerdict(record);
-      }
-      const left = Date.parse(item.deadline) - Date.now();
-      if (item.status === 'expired' || left <= 0) {
-        throw new VerdictTimeout(`Review ${reviewId} was not decided before its deadline (${item.deadline}); the image stays unapproved.`, { reviewId });
+      const ended = await this.reviewOutcome(reviewId);
+      if (ended) return ended;
+      const item = (await store.getReview(reviewId))!;
+      const left = Date.parse(item.deadline) + grace - Date.now();
+      if (left <= 0) {
+        throw new VerdictTimeout(
+          `Review ${reviewId} is still pending ${Math.round(grace / 1000)} s after its deadline (${item.deadline}): nothing ended it. Run the expiry sweep (npm run review -- expire locally; EXPRESS stacks run it on a schedule). The image stays unapproved.`,
+          { reviewId },
+        );
       }
       await sleep(Math.min(left, Math.random() * delay + delay / 2));
       delay = Math.min(maxDelay, delay * 2);
@@ -178,18 +211,27 @@ export class ModerationClient {
     let delay = opts.initialDelayMs ?? 500;
     let maxDelay = opts.maxDelayMs ?? 5_000;
     let reviewChecked = false;
+    let review: ReviewItem | undefined;
     for (;;) {
       const res = await this.sfn.send(new DescribeExecutionCommand({ executionArn }));
       const verdict = this.verdictOf(res, executionArn);
       if (verdict) return verdict;
+      if (review) {
+        // The review ended (a decision, or its deadline): that is the answer, whether or not the
+        // execution has caught up with it yet.
+        const ended = await this.reviewOutcome(review.reviewId);
+        if (ended) return ended;
+      }
       if (!reviewChecked && this.verdicts && deadline - Date.now() <= delay * 2) {
         // About to give up on a RUNNING execution: if a person holds the image, wait for them instead
         // (the execution resumes with their decision, or ends at the review's deadline, never approved).
         reviewChecked = true;
         const input = JSON.parse(res.input ?? '{}') as Partial<ModerationInput>;
-        const item = await this.pendingReviewFor(input.postId);
-        if (item) {
-          deadline = Math.max(deadline, Date.parse(item.deadline) + 60_000);
+        review = await this.reviewFor(input.postId);
+        if (review) {
+          const ended = await this.reviewOutcome(review.reviewId);
+          if (ended) return ended;
+          deadline = Math.max(deadline, Date.parse(review.deadline) + (opts.graceMs ?? DEFAULT_SWEEP_GRACE_MS));
           maxDelay = opts.maxDelayMs ?? Math.max(maxDelay, 60_000);
         }
       }

@@ -276,6 +276,9 @@ export interface ExpirySweep {
   more: boolean;
 }
 
+/** The reason code of a verdict a review ended with at its deadline (first in `reasons`). */
+export const REVIEW_EXPIRED_REASON = 'review-expired';
+
 /** What a review nobody decided in time ends as: never approve. */
 export type ReviewTimeoutOutcome = 'review' | 'reject';
 

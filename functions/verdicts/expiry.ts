@@ -6,7 +6,15 @@
  * never approve) is recorded as the image's verdict, moderators are told (the handler counts
  * ReviewsExpired from what this returns).
  */
-import { POLICY_DECIDER, type ExpirySweep, type ReviewItem, type ReviewTimeoutOutcome, type StepError, type Verdict } from '../shared/contracts.js';
+import {
+  POLICY_DECIDER,
+  REVIEW_EXPIRED_REASON,
+  type ExpirySweep,
+  type ReviewItem,
+  type ReviewTimeoutOutcome,
+  type StepError,
+  type Verdict,
+} from '../shared/contracts.js';
 import type { VerdictStepDeps } from './steps.js';
 
 /** The verdict a review nobody decided in time ends with: the policy's findings, the configured outcome. */
@@ -28,7 +36,10 @@ export function timeoutVerdict(
     decidedBy: POLICY_DECIDER,
     decidedAt: at,
     reviewId: item.reviewId,
-    reasons: [{ code: 'review-expired', ...(error ? { error: error.Error } : {}), message }, ...verdict.reasons.filter((r) => r.code !== 'review-expired')],
+    reasons: [
+      { code: REVIEW_EXPIRED_REASON, ...(error ? { error: error.Error } : {}), message },
+      ...verdict.reasons.filter((r) => r.code !== REVIEW_EXPIRED_REASON),
+    ],
   };
 }
 

@@ -3,7 +3,7 @@
  * it as text). The message says what and why and how to decide; it never carries the task token, so a
  * forwarded email cannot approve anything: deciding needs the review CLI's IAM permissions.
  */
-import type { ReviewItem } from '../shared/contracts.js';
+import type { ReviewItem, Verdict } from '../shared/contracts.js';
 import type { ReviewNotifier } from './steps.js';
 
 export function reviewMessage(item: ReviewItem): { subject: string; body: string } {
@@ -37,10 +37,33 @@ export function reviewMessage(item: ReviewItem): { subject: string; body: string
   return { subject, body };
 }
 
+/** A review that passed its deadline undecided: what the image ended as, and that a person can still decide it. */
+export function expiredMessage(item: ReviewItem, verdict: Verdict): { subject: string; body: string } {
+  const ended = verdict.decision === 'reject' ? 'rejected (the timeout rule)' : 'kept in review, unpublished';
+  const subject = `Review expired undecided: ${item.reviewId}`.slice(0, 99);
+  const body = [
+    `Nobody decided this image before its deadline (${item.deadline}); it was ${ended}. It was never approved.`,
+    '',
+    `Review:   ${item.reviewId}`,
+    `Image:    ${item.imageUrl ?? '(unknown URL)'}`,
+    `Posts:    ${item.postIds.join(', ') || '-'}`,
+    `sha256:   ${item.sha256}`,
+    '',
+    'A decision still counts (the next submission of the image gets it):',
+    `  npm run review -- approve ${item.reviewId} --stack --as <your name> [--note "..."]`,
+    `  npm run review -- reject ${item.reviewId} --stack --as <your name> [--note "..."]`,
+  ].join('\n');
+  return { subject, body };
+}
+
 export function snsNotifier(topicArn: string, send: (input: { TopicArn: string; Subject: string; Message: string }) => Promise<unknown>): ReviewNotifier {
   return {
     async notify(item) {
       const { subject, body } = reviewMessage(item);
+      await send({ TopicArn: topicArn, Subject: subject, Message: body });
+    },
+    async expired(item, verdict) {
+      const { subject, body } = expiredMessage(item, verdict);
       await send({ TopicArn: topicArn, Subject: subject, Message: body });
     },
   };

@@ -4,7 +4,12 @@ import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { expect } from 'chai';
 import type { StagedImage, Verdict } from '../../functions/shared/contracts.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { DynamoVerdictStore } from '../../functions/shared/verdicts/dynamodb.js';
+import { SqliteVerdictStore } from '../../functions/shared/verdicts/sqlite.js';
+import { expireDueReviews } from '../../functions/verdicts/expiry.js';
 import { ModerationClient } from '../../workflows/client.js';
 import { decideReview } from '../../workflows/review.js';
 import { createVerdictTable, startDynalite, type Dynalite } from '../verdicts/dynalite.js';
@@ -84,7 +89,7 @@ describe('workflows/client: getVerdict and waiting out a review (dynalite + aws-
     }
   });
 
-  it('waitForReview returns a queued review (EXPRESS, local) once decided, and names one that passed its deadline', async () => {
+  it('waitForReview returns a queued review (EXPRESS, local) once decided, and names one still pending past its deadline and grace (nothing swept it)', async () => {
     const at = new Date().toISOString();
     const { item } = await store.requestReview({
       sha256: sha('d'),
@@ -109,10 +114,60 @@ describe('workflows/client: getVerdict and waiting out a review (dynalite + aws-
       deadline: new Date(Date.now() + 150).toISOString(),
     });
     try {
-      await client('EXPRESS').waitForReview(late.item.reviewId, { initialDelayMs: 50, maxDelayMs: 100 });
+      await client('EXPRESS').waitForReview(late.item.reviewId, { initialDelayMs: 50, maxDelayMs: 100, graceMs: 100 });
       expect.fail('expected VerdictTimeout');
     } catch (e) {
       expect((e as Error).name).to.equal('VerdictTimeout');
     }
+  });
+});
+
+describe('workflows/client: waiting through a review that expires (SQLite store on a real file)', function () {
+  this.timeout(30_000);
+  let dir: string;
+  let store: SqliteVerdictStore;
+  let sfn: AwsClientStub<SFNClient>;
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'client-expiry-'));
+    store = await SqliteVerdictStore.open(dir);
+    sfn = mockClient(SFNClient);
+  });
+  afterEach(async () => {
+    sfn.restore();
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('waitForVerdict ends when the review expires, with the timeout outcome (never approve), even while the execution still runs', async () => {
+    const { item } = await store.requestReview({
+      sha256: sha('x'),
+      ruleset: 'r',
+      verdict: verdict('review', { image: image(sha('x')) }),
+      postId: 'p-x',
+      at: new Date().toISOString(),
+      deadline: new Date(Date.now() + 300).toISOString(),
+    });
+    sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING', input: JSON.stringify({ imageUrl: 'https://x/x.jpg', postId: 'p-x' }) });
+    // The sweep (npm run review -- expire locally, the schedule in EXPRESS stacks) runs after the deadline.
+    setTimeout(() => void expireDueReviews({ store }, { outcome: 'reject' }), 600);
+    const client = new ModerationClient({ stateMachineArn: SM, client: new SFNClient({ region: 'us-east-1' }), verdicts: store, ruleset: 'r' });
+    const v = await client.waitForVerdict(EXEC, { deadlineMs: 100, initialDelayMs: 20, maxDelayMs: 50 });
+    expect(v).to.include({ decision: 'reject', decidedBy: 'policy', reviewId: item.reviewId });
+    expect(v.reasons[0]).to.include({ code: 'review-expired' });
+  });
+
+  it('waitForReview returns the outcome of a review that had already expired, and a later moderator decision once made', async () => {
+    const { item } = await store.requestReview({
+      sha256: sha('y'),
+      ruleset: 'r',
+      verdict: verdict('review', { image: image(sha('y')) }),
+      at: new Date().toISOString(),
+      deadline: new Date(Date.now() - 1000).toISOString(),
+    });
+    await expireDueReviews({ store }, { outcome: 'review' });
+    const client = new ModerationClient({ stateMachineArn: SM, type: 'EXPRESS', verdicts: store });
+    expect(await client.waitForReview(item.reviewId, { initialDelayMs: 20 })).to.include({ decision: 'review', reviewId: item.reviewId });
+    await decideReview({ store }, item.reviewId, { decision: 'approve', by: 'Late Larry' });
+    expect(await client.waitForReview(item.reviewId, { initialDelayMs: 20 })).to.include({ decision: 'approve', decidedBy: 'Late Larry' });
   });
 });

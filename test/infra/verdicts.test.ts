@@ -26,7 +26,7 @@ describe('infra: verdict store, review topic and review states (mocks)', functio
       { ...readStackYaml('dev'), reviewEmail: 'moderators@example.com', reviewTimeoutSeconds: '7200', reviewTimeoutOutcome: 'reject' },
       'test-verdicts',
     );
-    express = await planStack({ ...readStackYaml('dev'), workflowType: 'EXPRESS' }, 'test-verdicts-express');
+    express = await planStack({ ...readStackYaml('dev'), workflowType: 'EXPRESS', reviewSweepMinutes: '5' }, 'test-verdicts-express');
   });
 
   it('creates the table on demand, encrypted, with point-in-time recovery, the status index and no TTL', () => {
@@ -119,5 +119,43 @@ describe('infra: verdict store, review topic and review states (mocks)', functio
     expect(JSON.stringify(def)).not.to.contain('waitForTaskToken');
     expect(def.States).not.to.have.property('ReviewExpired');
     expect(def.TimeoutSeconds).to.equal(900);
+  });
+
+  it('EXPRESS: a schedule invokes the verdicts Lambda with expireDue (configured rate and outcome, never approve), allowed from that rule only', () => {
+    const rule = one(express, 'aws:cloudwatch/eventRule:EventRule', '-review-sweep');
+    expect(rule.inputs.scheduleExpression).to.equal('rate(5 minutes)');
+    const target = one(express, 'aws:cloudwatch/eventTarget:EventTarget', '-review-sweep');
+    const fn = one(express, 'aws:lambda/function:Function', '-verdicts');
+    const fnArn = `arn:aws:lambda:us-east-1:123456789012:function:${String(fn.inputs.name)}`;
+    expect(target.inputs).to.include({ arn: fnArn, rule: rule.inputs.name });
+    expect(JSON.parse(target.inputs.input as string)).to.deep.equal({ action: 'expireDue', outcome: 'review', limit: 200 });
+    const permission = one(express, 'aws:lambda/permission:Permission', '-review-sweep');
+    expect(permission.inputs).to.include({ action: 'lambda:InvokeFunction', principal: 'events.amazonaws.com', function: fn.inputs.name });
+    // The rule's ARN (the mocks name the service after the Pulumi module, cloudwatch, not events).
+    expect(permission.inputs.sourceArn)
+      .to.match(/^arn:aws:[a-z]+:us-east-1:123456789012:/)
+      .and.contain(String(rule.inputs.name));
+    expect(express.outputs.reviewSweepRuleName).to.equal(rule.inputs.name);
+  });
+
+  it("EXPRESS: the Lambda's role gains only Query on the status index for the sweep; STANDARD has no schedule and no index grant", () => {
+    const table = one(express, 'aws:dynamodb/table:Table', '-verdicts');
+    const tableArn = `arn:aws:dynamodb:us-east-1:123456789012:${String(table.inputs.name)}`;
+    const policy = statements(one(express, 'aws:iam/rolePolicy:RolePolicy', '-verdicts'));
+    expect(policy.find((s) => s.Sid === 'FindDueReviews')).to.deep.include({ Action: ['dynamodb:Query'], Resource: `${tableArn}/index/by-status` });
+    for (const s of policy.filter((x) => x.Action.some((a) => a.startsWith('dynamodb:')))) for (const r of resources(s)) expect(r, s.Sid).not.to.contain('*');
+    expect(of(std, 'aws:cloudwatch/eventRule:EventRule').filter((r) => r.name.endsWith('-review-sweep'))).to.be.empty;
+    expect(of(std, 'aws:lambda/permission:Permission').filter((r) => r.name.endsWith('-review-sweep'))).to.be.empty;
+    expect(statements(one(std, 'aws:iam/rolePolicy:RolePolicy', '-verdicts')).find((s) => s.Sid === 'FindDueReviews')).to.equal(undefined);
+    expect(std.outputs).not.to.have.property('reviewSweepRuleName');
+  });
+
+  it('the sweep rate is validated config: default 15 minutes, 1 minute is singular, 0 is refused naming the key', async () => {
+    const { parseStackConfig } = await import('../../infra/config.js');
+    expect(parseStackConfig(readStackYaml('dev')).reviewSweepMinutes).to.equal(15);
+    expect(() => parseStackConfig({ ...readStackYaml('dev'), reviewSweepMinutes: '0' })).to.throw(
+      /reviewSweepMinutes: the review sweep runs at most once a minute/,
+    );
+    expect(() => parseStackConfig({ ...readStackYaml('dev'), reviewTimeoutOutcome: 'approve' })).to.throw(/reviewTimeoutOutcome: .*never approve/);
   });
 });

@@ -12,6 +12,8 @@ import { DynamoVerdictStore } from '../../functions/shared/verdicts/dynamodb.js'
 import { SqliteVerdictStore } from '../../functions/shared/verdicts/sqlite.js';
 import type { VerdictStore } from '../../functions/shared/verdicts/store.js';
 import { expireDueReviews } from '../../functions/verdicts/expiry.js';
+import { createVerdictStepHandler } from '../../functions/verdicts/handler.js';
+import { snsNotifier } from '../../functions/verdicts/notify.js';
 import { lookupVerdict } from '../../functions/verdicts/steps.js';
 import { createVerdictTable, startDynalite, type Dynalite } from './dynalite.js';
 import { sha, verdict } from './store-contract.js';
@@ -182,6 +184,33 @@ describe('review expiry sweep', function () {
     afterEach(async () => rm(dir, { recursive: true, force: true }));
 
     sweepSuite(() => SqliteVerdictStore.open(dir));
+
+    it('the verdicts Lambda runs it as action expireDue (what the schedule sends), with the SNS message, counting ReviewsExpired', async () => {
+      const store = await SqliteVerdictStore.open(dir);
+      const [item] = await queue(store, 1, 'lambda');
+      const sent: Array<{ Subject: string; Message: string }> = [];
+      let counted = 0;
+      const step = createVerdictStepHandler(async () => ({
+        store,
+        notifier: snsNotifier('arn:aws:sns:us-east-1:123456789012:reviews', async (m) => void sent.push(m)),
+        metrics: { reviewExpired: () => void counted++ },
+        now: () => new Date(now),
+      }));
+      const out = (await step({ action: 'expireDue', outcome: 'reject', limit: 200 })) as ExpirySweep;
+      expect(out.expired.map((e) => e.reviewId)).to.deep.equal([item.reviewId]);
+      expect(counted).to.equal(1);
+      expect(sent).to.have.length(1);
+      expect(sent[0].Subject).to.equal(`Review expired undecided: ${item.reviewId}`);
+      expect(sent[0].Message).to.contain('rejected (the timeout rule)').and.contain('never approved').and.contain(`approve ${item.reviewId} --stack`);
+      let err: unknown;
+      try {
+        await step({ action: 'expireDue', outcome: 'approve' });
+      } catch (e) {
+        err = e;
+      }
+      expect((err as Error)?.name).to.equal('InvalidInput');
+      await store.close();
+    });
 
     it('finds due items through the status-and-deadline index, not by scanning the reviews', async () => {
       const { DatabaseSync } = (await import('node:sqlite')) as {

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { STATE_NAMES } from '../../functions/shared/contracts.js';
 import { main } from '../../workflows/cli.js';
 import { createLocalWorkflow, type LocalWorkflow } from '../../workflows/local-steps.js';
+import { ModerationClient } from '../../workflows/client.js';
 import { reviewMain } from '../../workflows/review-cli.js';
 import { captureIo, photo } from './fixtures.js';
 
@@ -112,6 +113,40 @@ describe('review loop, locally (real models, real SQLite store, the CLIs as func
     expect(conflict.code).to.equal(1);
     expect(conflict.err).to.match(/ReviewConflict: Review rv-[0-9a-f]+ was already approved by Alice Moderator/);
     expect((await review('list', '--json')).out.trim()).to.equal('[]');
+  });
+
+  it('a queued review nobody decides ends at its deadline: npm run review -- expire records the outcome, the publisher client returns it, and the photo coming back is moderated again', async () => {
+    const file = photo('n04243546_slot.JPEG');
+    const held = await workflow.run({ imageUrl: file, postId: 'post-slot' });
+    expect(held.status, JSON.stringify(held.verdict.reasons)).to.equal(STATE_NAMES.review);
+    const reviewId = held.verdict.reviewId!;
+    const item = (await workflow.verdicts.getReview(reviewId))!;
+    // The deadline is REVIEW_TIMEOUT_SECONDS after the run (default: a day, the stack's default too).
+    expect(Date.parse(item.deadline) - Date.parse(item.createdAt)).to.equal(86_400_000);
+
+    const publisher = new ModerationClient({
+      stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:local',
+      verdicts: workflow.verdicts,
+      ruleset: workflow.ruleset,
+    });
+    const waiting = publisher.waitForReview(reviewId, { initialDelayMs: 50, maxDelayMs: 100 });
+    // A clock past the deadline, rather than waiting a day; the outcome comes from REVIEW_TIMEOUT_OUTCOME.
+    const io = captureIo({ USER: 'tester', REVIEW_TIMEOUT_OUTCOME: 'reject' });
+    const code = await reviewMain(['expire', '--now', new Date(Date.parse(item.deadline) + 1000).toISOString(), '--data-dir', dataDir], io);
+    expect(code, io.err()).to.equal(0);
+    expect(io.out()).to.contain(`${reviewId}  deadline ${item.deadline}  -> reject`);
+
+    const ended = await waiting;
+    expect(ended).to.include({ decision: 'reject', decidedBy: 'policy', reviewId });
+    expect(ended.reasons[0]).to.include({ code: 'review-expired' });
+    expect(await publisher.getVerdict({ postId: 'post-slot' })).to.include({ decision: 'reject', reviewId });
+
+    // Back again: as after a STANDARD timeout, the photo is moderated and queued again with a new deadline.
+    const back = await workflow.run({ imageUrl: file, postId: 'post-slot-2' });
+    expect(back.status).to.equal(STATE_NAMES.review);
+    expect(back.path).to.include(STATE_NAMES.classify);
+    expect(back.verdict.reviewId).to.equal(reviewId);
+    expect((await workflow.verdicts.getReview(reviewId))?.status).to.equal('pending');
   });
 
   it('names what it cannot do: an unknown id, a bad moderator name, no command', async () => {
