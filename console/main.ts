@@ -146,7 +146,8 @@ export async function startConsole(opts: ConsoleOptions, overrides: ConsoleOverr
     token,
     hosts: () => hosts,
     ...rest,
-    reviews: storeReviews({ store, callbacks }),
+    // A local store has nobody else to end its reviews at their deadline: the queue does, before it lists.
+    reviews: storeReviews({ store, callbacks, ...(store.kind === 'sqlite' ? { expireOutcome: opts.reviewTimeoutOutcome ?? 'review' } : {}) }),
     moderator,
     evalReport: evalReportFile(path.resolve(opts.evalReport)),
   });

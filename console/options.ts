@@ -1,4 +1,6 @@
 /** `npm run console` flags, validated once (zod); everything after works with ConsoleOptions. */
+import type { ReviewTimeoutOutcome } from '../functions/shared/contracts.js';
+import { reviewTimeoutFromEnv } from '../functions/shared/verdicts/review-config.js';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
@@ -46,7 +48,8 @@ const schema = z.object({
     .optional(),
 });
 
-export type ConsoleOptions = z.infer<typeof schema>;
+/** `reviewTimeoutOutcome`: what the local queue's reviews past their deadline end as (REVIEW_TIMEOUT_OUTCOME; default review). */
+export type ConsoleOptions = z.infer<typeof schema> & { reviewTimeoutOutcome?: ReviewTimeoutOutcome };
 
 function loginName(env: NodeJS.ProcessEnv): string {
   try {
@@ -97,5 +100,5 @@ export function parseConsoleArgs(argv: string[], env: NodeJS.ProcessEnv): { help
   });
   if (!parsed.success) throw new ConfigError(`${parsed.error.issues.map((i) => i.message).join('; ')}. Run with --help for the options.`);
   if (parsed.data.stack && parsed.data.stateMachineArn) throw new ConfigError('Give --stack or --state-machine-arn, not both.');
-  return { help: false, options: parsed.data };
+  return { help: false, options: { ...parsed.data, reviewTimeoutOutcome: reviewTimeoutFromEnv(env).timeoutOutcome } };
 }

@@ -4,7 +4,8 @@
  * and the CLI record, resume waiting executions, and refuse exactly alike; the console only adds who is
  * deciding (the person who started it).
  */
-import type { ModeratorDecision, ReviewStatus, VerdictRecord } from '../functions/shared/contracts.js';
+import type { ModeratorDecision, ReviewStatus, ReviewTimeoutOutcome, VerdictRecord } from '../functions/shared/contracts.js';
+import { expireDueReviews } from '../functions/verdicts/expiry.js';
 import type { VerdictQuery, VerdictStore } from '../functions/shared/verdicts/index.js';
 import { decideReview, publicItem, type DecideOutcome, type PublicReviewItem, type ReviewDeps } from '../workflows/review.js';
 
@@ -21,9 +22,17 @@ export interface ReviewActions {
   history(query: VerdictQuery): Promise<VerdictRecord[]>;
 }
 
-export function storeReviews(deps: ReviewDeps & { store: VerdictStore }): ReviewActions {
+/**
+ * `expireOutcome`: the queue is local (nothing else ends its reviews), so listing first ends the ones past
+ * their deadline with this outcome; one indexed query when none is due. Absent for a deployed table,
+ * which its stack sweeps.
+ */
+export function storeReviews(deps: ReviewDeps & { store: VerdictStore; expireOutcome?: ReviewTimeoutOutcome }): ReviewActions {
   return {
-    list: async (status, limit) => (await deps.store.listReviews({ status, limit })).map(publicItem),
+    list: async (status, limit) => {
+      if (deps.expireOutcome) await expireDueReviews({ store: deps.store }, { outcome: deps.expireOutcome });
+      return (await deps.store.listReviews({ status, limit })).map(publicItem);
+    },
     decide: ({ reviewId, ...d }) => decideReview(deps, reviewId, d),
     history: (query) => deps.store.findVerdicts(query),
   };

@@ -3,6 +3,7 @@
  * SQLite review store, the real server on loopback, and Debian's Chromium driven by playwright-core.
  */
 import { expect } from 'chai';
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { Page } from 'playwright-core';
 import { HOSTILE, startConsoleFixture, type ConsoleFixture } from './fixtures.js';
@@ -218,6 +219,28 @@ describe('moderator console (real server, real store, Chromium)', function () {
     it('says plainly when there is no eval report yet', async () => {
       await open('#/eval');
       expect(await page.locator('main').innerText()).to.match(/No eval report at .*npm run eval/);
+    });
+  });
+
+  describe('deadlines (real store)', () => {
+    it('the queue never shows a local review past its deadline: listing ends it with the timeout outcome first', async () => {
+      const zebra = fx.byInput(HOSTILE.file);
+      const sha256 = createHash('sha256').update('a photo nobody reviewed in time').digest('hex');
+      const { item } = await fx.store.requestReview({
+        sha256,
+        ruleset: 'console-deadline-test',
+        verdict: { ...zebra.verdict!, decision: 'review', image: { ...zebra.verdict!.image!, sha256 } },
+        postId: 'post-late',
+        at: new Date(Date.now() - 90_000_000).toISOString(),
+        deadline: new Date(Date.now() - 1000).toISOString(),
+      });
+      const list = async (status: string) =>
+        ((await (await fetch(`${origin()}/api/reviews?status=${status}`)).json()) as { reviews: Array<{ reviewId: string }> }).reviews.map((r) => r.reviewId);
+      expect(await list('pending')).not.to.include(item.reviewId);
+      expect(await list('expired')).to.include(item.reviewId);
+      const record = await fx.store.getVerdict(item.sha256, item.ruleset);
+      expect(record).to.include({ decision: 'review', decidedBy: 'policy', reviewId: item.reviewId });
+      expect(record!.verdict.reasons[0].code).to.equal('review-expired');
     });
   });
 });
