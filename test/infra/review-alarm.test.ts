@@ -13,8 +13,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { Verdict } from '../../functions/shared/contracts.js';
+import type { ExpirySweep, Verdict, VerdictStepInput } from '../../functions/shared/contracts.js';
 import { buildZipBundleSync } from '../../infra/lambda-bundles.js';
+import { SWEEP_LIMIT } from '../../infra/verdicts.js';
 import type { PlannedResource } from '../../infra/mocks.js';
 import { planStack, readStackYaml, type StackPlan } from '../../infra/plan-stack.js';
 import { oneResource } from './fixtures.js';
@@ -168,5 +169,33 @@ describe('infra: the ReviewsExpired alarm reads what the verdict Lambda emits (s
     };
     const graph = dash.widgets.find((w) => w.properties.title.startsWith('Reviews expired'))!.properties.metrics[0];
     expect(graph.slice(0, -1)).to.deep.equal([alarm.namespace, alarm.metricName, ...Object.entries(alarm.dimensions).flat()]);
+  });
+
+  it('the scheduled sweep (expireDue, as EXPRESS stacks send it) ends queued reviews past their deadline, tells moderators and emits ReviewsExpired with the count', async () => {
+    const toldBefore = published.filter((m) => m.includes('Review expired undecided')).length;
+    const queued = ['sweep-a', 'sweep-b'].map((name) => ({ ...held, image: { ...image, sha256: sha(name) } }));
+    for (const [i, v] of queued.entries()) {
+      await invoke({ action: 'requestReview', ruleset: 'r1', verdict: v, input: { ...input, postId: `post-sweep-${i}` }, timeoutSeconds: 1 });
+    }
+    await new Promise((r) => setTimeout(r, 1100));
+    const sweepEvent: VerdictStepInput = { action: 'expireDue', outcome: 'reject', limit: SWEEP_LIMIT };
+    const { result, lines, stdout } = await invoke(sweepEvent);
+    const expired = (result as unknown as ExpirySweep).expired;
+    expect(expired.map((e) => e.decision)).to.deep.equal(['reject', 'reject']);
+    expect(expired.flatMap((e) => e.postIds).sort()).to.deep.equal(['post-sweep-0', 'post-sweep-1']);
+    expect(published.filter((m) => m.includes('Review expired undecided')).length - toldBefore).to.equal(2);
+    const alarm = one('aws:cloudwatch/metricAlarm:MetricAlarm', '-reviews-expired').inputs as { metricName: string; dimensions: Record<string, string> };
+    const blobs = lines.filter((l) => l._aws?.CloudWatchMetrics.some((m) => m.Metrics.some((x) => x.Name === alarm.metricName)));
+    expect(blobs, stdout).to.have.length(1);
+    expect(blobs[0][alarm.metricName]).to.equal(2);
+    for (const [k, v] of Object.entries(alarm.dimensions)) expect(blobs[0][k], k).to.equal(v);
+    expect(
+      lines.find((l) => l.message === 'ReviewExpired done'),
+      stdout,
+    ).to.include({ step: 'ReviewExpired' });
+
+    const again = await invoke(sweepEvent);
+    expect((again.result as unknown as ExpirySweep).expired, 'a second sweep ends nothing').to.deep.equal([]);
+    expect(again.lines.filter((l) => l._aws?.CloudWatchMetrics.some((m) => m.Metrics.some((x) => x.Name === alarm.metricName)))).to.deep.equal([]);
   });
 });

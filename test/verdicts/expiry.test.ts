@@ -49,12 +49,10 @@ async function queue(store: VerdictStore, n: number, prefix: string, deadline = 
 
 interface Recorder {
   expired: Array<{ item: ReviewItem; verdict: Verdict }>;
-  metrics: number;
 }
 function deps(store: VerdictStore, rec: Recorder) {
   return {
     store,
-    metrics: { reviewExpired: () => void rec.metrics++ },
     notifier: { notify: async () => undefined, expired: async (item: ReviewItem, v: Verdict) => void rec.expired.push({ item, verdict: v }) },
   };
 }
@@ -87,7 +85,7 @@ async function checkRace(
     expect(Boolean(item.expiredAt), `${i.reviewId}: expiredAt iff a sweep counted it`).to.equal(expiredBy.has(i.reviewId));
     if (item.expiredAt) sweepFirst++;
   }
-  for (const s of sweeps) expect(s.counted).to.equal(s.expired.length);
+  for (const s of sweeps) expect(s.counted, 'moderators told once per review a sweep ended').to.equal(s.expired.length);
   return { sweepFirst, decisionFirst: items.length - sweepFirst };
 }
 
@@ -98,10 +96,10 @@ function sweepSuite(open: () => Promise<VerdictStore>) {
   });
   afterEach(async () => store.close());
 
-  it('ends the due reviews with the configured outcome (review-expired, never approve), records it, notifies, counts; a second run changes nothing', async () => {
+  it('ends the due reviews with the configured outcome (review-expired, never approve), records it, tells moderators; a second run changes nothing', async () => {
     const items = await queue(store, 3, 'a');
     const [later] = await queue(store, 1, 'later', () => '2026-12-02T07:00:00.000Z');
-    const rec: Recorder = { expired: [], metrics: 0 };
+    const rec: Recorder = { expired: [] };
     const sweep = await expireDueReviews(deps(store, rec), { outcome: 'reject', now: new Date(now) });
     expect(sweep).to.include({ now, skipped: 0, more: false });
     expect(sweep.expired.map((e) => e.reviewId)).to.deep.equal(items.map((i) => i.reviewId));
@@ -115,7 +113,6 @@ function sweepSuite(open: () => Promise<VerdictStore>) {
       expect(record!.verdict.reasons[0].message).to.contain(i.deadline).and.contain('rejected by the timeout rule');
       expect(record!.postIds).to.deep.equal(i.postIds);
     }
-    expect(rec.metrics).to.equal(3);
     expect(rec.expired.map((e) => e.verdict.decision)).to.deep.equal(['reject', 'reject', 'reject']);
     expect((await store.getReview(later.reviewId))?.status, 'not due yet').to.equal('pending');
 
@@ -123,7 +120,7 @@ function sweepSuite(open: () => Promise<VerdictStore>) {
     const again = await expireDueReviews(deps(store, rec), { outcome: 'reject', now: new Date(now) });
     expect(again).to.deep.include({ expired: [], skipped: 0 });
     expect(await snapshot(store, [...items, later])).to.equal(before);
-    expect(rec.metrics).to.equal(3);
+    expect(rec.expired, 'nobody is told twice').to.have.length(3);
   });
 
   it("outcome review keeps the image in review; a moderator can still decide it, and the person's decision replaces the timeout verdict", async () => {
@@ -185,20 +182,17 @@ describe('review expiry sweep', function () {
 
     sweepSuite(() => SqliteVerdictStore.open(dir));
 
-    it('the verdicts Lambda runs it as action expireDue (what the schedule sends), with the SNS message, counting ReviewsExpired', async () => {
+    it('the verdicts step runs it as action expireDue (what the schedule sends), with the SNS message for moderators', async () => {
       const store = await SqliteVerdictStore.open(dir);
       const [item] = await queue(store, 1, 'lambda');
       const sent: Array<{ Subject: string; Message: string }> = [];
-      let counted = 0;
-      const step = createVerdictStepHandler(async () => ({
+      const step = createVerdictStepHandler({
         store,
         notifier: snsNotifier('arn:aws:sns:us-east-1:123456789012:reviews', async (m) => void sent.push(m)),
-        metrics: { reviewExpired: () => void counted++ },
         now: () => new Date(now),
-      }));
+      });
       const out = (await step({ action: 'expireDue', outcome: 'reject', limit: 200 })) as ExpirySweep;
       expect(out.expired.map((e) => e.reviewId)).to.deep.equal([item.reviewId]);
-      expect(counted).to.equal(1);
       expect(sent).to.have.length(1);
       expect(sent[0].Subject).to.equal(`Review expired undecided: ${item.reviewId}`);
       expect(sent[0].Message).to.contain('rejected (the timeout rule)').and.contain('never approved').and.contain(`approve ${item.reviewId} --stack`);
@@ -288,7 +282,12 @@ describe('review expiry sweep', function () {
       const counted = [0, 0];
       const sweeps = others
         .slice(0, 2)
-        .map((s, k) => expireDueReviews({ store: s, metrics: { reviewExpired: () => void counted[k]++ } }, { outcome: 'reject', now: new Date(now) }));
+        .map((s, k) =>
+          expireDueReviews(
+            { store: s, notifier: { notify: async () => undefined, expired: async () => void counted[k]++ } },
+            { outcome: 'reject', now: new Date(now) },
+          ),
+        );
       const decider = (async () => {
         for (const i of [...items].reverse()) await others[2].decideReview(i.reviewId, { decision: 'approve', by: 'Racer', at: now });
       })();
