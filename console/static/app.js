@@ -580,7 +580,8 @@ async function renderEval() {
   }
   const r = data.report;
   const number = (label, value) => h('div', {}, h('b', {}, value), label);
-  root.replaceChildren(
+  // replaceChildren, unlike h(), would print an absent block as the text "null".
+  const blocks = [
     h('p', { class: 'muted' }, `${data.path}${r.labels ? ` · labels ${r.labels}` : ''}${r.timing ? ` · ${ms(r.timing.msPerImage)} per image` : ''}`),
     h(
       'div',
@@ -603,7 +604,8 @@ async function renderEval() {
     ),
     h('div', { class: 'charts' }, ...(r.sweep ?? []).map(sweepChart)),
     offenders(r.offenders),
-  );
+  ];
+  root.replaceChildren(...blocks.filter(Boolean));
 }
 
 /** Photos the eval could not moderate are missing from every figure: say so above them. */

@@ -106,6 +106,8 @@ describe('console eval view on a report the real eval wrote (Chromium)', functio
     expect(await figure(/false rejects/)).to.equal(String(report.falseRejects));
     expect(await figure(/recall/)).to.equal(`${percent(report.recall)} (${report.caught}/${report.sensitive})`);
     expect(await figure(/either/)).to.equal(`${report.either.flagged}/${report.either.count}`);
+    // Nothing absent from the report may print as a word (a missing block once showed "null").
+    expect(await page.locator('#view').innerText()).not.to.match(/\b(null|undefined|NaN)\b/);
     const header = await page.locator('#view p.muted').first().innerText();
     expect(header).to.include(report.labels).and.include(HOSTILE_LABELS_FILE);
   });
