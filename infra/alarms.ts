@@ -5,6 +5,7 @@
  */
 import * as aws from '@pulumi/aws';
 import type * as pulumi from '@pulumi/pulumi';
+import { createAlarmTopic } from './alarm-topic.js';
 import { decisionRateQueries, type DecisionRateSettings } from './decision-rates.js';
 
 /** Pages on any occurrence: the Sum of a count metric over 5 minutes reaching 1. */
@@ -41,9 +42,10 @@ export function createAlarms(
   stateMachine: aws.sfn.StateMachine,
   classifier: aws.lambda.Function,
   rates: RateAlarmSettings,
+  accountId: pulumi.Input<string>,
   tags: Record<string, string>,
 ) {
-  const topic = new aws.sns.Topic(`${prefix}-alarms`, { kmsMasterKeyId: 'alias/aws/sns', tags });
+  const { topic } = createAlarmTopic(prefix, accountId, tags);
   const alarm = (name: string, namespace: string, metricName: string, dimensions: Record<string, pulumi.Input<string>>, description: string) =>
     countAlarm(prefix, topic, name, { namespace, metricName, dimensions }, description, tags);
   const rateAlarm = (decision: 'review' | 'reject', percent: number) =>

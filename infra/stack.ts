@@ -129,6 +129,7 @@ export async function createStack(cfg: StackConfig, deps: StackDeps = {}) {
     workflow.stateMachine,
     classifier.fn,
     { ...rates, reviewPercent: cfg.reviewRateAlarmPercent, rejectPercent: cfg.rejectRateAlarmPercent },
+    accountId,
     tags,
   );
   const reviewExpired = createReviewExpiredAlarm(prefix, alarms.topic, rates, tags);

@@ -92,6 +92,22 @@ describe('infra: the default stack (Pulumi.dev.yaml) under mocks', function () {
     }
   });
 
+  it('sends every alarm to a topic encrypted with a stack key CloudWatch may use (aws/sns would drop every notification)', () => {
+    const topic = one(plan, 'aws:sns/topic:Topic', '-alarms');
+    const key = one(plan, 'aws:kms/key:Key', '-alarms');
+    const keyArn = `arn:aws:kms:us-east-1:123456789012:${key.name}`;
+    expect(topic.inputs.kmsMasterKeyId).to.equal(keyArn);
+    expect(key.inputs.enableKeyRotation).to.equal(true);
+    const statements = (JSON.parse(String(key.inputs.policy)) as { Statement: Array<{ Principal: unknown; Action: string | string[] }> }).Statement;
+    expect(statements.find((st) => JSON.stringify(st.Principal) === JSON.stringify({ Service: 'cloudwatch.amazonaws.com' }))).to.deep.include({
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+    });
+    const topicArn = `arn:aws:sns:us-east-1:123456789012:${topic.name}`;
+    const alarms = of(plan, 'aws:cloudwatch/metricAlarm:MetricAlarm');
+    expect(alarms.length).to.be.greaterThan(5);
+    for (const a of alarms) expect(a.inputs.alarmActions, a.name).to.deep.equal([topicArn]);
+  });
+
   it('has a dashboard with every custom metric: decisions by category, rates, p50/p95 per step, cold starts, errors by name, safety latency', () => {
     const dash = one(plan, 'aws:cloudwatch/dashboard:Dashboard', '-dashboard');
     const body = JSON.parse(String(dash.inputs.dashboardBody)) as { widgets: Array<{ properties: { title: string; metrics: unknown[] } }> };
