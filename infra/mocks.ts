@@ -31,9 +31,10 @@ function arnFor(type: string, name: string, inputs: Record<string, unknown>): st
     case 'iam':
       return `arn:aws:iam::${MOCK_ACCOUNT}:${type.endsWith('Policy') ? 'policy' : 'role'}/${id}`;
     case 'cloudwatch':
-      return type.endsWith('LogGroup')
-        ? `arn:aws:logs:${MOCK_REGION}:${MOCK_ACCOUNT}:log-group:${id}`
-        : `arn:aws:cloudwatch:${MOCK_REGION}:${MOCK_ACCOUNT}:alarm:${id}`;
+      if (type.endsWith('LogGroup')) return `arn:aws:logs:${MOCK_REGION}:${MOCK_ACCOUNT}:log-group:${id}`;
+      // EventBridge lives in Pulumi's cloudwatch module; its rules have events ARNs.
+      if (type.endsWith('EventRule')) return `arn:aws:events:${MOCK_REGION}:${MOCK_ACCOUNT}:rule/${id}`;
+      return `arn:aws:cloudwatch:${MOCK_REGION}:${MOCK_ACCOUNT}:alarm:${id}`;
     case 'efs':
       return `arn:aws:elasticfilesystem:${MOCK_REGION}:${MOCK_ACCOUNT}:${type.endsWith('AccessPoint') ? 'access-point/fsap' : 'file-system/fs'}-${name}`;
     case 'sns':
