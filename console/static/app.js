@@ -150,10 +150,15 @@ async function renderReviews() {
   highlight();
 }
 
+/** Pending, or expired: the deadline passed undecided, and a decision still counts for the image's next submission. */
+function decidable(item) {
+  return item.status === 'pending' || item.status === 'expired';
+}
+
 function reviewCard(item, index) {
   const v = item.verdict ?? {};
   const triggering = (v.reasons ?? []).filter((r) => r.code !== 'clean');
-  const note = h('textarea', { placeholder: 'note (why)', 'aria-label': 'note', class: 'note', disabled: item.status !== 'pending' });
+  const note = h('textarea', { placeholder: 'note (why)', 'aria-label': 'note', class: 'note', disabled: !decidable(item) });
   const decide = (decision) => decideReview(item, decision, note.value, card);
   const card = h(
     'article',
@@ -184,9 +189,16 @@ function reviewCard(item, index) {
       h(
         'div',
         { class: 'buttons' },
-        h('button', { class: 'approve', disabled: item.status !== 'pending', onclick: () => decide('approve') }, 'Approve (a)'),
-        h('button', { class: 'reject', disabled: item.status !== 'pending', onclick: () => decide('reject') }, 'Reject (r)'),
+        h('button', { class: 'approve', disabled: !decidable(item), onclick: () => decide('approve') }, 'Approve (a)'),
+        h('button', { class: 'reject', disabled: !decidable(item), onclick: () => decide('reject') }, 'Reject (r)'),
       ),
+      item.status === 'expired'
+        ? h(
+            'div',
+            { class: 'muted expired-note' },
+            `Expired ${when(item.expiredAt)}: nobody decided by the deadline, so the image was not approved (the timeout outcome). A decision now still counts for its next submission.`,
+          )
+        : null,
       item.decidedBy ? h('div', { class: 'muted' }, `${item.status} by ${item.decidedBy} ${when(item.decidedAt)}${item.note ? `: ${item.note}` : ''}`) : null,
     ),
   );
@@ -230,7 +242,7 @@ function onQueueKey(e) {
       break;
     case 'a':
     case 'r':
-      if (card && item && item.status === 'pending') decideReview(item, e.key === 'a' ? 'approve' : 'reject', card.querySelector('.note').value, card);
+      if (card && item && decidable(item)) decideReview(item, e.key === 'a' ? 'approve' : 'reject', card.querySelector('.note').value, card);
       break;
     case 'n':
       card?.querySelector('.note')?.focus();

@@ -223,7 +223,7 @@ describe('moderator console (real server, real store, Chromium)', function () {
   });
 
   describe('deadlines (real store)', () => {
-    it('the queue never shows a local review past its deadline: listing ends it with the timeout outcome first', async () => {
+    it('the queue never shows a local review past its deadline: listing ends it with the timeout outcome first; the expired item can still be decided from the page', async () => {
       const zebra = fx.byInput(HOSTILE.file);
       const sha256 = createHash('sha256').update('a photo nobody reviewed in time').digest('hex');
       const { item } = await fx.store.requestReview({
@@ -241,6 +241,18 @@ describe('moderator console (real server, real store, Chromium)', function () {
       const record = await fx.store.getVerdict(item.sha256, item.ruleset);
       expect(record).to.include({ decision: 'review', decidedBy: 'policy', reviewId: item.reviewId });
       expect(record!.verdict.reasons[0].code).to.equal('review-expired');
+
+      // The page says so, and a moderator can still decide it: the decision replaces the timeout verdict.
+      await open('#/reviews');
+      await page.locator('#filter-status').selectOption('expired');
+      const card = page.locator(`article[data-review-id="${item.reviewId}"]`);
+      await card.waitFor();
+      expect(await card.locator('.expired-note').innerText()).to.match(/^Expired .*not approved/);
+      await card.locator('button.approve').click();
+      await card.waitFor({ state: 'detached' });
+      expect(await fx.store.getReview(item.reviewId)).to.include({ status: 'approved', decidedBy: 'alice' });
+      expect(await fx.store.getVerdict(item.sha256, item.ruleset)).to.include({ decision: 'approve', decidedBy: 'alice' });
+      expect(await pwned()).to.equal(undefined);
     });
   });
 });
