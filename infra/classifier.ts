@@ -3,7 +3,7 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { inlinePolicy, logsTo, serviceRole, XRAY, type Statement } from './iam.js';
 import type { FunctionsImage } from './image.js';
-import { functionLogGroup, telemetryEnv, type TelemetrySettings } from './log-groups.js';
+import { functionLogGroup, lambdaLogging, telemetryEnv, type TelemetrySettings } from './log-groups.js';
 import type { Network } from './network.js';
 import type { UploadedClassifierModel } from './model-uploads.js';
 import { MODEL_MOUNT_PATH, STAGING_PREFIX, type Storage } from './storage.js';
@@ -101,7 +101,7 @@ export function createClassifier(a: ClassifierArgs) {
         },
       },
       tracingConfig: { mode: 'Active' },
-      loggingConfig: { logFormat: 'JSON', logGroup: logGroup.name, applicationLogLevel: a.telemetry.logLevel, systemLogLevel: 'WARN' },
+      loggingConfig: lambdaLogging(logGroup, a.telemetry),
       tags: a.tags,
     },
     // EFSMountFailureException otherwise: the mount targets must exist before the function (DESIGN.md).

@@ -9,7 +9,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { DEFAULT_LIMITS } from '../functions/shared/limits.js';
 import { bundleFunction } from './bundle.js';
 import type { FunctionsImage } from './image.js';
-import { functionLogGroup, telemetryEnv, type TelemetrySettings } from './log-groups.js';
+import { functionLogGroup, lambdaLogging, telemetryEnv, type TelemetrySettings } from './log-groups.js';
 import { inlinePolicy, logsTo, serviceRole, XRAY, type Statement } from './iam.js';
 import type { UploadedModel } from './model-uploads.js';
 import type { LambdaNodeRuntime } from './runtime.js';
@@ -52,7 +52,7 @@ export function lambdaWith(
       role: role.arn,
       architectures: [a.architecture],
       tracingConfig: { mode: 'Active' },
-      loggingConfig: { logFormat: 'JSON', logGroup: logGroup.name, applicationLogLevel: a.telemetry.logLevel, systemLogLevel: 'WARN' },
+      loggingConfig: lambdaLogging(logGroup, a.telemetry),
       tags: a.tags,
     },
     { dependsOn: [policy, logGroup, ...dependsOn] },

@@ -161,6 +161,9 @@ describe('infra: the ReviewsExpired alarm reads what the verdict Lambda emits (s
     expect([...directive.Dimensions[0]].sort()).to.deep.equal(Object.keys(alarm.dimensions).sort());
     for (const [k, v] of Object.entries(alarm.dimensions)) expect(blob[k], k).to.equal(v);
     expect(blob[alarm.metricName]).to.equal(1);
+    // Lambda's application log filter (JSON logs) keeps the line: it carries the function's own level.
+    const fn = one('aws:lambda/function:Function', '-verdicts');
+    expect(blob.level).to.equal((fn.inputs.loggingConfig as { applicationLogLevel: string }).applicationLogLevel);
     expect(alarm).to.include({ statistic: 'Sum', threshold: 1 });
 
     // The dashboard's "Reviews expired" graph reads the same series.

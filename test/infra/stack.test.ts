@@ -238,7 +238,13 @@ describe('infra: the default stack (Pulumi.dev.yaml) under mocks', function () {
     expect(one(plan, 'aws:lambda/function:Function', '-fetch-image').inputs).not.to.have.property('vpcConfig');
     for (const fn of of(plan, 'aws:lambda/function:Function')) {
       expect(fn.inputs.tracingConfig, fn.name).to.deep.equal({ mode: 'Active' });
-      expect((fn.inputs.loggingConfig as { logFormat: string; logGroup: string }).logGroup).to.equal(`/aws/lambda/${String(fn.inputs.name)}`);
+      expect(fn.inputs.loggingConfig, fn.name).to.deep.equal({
+        logFormat: 'JSON',
+        logGroup: `/aws/lambda/${String(fn.inputs.name)}`,
+        // The level the metric lines carry (POWERTOOLS_LOG_LEVEL below): Lambda's filter keeps them.
+        applicationLogLevel: 'INFO',
+        systemLogLevel: 'WARN',
+      });
       // The shared entry wrapper's settings: level, EMF namespace and the service dimension, from stack config.
       expect((fn.inputs.environment as { variables: Record<string, string> }).variables, fn.name).to.include({
         POWERTOOLS_LOG_LEVEL: 'INFO',

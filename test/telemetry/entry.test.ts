@@ -90,9 +90,18 @@ describe('telemetry: the one entry wrapper', () => {
     );
     const err = await entry({}).catch((e: Error) => e);
     expect(err).to.be.instanceOf(Error).with.property('message', 'boom');
-    const logged = lines.filter((l) => l.level !== undefined);
+    const logged = lines.filter((l) => l._aws === undefined);
     expect(logged).to.have.length(1);
     expect(logged[0]).to.include({ level: 'ERROR', errorName: 'Error' });
+    // Lambda keeps a JSON line at or above its application log level, and counts one without "level" as
+    // INFO: the metric lines carry the configured level, so at ERROR they are not dropped with the INFO logs.
+    const metrics = lines.filter((l) => l._aws !== undefined);
+    expect(metrics.map((l) => Object.keys(l).find((k) => k === 'StepDuration' || k === 'StepErrors' || k === 'ColdStart'))).to.have.members([
+      'ColdStart',
+      'StepDuration',
+      'StepErrors',
+    ]);
+    for (const m of metrics) expect(m.level).to.equal('ERROR');
   });
 
   it('never writes image bytes or URL secrets, whatever a step logs', async () => {

@@ -32,17 +32,22 @@ class SinkLogger extends Logger {
   }
 }
 
-/** Powertools' Metrics with the EMF blob written to our sink. */
+/**
+ * Powertools' Metrics with the EMF blob written to our sink, stamped with the configured log level: in a
+ * Lambda with JSON logs and an application log level, a line without "level" counts as INFO and is
+ * dropped at WARN or ERROR (infra/log-groups.ts lambdaLogging), which would lose every metric.
+ */
 class SinkMetrics extends Metrics {
   constructor(
     private readonly options: ConstructorParameters<typeof Metrics>[0] & {},
     private readonly sink: LineSink | undefined,
+    private readonly level: string,
   ) {
     super(options);
   }
   override publishStoredMetrics(): this {
     try {
-      if (this.hasStoredMetrics()) this.sink?.write(`${JSON.stringify(this.serializeMetrics())}\n`);
+      if (this.hasStoredMetrics()) this.sink?.write(`${JSON.stringify({ ...this.serializeMetrics(), level: this.level })}\n`);
     } finally {
       this.clearMetrics();
       this.clearDimensions();
@@ -51,7 +56,7 @@ class SinkMetrics extends Metrics {
     return this;
   }
   override singleMetric(): Metrics {
-    return new SinkMetrics({ ...this.options, singleMetric: true }, this.sink);
+    return new SinkMetrics({ ...this.options, singleMetric: true }, this.sink, this.level);
   }
 }
 
@@ -76,6 +81,7 @@ export function createTelemetry(config: TelemetryConfig, sink: LineSink | undefi
   const metrics = new SinkMetrics(
     { namespace: config.namespace, serviceName: config.service, ...(config.functionName ? { functionName: config.functionName } : {}) },
     sink,
+    config.logLevel,
   );
   // captureHTTPsRequests off: an http subsegment records the full image URL, signed query string included.
   const tracer = config.tracing
