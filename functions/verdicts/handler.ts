@@ -76,7 +76,7 @@ const STEP_OF_ACTION: Record<VerdictStepEvent['action'], StepName> = {
 /** Read before parsing (the wrapper names the step first); a payload without a known action is logged under LookupVerdict and then refused by the parser. */
 export function verdictStepOf(event: unknown): StepName {
   const action = (event as { action?: unknown } | null)?.action;
-  return typeof action === 'string' && action in STEP_OF_ACTION ? STEP_OF_ACTION[action as VerdictStepEvent['action']] : STATE_NAMES.lookup;
+  return typeof action === 'string' && Object.hasOwn(STEP_OF_ACTION, action) ? STEP_OF_ACTION[action as VerdictStepEvent['action']] : STATE_NAMES.lookup;
 }
 
 export function createVerdictStepHandler(deps: VerdictStepDeps): StepCore<VerdictLookup | Verdict | ExpirySweep> {

@@ -124,6 +124,12 @@ describe('telemetry: the one entry wrapper', () => {
     expect(redactUrls('see s3://bucket/key.jpg and http://h/x?y=1 now')).to.equal('see s3://bucket/key.jpg and http://h/x?… now');
   });
 
+  it('names the verdict step by its action, never by anything else a payload carries', () => {
+    expect(verdictStepOf({ action: 'record' })).to.equal('RecordVerdict');
+    expect(verdictStepOf({ action: 'expireReview' })).to.equal('ReviewExpired');
+    for (const odd of [{ action: 'toString' }, { action: '__proto__' }, { action: 3 }, null, 'x']) expect(verdictStepOf(odd)).to.equal('LookupVerdict');
+  });
+
   it('reads the correlation keys from every step payload shape', () => {
     expect(correlationOf({ input: { imageUrl: 'x', postId: 'p' }, executionName: 'e' })).to.deep.equal({ execution: 'e', post_id: 'p' });
     expect(correlationOf({ image: { sha256: 'f'.repeat(64) } })).to.deep.equal({ image_sha256: 'f'.repeat(64) });
