@@ -68,7 +68,7 @@ const schema = z
     reviewHeartbeatSeconds: z.coerce.number().int().min(60).optional(),
     /** What an undecided review ends as: review (not published, decided later) or reject. Never approve. */
     reviewTimeoutOutcome: reviewTimeoutOutcomeSchema,
-    /** EXPRESS stacks: how often the scheduled sweep ends queued reviews past their deadline. */
+    /** How often the scheduled sweep ends reviews past their deadline (EXPRESS: queued ones; STANDARD: a stopped execution's). */
     reviewSweepMinutes: reviewSweepMinutesSchema,
     /** Every function's Node.js runtime (zip runtime and image base), checked by date in infra/runtime.ts. */
     lambdaRuntime: z.string().default(DEFAULT_LAMBDA_RUNTIME),

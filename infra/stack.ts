@@ -85,8 +85,9 @@ export async function createStack(cfg: StackConfig, deps: StackDeps = {}) {
     runtime: cfg.runtime,
     logRetentionDays: cfg.logRetentionDays,
     tags,
-    // STANDARD: the waiting task ends each review at its deadline; EXPRESS queues them, so a schedule does.
-    ...(cfg.workflowType === 'EXPRESS' ? { sweep: { rateMinutes: cfg.reviewSweepMinutes, outcome: cfg.reviewTimeoutOutcome } } : {}),
+    // EXPRESS queues reviews, so the schedule ends them; in STANDARD the waiting task does, and the schedule
+    // is the net for a review whose execution was stopped or whose ReviewExpired failed (an hour later).
+    sweep: { rateMinutes: cfg.reviewSweepMinutes, outcome: cfg.reviewTimeoutOutcome },
   });
   // What deployed verdicts are recorded under: a new model, safety engine or policy moderates known photos again.
   const ruleset = rulesetOf({
@@ -161,7 +162,7 @@ export async function createStack(cfg: StackConfig, deps: StackDeps = {}) {
     reviewTopicArn: verdicts.topic.arn,
     reviewerPolicyArn: verdicts.reviewerPolicy.arn,
     reviewExpiredAlarmName: reviewExpired.name,
-    ...(verdicts.sweep ? { reviewSweepRuleName: verdicts.sweep.rule.name } : {}),
+    reviewSweepRuleName: verdicts.sweep.rule.name,
     ruleset,
     alarmTopicArn: alarms.topic.arn,
     dashboardUrl: pulumi.interpolate`https://${cfg.region}.console.aws.amazon.com/cloudwatch/home?region=${cfg.region}#dashboards/dashboard/${dashboard.dashboardName}`,

@@ -2,7 +2,7 @@
  * The verdict + review store in AWS: one DynamoDB table (on-demand, encrypted, point-in-time recovery,
  * no TTL: verdicts are kept until the ruleset changes), the moderators' SNS topic with an optional email
  * subscription, the VerdictStep Lambda the state machine calls (lookup, record, request review, expire),
- * in EXPRESS stacks the schedule that ends queued reviews past their deadline, the review CLI's policy,
+ * the schedule that ends reviews past their deadline nothing else ended, the review CLI's policy,
  * and the alarm on reviews nobody decided before their deadline.
  */
 import * as aws from '@pulumi/aws';
@@ -27,11 +27,11 @@ export interface VerdictsArgs {
   logRetentionDays: number;
   tags: Record<string, string>;
   /**
-   * EXPRESS stacks: queued reviews have no waiting task to time out, so a schedule invokes this Lambda
-   * (action expireDue) to end the ones past their deadline. STANDARD stacks leave it out: their waiting
-   * task ends each review at its TimeoutSeconds (ReviewExpired).
+   * The schedule that invokes this Lambda (action expireDue) to end reviews past their deadline: queued
+   * ones (EXPRESS: nothing waits on them) at once, ones a STANDARD execution waits on only an hour after
+   * their deadline (their own ReviewExpired ends them; the sweep catches a stopped execution's).
    */
-  sweep?: { rateMinutes: number; outcome: ReviewTimeoutOutcome };
+  sweep: { rateMinutes: number; outcome: ReviewTimeoutOutcome };
 }
 
 /** Reviews one scheduled sweep ends at most (the rest wait for the next run): well inside the Lambda's 10 s. */
@@ -69,8 +69,8 @@ export function createVerdicts(a: VerdictsArgs) {
       { Sid: 'NotifyModerators', Effect: 'Allow', Action: ['sns:Publish'], Resource: topic.arn },
       // A photo decided while a second execution was starting: that execution is resumed at once.
       taskTokenCallbacks(['states:SendTaskSuccess']),
-      // The sweep reads the pending partition of the status index (and nothing else reads the index).
-      ...(a.sweep ? [{ Sid: 'FindDueReviews', Effect: 'Allow' as const, Action: ['dynamodb:Query'], Resource: indexArn }] : []),
+      // The sweep reads the pending partition of the status index (nothing else in the Lambda reads the index).
+      { Sid: 'FindDueReviews', Effect: 'Allow', Action: ['dynamodb:Query'], Resource: indexArn },
     ],
     {
       packageType: 'Zip',
@@ -108,7 +108,7 @@ export function createVerdicts(a: VerdictsArgs) {
     tags: a.tags,
   });
 
-  const sweep = a.sweep ? createReviewSweep(a.prefix, fn.fn, a.sweep, a.tags) : undefined;
+  const sweep = createReviewSweep(a.prefix, fn.fn, a.sweep, a.tags);
 
   return { table, topic, subscription, fn, reviewerPolicy, sweep };
 }
@@ -121,7 +121,7 @@ export function createVerdicts(a: VerdictsArgs) {
 function createReviewSweep(prefix: string, fn: aws.lambda.Function, s: { rateMinutes: number; outcome: ReviewTimeoutOutcome }, tags: Record<string, string>) {
   const rule = new aws.cloudwatch.EventRule(`${prefix}-review-sweep`, {
     name: `${prefix}-review-sweep`,
-    description: `Ends queued reviews past their deadline with the timeout outcome (${s.outcome}, never approve)`,
+    description: `Ends reviews past their deadline that nothing else ended, with the timeout outcome (${s.outcome}, never approve)`,
     scheduleExpression: `rate(${s.rateMinutes} ${s.rateMinutes === 1 ? 'minute' : 'minutes'})`,
     tags,
   });

@@ -167,7 +167,7 @@ export class ModerationClient {
       const left = Date.parse(item.deadline) + grace - Date.now();
       if (left <= 0) {
         throw new VerdictTimeout(
-          `Review ${reviewId} is still pending ${Math.round(grace / 1000)} s after its deadline (${item.deadline}): nothing ended it. Run the expiry sweep (npm run review -- expire locally; EXPRESS stacks run it on a schedule). The image stays unapproved.`,
+          `Review ${reviewId} is still pending ${Math.round(grace / 1000)} s after its deadline (${item.deadline}): nothing ended it. Run the expiry sweep (npm run review -- expire locally; deployed stacks run it on a schedule). The image stays unapproved.`,
           { reviewId },
         );
       }

@@ -131,7 +131,7 @@ export function parseReviewArgs(argv: string[], env: NodeJS.ProcessEnv): { help:
   if (o.now && o.command !== 'expire') throw new ConfigError('--now is only for expire.');
   if (o.command === 'expire' && (o.stack || o.table))
     throw new ConfigError(
-      'expire runs on the local store. A deployed stack ends its own reviews: the waiting task times out (STANDARD), or the scheduled sweep runs (EXPRESS, every reviewSweepMinutes).',
+      'expire runs on the local store. A deployed stack ends its own reviews: the waiting task times out (STANDARD), and the scheduled sweep runs every reviewSweepMinutes.',
     );
   return { help: false, options: o };
 }

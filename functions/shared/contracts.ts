@@ -272,6 +272,8 @@ export interface ExpirySweep {
   expired: Array<{ reviewId: string; deadline: string; decision: Verdict['decision']; postIds: string[] }>;
   /** Due items someone else changed first (a moderator's decision, or another sweep). */
   skipped: number;
+  /** Due items an execution still waits on (STANDARD), left to its own ReviewExpired for an hour. */
+  waiting: number;
   /** True when `limit` items were due: more may be waiting for the next sweep. */
   more: boolean;
 }

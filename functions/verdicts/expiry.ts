@@ -77,14 +77,25 @@ export async function endReview(
 const CONCURRENCY = 8;
 
 /**
- * Ends every queued review past its deadline (up to `limit` per call). Idempotent: a second run finds
- * nothing due, and an item ended by anyone else is skipped.
+ * How long past its deadline a review an execution waits on (STANDARD: task tokens) is left to that
+ * execution's own ReviewExpired, which fires at the deadline. Ending it first would leave the execution
+ * waiting with nobody able to resume it; after this the execution is gone (stopped, or its ReviewExpired
+ * failed), and the sweep ends the item so it does not stay pending for ever.
+ */
+export const WAITING_GRACE_MS = 3_600_000;
+
+/**
+ * Ends every review past its deadline (up to `limit` per call): queued ones at once, ones an execution
+ * waits on after WAITING_GRACE_MS. Idempotent: a second run finds nothing due, and an item ended by
+ * anyone else is skipped.
  */
 export async function expireDueReviews(deps: VerdictStepDeps, o: { outcome: ReviewTimeoutOutcome; limit?: number; now?: Date }): Promise<ExpirySweep> {
-  const now = (o.now ?? deps.now?.() ?? new Date()).toISOString();
+  const clock = o.now ?? deps.now?.() ?? new Date();
+  const now = clock.toISOString();
   const limit = o.limit ?? 500;
-  const due = await deps.store.listDueReviews(now, limit);
-  const sweep: ExpirySweep = { now, expired: [], skipped: 0, more: due.length >= limit };
+  const listed = await deps.store.listDueReviews(now, limit);
+  const due = listed.filter((i) => i.taskTokens.length === 0 || Date.parse(i.deadline) + WAITING_GRACE_MS <= clock.getTime());
+  const sweep: ExpirySweep = { now, expired: [], skipped: 0, waiting: listed.length - due.length, more: listed.length >= limit };
   let next = 0;
   const work = async () => {
     for (let i = next++; i < due.length; i = next++) {

@@ -58,7 +58,9 @@ describe('infra: verdict store, review topic and review states (mocks)', functio
     const policy = statements(one(std, 'aws:iam/rolePolicy:RolePolicy', '-verdicts'));
     const byAction = (a: string) => policy.filter((s) => s.Action.includes(a)).flatMap(resources);
     const tableArn = `arn:aws:dynamodb:us-east-1:123456789012:${String(table.inputs.name)}`;
-    for (const a of ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:DescribeTable']) expect(byAction(a), a).to.deep.equal([tableArn]);
+    for (const a of ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DescribeTable']) expect(byAction(a), a).to.deep.equal([tableArn]);
+    // The table, and the status index for the review sweep.
+    expect(byAction('dynamodb:Query')).to.deep.equal([tableArn, `${tableArn}/index/by-status`]);
     expect(byAction('sns:Publish')).to.deep.equal([`arn:aws:sns:us-east-1:123456789012:${topic.name}`]);
     // A state machine ARN here would match no request (the action takes no resource type) and deny every call.
     expect(policy.filter((s) => s.Action.some((a) => a.startsWith('states:')))).to.deep.equal([
@@ -69,7 +71,7 @@ describe('infra: verdict store, review topic and review states (mocks)', functio
         .flatMap((s) => s.Action)
         .filter((a) => a.startsWith('dynamodb:'))
         .sort(),
-    ).to.deep.equal(['dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']);
+    ).to.deep.equal(['dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:Query']);
     const wf = statements(one(std, 'aws:iam/rolePolicy:RolePolicy', '-workflow'));
     expect(wf.find((s) => s.Action.includes('lambda:InvokeFunction'))!.Resource).to.include(
       `arn:aws:lambda:us-east-1:123456789012:function:${String(fn.inputs.name)}`,
@@ -138,16 +140,20 @@ describe('infra: verdict store, review topic and review states (mocks)', functio
     expect(express.outputs.reviewSweepRuleName).to.equal(rule.inputs.name);
   });
 
-  it("EXPRESS: the Lambda's role gains only Query on the status index for the sweep; STANDARD has no schedule and no index grant", () => {
-    const table = one(express, 'aws:dynamodb/table:Table', '-verdicts');
-    const tableArn = `arn:aws:dynamodb:us-east-1:123456789012:${String(table.inputs.name)}`;
-    const policy = statements(one(express, 'aws:iam/rolePolicy:RolePolicy', '-verdicts'));
-    expect(policy.find((s) => s.Sid === 'FindDueReviews')).to.deep.include({ Action: ['dynamodb:Query'], Resource: `${tableArn}/index/by-status` });
-    for (const s of policy.filter((x) => x.Action.some((a) => a.startsWith('dynamodb:')))) for (const r of resources(s)) expect(r, s.Sid).not.to.contain('*');
-    expect(of(std, 'aws:cloudwatch/eventRule:EventRule').filter((r) => r.name.endsWith('-review-sweep'))).to.be.empty;
-    expect(of(std, 'aws:lambda/permission:Permission').filter((r) => r.name.endsWith('-review-sweep'))).to.be.empty;
-    expect(statements(one(std, 'aws:iam/rolePolicy:RolePolicy', '-verdicts')).find((s) => s.Sid === 'FindDueReviews')).to.equal(undefined);
-    expect(std.outputs).not.to.have.property('reviewSweepRuleName');
+  it("both types: the sweep's only grants are Query on the status index and invoking this one function from this rule; STANDARD's runs at the default 15 minutes", () => {
+    for (const plan of [express, std]) {
+      const table = one(plan, 'aws:dynamodb/table:Table', '-verdicts');
+      const tableArn = `arn:aws:dynamodb:us-east-1:123456789012:${String(table.inputs.name)}`;
+      const policy = statements(one(plan, 'aws:iam/rolePolicy:RolePolicy', '-verdicts'));
+      expect(policy.find((s) => s.Sid === 'FindDueReviews')).to.deep.include({ Action: ['dynamodb:Query'], Resource: `${tableArn}/index/by-status` });
+      for (const s of policy.filter((x) => x.Action.some((a) => a.startsWith('dynamodb:')))) for (const r of resources(s)) expect(r, s.Sid).not.to.contain('*');
+      const rule = one(plan, 'aws:cloudwatch/eventRule:EventRule', '-review-sweep');
+      expect(one(plan, 'aws:lambda/permission:Permission', '-review-sweep').inputs.sourceArn).to.equal(
+        `arn:aws:events:us-east-1:123456789012:rule/${String(rule.inputs.name)}`,
+      );
+    }
+    expect(one(std, 'aws:cloudwatch/eventRule:EventRule', '-review-sweep').inputs.scheduleExpression).to.equal('rate(15 minutes)');
+    expect(JSON.parse(one(std, 'aws:cloudwatch/eventTarget:EventTarget', '-review-sweep').inputs.input as string)).to.include({ outcome: 'reject' });
   });
 
   it('the sweep rate is validated config: default 15 minutes, 1 minute is singular, 0 is refused naming the key', async () => {

@@ -141,6 +141,24 @@ function sweepSuite(open: () => Promise<VerdictStore>) {
     expect(lookup).to.deep.equal({ found: false, verdict: null, reason: 'not-recorded' });
   });
 
+  it('leaves a review an execution waits on (STANDARD) to its own ReviewExpired for an hour, then ends it (a stopped execution)', async () => {
+    const s = sha('waited-on');
+    const { item } = await store.requestReview({
+      sha256: s,
+      ruleset: 'r1',
+      verdict: verdict('review', { image: image(s) }),
+      taskToken: 'token-1',
+      at,
+      deadline: due(0),
+    });
+    const soon = await expireDueReviews({ store }, { outcome: 'reject', now: new Date(Date.parse(due(0)) + 60_000) });
+    expect(soon).to.deep.include({ expired: [], waiting: 1 });
+    expect((await store.getReview(item.reviewId))?.status).to.equal('pending');
+    const late = await expireDueReviews({ store }, { outcome: 'reject', now: new Date(Date.parse(due(0)) + 3_600_000) });
+    expect(late.expired.map((e) => e.reviewId)).to.deep.equal([item.reviewId]);
+    expect(late.waiting).to.equal(0);
+  });
+
   it('stops at the limit and says more are due', async () => {
     await queue(store, 5, 'd');
     const first = await expireDueReviews({ store }, { outcome: 'review', now: new Date(now), limit: 3 });

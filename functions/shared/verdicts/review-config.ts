@@ -10,7 +10,7 @@ import { parseEnv } from '../env.js';
 
 /** A day for a person to look; the photo is not published meanwhile. */
 export const DEFAULT_REVIEW_TIMEOUT_SECONDS = 86_400;
-/** How often a deployed EXPRESS stack ends queued reviews past their deadline (at most this late). */
+/** How often a deployed stack's sweep ends reviews past their deadline (a queued one at most this late). */
 export const DEFAULT_REVIEW_SWEEP_MINUTES = 15;
 
 export const reviewTimeoutSecondsSchema = z.coerce
