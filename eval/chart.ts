@@ -68,7 +68,7 @@ export function reportHtml(summary: EvalSummary, curves: readonly SweepCurve[], 
     ),
   );
   const list = (xs: { file: string; why: string[] }[]) =>
-    xs.length ? `<ul>${xs.map((o) => `<li><code>${esc(o.file)}</code>: ${esc(o.why.join('; '))}</li>`).join('')}</ul>` : '<p>none</p>';
+    xs.length ? `<ul>${xs.map((o) => `<li><code>${esc(o.file)}</code>: ${esc(o.why.join(' '))}</li>`).join('')}</ul>` : '<p>none</p>';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title>
 <style>body{font-family:sans-serif;margin:2em;max-width:70em}td,th{padding:2px 8px;text-align:right}td:first-child,td:nth-child(2){text-align:left}tr.current{font-weight:bold;background:#eef}</style></head>

@@ -100,7 +100,7 @@ export function formatReport(r: EvalReport): string {
   const list = (title: string, xs: { file: string; decision: string; why: string[] }[]) => {
     if (!xs.length) return;
     lines.push(`${title}:`);
-    for (const o of xs) lines.push(`  ${o.file} → ${o.decision}: ${o.why.join('; ')}`);
+    for (const o of xs) lines.push(`  ${o.file} → ${o.decision}: ${o.why.join(' ')}`);
   };
   list('FALSE REJECTS', r.offenders.falseRejects);
   list('false flags', r.offenders.falseFlags);

@@ -664,7 +664,7 @@ function offenders(o) {
   if (!o) return null;
   const block = (title, list) =>
     list?.length
-      ? [h('h3', {}, `${title} (${list.length})`), h('ul', {}, ...list.map((x) => h('li', {}, `${x.file} → ${x.decision}: ${(x.why ?? []).join('; ')}`)))]
+      ? [h('h3', {}, `${title} (${list.length})`), h('ul', {}, ...list.map((x) => h('li', {}, `${x.file} → ${x.decision}: ${(x.why ?? []).join(' ')}`)))]
       : [];
   return h('section', { class: 'offenders' }, ...block('False rejects', o.falseRejects), ...block('False flags', o.falseFlags), ...block('Missed', o.missed));
 }
