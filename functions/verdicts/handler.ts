@@ -100,10 +100,19 @@ export function createVerdictStepHandler(deps: VerdictStepDeps): StepCore<Verdic
           taskToken: e.taskToken,
         });
       case 'expireReview': {
-        const out = await expireReview(deps, { ruleset: e.ruleset, verdict: e.verdict as Verdict, input: e.input, outcome: e.outcome, error: e.error });
+        const { verdict: out, expiredNow } = await expireReview(deps, {
+          ruleset: e.ruleset,
+          verdict: e.verdict as Verdict,
+          input: e.input,
+          outcome: e.outcome,
+          error: e.error,
+        });
         // The alarm on undecided reviews reads this (infra/verdicts.ts): EMF through the wrapper, no PutMetricData.
-        t.count(METRICS.reviewsExpired, {});
-        t.logger.warn('review expired undecided', { reviewId: out.reviewId, decision: out.decision });
+        // Counted once per review: a retried ReviewExpired, or one the sweep beat, ended nothing.
+        if (expiredNow) {
+          t.count(METRICS.reviewsExpired, {});
+          t.logger.warn('review expired undecided', { reviewId: out.reviewId, decision: out.decision });
+        }
         return out;
       }
       case 'expireDue': {

@@ -126,7 +126,7 @@ export async function requestReview(deps: VerdictStepDeps, a: ReviewRequestArgs)
 export async function expireReview(
   deps: VerdictStepDeps,
   a: { ruleset: Ruleset; verdict: Verdict; input: ModerationInput; outcome: ReviewTimeoutOutcome; error?: StepError },
-): Promise<Verdict> {
+): Promise<{ verdict: Verdict; expiredNow: boolean }> {
   const reviewId = reviewIdFor(sha256Of(a.verdict, 'ReviewExpired'), a.ruleset);
   const at = (deps.now?.() ?? new Date()).toISOString();
   const ended = await endReview(deps, { reviewId, verdict: a.verdict, outcome: a.outcome, at, error: a.error });
@@ -135,7 +135,8 @@ export async function expireReview(
   const verdict = ended?.verdict ?? timeoutVerdict({ reviewId, deadline: 'unknown' }, a.verdict, a.outcome, at, a.error);
   if (a.input.postId !== undefined) verdict.postId = a.input.postId;
   else delete verdict.postId;
-  return verdict;
+  // expiredNow: this call ended the item (not a retry of ReviewExpired, nor a sweep that got there first).
+  return { verdict, expiredNow: ended?.changed ?? false };
 }
 
 export { deliverDecision };

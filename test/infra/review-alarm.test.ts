@@ -172,6 +172,19 @@ describe('infra: the ReviewsExpired alarm reads what the verdict Lambda emits (s
     };
     const graph = dash.widgets.find((w) => w.properties.title.startsWith('Reviews expired'))!.properties.metrics[0];
     expect(graph.slice(0, -1)).to.deep.equal([alarm.namespace, alarm.metricName, ...Object.entries(alarm.dimensions).flat()]);
+
+    // Lambda retries ReviewExpired on a transient error: the retry answers the same verdict and counts nothing.
+    const retried = await invoke({
+      action: 'expireReview',
+      ruleset: 'r1',
+      verdict: held,
+      input,
+      outcome: 'review',
+      error: { Error: 'States.Timeout' },
+      executionName: 'exec-review-1',
+    });
+    expect(retried.result).to.include({ decision: 'review' });
+    expect(retried.lines.filter((l) => l._aws?.CloudWatchMetrics.some((m) => m.Metrics.some((x) => x.Name === alarm.metricName)))).to.deep.equal([]);
   });
 
   it('the scheduled sweep (expireDue, as EXPRESS stacks send it) ends queued reviews past their deadline, tells moderators and emits ReviewsExpired with the count', async () => {
