@@ -132,7 +132,8 @@ describe('infra: the ReviewsExpired alarm reads what the verdict Lambda emits (s
   });
 
   it('emits ReviewsExpired under exactly the namespace, name and dimensions the alarm reads', async () => {
-    const { result, lines, stdout } = await invoke({
+    // What ReviewExpired sends when the waiting task times out (and sends again when Lambda retries it).
+    const timedOut: VerdictStepInput & { executionName: string } = {
       action: 'expireReview',
       ruleset: 'r1',
       verdict: held,
@@ -140,7 +141,8 @@ describe('infra: the ReviewsExpired alarm reads what the verdict Lambda emits (s
       outcome: 'review',
       error: { Error: 'States.Timeout' },
       executionName: 'exec-review-1',
-    });
+    };
+    const { result, lines, stdout } = await invoke(timedOut);
     expect(result).to.include({ decision: 'review' });
     expect(stdout).not.to.contain(TASK_TOKEN.slice(0, 60));
     expect(lines.find((l) => l.message === 'ReviewExpired done')).to.include({ step: 'ReviewExpired', execution: 'exec-review-1', post_id: 'post-7' });
@@ -174,15 +176,7 @@ describe('infra: the ReviewsExpired alarm reads what the verdict Lambda emits (s
     expect(graph.slice(0, -1)).to.deep.equal([alarm.namespace, alarm.metricName, ...Object.entries(alarm.dimensions).flat()]);
 
     // Lambda retries ReviewExpired on a transient error: the retry answers the same verdict and counts nothing.
-    const retried = await invoke({
-      action: 'expireReview',
-      ruleset: 'r1',
-      verdict: held,
-      input,
-      outcome: 'review',
-      error: { Error: 'States.Timeout' },
-      executionName: 'exec-review-1',
-    });
+    const retried = await invoke(timedOut);
     expect(retried.result).to.include({ decision: 'review' });
     expect(retried.lines.filter((l) => l._aws?.CloudWatchMetrics.some((m) => m.Metrics.some((x) => x.Name === alarm.metricName)))).to.deep.equal([]);
   });
