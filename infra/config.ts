@@ -46,7 +46,7 @@ const schema = z
     rejectRateAlarmPercent: z.coerce.number().min(1).max(100).default(10),
     /** ...of at least this many images (fewer is noise, not an incident). */
     alarmMinDecisions: z.coerce.number().int().min(1).default(20),
-    /** The `service` dimension of every metric and log line. */
+    /** The `service` dimension of every metric and log line (default: stackServiceName(stack)). */
     serviceName: z
       .string()
       .regex(/^[A-Za-z0-9._-]{1,100}$/, 'serviceName: letters, digits, . _ - only')
@@ -132,10 +132,16 @@ const KEYS = [
   'lambdaRuntime',
 ] as const;
 
+/**
+ * The default `service` dimension: one per stack, because the alarms and the dashboard select their series
+ * by it, and two stacks in one account and region with the same name would share every series.
+ */
+export const stackServiceName = (stack: string): string => `${DEFAULT_SERVICE_NAME}-${stack}`;
+
 /** Reads the stack's Pulumi config. */
 export function loadStackConfig(): StackConfig {
   const cfg = new pulumi.Config();
-  const raw: Record<string, unknown> = { region: new pulumi.Config('aws').get('region') };
-  for (const k of KEYS) raw[k] = k === 'thresholds' ? cfg.getObject(k) : cfg.get(k);
+  const raw: Record<string, unknown> = { region: new pulumi.Config('aws').get('region'), serviceName: stackServiceName(pulumi.getStack()) };
+  for (const k of KEYS) raw[k] = (k === 'thresholds' ? cfg.getObject(k) : cfg.get(k)) ?? raw[k];
   return parseStackConfig(raw);
 }

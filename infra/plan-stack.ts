@@ -17,10 +17,10 @@ export interface StackPlan {
 export async function planStack(raw: Record<string, unknown>, stack = 'dev'): Promise<StackPlan> {
   const { recorder } = await setupMocks(stack);
   // Imported after the mocks are set: resource modules must not see the real engine.
-  const { parseStackConfig } = await import('./config.js');
+  const { parseStackConfig, stackServiceName } = await import('./config.js');
   const { createStack } = await import('./stack.js');
   const { plannedModelFiles } = await import('./model-files.js');
-  const cfg = parseStackConfig(raw);
+  const cfg = parseStackConfig({ serviceName: stackServiceName(stack), ...raw });
   const outputs = await createStack(cfg, { models: plannedModelFiles });
   const resolved = await new Promise<Record<string, unknown>>((resolve) => pulumi.output(outputs).apply((o) => resolve(o as Record<string, unknown>)));
   await pulumi.runtime.disconnect();

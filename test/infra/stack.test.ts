@@ -83,7 +83,8 @@ describe('infra: the default stack (Pulumi.dev.yaml) under mocks', function () {
       const metrics = alarm.metricQueries.filter((q) => q.metric).map((q) => q.metric!);
       expect(metrics.map((m) => m.dimensions.decision)).to.have.members(['approve', 'review', 'reject']);
       for (const m of metrics) expect(m).to.deep.include({ namespace: 'BlogImageModeration', metricName: METRICS.decisions, stat: 'Sum', period: 3600 });
-      for (const m of metrics) expect(m.dimensions.service).to.equal('image-moderation');
+      // One series per stack: the default service name carries the stack's name.
+      for (const m of metrics) expect(m.dimensions.service).to.equal('image-moderation-test-default');
       const rate = alarm.metricQueries.filter((q) => q.returnData);
       expect(rate).to.have.length(1);
       expect(rate[0].expression).to.equal(
@@ -249,7 +250,7 @@ describe('infra: the default stack (Pulumi.dev.yaml) under mocks', function () {
       expect((fn.inputs.environment as { variables: Record<string, string> }).variables, fn.name).to.include({
         POWERTOOLS_LOG_LEVEL: 'INFO',
         POWERTOOLS_METRICS_NAMESPACE: 'BlogImageModeration',
-        POWERTOOLS_SERVICE_NAME: 'image-moderation',
+        POWERTOOLS_SERVICE_NAME: 'image-moderation-test-default',
       });
     }
     expect(one(plan, 'aws:lambda/function:Function', '-aggregate').inputs).to.include({ runtime: 'nodejs24.x', handler: 'index.handler' });

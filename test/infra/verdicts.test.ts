@@ -111,7 +111,7 @@ describe('infra: verdict store, review topic and review states (mocks)', functio
     expect(one(std, 'aws:cloudwatch/metricAlarm:MetricAlarm', '-reviews-expired').inputs).to.deep.include({
       namespace: 'BlogImageModeration',
       metricName: 'ReviewsExpired',
-      dimensions: { service: 'image-moderation' },
+      dimensions: { service: 'image-moderation-test-verdicts' },
     });
   });
 
