@@ -71,7 +71,7 @@ export function checkAddress(address: string, host: string, policy: AddressPolic
     const [range, bits] = ipaddr.parseCIDR(cidr);
     if (range.kind() === ip.kind() && ip.match(range, bits)) return;
   }
-  const range = ip.range();
+  const range = rangeOf(ip);
   if (!PUBLIC_RANGES.has(range)) {
     const shown = host === address ? address : `${host} (${address})`;
     throw new FetchBlocked(
@@ -80,6 +80,18 @@ export function checkAddress(address: string, host: string, policy: AddressPolic
     );
   }
 }
+
+/**
+ * ipaddr.js has no range for the IPv4-compatible block ::/96 (deprecated by RFC 4291 section 2.5.5.1)
+ * and calls ::7f00:1 (what the URL parser makes of [::127.0.0.1]) public unicast; some stacks route it
+ * to the embedded IPv4 address. No public host is addressed that way, so the whole block is refused.
+ */
+function rangeOf(ip: ipaddr.IPv4 | ipaddr.IPv6): string {
+  const range = ip.range();
+  return range === 'unicast' && ip instanceof ipaddr.IPv6 && ip.match(IPV4_COMPATIBLE, 96) ? 'IPv4-compatible IPv6 (::/96)' : range;
+}
+
+const IPV4_COMPATIBLE = ipaddr.IPv6.parse('::');
 
 /** For literal-IP URLs: checked without any DNS lookup. */
 export function literalAddress(url: URL): string | undefined {

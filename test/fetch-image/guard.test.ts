@@ -44,6 +44,10 @@ describe('fetch-image/guard (pure)', () => {
       'http://[::1]/x.jpg',
       'http://[::ffff:a9fe:a9fe]/',
       'http://0/x.jpg',
+      // IPv4-compatible IPv6 (::/96): the URL parser turns these into ::7f00:1 and ::a9fe:a9fe
+      'http://[::127.0.0.1]/x.jpg',
+      'http://[::169.254.169.254]/latest/meta-data/',
+      'http://[::8.8.8.8]/x.jpg',
     ]) {
       const url = parseHttpUrl(raw);
       expect(literalAddress(url), raw).to.be.a('string');
