@@ -25,12 +25,15 @@ export function createAlarmTopic(prefix: string, accountId: pulumi.Input<string>
           Resource: '*',
         },
         // What SNS's compatibility table asks for CloudWatch; the key encrypts nothing but this topic.
+        // Only for this account's alarms: without the condition a service principal acting for any
+        // account (the confused deputy) could use the key.
         {
           Sid: 'CloudWatchAlarmsPublishToTheTopic',
           Effect: 'Allow',
           Principal: { Service: 'cloudwatch.amazonaws.com' },
           Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
           Resource: '*',
+          Condition: { StringEquals: { 'aws:SourceAccount': accountId } },
         },
       ],
     }),

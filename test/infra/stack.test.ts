@@ -102,6 +102,7 @@ describe('infra: the default stack (Pulumi.dev.yaml) under mocks', function () {
     const statements = (JSON.parse(String(key.inputs.policy)) as { Statement: Array<{ Principal: unknown; Action: string | string[] }> }).Statement;
     expect(statements.find((st) => JSON.stringify(st.Principal) === JSON.stringify({ Service: 'cloudwatch.amazonaws.com' }))).to.deep.include({
       Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } },
     });
     const topicArn = `arn:aws:sns:us-east-1:123456789012:${topic.name}`;
     const alarms = of(plan, 'aws:cloudwatch/metricAlarm:MetricAlarm');
