@@ -6,8 +6,8 @@ import { expect } from 'chai';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { awsConsoleUrl } from '../../console/executions.js';
-import { startConsole, type RunningConsole } from '../../console/main.js';
+import { awsConsoleUrl } from '../../console/server/executions.js';
+import { startConsole, type RunningConsole } from '../../console/server/main.js';
 import { DEPLOYED_ARN, deployedDefinition } from './fixtures.js';
 
 const ARN = DEPLOYED_ARN;

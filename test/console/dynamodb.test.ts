@@ -139,7 +139,7 @@ describe('console on a DynamoDB verdict table (dynalite, the console as a proces
         child = spawn(
           process.execPath,
           [
-            ...['--import', 'tsx', '--import', './workflows/node-version.ts', 'console/main.ts', '--port', '0', '--as', 'alice'],
+            ...['--import', 'tsx', '--import', './workflows/node-version.ts', 'console/server/main.ts', '--port', '0', '--as', 'alice'],
             ...['--table', table, ...args],
             ...['--data-dir', path.join(dir, 'data'), '--staging-dir', path.join(dir, 'staging'), '--eval-report', path.join(dir, 'no-report.json')],
           ],

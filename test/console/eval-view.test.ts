@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { main as evalMain, type EvalReport } from '../../eval/run.js';
 import type { SweepPoint } from '../../eval/sweep.js';
-import { startConsole, type RunningConsole } from '../../console/main.js';
+import { startConsole, type RunningConsole } from '../../console/server/main.js';
 import { captureIo, sharedDir } from '../workflow/fixtures.js';
 import { launchChromium, watchedPage, type Browser } from './browser.js';
 import { HOSTILE } from './fixtures.js';

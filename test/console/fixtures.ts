@@ -9,7 +9,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { Verdict } from '../../functions/shared/contracts.js';
 import { SqliteVerdictStore } from '../../functions/shared/verdicts/sqlite.js';
-import { startConsole, type RunningConsole } from '../../console/main.js';
+import { startConsole, type RunningConsole } from '../../console/server/main.js';
 import { main as cli } from '../../workflows/cli.js';
 import { buildDefinition, DEFAULT_REVIEW } from '../../workflows/definition.js';
 import { ExecutionLog, type ExecutionRecord } from '../../workflows/execution-log.js';

@@ -1,10 +1,10 @@
 // The console's graph is laid out by dagre from the very definition buildDefinition returns.
 import { expect } from 'chai';
-import { layoutDefinition, START, END } from '../../console/graph.js';
+import { layoutDefinition, START, END } from '../../console/server/graph.js';
 import { walkStates } from '../../workflows/asl.js';
 import { localDefinition } from '../../workflows/local-steps.js';
 
-describe('state machine graph (console/graph.ts)', () => {
+describe('state machine graph (console/server/graph.ts)', () => {
   for (const engine of ['local', 'rekognition'] as const) {
     it(`lays out every state and transition of the ${engine} definition without overlaps`, () => {
       const def = localDefinition(engine, 'test-ruleset');

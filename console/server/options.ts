@@ -1,10 +1,10 @@
 /** `npm run console` flags, validated once (zod); everything after works with ConsoleOptions. */
-import type { ReviewTimeoutOutcome } from '../functions/shared/contracts.js';
-import { reviewTimeoutFromEnv } from '../functions/shared/verdicts/review-config.js';
+import type { ReviewTimeoutOutcome } from '../../functions/shared/contracts.js';
+import { reviewTimeoutFromEnv } from '../../functions/shared/verdicts/review-config.js';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { ConfigError } from '../functions/shared/errors.js';
+import { ConfigError } from '../../functions/shared/errors.js';
 
 export const CONSOLE_USAGE = `Usage: npm run console -- [options]
 

@@ -6,9 +6,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
-import { describeError } from '../functions/shared/errors.js';
-import type { StagingStore } from '../functions/shared/staging/store.js';
-import type { AslDefinition } from '../workflows/asl.js';
+import { describeError } from '../../functions/shared/errors.js';
+import type { StagingStore } from '../../functions/shared/staging/store.js';
+import type { AslDefinition } from '../../workflows/asl.js';
 import type { ExecutionSource } from './executions.js';
 import { layoutDefinition } from './graph.js';
 import { imageRoutes } from './routes/images.js';
@@ -34,7 +34,7 @@ export interface ConsoleDeps {
   info: Record<string, string | undefined>;
 }
 
-export const STATIC_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'static');
+export const STATIC_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'static');
 
 export function createConsoleApp(deps: ConsoleDeps): Hono {
   const app = new Hono();

@@ -4,8 +4,8 @@
  * execution in the AWS console (which keeps the full history there).
  */
 import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { InvalidInput } from '../functions/shared/errors.js';
-import type { ExecutionLog, ExecutionRecord, ExecutionSummary } from '../workflows/execution-log.js';
+import { InvalidInput } from '../../functions/shared/errors.js';
+import type { ExecutionLog, ExecutionRecord, ExecutionSummary } from '../../workflows/execution-log.js';
 
 export interface ExecutionListItem extends Partial<Omit<ExecutionSummary, 'status'>> {
   id: string;

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { REVIEW_STATUSES, type ModeratorDecision, type ReviewStatus } from '../../functions/shared/contracts.js';
-import { checkSha256 } from '../../functions/shared/verdicts/rules.js';
+import { REVIEW_STATUSES, type ModeratorDecision, type ReviewStatus } from '../../../functions/shared/contracts.js';
+import { checkSha256 } from '../../../functions/shared/verdicts/rules.js';
 import type { ReviewActions } from '../reviews.js';
 
 const decideBody = z.object({ note: z.string().max(2000, 'a note is at most 2,000 characters').optional() }).strict();

@@ -5,9 +5,9 @@
  */
 import { Hono } from 'hono';
 import sharp from 'sharp';
-import { IMAGE_FORMATS, type ImageFormat } from '../../functions/shared/contracts.js';
-import { StagedImageMissing } from '../../functions/shared/errors.js';
-import { stagingKey, type StagingStore } from '../../functions/shared/staging/store.js';
+import { IMAGE_FORMATS, type ImageFormat } from '../../../functions/shared/contracts.js';
+import { StagedImageMissing } from '../../../functions/shared/errors.js';
+import { stagingKey, type StagingStore } from '../../../functions/shared/staging/store.js';
 
 const SHA256 = /^[0-9a-f]{64}$/;
 const WIDTHS = [160, 320, 640, 1280] as const;

@@ -7,7 +7,7 @@
  * opens) and a join at the bottom (where the edges leave), as the Step Functions console draws it.
  */
 import dagre from '@dagrejs/dagre';
-import type { AslState, AslStateMachine } from '../workflows/asl.js';
+import type { AslState, AslStateMachine } from '../../workflows/asl.js';
 
 export type EdgeKind = 'next' | 'choice' | 'default' | 'catch' | 'branch';
 
