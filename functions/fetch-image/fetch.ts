@@ -7,9 +7,11 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import type { FetchImageOutput, ModerationInput } from '../shared/contracts.js';
 import { EmptyImage, FetchBlocked, InvalidInput, UnsupportedImageFormat } from '../shared/errors.js';
-import { ACCEPTED_FORMATS_TEXT, assertDecodes, readImageHeader } from '../shared/image-header.js';
+import { ACCEPTED_FORMATS_TEXT, readImageHeader } from '../shared/image-header.js';
+import { decodeImage } from '../shared/pixels/decode.js';
+import type { PixelView } from '../shared/pixels/view.js';
 import { phase, phaseSync } from '../shared/profile.js';
-import { decodeRaster, rasterIsExact, type RasterCache } from '../shared/raster.js';
+import type { RasterCache } from '../shared/raster.js';
 import type { StagingStore } from '../shared/staging/index.js';
 import type { FetchConfig } from './config.js';
 import { download } from './download.js';
@@ -52,7 +54,17 @@ async function readBytes(input: ModerationInput, deps: FetchDeps): Promise<Buffe
   }
 }
 
+/** The step's output and the view its one decode made (what per-image measures read). */
+export interface FetchedImage {
+  output: FetchImageOutput;
+  view: PixelView;
+}
+
 export async function fetchImage(input: ModerationInput, deps: FetchDeps): Promise<FetchImageOutput> {
+  return (await fetchImageWithView(input, deps)).output;
+}
+
+export async function fetchImageWithView(input: ModerationInput, deps: FetchDeps): Promise<FetchedImage> {
   const bytes = await phase('read', () => readBytes(input, deps));
   if (bytes.length === 0) throw new EmptyImage('The image is empty (0 bytes). Check the URL or file.');
   const sniffed = sniffFormat(bytes);
@@ -67,13 +79,11 @@ export async function fetchImage(input: ModerationInput, deps: FetchDeps): Promi
       decoded: header.format,
     });
   }
-  // Either decode proves every pixel decodes; the full-size one is only worth it when a step can reuse it.
-  const raster =
-    deps.rasters && rasterIsExact(header)
-      ? await phase('decode', () => decodeRaster(bytes, deps.config.maxPixels))
-      : await phase('decode', () => assertDecodes(bytes, deps.config));
+  // One decode proves every pixel decodes (before anything is stored) and gives the view; locally also
+  // the full-size raster the models reuse, when that is exact.
+  const { view, raster } = await phase('decode', () => decodeImage(bytes, header, deps.config, { keepRaster: deps.rasters !== undefined }));
   const sha256 = phaseSync('hash', () => createHash('sha256').update(bytes).digest('hex'));
   const ptr = await phase('staging I/O', () => deps.store.put(bytes, { sha256, format: header.format }));
   if (raster) deps.rasters?.put(sha256, raster);
-  return { image: { ...ptr, sha256, bytes: bytes.length, format: header.format, width: header.width, height: header.height } };
+  return { output: { image: { ...ptr, sha256, bytes: bytes.length, format: header.format, width: header.width, height: header.height } }, view };
 }

@@ -50,12 +50,3 @@ export async function readImageHeader(bytes: Buffer, limits: { maxPixels: number
   const swapped = orientation >= 5;
   return { format, width: swapped ? height : width, height: swapped ? width : height, orientation };
 }
-
-/** Decodes every pixel (at a small size) so truncated or damaged data fails here, not later. */
-export async function assertDecodes(bytes: Buffer, limits: { maxPixels: number } = DEFAULT_LIMITS): Promise<void> {
-  try {
-    await sharp(bytes, { failOn: 'error', limitInputPixels: limits.maxPixels }).resize(32, 32, { fit: 'inside' }).raw().toBuffer();
-  } catch (err) {
-    throw new CorruptImage(`The image could not be decoded (${(err as Error).message}); it is truncated or damaged. Re-export it and try again.`);
-  }
-}
