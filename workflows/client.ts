@@ -72,6 +72,24 @@ const STATE_MACHINE_ARN = /^arn:aws[a-z-]*:states:([a-z0-9-]+):(\d{12}):stateMac
 /** The execution name for a request (defined beside the execution input's schema; the local engine uses it too). */
 export { executionName };
 
+/** A stored record as the workflow would answer it (decidedBy, reviewId, the moderator's note). */
+export function verdictOfRecord(r: VerdictRecord): Verdict {
+  return {
+    ...r.verdict,
+    decision: r.decision,
+    decidedBy: r.decidedBy,
+    decidedAt: r.decidedAt,
+    ...(r.reviewId ? { reviewId: r.reviewId } : {}),
+    ...(r.note !== undefined ? { note: r.note } : {}),
+  };
+}
+
+/** The newest record under `ruleset` (any ruleset when none is given), as the workflow would answer it. */
+export async function recordedVerdict(store: VerdictStore, query: { sha256: string } | { postId: string }, ruleset?: Ruleset): Promise<Verdict | undefined> {
+  const r = (await store.findVerdicts(query)).find((x) => !ruleset || x.ruleset === ruleset);
+  return r ? verdictOfRecord(r) : undefined;
+}
+
 export class ModerationClient {
   readonly stateMachineArn: string;
   readonly type: WorkflowType;
@@ -100,26 +118,12 @@ export class ModerationClient {
     return this.verdicts;
   }
 
-  /** A stored record as the workflow would answer it (decidedBy, reviewId, the moderator's note). */
-  private static asVerdict(r: VerdictRecord): Verdict {
-    return {
-      ...r.verdict,
-      decision: r.decision,
-      decidedBy: r.decidedBy,
-      decidedAt: r.decidedAt,
-      ...(r.reviewId ? { reviewId: r.reviewId } : {}),
-      ...(r.note !== undefined ? { note: r.note } : {}),
-    };
-  }
-
   /**
    * The recorded verdict for an image (its sha256) or a post, without starting anything: the newest
    * record under this client's ruleset. A pending review answers decision "review" with its reviewId.
    */
   async getVerdict(query: { sha256: string } | { postId: string }): Promise<Verdict | undefined> {
-    const records = await this.store().findVerdicts(query);
-    const r = records.find((x) => !this.ruleset || x.ruleset === this.ruleset);
-    return r ? ModerationClient.asVerdict(r) : undefined;
+    return recordedVerdict(this.store(), query, this.ruleset);
   }
 
   /** The review holding this post's image (pending, or ended by its deadline), if one does. */
@@ -146,7 +150,7 @@ export class ModerationClient {
     const record = await store.getVerdict(item.sha256, item.ruleset);
     if (!record || record.reviewId !== reviewId) return undefined;
     if (item.status === 'expired' && record.decidedBy === POLICY_DECIDER && record.verdict.reasons[0]?.code !== REVIEW_EXPIRED_REASON) return undefined;
-    return ModerationClient.asVerdict(record);
+    return verdictOfRecord(record);
   }
 
   /**

@@ -15,7 +15,8 @@ export function newToken(): string {
   return randomBytes(32).toString('base64url');
 }
 
-function sameToken(given: string, expected: string): boolean {
+/** Constant-time: a wrong token takes as long to refuse whatever its first differing byte. */
+export function sameToken(given: string, expected: string): boolean {
   const a = Buffer.from(given);
   const b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b);

@@ -78,6 +78,14 @@ export class VerdictTimeout extends ModerationError {}
 /** An execution with this request's name exists for a different image or post. */
 export class ExecutionConflict extends ModerationError {}
 
+// --- the HTTP API (api/, functions/api/; never raised inside the workflow) --------------------------
+/** No moderation (execution) with this id, or not one of this stack's state machine. */
+export class ModerationNotFound extends ModerationError {}
+/** No verdict is recorded for this image under the API's ruleset. */
+export class VerdictNotFound extends ModerationError {}
+/** A request body of a media type the route does not take (an image route given text, say). */
+export class UnsupportedMediaType extends ModerationError {}
+
 /**
  * Every error a step can raise, by class: the state machine never retries them (PERMANENT_ERRORS is
  * derived from this, so a new class added here is covered by Retry and Catch at once). Every other
@@ -110,6 +118,9 @@ export const OUTSIDE_WORKFLOW_ERRORS = {
   ModerationExecutionFailed,
   VerdictTimeout,
   ExecutionConflict,
+  ModerationNotFound,
+  VerdictNotFound,
+  UnsupportedMediaType,
 } satisfies Record<string, new (message: string) => ModerationError>;
 
 export type PermanentErrorName = keyof typeof STEP_ERRORS;
