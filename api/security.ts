@@ -4,9 +4,9 @@
  * the machine or for pages in its browser.
  */
 import type { MiddlewareHandler } from 'hono';
-import { requireLocalHost, sameToken } from '../console/security.js';
+import { requireLocalHost, sameToken } from '../console/server/security.js';
 
-export { hostNames, newToken } from '../console/security.js';
+export { hostNames, newToken } from '../console/server/security.js';
 
 /** 401 TokenRequired without `Authorization: Bearer <token>`, 403 TokenRejected with a wrong one. */
 export function requireBearer(token: string): MiddlewareHandler {
