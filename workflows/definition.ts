@@ -46,6 +46,8 @@ export const DEFAULT_REVIEW: ReviewSettings = { mode: 'wait', timeoutSeconds: DE
 /** States beyond the console's happy path, named so an execution's graph says what went wrong. */
 export const FAIL_SAFE_STATE_NAMES = {
   fetchFailed: 'FetchImageFailed',
+  lookupFailed: 'LookupVerdictFailed',
+  recordFailed: 'RecordVerdictFailed',
   analyzeFailed: 'AnalyzeImageFailed',
   aggregateFailed: 'AggregateVerdictFailed',
   verdict: 'FailSafeVerdict',
@@ -291,8 +293,8 @@ export function buildDefinition(refs: DefinitionRefs): AslDefinition {
         Comment: 'The verdict store by sha256 + ruleset: a photo seen before is answered without classify or safety (unless the input asks to re-moderate).',
         ResultSelector: { 'found.$': '$.Payload.found', 'verdict.$': '$.Payload.verdict' },
         ResultPath: '$.known',
-        // The store being down costs a full moderation, never a verdict.
-        Catch: catchAll(S.analyze, '$.lookupError'),
+        // A store it cannot read may hold a moderator's decision: review, never a fresh policy verdict.
+        Catch: catchAll(F.lookupFailed),
         Next: S.known,
       },
     ),
@@ -333,8 +335,8 @@ export function buildDefinition(refs: DefinitionRefs): AslDefinition {
     [S.route]: routeDecision,
     [S.record]: verdictsTask(
       { action: 'record', 'verdict.$': '$' },
-      // Not recorded is not wrong: the verdict stands, the next submission moderates again.
-      { OutputPath: '$.Payload', Catch: catchAll(S.routeRecorded, '$.recordError'), Next: S.routeRecorded },
+      // Not recorded: the store may hold a moderator's decision this verdict would stand in for, so review.
+      { OutputPath: '$.Payload', Catch: catchAll(F.recordFailed), Next: S.routeRecorded },
     ),
     [S.requestReview]: requestReviewState(refs, review, timeouts.verdicts),
     [S.routeRecorded]: routeRecorded,
@@ -343,6 +345,8 @@ export function buildDefinition(refs: DefinitionRefs): AslDefinition {
     [S.rejected]: { Type: 'Succeed' },
 
     [F.fetchFailed]: failedAt(S.fetch),
+    [F.lookupFailed]: failedAt(S.lookup),
+    [F.recordFailed]: failedAt(S.record),
     [F.analyzeFailed]: failedAt(S.analyze),
     [F.aggregateFailed]: failedAt(S.aggregate),
     [F.verdict]: lambdaTask(

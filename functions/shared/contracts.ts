@@ -200,7 +200,10 @@ export interface VerdictRecord {
   reviewId?: string;
   /** The full verdict as the workflow returns it (reasons, labels, tags, alt text, image pointer). */
   verdict: Verdict;
-  /** Every post this verdict was used for, oldest first. */
+  /**
+   * The latest posts this verdict was used for (at most POSTS_KEPT, functions/shared/verdicts/rules.ts),
+   * oldest first. Every post is also linked on its own: findVerdicts({ postId }) finds all of them.
+   */
   postIds: string[];
   updatedAt: string;
 }
@@ -219,6 +222,7 @@ export interface ReviewItem {
   /** When the waiting execution gives up (its TimeoutSeconds); the timeout outcome never approves. */
   deadline: string;
   imageUrl?: string;
+  /** The latest posts waiting on this review (at most POSTS_KEPT), oldest first. */
   postIds: string[];
   /** The policy's review verdict: reasons, labels, moderation labels, tags, alt text, staged image. */
   verdict: Verdict;

@@ -60,6 +60,12 @@ export class SafetyCheckFailed extends ModerationError {}
 // --- verdict + review store ----------------------------------------------------------------------
 /** The verdict store cannot be opened or used (unwritable directory, Node without node:sqlite, no table). */
 export class VerdictStoreUnavailable extends ModerationError {}
+/**
+ * A workflow step could not read or write the verdict store (throttled past the SDK's retries, an item
+ * DynamoDB refuses, a locked or damaged SQLite file). The image goes to review: answering it with a
+ * fresh policy verdict could replace a moderator's recorded decision.
+ */
+export class VerdictStoreFailed extends ModerationError {}
 /** No review item has this id. */
 export class ReviewNotFound extends ModerationError {}
 /** The review was already decided the other way (approve after reject, or reject after approve). */
@@ -107,6 +113,7 @@ const STEP_ERRORS = {
   ModelContractError,
   StagedImageMissing,
   SafetyCheckFailed,
+  VerdictStoreFailed,
 } satisfies Record<string, new (message: string) => ModerationError>;
 
 /** Raised only outside the state machine (the publisher's client, the review tools and store): never a step's errorType. */

@@ -14,7 +14,7 @@ import {
   type VerdictLookup,
   type VerdictRecord,
 } from '../shared/contracts.js';
-import { InvalidInput } from '../shared/errors.js';
+import { InvalidInput, ModerationError, VerdictStoreFailed } from '../shared/errors.js';
 import { deliverDecision, type TaskCallbacks } from '../shared/verdicts/callbacks.js';
 import { isModeratorDecision, reviewIdFor } from '../shared/verdicts/rules.js';
 import { endReview, timeoutVerdict } from './expiry.js';
@@ -50,8 +50,31 @@ function sha256Of(verdict: Verdict, action: string): string {
   return sha;
 }
 
+/**
+ * A store call of a workflow step: anything the store throws that is not one of our named errors becomes
+ * VerdictStoreFailed, which the state machine sends to the fail-safe path (review), never on to a fresh
+ * policy verdict that would stand in for a decision the store could not show.
+ */
+async function usingStore<T>(deps: VerdictStepDeps, step: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (err instanceof ModerationError) throw err;
+    const { name, message } = err as Error;
+    throw new VerdictStoreFailed(
+      `${step} could not use the verdict store (${deps.store.kind} ${deps.store.location}): ${name}: ${message}. The image goes to review; check the store (throttling, permissions, item size) and re-submit it.`,
+      { step, store: deps.store.kind, cause: name },
+      { cause: err },
+    );
+  }
+}
+
 export async function lookupVerdict(deps: VerdictStepDeps, ruleset: Ruleset, sha256: string, input: ModerationInput): Promise<VerdictLookup> {
   if (input.reModerate) return { found: false, verdict: null, reason: 're-moderate' };
+  return usingStore(deps, 'LookupVerdict', () => lookupStored(deps, ruleset, sha256, input));
+}
+
+async function lookupStored(deps: VerdictStepDeps, ruleset: Ruleset, sha256: string, input: ModerationInput): Promise<VerdictLookup> {
   const record = await deps.store.getVerdict(sha256, ruleset);
   if (!record) return { found: false, verdict: null, reason: 'not-recorded' };
   if (record.decision === 'review' || (record.reviewId && !isModeratorDecision(record))) {
@@ -73,13 +96,15 @@ export async function lookupVerdict(deps: VerdictStepDeps, ruleset: Ruleset, sha
 /** A policy verdict (approve or reject) becomes the record; a moderator's earlier decision wins if there is one. */
 export async function recordVerdict(deps: VerdictStepDeps, ruleset: Ruleset, verdict: Verdict, input: ModerationInput): Promise<Verdict> {
   const sha256 = sha256Of(verdict, 'RecordVerdict');
-  const record = await deps.store.putVerdict({
-    sha256,
-    ruleset,
-    verdict: { ...verdict, decidedBy: POLICY_DECIDER },
-    postId: input.postId,
-    at: (deps.now?.() ?? new Date()).toISOString(),
-  });
+  const record = await usingStore(deps, 'RecordVerdict', () =>
+    deps.store.putVerdict({
+      sha256,
+      ruleset,
+      verdict: { ...verdict, decidedBy: POLICY_DECIDER },
+      postId: input.postId,
+      at: (deps.now?.() ?? new Date()).toISOString(),
+    }),
+  );
   return answer(record, input);
 }
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SqliteVerdictStore } from '../../functions/shared/verdicts/sqlite.js';
-import { reviewIdFor } from '../../functions/shared/verdicts/rules.js';
+import { POSTS_KEPT, reviewIdFor } from '../../functions/shared/verdicts/rules.js';
 import { sha, storeContract } from './store-contract.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -56,9 +56,12 @@ describe('verdict store: SQLite (node:sqlite, a real file)', function () {
     for (const r of results) expect(r.code, r.out).to.equal(0);
     const store = await SqliteVerdictStore.open(dir);
     const item = await store.getReview(reviewIdFor(sha('shared-photo'), 'r1'));
+    // The item lists the latest posts only; every post is linked (none lost).
+    const linked = await Promise.all(Array.from({ length: writers * each }, (_, k) => store.findVerdicts({ postId: `w${Math.floor(k / each)}-${k % each}` })));
     await store.close();
     expect(item?.taskTokens.length).to.equal(writers * each);
-    expect(item?.postIds.length).to.equal(writers * each);
+    expect(item?.postIds.length).to.equal(Math.min(writers * each, POSTS_KEPT));
+    expect(linked.filter((l) => l[0]?.sha256 === sha('shared-photo'))).to.have.length(writers * each);
   });
 
   it('a process killed mid-way leaves every decided review with its verdict record, and every pending one with its review verdict', async function () {

@@ -16,7 +16,7 @@ import type { DynamoDBDocumentClient, PutCommandInput } from '@aws-sdk/lib-dynam
 import { setTimeout as sleep } from 'node:timers/promises';
 import { REVIEW_STATUSES, type ReviewDecision, type ReviewItem, type ReviewStatus, type Ruleset, type VerdictRecord } from '../contracts.js';
 import { ReviewNotFound, VerdictStoreUnavailable } from '../errors.js';
-import { decideItem, decidedRecord, isModeratorDecision, nextReviewItem, nextVerdictRecord, recordMatchesItem, reviewIdFor } from './rules.js';
+import { decideItem, decidedRecord, isModeratorDecision, nextReviewItem, nextVerdictRecord, recordMatchesItem, recordWithPost, reviewIdFor } from './rules.js';
 import type { DecideResult, ExpireResult, NewVerdict, ReviewRequest, VerdictQuery, VerdictStore } from './store.js';
 
 /** The table's key schema, shared with the Pulumi program and the tests' dynalite table. */
@@ -192,7 +192,7 @@ export class DynamoVerdictStore implements VerdictStore {
       const cur = await this.read<VerdictRecord>(recordKey(sha256, ruleset));
       if (!cur) return undefined;
       if (cur.data.postIds.includes(postId)) return cur.data;
-      const next = { ...cur.data, postIds: [...cur.data.postIds, postId], updatedAt: at ?? nowIso() };
+      const next = recordWithPost(cur.data, postId, at ?? nowIso());
       await this.writeRecord(next, cur);
       return next;
     });

@@ -34,8 +34,16 @@ export function isModeratorDecision(record: Pick<VerdictRecord, 'decidedBy'>): b
   return record.decidedBy !== POLICY_DECIDER;
 }
 
+/**
+ * Posts a record or review item lists: the latest ones only. Every post is also its own link (each
+ * store's post table or items, read by findVerdicts({ postId })), so a photo used by thousands of posts
+ * never grows its record past DynamoDB's 400 KB item limit (811 post ids of 500 characters did, and the
+ * lookup's write then failed with a ValidationException).
+ */
+export const POSTS_KEPT = 20;
+
 function withPost(postIds: readonly string[], postId: string | undefined): string[] {
-  return postId && !postIds.includes(postId) ? [...postIds, postId] : [...postIds];
+  return postId && !postIds.includes(postId) ? [...postIds, postId].slice(-POSTS_KEPT) : postIds.slice(-POSTS_KEPT);
 }
 
 /** The record after `putVerdict`: a moderator's decision stays; posts accumulate. */
@@ -59,6 +67,11 @@ export function nextVerdictRecord(existing: VerdictRecord | undefined, entry: Ne
   if (verdict.note !== undefined) record.note = verdict.note;
   if (verdict.reviewId !== undefined) record.reviewId = verdict.reviewId;
   return record;
+}
+
+/** The record after `addPost` (a re-submitted photo): the post joins the kept list; the adapter writes its link. */
+export function recordWithPost(existing: VerdictRecord, postId: string, now: string): VerdictRecord {
+  return { ...existing, postIds: withPost(existing.postIds, postId), updatedAt: now };
 }
 
 /** The review item after `requestReview`: a new pending item, or the existing one with this token and post. */
@@ -146,7 +159,7 @@ export function decidedRecord(existing: VerdictRecord | undefined, item: ReviewI
     decidedAt: d.at,
     reviewId: item.reviewId,
     verdict,
-    postIds: [...new Set([...(existing?.postIds ?? []), ...item.postIds])],
+    postIds: [...new Set([...(existing?.postIds ?? []), ...item.postIds])].slice(-POSTS_KEPT),
     updatedAt: now,
   };
   if (d.note !== undefined) record.note = d.note;

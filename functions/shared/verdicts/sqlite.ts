@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { ReviewDecision, ReviewItem, ReviewStatus, Ruleset, VerdictRecord } from '../contracts.js';
 import { ReviewNotFound, VerdictStoreUnavailable } from '../errors.js';
-import { decideItem, decidedRecord, nextReviewItem, nextVerdictRecord } from './rules.js';
+import { decideItem, decidedRecord, nextReviewItem, nextVerdictRecord, recordWithPost } from './rules.js';
 import type { DecideResult, ExpireResult, NewVerdict, ReviewRequest, VerdictQuery, VerdictStore } from './store.js';
 
 /** The file name inside MODERATION_DATA_DIR. */
@@ -178,7 +178,7 @@ export class SqliteVerdictStore implements VerdictStore {
       const existing = this.readRecord(sha256, ruleset);
       if (!existing) return undefined;
       if (existing.postIds.includes(postId)) return existing;
-      const next = { ...existing, postIds: [...existing.postIds, postId], updatedAt: nowIso() };
+      const next = recordWithPost(existing, postId, nowIso());
       this.writeRecord(next);
       return next;
     });
