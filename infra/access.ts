@@ -1,6 +1,6 @@
 /**
  * The publisher's policy: start executions of this state machine and read their results, and read the
- * verdict table (getVerdict, waiting out a review), nothing else.
+ * verdict table (getVerdict, waiting out a review), and call the HTTP API's routes, nothing else.
  * Attach it to the publisher's role or user (its ARN is a stack output).
  */
 import * as aws from '@pulumi/aws';
@@ -14,6 +14,8 @@ export function createPublisherPolicy(
   accountId: pulumi.Input<string>,
   tags: Record<string, string>,
   verdictTable?: aws.dynamodb.Table,
+  /** The HTTP API's routes (infra/http-api.ts invokeArns): execute-api:Invoke on exactly these. */
+  apiInvokeArns: pulumi.Input<string>[] = [],
 ) {
   const executions = pulumi.interpolate`arn:aws:states:${region}:${accountId}:${type === 'EXPRESS' ? 'express' : 'execution'}:${stateMachine.name}:*`;
   return new aws.iam.Policy(`${prefix}-publisher`, {
@@ -33,6 +35,7 @@ export function createPublisherPolicy(
               },
             ]
           : []),
+        ...(apiInvokeArns.length ? [{ Sid: 'CallTheHttpApi', Effect: 'Allow', Action: ['execute-api:Invoke'], Resource: apiInvokeArns }] : []),
       ],
     }),
     tags,

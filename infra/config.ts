@@ -72,8 +72,23 @@ const schema = z
     reviewSweepMinutes: reviewSweepMinutesSchema,
     /** Every function's Node.js runtime (zip runtime and image base), checked by date in infra/runtime.ts. */
     lambdaRuntime: z.string().default(DEFAULT_LAMBDA_RUNTIME),
+    /** The publishers' HTTP API (infra/http-api.ts). */
+    httpApi: z.preprocess((v) => (typeof v === 'boolean' ? String(v) : v), z.stringbool({ error: 'httpApi must be true or false' })).default(true),
+    /** iam (SigV4, execute-api:Invoke from the publisher policy) or jwt (an issuer's tokens) on every route. */
+    httpApiAuth: z.enum(['iam', 'jwt'], { error: 'httpApiAuth must be iam or jwt' }).default('iam'),
+    httpApiJwtIssuer: z.url({ protocol: /^https$/, error: 'httpApiJwtIssuer must be an https:// issuer URL' }).optional(),
+    httpApiJwtAudience: z.array(z.string().min(1)).min(1, 'httpApiJwtAudience needs at least one audience').optional(),
+    /** Browser origins allowed to call the API (CORS); none by default, so no browser page can. */
+    httpApiCorsOrigins: z.array(z.url({ protocol: /^https?$/, error: 'httpApiCorsOrigins must be http(s) origins' })).default([]),
+    /** Each route's steady request rate (per second) and burst: one publisher's loop cannot run up the bill. */
+    httpApiRateLimit: z.coerce.number().min(1).max(10000).default(20),
+    httpApiBurstLimit: z.coerce.number().int().min(1).max(5000).default(40),
   })
-  .strict();
+  .strict()
+  .refine((c) => c.httpApiAuth !== 'jwt' || (c.httpApiJwtIssuer && c.httpApiJwtAudience), {
+    message: 'httpApiAuth jwt needs httpApiJwtIssuer and httpApiJwtAudience',
+    path: ['httpApiAuth'],
+  });
 
 export interface StackConfig extends Omit<z.output<typeof schema>, 'thresholds' | 'lambdaRuntime'> {
   runtime: LambdaNodeRuntime;
@@ -130,6 +145,13 @@ const KEYS = [
   'reviewTimeoutOutcome',
   'reviewSweepMinutes',
   'lambdaRuntime',
+  'httpApi',
+  'httpApiAuth',
+  'httpApiJwtIssuer',
+  'httpApiJwtAudience',
+  'httpApiCorsOrigins',
+  'httpApiRateLimit',
+  'httpApiBurstLimit',
 ] as const;
 
 /**
@@ -142,6 +164,7 @@ export const stackServiceName = (stack: string): string => `${DEFAULT_SERVICE_NA
 export function loadStackConfig(): StackConfig {
   const cfg = new pulumi.Config();
   const raw: Record<string, unknown> = { region: new pulumi.Config('aws').get('region'), serviceName: stackServiceName(pulumi.getStack()) };
-  for (const k of KEYS) raw[k] = (k === 'thresholds' ? cfg.getObject(k) : cfg.get(k)) ?? raw[k];
+  const structured = new Set<string>(['thresholds', 'httpApiJwtAudience', 'httpApiCorsOrigins']);
+  for (const k of KEYS) raw[k] = (structured.has(k) ? cfg.getObject(k) : cfg.get(k)) ?? raw[k];
   return parseStackConfig(raw);
 }

@@ -65,6 +65,11 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
         state.bucket = `${args.name}-0mock`;
         state.arn = `arn:aws:s3:::${args.name}-0mock`;
         break;
+      case 'aws:apigatewayv2/api:Api':
+        // What API Gateway answers for an HTTP API: the execute-api ARN prefix routes and policies use, and its URL.
+        state.executionArn = `arn:aws:execute-api:${MOCK_REGION}:${MOCK_ACCOUNT}:${args.name}-id`;
+        state.apiEndpoint = `https://${args.name}-id.execute-api.${MOCK_REGION}.amazonaws.com`;
+        break;
       case 'aws:ec2/vpcEndpoint:VpcEndpoint':
         state.prefixListId = 'pl-63a5400a';
         break;

@@ -1,7 +1,7 @@
 /**
  * The whole stack as one function, so `index.ts` stays a few lines and tests build it under mocks.
  * Reads top to bottom: network → storage → model uploads → image and classifier → other functions →
- * state machine → publisher access → alarms.
+ * state machine → HTTP API → publisher access → alarms.
  */
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
@@ -11,6 +11,7 @@ import { createDashboard } from './dashboard.js';
 import { createClassifier } from './classifier.js';
 import type { StackConfig } from './config.js';
 import { createFunctions } from './functions.js';
+import { createHttpApi } from './http-api.js';
 import { createImage } from './image.js';
 import { resolveLocalModel, resolveLocalNsfwModel, type ModelFileResolver, type NsfwFileResolver } from './model-files.js';
 import { uploadClassifierModel, uploadNsfwModel } from './model-uploads.js';
@@ -123,7 +124,23 @@ export async function createStack(cfg: StackConfig, deps: StackDeps = {}) {
     accountId,
     tags,
   });
-  const publisher = createPublisherPolicy(prefix, workflow.stateMachine, cfg.workflowType, cfg.region, accountId, tags, verdicts.table);
+  const httpApi = cfg.httpApi
+    ? createHttpApi({
+        prefix,
+        cfg,
+        stateMachine: workflow.stateMachine,
+        verdictTable: verdicts.table,
+        stagingBucket: storage.staging.bucket,
+        fetchRole: fns.fetch.role,
+        ruleset,
+        runtime: cfg.runtime,
+        telemetry,
+        region: cfg.region,
+        accountId,
+        tags,
+      })
+    : undefined;
+  const publisher = createPublisherPolicy(prefix, workflow.stateMachine, cfg.workflowType, cfg.region, accountId, tags, verdicts.table, httpApi?.invokeArns);
   const rates = { namespace: cfg.metricsNamespace, service: cfg.serviceName, periodSeconds: 3600, minDecisions: cfg.alarmMinDecisions };
   const alarms = createAlarms(
     prefix,
@@ -158,6 +175,7 @@ export async function createStack(cfg: StackConfig, deps: StackDeps = {}) {
       ...(fns.safety ? { checkSafety: fns.safety.fn.name } : {}),
     },
     publisherPolicyArn: publisher.arn,
+    ...(httpApi ? { apiUrl: httpApi.url } : {}),
     verdictTableName: verdicts.table.name,
     reviewTopicArn: verdicts.topic.arn,
     reviewerPolicyArn: verdicts.reviewerPolicy.arn,

@@ -56,6 +56,7 @@ describe('infra: the default stack (Pulumi.dev.yaml) under mocks', function () {
       'fetch-image',
       'aggregate',
       'verdicts',
+      'api',
     ]);
     expect(
       of(plan, 'aws:cloudwatch/metricAlarm:MetricAlarm').map((r) => r.inputs.metricName ?? r.name.replace('blog-image-moderation-test-default-', '')),
