@@ -5,7 +5,7 @@
  * Gateway authorises before the Lambda runs; locally `guard` (Host check and bearer token) does.
  */
 import { Hono, type MiddlewareHandler } from 'hono';
-import type { ModerationInput, Verdict } from '../functions/shared/contracts.js';
+import type { ModerationInput, Verdict } from '../functions/shared/contracts/index.js';
 import {
   IMAGE_MEDIA_TYPES,
   sha256PathSchema,

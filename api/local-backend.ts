@@ -6,13 +6,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { ModerationInput } from '../functions/shared/contracts.js';
+import type { ModerationInput } from '../functions/shared/contracts/index.js';
 import type { ModerationStatus } from '../functions/shared/contracts/api.js';
 import { InvalidInput, ModerationNotFound, VerdictNotFound } from '../functions/shared/errors.js';
-import { recordedVerdict } from '../workflows/client.js';
-import { toRecord, type ExecutionLog } from '../workflows/execution-log.js';
-import type { LocalWorkflow } from '../workflows/local-engine.js';
-import { toJsonRecord } from '../workflows/report.js';
+import { recordedVerdict } from '../client/index.js';
+import { toRecord, type ExecutionLog } from '../workflows/local/execution-log.js';
+import type { LocalWorkflow } from '../workflows/local/workflow.js';
+import { toJsonRecord } from '../cli/report.js';
 import type { ApiBackend, ModerationAnswer } from './app.js';
 
 export interface LocalBackendDeps {

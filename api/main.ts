@@ -9,8 +9,8 @@ import { pathToFileURL } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import { ConfigError, describeError } from '../functions/shared/errors.js';
 import { DEFAULT_LIMITS } from '../functions/shared/limits.js';
-import { ExecutionLog } from '../workflows/execution-log.js';
-import type { CreateLocalWorkflow } from '../workflows/local-engine.js';
+import { ExecutionLog } from '../workflows/local/execution-log.js';
+import type { CreateLocalWorkflow } from '../workflows/local/workflow.js';
 import { createApiApp } from './app.js';
 import { localBackend } from './local-backend.js';
 import { openApiDocument } from './openapi.js';
@@ -26,7 +26,7 @@ export interface RunningApi {
 }
 
 /** Loaded only once flags are valid: --help and usage errors answer without loading onnxruntime. */
-const LOCAL_STEPS_MODULE = '../workflows/local-steps.js';
+const LOCAL_STEPS_MODULE = '../workflows/local/workflow.js';
 const loadLocalWorkflow: CreateLocalWorkflow = async (options) => {
   const mod = (await import(LOCAL_STEPS_MODULE)) as { createLocalWorkflow: CreateLocalWorkflow };
   return mod.createLocalWorkflow(options);

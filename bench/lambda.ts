@@ -15,7 +15,7 @@ import { classifierConfigFromEnv } from '../functions/classify/config.js';
 import { createClassifyHandler, getClassifier } from '../functions/classify/handler.js';
 import { fetchConfigFromEnv } from '../functions/fetch-image/config.js';
 import { createFetchImageHandler } from '../functions/fetch-image/handler.js';
-import type { FetchImageOutput } from '../functions/shared/contracts.js';
+import type { FetchImageOutput } from '../functions/shared/contracts/index.js';
 import { modelStoreOptions } from '../functions/shared/models/config.js';
 import { LocalStagingStore } from '../functions/shared/staging/index.js';
 import { safetyConfigFromEnv } from '../functions/safety/config.js';

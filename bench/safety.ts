@@ -5,7 +5,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { StagedImage } from '../functions/shared/contracts.js';
+import type { StagedImage } from '../functions/shared/contracts/index.js';
 import { safetyConfigFromEnv } from '../functions/safety/config.js';
 import { getSafetyEngine } from '../functions/safety/handler.js';
 import { quantile, r1 } from './stats.js';

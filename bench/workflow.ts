@@ -15,11 +15,12 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { STATE_NAMES } from '../functions/shared/contracts.js';
+import { STATE_NAMES } from '../functions/shared/contracts/states.js';
 import { profiled, type PhaseTimes } from '../functions/shared/profile.js';
 import { sharedDir } from '../functions/shared/project.js';
-import type { StepHandler } from '../workflows/local-engine.js';
-import { createLocalWorkflow, LOCAL_FUNCTIONS, type LocalWorkflow } from '../workflows/local-steps.js';
+import type { StepHandler } from '../workflows/local/engine.js';
+import { LOCAL_FUNCTIONS } from '../workflows/local/definition.js';
+import { createLocalWorkflow, type LocalWorkflow } from '../workflows/local/workflow.js';
 import { quantile, r1 } from './stats.js';
 
 export interface WorkflowBenchOptions {

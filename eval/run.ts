@@ -10,13 +10,13 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
-import type { AggregateInput } from '../functions/shared/contracts.js';
+import type { AggregateInput } from '../functions/shared/contracts/index.js';
 import { ConfigError, describeError, InvalidInput } from '../functions/shared/errors.js';
 import type { DecideInput } from '../functions/aggregate/decide.js';
 import { policyFromEnv } from '../functions/aggregate/policy.js';
 import { safetyLabels } from '../functions/aggregate/verdict.js';
-import { pool } from '../workflows/pool.js';
-import type { CreateLocalWorkflow } from '../workflows/local-engine.js';
+import { pool } from '../workflows/local/pool.js';
+import type { CreateLocalWorkflow } from '../workflows/local/workflow.js';
 import { reportHtml, sweepSvg } from './chart.js';
 import { parseLabels, type LabelledImage } from './labels.js';
 import { score, type EvalCase, type EvalSummary } from './score.js';
@@ -58,7 +58,7 @@ export interface EvalIo {
   env: NodeJS.ProcessEnv;
 }
 
-const LOCAL_STEPS_MODULE = '../workflows/local-steps.js';
+const LOCAL_STEPS_MODULE = '../workflows/local/workflow.js';
 const loadLocalWorkflow: CreateLocalWorkflow = async (options) =>
   ((await import(LOCAL_STEPS_MODULE)) as { createLocalWorkflow: CreateLocalWorkflow }).createLocalWorkflow(options);
 

@@ -3,7 +3,7 @@
  * needs (false flags and false rejects among benign photos, recall among sensitive ones), per category
  * and per decision source, with the offending files named.
  */
-import type { Decision, Reason } from '../functions/shared/contracts.js';
+import type { Decision, Reason } from '../functions/shared/contracts/index.js';
 
 /** Who decided: the safety engine (local or Rekognition), the classifier's ImageNet evidence, or a step's failure or missing result. */
 export type ReasonSource = 'safety' | 'classifier' | 'step';

@@ -4,7 +4,7 @@
  * every labelled photo with the very decide() the workflow uses. Each point says what false-flag rate and
  * recall that threshold gives, so an operator picks a point instead of guessing.
  */
-import type { Decision } from '../functions/shared/contracts.js';
+import type { Decision } from '../functions/shared/contracts/index.js';
 import { decide, type DecideInput } from '../functions/aggregate/decide.js';
 import { classifierEvidence } from '../functions/aggregate/categories.js';
 import type { Band, ModerationPolicy } from '../functions/aggregate/policy.js';

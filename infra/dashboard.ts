@@ -9,7 +9,7 @@
  */
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { STATE_NAMES } from '../functions/shared/contracts.js';
+import { STATE_NAMES } from '../functions/shared/contracts/states.js';
 import { METRICS, STEP_NAMES } from '../functions/shared/telemetry/metric-names.js';
 import { customMetric, searchExpression, widgetMetric } from './custom-metrics.js';
 import { decisionRateQueries, type DecisionRateSettings } from './decision-rates.js';

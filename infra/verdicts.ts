@@ -8,7 +8,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { METRICS } from '../functions/shared/telemetry/metric-names.js';
-import type { ReviewTimeoutOutcome, VerdictStepInput } from '../functions/shared/contracts.js';
+import type { ReviewTimeoutOutcome, VerdictStepInput } from '../functions/shared/contracts/index.js';
 import { VERDICT_TABLE_SCHEMA } from '../functions/shared/verdicts/dynamodb.js';
 import { countAlarm } from './alarms.js';
 import { bundleFunction } from './bundle.js';

@@ -5,7 +5,7 @@
  */
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import type { Ruleset } from '../functions/shared/contracts.js';
+import type { Ruleset } from '../functions/shared/contracts/index.js';
 import { buildDefinition, type DefinitionRefs, type ReviewSettings } from '../workflows/definition.js';
 import { inlinePolicy, serviceRole, type Statement } from './iam.js';
 import { STAGING_PREFIX } from './storage.js';

@@ -1,2 +1,2 @@
 // Loaded by mocha before any spec (see .mocharc.json).
-import '../workflows/node-version.js';
+import '../cli/node-version.js';

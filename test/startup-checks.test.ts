@@ -11,8 +11,8 @@ import { ConfigError, ModelNotFoundError, PixelLimitExceeded } from '../function
 import { modelStoreOptions } from '../functions/shared/models/config.js';
 import { resolveModel } from '../functions/shared/models/store.js';
 import { LocalStagingStore } from '../functions/shared/staging/index.js';
-import { resolveInputs } from '../workflows/cli-args.js';
-import { main } from '../workflows/cli.js';
+import { resolveInputs } from '../cli/args.js';
+import { main } from '../cli/moderate.js';
 import { tempDir } from './models/fixtures.js';
 import { captureIo, photo } from './workflow/fixtures.js';
 

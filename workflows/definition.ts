@@ -2,7 +2,7 @@
  * Builds the moderation state machine (ASL, JSONPath: the local engine has no JSONata). The same object
  * is deployed by the Pulumi program and run by the local engine, so every quirk-avoidance here serves both.
  *
- * Data flow (payloads are the contracts in functions/shared/contracts.ts):
+ * Data flow (payloads are the contracts in functions/shared/contracts/):
  *   execution input (ModerationInput) → FetchImage → $.staged = { image }
  *   AnalyzeImage (Parallel, branch input AnalyzeInput) → $.analysis = [ClassifyOutput, SafetyResult]
  *   AggregateVerdict (AggregateInput) → the state becomes the Verdict → RouteDecision → Succeed state.
@@ -10,7 +10,8 @@
  * FailSafeVerdict calls the aggregate function with `error` set; if even that fails, a fixed verdict
  * is built in the state machine itself. No failure path can reach Approved.
  */
-import { STATE_NAMES, type ReviewTimeoutOutcome, type Ruleset } from '../functions/shared/contracts.js';
+import { type ReviewTimeoutOutcome, type Ruleset } from '../functions/shared/contracts/index.js';
+import { FAIL_SAFE_STATE_NAMES, STATE_NAMES } from '../functions/shared/contracts/states.js';
 import { DEFAULT_REVIEW_TIMEOUT_SECONDS } from '../functions/shared/verdicts/review-config.js';
 import { PERMANENT_ERRORS, REJECTING_ERRORS, TRANSIENT_LAMBDA_ERRORS, TRANSIENT_REKOGNITION_ERRORS } from '../functions/shared/errors.js';
 import type { AslDefinition, AslState, Catcher, ChoiceState, JsonObject, PassState, Retrier, TaskState } from './asl.js';
@@ -42,20 +43,6 @@ export interface ReviewSettings {
 }
 
 export const DEFAULT_REVIEW: ReviewSettings = { mode: 'wait', timeoutSeconds: DEFAULT_REVIEW_TIMEOUT_SECONDS, timeoutOutcome: 'review' };
-
-/** States beyond the console's happy path, named so an execution's graph says what went wrong. */
-export const FAIL_SAFE_STATE_NAMES = {
-  fetchFailed: 'FetchImageFailed',
-  lookupFailed: 'LookupVerdictFailed',
-  recordFailed: 'RecordVerdictFailed',
-  analyzeFailed: 'AnalyzeImageFailed',
-  aggregateFailed: 'AggregateVerdictFailed',
-  verdict: 'FailSafeVerdict',
-  routeVerdict: 'RouteFailSafe',
-  routeFallback: 'RouteFallback',
-  fallbackReview: 'FallbackReview',
-  fallbackReject: 'FallbackReject',
-} as const;
 
 export const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
 export const LAMBDA_INVOKE_WAIT = 'arn:aws:states:::lambda:invoke.waitForTaskToken';

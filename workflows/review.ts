@@ -3,7 +3,7 @@
  * decision with its verdict in the store, then resume the executions waiting on it (STANDARD) once.
  * Also the moderator's view of an item: what is shown never includes task tokens.
  */
-import type { ModeratorDecision, ReviewItem, VerdictRecord } from '../functions/shared/contracts.js';
+import type { ModeratorDecision, ReviewItem, VerdictRecord } from '../functions/shared/contracts/index.js';
 import { ReviewNotFound } from '../functions/shared/errors.js';
 import { deliverDecision, isStaleTokenError, type Delivery, type TaskCallbacks } from '../functions/shared/verdicts/callbacks.js';
 import type { VerdictStore } from '../functions/shared/verdicts/store.js';

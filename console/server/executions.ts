@@ -5,7 +5,8 @@
  */
 import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { InvalidInput } from '../../functions/shared/errors.js';
-import type { ExecutionLog, ExecutionRecord, ExecutionSummary } from '../../workflows/execution-log.js';
+import { notAStateMachineArn, parseStateMachineArn } from '../../cli/stack.js';
+import type { ExecutionLog, ExecutionRecord, ExecutionSummary } from '../../workflows/local/execution-log.js';
 
 export interface ExecutionListItem extends Partial<Omit<ExecutionSummary, 'status'>> {
   id: string;
@@ -27,8 +28,6 @@ export function localExecutions(log: ExecutionLog): ExecutionSource {
   return { kind: 'local', list: (limit) => log.list(limit), get: (id) => log.get(id) };
 }
 
-const STATE_MACHINE_ARN = /^arn:(aws[a-z-]*):states:([a-z0-9-]+):(\d{12}):stateMachine:[A-Za-z0-9_-]{1,80}$/;
-
 /** The Step Functions console's page for one execution (the v2 console; the ARN names the region). */
 export function awsConsoleUrl(executionArn: string): string {
   const region = executionArn.split(':')[3] ?? '';
@@ -43,12 +42,9 @@ export function awsConsoleUrl(executionArn: string): string {
 }
 
 export function deployedExecutions(stateMachineArn: string, client?: SFNClient): ExecutionSource {
-  const m = STATE_MACHINE_ARN.exec(stateMachineArn);
-  if (!m)
-    throw new InvalidInput(
-      `${stateMachineArn} is not a state machine ARN (arn:aws:states:<region>:<account>:stateMachine:<name>). Use the stack's stateMachineArn output.`,
-    );
-  const sfn = client ?? new SFNClient({ region: m[2] });
+  const arn = parseStateMachineArn(stateMachineArn);
+  if (!arn) throw new InvalidInput(notAStateMachineArn(stateMachineArn));
+  const sfn = client ?? new SFNClient({ region: arn.region });
   return {
     kind: 'deployed',
     async list(limit) {

@@ -3,11 +3,9 @@
  * URL (as Jupyter does). Local mode reads the CLI's recorded executions and the local stores; with
  * --state-machine-arn or --stack it lists the deployed stack's executions and links them to AWS.
  */
-import { execFile } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
 import { DescribeStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { serve, type ServerType } from '@hono/node-server';
 import { ConfigError, describeError } from '../../functions/shared/errors.js';
@@ -15,10 +13,11 @@ import { LocalStagingStore, S3StagingStore, type StagingStore } from '../../func
 import type { AslDefinition } from '../../workflows/asl.js';
 import type { VerdictStore } from '../../functions/shared/verdicts/index.js';
 import { checkModerator } from '../../functions/shared/verdicts/rules.js';
-import { ExecutionLog } from '../../workflows/execution-log.js';
+import { ExecutionLog } from '../../workflows/local/execution-log.js';
 import type { ReviewDeps } from '../../workflows/review.js';
-import { defaultBackends, type ReviewBackends } from '../../workflows/review-cli.js';
-import { localDefinition } from '../../workflows/local-steps.js';
+import { defaultStoreBackends, type StoreBackends } from '../../functions/verdicts/backends.js';
+import { parseStateMachineArn, pulumiStackOutputs } from '../../cli/stack.js';
+import { localDefinition } from '../../workflows/local/definition.js';
 import { createConsoleApp } from './app.js';
 import { deployedExecutions, localExecutions, type ExecutionSource } from './executions.js';
 import { CONSOLE_USAGE, parseConsoleArgs, type ConsoleOptions } from './options.js';
@@ -37,21 +36,12 @@ export interface RunningConsole {
 export interface ConsoleOverrides {
   sfn?: SFNClient;
   /** How the review store and Step Functions callbacks are opened (default: what `npm run review` uses). */
-  reviewBackends?: Pick<ReviewBackends, 'openStore' | 'callbacks'>;
+  reviewBackends?: StoreBackends;
   /** Reads a Pulumi stack's outputs (default: the pulumi CLI). */
   stackOutputs?: (stack: string) => Promise<Record<string, unknown>>;
 }
 
-async function pulumiStackOutputs(stack: string): Promise<Record<string, unknown>> {
-  try {
-    const { stdout } = await promisify(execFile)('pulumi', ['stack', 'output', '--json', '--show-secrets=false', '--stack', stack], { timeout: 60_000 });
-    return JSON.parse(stdout) as Record<string, unknown>;
-  } catch (err) {
-    throw new ConfigError(
-      `Could not read the outputs of Pulumi stack ${stack} (${(err as Error).message.split('\n')[0]}). Install and log in to the Pulumi CLI, or pass --state-machine-arn (and --staging-bucket) instead.`,
-    );
-  }
-}
+const consoleStackOutputs = (stack: string) => pulumiStackOutputs(stack, 'pass --state-machine-arn (and --staging-bucket) instead');
 
 interface Sources {
   store: VerdictStore;
@@ -75,7 +65,7 @@ async function deployedSources(
   backends: ConsoleOverrides['reviewBackends'] & object,
   sfn: SFNClient | undefined,
 ): Promise<Sources> {
-  const region = arn.split(':')[3];
+  const region = parseStateMachineArn(arn)?.region;
   const executions = deployedExecutions(arn, sfn);
   const client = sfn ?? new SFNClient({ region });
   let definition: AslDefinition;
@@ -125,10 +115,10 @@ const text = (v: unknown): string | undefined => (typeof v === 'string' && v ? v
 
 export async function startConsole(opts: ConsoleOptions, overrides: ConsoleOverrides = {}): Promise<RunningConsole> {
   const moderator = checkModerator(opts.moderator);
-  const backends = { ...defaultBackends, ...overrides.reviewBackends };
+  const backends = { ...defaultStoreBackends, ...overrides.reviewBackends };
   let sources: Sources;
   if (opts.stack) {
-    const outputs = await (overrides.stackOutputs ?? pulumiStackOutputs)(opts.stack);
+    const outputs = await (overrides.stackOutputs ?? consoleStackOutputs)(opts.stack);
     const arn = text(outputs.stateMachineArn);
     if (!arn) throw new ConfigError(`Pulumi stack ${opts.stack} has no stateMachineArn output: deploy it first (pulumi up).`);
     const deployed = { arn, bucket: opts.stagingBucket ?? text(outputs.stagingBucketName), table: opts.table ?? text(outputs.verdictTableName) };

@@ -1,5 +1,5 @@
 /** `npm run console` flags, validated once (zod); everything after works with ConsoleOptions. */
-import type { ReviewTimeoutOutcome } from '../../functions/shared/contracts.js';
+import type { ReviewTimeoutOutcome } from '../../functions/shared/contracts/index.js';
 import { reviewTimeoutFromEnv } from '../../functions/shared/verdicts/review-config.js';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';

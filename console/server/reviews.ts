@@ -4,7 +4,7 @@
  * and the CLI record, resume waiting executions, and refuse exactly alike; the console only adds who is
  * deciding (the person who started it).
  */
-import type { ModeratorDecision, ReviewStatus, ReviewTimeoutOutcome, VerdictRecord } from '../../functions/shared/contracts.js';
+import type { ModeratorDecision, ReviewStatus, ReviewTimeoutOutcome, VerdictRecord } from '../../functions/shared/contracts/index.js';
 import { expireDueReviews } from '../../functions/verdicts/expiry.js';
 import type { VerdictQuery, VerdictStore } from '../../functions/shared/verdicts/index.js';
 import { decideReview, publicItem, type DecideOutcome, type PublicReviewItem, type ReviewDeps } from '../../workflows/review.js';

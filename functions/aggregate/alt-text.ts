@@ -1,5 +1,5 @@
 /** One honest sentence for the alt attribute: sure where the model is sure, hedged where it is not. */
-import type { ClassLabel } from '../shared/contracts.js';
+import type { ClassLabel } from '../shared/contracts/index.js';
 
 // "a unicycle", "a one-armed bandit", "an umbrella": spelling is only a hint to the sound.
 const article = (noun: string) => (/^(uni|use|usu|eu|one|ewe)/i.test(noun) ? 'a' : /^[aeiou]/i.test(noun) ? 'an' : 'a');

@@ -4,7 +4,7 @@
  * where both results meet, whichever safety engine ran (DESIGN.md). The nudity model sees nudity only;
  * weapons, alcohol, drugs and gambling come from here.
  */
-import type { ClassLabel, ModerationLabel } from '../shared/contracts.js';
+import type { ClassLabel, ModerationLabel } from '../shared/contracts/index.js';
 import type { ModerationCategory } from '../shared/moderation.js';
 
 export interface ImagenetMapping {

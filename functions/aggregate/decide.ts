@@ -3,7 +3,7 @@
  * label and threshold that decided it out. Fail-closed: a recorded step error or missing safety data can
  * never approve.
  */
-import type { ClassLabel, Decision, ModerationLabel, Reason, StepError } from '../shared/contracts.js';
+import type { ClassLabel, Decision, ModerationLabel, Reason, StepError } from '../shared/contracts/index.js';
 import { REJECTING_ERRORS } from '../shared/errors.js';
 import { categoryOf } from '../shared/moderation.js';
 import { classifierEvidence } from './categories.js';

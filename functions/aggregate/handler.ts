@@ -1,6 +1,6 @@
 /** AggregateVerdict: the Lambda entry and its factory. Validates the shape, then the pure core decides. */
 import { z } from 'zod';
-import type { AggregateInput, Verdict } from '../shared/contracts.js';
+import type { AggregateInput, Verdict } from '../shared/contracts/index.js';
 import { InvalidInput } from '../shared/errors.js';
 import type { Telemetry } from '../shared/telemetry/create.js';
 import { lambdaEntry, type StepCore } from '../shared/telemetry/entry.js';

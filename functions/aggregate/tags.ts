@@ -3,7 +3,7 @@
  * hypernyms nearest first (tabby, tabby-cat, domestic-cat, cat, feline, ...), lower-case slugs, deduped,
  * at most 10. Classes the model is unsure of do not add tags.
  */
-import type { ClassLabel } from '../shared/contracts.js';
+import type { ClassLabel } from '../shared/contracts/index.js';
 import { taxonomyOf } from './taxonomy.js';
 
 export const MAX_TAGS = 10;

@@ -1,5 +1,5 @@
 /** AggregateVerdict's pure core: both step results (or the caught error) → the Verdict. */
-import type { AggregateInput, ModerationLabel, SafetyResult, Verdict } from '../shared/contracts.js';
+import type { AggregateInput, ModerationLabel, SafetyResult, Verdict } from '../shared/contracts/index.js';
 import { normalizeRekognitionLabels } from '../shared/moderation.js';
 import { altText, NEUTRAL_ALT_TEXT, REJECTED_ALT_TEXT } from './alt-text.js';
 import { imagenetModerationLabels } from './categories.js';

@@ -4,7 +4,7 @@
  * the store.
  */
 import * as ort from 'onnxruntime-node';
-import type { ClassLabel, ModelRef } from '../shared/contracts.js';
+import type { ClassLabel, ModelRef } from '../shared/contracts/index.js';
 import { ModelContractError } from '../shared/errors.js';
 import { DEFAULT_LIMITS } from '../shared/limits.js';
 import type { ClassName } from '../shared/models/labels.js';

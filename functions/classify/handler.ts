@@ -2,7 +2,7 @@
  * ClassifyImage: reads the staged image (S3 in AWS, the staging directory locally) and returns the
  * top-5 ImageNet labels. The model session is created once per process and reused while warm.
  */
-import type { ClassifyOutput } from '../shared/contracts.js';
+import type { ClassifyOutput } from '../shared/contracts/index.js';
 import { parseAnalyzeInput } from '../shared/analyze-input.js';
 import { ConfigError } from '../shared/errors.js';
 import { memoized } from '../shared/once.js';

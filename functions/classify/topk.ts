@@ -1,5 +1,5 @@
 /** Scores → the top-k classes. Pure, so it is tested without a model. */
-import type { ClassLabel } from '../shared/contracts.js';
+import type { ClassLabel } from '../shared/contracts/index.js';
 import type { ClassName } from '../shared/models/labels.js';
 
 /** Numerically stable softmax (subtracting the max keeps exp() finite for large logits). */

@@ -5,7 +5,7 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
-import type { FetchImageOutput, ModerationInput } from '../shared/contracts.js';
+import type { FetchImageOutput, ModerationInput } from '../shared/contracts/index.js';
 import { EmptyImage, FetchBlocked, InvalidInput, UnsupportedImageFormat } from '../shared/errors.js';
 import { ACCEPTED_FORMATS_TEXT, readImageHeader } from '../shared/image-header.js';
 import { decodeImage } from '../shared/pixels/decode.js';

@@ -1,7 +1,7 @@
 /** FetchImage: the Lambda entry and its factory (the local engine builds one with local adapters). */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { defaultS3Client } from '../shared/s3-client.js';
-import type { FetchImageOutput } from '../shared/contracts.js';
+import type { FetchImageOutput } from '../shared/contracts/index.js';
 import { parseFetchImageInput } from '../shared/moderation-input.js';
 import type { Telemetry } from '../shared/telemetry/create.js';
 import { lambdaEntry, type StepCore } from '../shared/telemetry/entry.js';

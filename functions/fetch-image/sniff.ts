@@ -2,7 +2,7 @@
  * The real format from the first bytes, whatever the server's Content-Type claims. Pure, so it is
  * tested without images. Anything not listed (HTML, SVG, PDF, text) is refused by the caller.
  */
-import type { ImageFormat } from '../shared/contracts.js';
+import type { ImageFormat } from '../shared/contracts/index.js';
 
 const startsWith = (b: Buffer, sig: number[], at = 0) => b.length >= at + sig.length && sig.every((x, i) => b[at + i] === x);
 const ascii = (b: Buffer, at: number, len: number) => b.subarray(at, at + len).toString('latin1');

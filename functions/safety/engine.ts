@@ -1,6 +1,6 @@
 /** The safety engines' one small interface: Rekognition or the local model, same output shape. */
 import type { Raster } from '../shared/raster.js';
-import type { ModelRef, ModerationLabel, SafetyEngineName, SafetyOutput, StagedImage } from '../shared/contracts.js';
+import type { ModelRef, ModerationLabel, SafetyEngineName, SafetyOutput, StagedImage } from '../shared/contracts/index.js';
 
 export interface SafetyEngine {
   readonly name: SafetyEngineName;

@@ -2,7 +2,7 @@
  * CheckSafety as a Lambda: the local engine (Rekognition needs no Lambda: the state machine calls it
  * directly). The engine (and its model session) is created once per process.
  */
-import type { SafetyOutput } from '../shared/contracts.js';
+import type { SafetyOutput } from '../shared/contracts/index.js';
 import type { Telemetry } from '../shared/telemetry/create.js';
 import { lambdaEntry, type StepCore } from '../shared/telemetry/entry.js';
 import { METRICS } from '../shared/telemetry/metric-names.js';

@@ -11,7 +11,7 @@
  * there the agreed label could only differ if MobileNetV2's mirror image scored far higher than the photo.
  */
 import { createHash } from 'node:crypto';
-import type { ModelRef, ModerationLabel, StagedImage } from '../shared/contracts.js';
+import type { ModelRef, ModerationLabel, StagedImage } from '../shared/contracts/index.js';
 import type { Raster } from '../shared/raster.js';
 import type { SafetyEngine } from './engine.js';
 import { mirrored, nsfwPixels, type NsfwModel, type NsfwScores } from './nsfw-model.js';

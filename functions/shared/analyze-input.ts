@@ -1,6 +1,6 @@
 /** The input of both analysis steps (ClassifyImage, CheckSafety): the staged image pointer, validated. */
 import { z } from 'zod';
-import { IMAGE_FORMATS, type AnalyzeInput } from './contracts.js';
+import { IMAGE_FORMATS, type AnalyzeInput } from './contracts/index.js';
 import { InvalidInput } from './errors.js';
 
 const analyzeInputSchema = z.object({

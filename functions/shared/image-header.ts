@@ -3,7 +3,7 @@
  * before decoding): what format, what size, and refuse pixel bombs from the header alone.
  */
 import sharp, { type Metadata } from 'sharp';
-import type { ImageFormat } from './contracts.js';
+import type { ImageFormat } from './contracts/index.js';
 import { CorruptImage, EmptyImage, PixelLimitExceeded, UnsupportedImageFormat } from './errors.js';
 import { DEFAULT_LIMITS } from './limits.js';
 

@@ -1,7 +1,7 @@
 /** The execution input (what the publisher sends), validated by FetchImage and by the publisher's client. */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { FetchImageInput, ModerationInput } from './contracts.js';
+import type { FetchImageInput, ModerationInput } from './contracts/index.js';
 import { InvalidInput } from './errors.js';
 
 export const moderationInputSchema = z.object({

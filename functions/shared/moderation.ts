@@ -3,7 +3,7 @@
  * turns DetectModerationLabels output into our ModerationLabel shape (used by the Rekognition engine
  * in a Lambda and by AggregateVerdict when the state machine called Rekognition directly).
  */
-import type { ModerationLabel, RekognitionModerationLabel } from './contracts.js';
+import type { ModerationLabel, RekognitionModerationLabel } from './contracts/index.js';
 
 export const TOP_LEVEL_CATEGORIES = [
   'Explicit',

@@ -14,7 +14,7 @@ import {
   type ReviewTimeoutOutcome,
   type StepError,
   type Verdict,
-} from '../shared/contracts.js';
+} from '../shared/contracts/index.js';
 import type { VerdictStepDeps } from './steps.js';
 
 /** The verdict a review nobody decided in time ends with: the policy's findings, the configured outcome. */

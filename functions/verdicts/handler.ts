@@ -8,7 +8,8 @@
  * own name.
  */
 import { z } from 'zod';
-import { STATE_NAMES, type ExpirySweep, type Verdict, type VerdictLookup } from '../shared/contracts.js';
+import { type ExpirySweep, type Verdict, type VerdictLookup } from '../shared/contracts/index.js';
+import { STATE_NAMES } from '../shared/contracts/states.js';
 import { InvalidInput } from '../shared/errors.js';
 import { moderationInputSchema } from '../shared/moderation-input.js';
 import type { Telemetry } from '../shared/telemetry/create.js';

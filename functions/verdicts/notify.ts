@@ -3,7 +3,7 @@
  * it as text). The message says what and why and how to decide; it never carries the task token, so a
  * forwarded email cannot approve anything: deciding needs the review CLI's IAM permissions.
  */
-import type { ReviewItem, Verdict } from '../shared/contracts.js';
+import type { ReviewItem, Verdict } from '../shared/contracts/index.js';
 import type { ReviewNotifier } from './steps.js';
 
 export function reviewMessage(item: ReviewItem): { subject: string; body: string } {

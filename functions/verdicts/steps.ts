@@ -13,7 +13,7 @@ import {
   type Verdict,
   type VerdictLookup,
   type VerdictRecord,
-} from '../shared/contracts.js';
+} from '../shared/contracts/index.js';
 import { InvalidInput, ModerationError, VerdictStoreFailed } from '../shared/errors.js';
 import { deliverDecision, type TaskCallbacks } from '../shared/verdicts/callbacks.js';
 import { isModeratorDecision, reviewIdFor } from '../shared/verdicts/rules.js';

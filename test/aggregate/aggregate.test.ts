@@ -8,7 +8,7 @@ import { createAggregateHandler } from '../../functions/aggregate/handler.js';
 import { DEFAULT_POLICY, parsePolicy, policyFromEnv } from '../../functions/aggregate/policy.js';
 import { seoTags, slug } from '../../functions/aggregate/tags.js';
 import { taxonomyOf, taxonomySize } from '../../functions/aggregate/taxonomy.js';
-import type { ClassLabel } from '../../functions/shared/contracts.js';
+import type { ClassLabel } from '../../functions/shared/contracts/index.js';
 import { ConfigError, InvalidInput } from '../../functions/shared/errors.js';
 import { categoryOf } from '../../functions/shared/moderation.js';
 import { sharedDir } from '../workflow/fixtures.js';

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { main as serveMain, type RunningApi } from '../../api/main.js';
-import { main as cliMain } from '../../workflows/cli.js';
+import { main as cliMain } from '../../cli/moderate.js';
 import { captureIo, photo, startFixtureServer, type FixtureServer } from '../workflow/fixtures.js';
 
 const PHOTO = 'n01440764_tench.JPEG';

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createClassifyHandler, getClassifier } from '../../functions/classify/handler.js';
-import type { StagedImage } from '../../functions/shared/contracts.js';
+import type { StagedImage } from '../../functions/shared/contracts/index.js';
 import { InvalidInput, StagedImageMissing } from '../../functions/shared/errors.js';
 import { LocalStagingStore } from '../../functions/shared/staging/index.js';
 import { mirrorDir, tempDir } from '../models/fixtures.js';

@@ -1,9 +1,9 @@
 import { DescribeExecutionCommand, ExecutionAlreadyExists, SFNClient, StartExecutionCommand, StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
 import { expect } from 'chai';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
-import type { Verdict } from '../../functions/shared/contracts.js';
+import type { Verdict } from '../../functions/shared/contracts/index.js';
 import { ExecutionConflict, InvalidInput, ModerationExecutionFailed, VerdictTimeout } from '../../functions/shared/errors.js';
-import { executionName, ModerationClient } from '../../workflows/client.js';
+import { executionName, ModerationClient } from '../../client/index.js';
 
 const SM = 'arn:aws:states:eu-west-1:123456789012:stateMachine:blog-image-moderation-dev-moderation';
 const verdict: Verdict = {
@@ -16,7 +16,7 @@ const verdict: Verdict = {
 };
 const request = { imageUrl: 'https://blog.example.com/img/zebra.jpg', postId: 'post 42/draft' };
 
-describe('workflows/client (aws-sdk-client-mock against the real client)', () => {
+describe('client (aws-sdk-client-mock against the real client)', () => {
   let sfn: AwsClientStub<SFNClient>;
   beforeEach(() => {
     sfn = mockClient(SFNClient);

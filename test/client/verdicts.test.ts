@@ -3,14 +3,14 @@
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { expect } from 'chai';
-import type { StagedImage, Verdict } from '../../functions/shared/contracts.js';
+import type { StagedImage, Verdict } from '../../functions/shared/contracts/index.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DynamoVerdictStore } from '../../functions/shared/verdicts/dynamodb.js';
 import { SqliteVerdictStore } from '../../functions/shared/verdicts/sqlite.js';
 import { expireDueReviews } from '../../functions/verdicts/expiry.js';
-import { ModerationClient } from '../../workflows/client.js';
+import { ModerationClient } from '../../client/index.js';
 import { decideReview } from '../../workflows/review.js';
 import { createVerdictTable, startDynalite, type Dynalite } from '../verdicts/dynalite.js';
 import { sha, verdict } from '../verdicts/store-contract.js';
@@ -19,7 +19,7 @@ const SM = 'arn:aws:states:us-east-1:123456789012:stateMachine:blog-image-modera
 const EXEC = 'arn:aws:states:us-east-1:123456789012:execution:blog-image-moderation-dev-moderation:p1-abc';
 const image = (s: string): StagedImage => ({ uri: 's3://b/k', bucket: 'b', key: 'k', sha256: s, bytes: 1, format: 'jpeg', width: 1, height: 1 });
 
-describe('workflows/client: getVerdict and waiting out a review (dynalite + aws-sdk-client-mock)', function () {
+describe('client: getVerdict and waiting out a review (dynalite + aws-sdk-client-mock)', function () {
   this.timeout(30_000);
   let db: Dynalite;
   let store: DynamoVerdictStore;
@@ -122,7 +122,7 @@ describe('workflows/client: getVerdict and waiting out a review (dynalite + aws-
   });
 });
 
-describe('workflows/client: waiting through a review that expires (SQLite store on a real file)', function () {
+describe('client: waiting through a review that expires (SQLite store on a real file)', function () {
   this.timeout(30_000);
   let dir: string;
   let store: SqliteVerdictStore;

@@ -19,7 +19,7 @@ import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'chai';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
-import type { ImageFormat, Verdict } from '../../functions/shared/contracts.js';
+import type { ImageFormat, Verdict } from '../../functions/shared/contracts/index.js';
 import { LocalStagingStore } from '../../functions/shared/staging/local.js';
 import { DynamoVerdictStore } from '../../functions/shared/verdicts/dynamodb.js';
 import { createVerdictStepHandler } from '../../functions/verdicts/handler.js';
@@ -139,7 +139,7 @@ describe('console on a DynamoDB verdict table (dynalite, the console as a proces
         child = spawn(
           process.execPath,
           [
-            ...['--import', 'tsx', '--import', './workflows/node-version.ts', 'console/server/main.ts', '--port', '0', '--as', 'alice'],
+            ...['--import', 'tsx', '--import', './cli/node-version.ts', 'console/server/main.ts', '--port', '0', '--as', 'alice'],
             ...['--table', table, ...args],
             ...['--data-dir', path.join(dir, 'data'), '--staging-dir', path.join(dir, 'staging'), '--eval-report', path.join(dir, 'no-report.json')],
           ],

@@ -7,12 +7,12 @@ import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import type { Verdict } from '../../functions/shared/contracts.js';
+import type { Verdict } from '../../functions/shared/contracts/index.js';
 import { SqliteVerdictStore } from '../../functions/shared/verdicts/sqlite.js';
 import { startConsole, type RunningConsole } from '../../console/server/main.js';
-import { main as cli } from '../../workflows/cli.js';
+import { main as cli } from '../../cli/moderate.js';
 import { buildDefinition, DEFAULT_REVIEW } from '../../workflows/definition.js';
-import { ExecutionLog, type ExecutionRecord } from '../../workflows/execution-log.js';
+import { ExecutionLog, type ExecutionRecord } from '../../workflows/local/execution-log.js';
 import { photo } from '../workflow/fixtures.js';
 
 /** Markup a hostile publisher or label could carry: if any of it ran, window.__pwned would be set. */

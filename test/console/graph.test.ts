@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import { layoutDefinition, START, END } from '../../console/server/graph.js';
 import { walkStates } from '../../workflows/asl.js';
-import { localDefinition } from '../../workflows/local-steps.js';
+import { localDefinition } from '../../workflows/local/definition.js';
 
 describe('state machine graph (console/server/graph.ts)', () => {
   for (const engine of ['local', 'rekognition'] as const) {

@@ -3,7 +3,7 @@
  * from the same real fixture the browser tests use, and the page's load times (median of 7 loads per
  * view, navigation start until the view has rendered its data).
  */
-import '../../workflows/node-version.js';
+import '../../cli/node-version.js';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { projectRoot } from '../../functions/shared/project.js';

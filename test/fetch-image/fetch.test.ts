@@ -8,7 +8,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { createFetchImageHandler } from '../../functions/fetch-image/handler.js';
 import type { FetchConfig } from '../../functions/fetch-image/config.js';
-import type { ModerationInput } from '../../functions/shared/contracts.js';
+import type { ModerationInput } from '../../functions/shared/contracts/index.js';
 import {
   CorruptImage,
   EmptyImage,

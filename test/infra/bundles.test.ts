@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { ClassifyOutput, FetchImageOutput, SafetyOutput, Verdict } from '../../functions/shared/contracts.js';
+import type { ClassifyOutput, FetchImageOutput, SafetyOutput, Verdict } from '../../functions/shared/contracts/index.js';
 import { NSFW_CONFIRM, resolveNsfwModel } from '../../functions/safety/nsfw-store.js';
 import { modelStoreOptions } from '../../functions/shared/models/config.js';
 import { buildImageBundles, buildZipBundleSync, type IMAGE_ENTRIES } from '../../infra/lambda-bundles.js';

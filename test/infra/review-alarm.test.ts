@@ -13,7 +13,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { ExpirySweep, Verdict, VerdictStepInput } from '../../functions/shared/contracts.js';
+import type { ExpirySweep, Verdict, VerdictStepInput } from '../../functions/shared/contracts/index.js';
 import { buildZipBundleSync } from '../../infra/lambda-bundles.js';
 import { SWEEP_LIMIT } from '../../infra/verdicts.js';
 import type { PlannedResource } from '../../infra/mocks.js';

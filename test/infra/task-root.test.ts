@@ -14,7 +14,7 @@ import { cp, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { ClassifyOutput, FetchImageOutput, SafetyOutput, Verdict } from '../../functions/shared/contracts.js';
+import type { ClassifyOutput, FetchImageOutput, SafetyOutput, Verdict } from '../../functions/shared/contracts/index.js';
 import { NSFW_CONFIRM, resolveNsfwModel } from '../../functions/safety/nsfw-store.js';
 import { modelStoreOptions } from '../../functions/shared/models/config.js';
 import { bundleFunction } from '../../infra/bundle.js';

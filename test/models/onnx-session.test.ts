@@ -12,7 +12,7 @@ import { inProcessSessions, type SessionHost } from '../../functions/shared/mode
 import { NsfwModel } from '../../functions/safety/nsfw-model.js';
 import { NSFW_CONFIRM, nsfwModelPin, resolveNsfwModel } from '../../functions/safety/nsfw-store.js';
 import { modelStoreOptions } from '../../functions/shared/models/config.js';
-import { workerSessions } from '../../workflows/worker-sessions.js';
+import { workerSessions } from '../../workflows/local/worker-sessions.js';
 import { mirrorDir, projectRoot, tempDir } from './fixtures.js';
 import { photosDir } from '../workflow/fixtures.js';
 
@@ -83,7 +83,7 @@ describe('models/onnx sessions: in this thread (Lambda) and in a worker thread (
 
   it('lets a process that used a worker session exit on its own (an idle worker holds nothing open), even one started with -e', async () => {
     const script = `
-      import { workerSessions } from './workflows/worker-sessions.ts';
+      import { workerSessions } from './workflows/local/worker-sessions.ts';
       import { NsfwModel } from './functions/safety/nsfw-model.ts';
       import { resolveNsfwModel } from './functions/safety/nsfw-store.ts';
       import { modelStoreOptions } from './functions/shared/models/config.ts';

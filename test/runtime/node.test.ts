@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { isSupportedNode } from '../../workflows/node-version.js';
+import { isSupportedNode } from '../../cli/node-version.js';
 import { projectRoot } from '../workflow/fixtures.js';
 
 const LAMBDA_NODE_MAJOR = 24;

@@ -9,13 +9,13 @@ import { agreedLabels, engineModelRef, LocalSafetyEngine, nsfwToLabels } from '.
 import { mirrored, NSFW_CLASSES, NsfwModel } from '../../functions/safety/nsfw-model.js';
 import { NSFW_CONFIRM, NSFW_PIN, nsfwModelPin, resolveNsfwModel } from '../../functions/safety/nsfw-store.js';
 import { safetyConfigFromEnv } from '../../functions/safety/config.js';
-import type { StagedImage } from '../../functions/shared/contracts.js';
+import type { StagedImage } from '../../functions/shared/contracts/index.js';
 import { ConfigError, ModelIntegrityError, TRANSIENT_REKOGNITION_ERRORS } from '../../functions/shared/errors.js';
 import { modelStoreOptions } from '../../functions/shared/models/config.js';
 import { LocalStagingStore } from '../../functions/shared/staging/index.js';
 import { tempDir } from '../models/fixtures.js';
 import { photo, sharedDir } from '../workflow/fixtures.js';
-import { rekognitionOnStagedBytes } from '../../workflows/local-rekognition.js';
+import { rekognitionOnStagedBytes } from '../../workflows/local/rekognition.js';
 
 // The repository's cache: converted once per machine (npm pack + conversion, about a second), then reused.
 const cacheDir = modelStoreOptions({}, {}).cacheDir;

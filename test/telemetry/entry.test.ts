@@ -8,7 +8,7 @@ import { ConfigError } from '../../functions/shared/errors.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Verdict } from '../../functions/shared/contracts.js';
+import type { Verdict } from '../../functions/shared/contracts/index.js';
 import { SqliteVerdictStore } from '../../functions/shared/verdicts/index.js';
 import { reviewIdFor } from '../../functions/shared/verdicts/rules.js';
 import { createVerdictStepHandler, verdictStepOf } from '../../functions/verdicts/handler.js';

@@ -9,9 +9,10 @@ import { expect } from 'chai';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { STATE_NAMES } from '../../functions/shared/contracts.js';
+import { STATE_NAMES } from '../../functions/shared/contracts/states.js';
 import { METRIC_DIMENSIONS, METRICS, type MetricName } from '../../functions/shared/telemetry/metric-names.js';
-import { createLocalWorkflow, LOCAL_FUNCTIONS, type LocalWorkflow } from '../../workflows/local-steps.js';
+import { LOCAL_FUNCTIONS } from '../../workflows/local/definition.js';
+import { createLocalWorkflow, type LocalWorkflow } from '../../workflows/local/workflow.js';
 import { photo } from '../workflow/fixtures.js';
 
 type Emf = Record<string, unknown> & { _aws: { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string }> }> } };

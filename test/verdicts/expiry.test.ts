@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { POLICY_DECIDER, type ExpirySweep, type ReviewItem, type Verdict } from '../../functions/shared/contracts.js';
+import { POLICY_DECIDER, type ExpirySweep, type ReviewItem, type Verdict } from '../../functions/shared/contracts/index.js';
 import { DynamoVerdictStore } from '../../functions/shared/verdicts/dynamodb.js';
 import { SqliteVerdictStore } from '../../functions/shared/verdicts/sqlite.js';
 import type { VerdictStore } from '../../functions/shared/verdicts/store.js';

@@ -4,7 +4,7 @@
  */
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
-import { POLICY_DECIDER, type Verdict } from '../../functions/shared/contracts.js';
+import { POLICY_DECIDER, type Verdict } from '../../functions/shared/contracts/index.js';
 import type { VerdictStore } from '../../functions/shared/verdicts/store.js';
 import { reviewIdFor } from '../../functions/shared/verdicts/rules.js';
 

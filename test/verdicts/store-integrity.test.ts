@@ -6,12 +6,13 @@
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'chai';
-import { STATE_NAMES, type AggregateInput } from '../../functions/shared/contracts.js';
+import { type AggregateInput } from '../../functions/shared/contracts/index.js';
+import { FAIL_SAFE_STATE_NAMES, STATE_NAMES } from '../../functions/shared/contracts/states.js';
 import { DynamoVerdictStore } from '../../functions/shared/verdicts/dynamodb.js';
 import { POSTS_KEPT, reviewIdFor } from '../../functions/shared/verdicts/rules.js';
 import { createVerdictStepHandler } from '../../functions/verdicts/handler.js';
-import { buildDefinition, FAIL_SAFE_STATE_NAMES } from '../../workflows/definition.js';
-import { LocalEngine } from '../../workflows/local-engine.js';
+import { buildDefinition } from '../../workflows/definition.js';
+import { LocalEngine } from '../../workflows/local/engine.js';
 import { STUB_RULESET, stubImage, stubRefs, stubVerdict, useStubSteps } from '../workflow/fixtures.js';
 import { createVerdictTable, startDynalite, type Dynalite } from './dynalite.js';
 

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ConfigError } from '../../functions/shared/errors.js';
-import { parseCliArgs, resolveInputs } from '../../workflows/cli-args.js';
+import { parseCliArgs, resolveInputs } from '../../cli/args.js';
 
 describe('CLI arguments', () => {
   it('parses flags into typed options with defaults', () => {

@@ -4,8 +4,8 @@ import { expect } from 'chai';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { main } from '../../workflows/cli.js';
-import type { CreateLocalWorkflow } from '../../workflows/local-engine.js';
+import { main } from '../../cli/moderate.js';
+import type { CreateLocalWorkflow } from '../../workflows/local/workflow.js';
 import { captureIo, photo } from './fixtures.js';
 
 const mustNotBuild: CreateLocalWorkflow = async () => {

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
-import { STATE_NAMES } from '../../functions/shared/contracts.js';
+import { FAIL_SAFE_STATE_NAMES, STATE_NAMES } from '../../functions/shared/contracts/states.js';
 import { PERMANENT_ERRORS, TRANSIENT_LAMBDA_ERRORS } from '../../functions/shared/errors.js';
 import type { AslDefinition, ParallelState, TaskState } from '../../workflows/asl.js';
 import { walkStates } from '../../workflows/asl.js';
-import { buildDefinition, FAIL_SAFE_STATE_NAMES, LAMBDA_INVOKE, REKOGNITION_MODERATION, type DefinitionRefs } from '../../workflows/definition.js';
+import { buildDefinition, LAMBDA_INVOKE, REKOGNITION_MODERATION, type DefinitionRefs } from '../../workflows/definition.js';
 import { checkRules, reachableFrom, validateDefinition } from '../../workflows/validate.js';
 
 const localRefs: DefinitionRefs = {

@@ -6,10 +6,11 @@ import { expect } from 'chai';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { STATE_NAMES, type Reason } from '../../functions/shared/contracts.js';
-import { PAYLOAD_LIMIT_BYTES, type LocalExecution, type StepHandler } from '../../workflows/local-engine.js';
-import { createLocalWorkflow, LOCAL_FUNCTIONS, type LocalWorkflow } from '../../workflows/local-steps.js';
-import { FAIL_SAFE_STATE_NAMES } from '../../workflows/definition.js';
+import { type Reason } from '../../functions/shared/contracts/index.js';
+import { FAIL_SAFE_STATE_NAMES, STATE_NAMES } from '../../functions/shared/contracts/states.js';
+import { PAYLOAD_LIMIT_BYTES, type LocalExecution, type StepHandler } from '../../workflows/local/engine.js';
+import { LOCAL_FUNCTIONS } from '../../workflows/local/definition.js';
+import { createLocalWorkflow, type LocalWorkflow } from '../../workflows/local/workflow.js';
 import { photo, pngBomb, sharedDir, startFixtureServer, unreachableUrl, type FixtureServer } from './fixtures.js';
 
 const NO_WAIT = Object.fromEntries(Object.values(STATE_NAMES).map((s) => [s, 0]));

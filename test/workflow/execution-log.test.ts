@@ -4,11 +4,11 @@ import { expect } from 'chai';
 import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { buildDefinition } from '../../workflows/definition.js';
-import { ExecutionLog, EXECUTION_ID, recording } from '../../workflows/execution-log.js';
-import { ExecutionFailed, LocalEngine, type StepHandler } from '../../workflows/local-engine.js';
+import { ExecutionLog, EXECUTION_ID, recording } from '../../workflows/local/execution-log.js';
+import { ExecutionFailed, LocalEngine, type StepHandler } from '../../workflows/local/engine.js';
 import { namedError, stubClassification, stubImage as image, stubRefs, useStubSteps } from './fixtures.js';
 
-describe('recorded executions (workflows/execution-log.ts)', () => {
+describe('recorded executions (workflows/local/execution-log.ts)', () => {
   const stub = useStubSteps('exec-log-');
   function workflow(over: Partial<Record<string, StepHandler>> = {}) {
     const definition = buildDefinition(stubRefs());

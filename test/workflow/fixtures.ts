@@ -11,13 +11,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { deflateSync, crc32 } from 'node:zlib';
-import type { AggregateInput, ClassifyOutput, StagedImage, Verdict } from '../../functions/shared/contracts.js';
+import type { AggregateInput, ClassifyOutput, StagedImage, Verdict } from '../../functions/shared/contracts/index.js';
 import { sharedDir as sharedDirOf } from '../../functions/shared/project.js';
 import { SqliteVerdictStore } from '../../functions/shared/verdicts/sqlite.js';
 import { createVerdictStepHandler } from '../../functions/verdicts/handler.js';
 import type { VerdictStepDeps } from '../../functions/verdicts/steps.js';
 import type { DefinitionRefs, ReviewSettings } from '../../workflows/definition.js';
-import type { StepHandler } from '../../workflows/local-engine.js';
+import type { StepHandler } from '../../workflows/local/engine.js';
 
 export { projectRoot } from '../../functions/shared/project.js';
 export const sharedDir = sharedDirOf();

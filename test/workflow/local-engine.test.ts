@@ -1,12 +1,12 @@
 // The definition's routing, retries and fail-safe path on the real local engine, with the stand-in steps
 // of ./fixtures.ts around the real verdict step (the real handlers are exercised in e2e.test.ts).
 import { expect } from 'chai';
-import type { AggregateInput } from '../../functions/shared/contracts.js';
-import { STATE_NAMES } from '../../functions/shared/contracts.js';
+import type { AggregateInput } from '../../functions/shared/contracts/index.js';
+import { FAIL_SAFE_STATE_NAMES, STATE_NAMES } from '../../functions/shared/contracts/states.js';
 import { ConfigError, FetchBlocked, ModelNotFoundError } from '../../functions/shared/errors.js';
 import { executionName as executionNameOf } from '../../functions/shared/moderation-input.js';
-import { buildDefinition, FAIL_SAFE_STATE_NAMES } from '../../workflows/definition.js';
-import { LocalEngine, PAYLOAD_LIMIT_BYTES, type StepHandler } from '../../workflows/local-engine.js';
+import { buildDefinition } from '../../workflows/definition.js';
+import { LocalEngine, PAYLOAD_LIMIT_BYTES, type StepHandler } from '../../workflows/local/engine.js';
 import { namedError as named, stubImage as image, stubRefs, stubVerdict as verdict, useStubSteps } from './fixtures.js';
 
 const refs = stubRefs();

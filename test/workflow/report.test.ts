@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import type { LocalExecution } from '../../workflows/local-engine.js';
-import { formatSummary, formatText, toJsonRecord, type ImageResult } from '../../workflows/report.js';
+import type { LocalExecution } from '../../workflows/local/engine.js';
+import { formatSummary, formatText, toJsonRecord, type ImageResult } from '../../cli/report.js';
 
 function result(input: string, decision: 'approve' | 'review' | 'reject', status: LocalExecution['status']): ImageResult {
   return {

@@ -6,11 +6,11 @@ import { expect } from 'chai';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { STATE_NAMES } from '../../functions/shared/contracts.js';
-import { main } from '../../workflows/cli.js';
-import { createLocalWorkflow, type LocalWorkflow } from '../../workflows/local-steps.js';
-import { ModerationClient } from '../../workflows/client.js';
-import { reviewMain } from '../../workflows/review-cli.js';
+import { STATE_NAMES } from '../../functions/shared/contracts/states.js';
+import { main } from '../../cli/moderate.js';
+import { createLocalWorkflow, type LocalWorkflow } from '../../workflows/local/workflow.js';
+import { ModerationClient } from '../../client/index.js';
+import { reviewMain } from '../../cli/review.js';
 import { captureIo, photo } from './fixtures.js';
 
 const MODEL_STATES: string[] = [STATE_NAMES.analyze, STATE_NAMES.classify, STATE_NAMES.safety, STATE_NAMES.aggregate];

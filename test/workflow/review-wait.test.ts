@@ -3,10 +3,10 @@
 // real SQLite file, and decideReview (what npm run review and the console call) resumes the execution.
 // Small step functions stand in for fetch/classify/safety/aggregate (the real ones run in e2e tests).
 import { expect } from 'chai';
-import { STATE_NAMES } from '../../functions/shared/contracts.js';
+import { STATE_NAMES } from '../../functions/shared/contracts/states.js';
 import { buildDefinition, type ReviewSettings } from '../../workflows/definition.js';
-import { LocalEngine } from '../../workflows/local-engine.js';
-import { LocalTaskTokens } from '../../workflows/local-task-tokens.js';
+import { LocalEngine } from '../../workflows/local/engine.js';
+import { LocalTaskTokens } from '../../workflows/local/task-tokens.js';
 import { decideReview } from '../../workflows/review.js';
 import { STUB_RULESET, STUB_SHA256, stubImage, stubRefs, stubVerdict, useStubSteps } from './fixtures.js';
 

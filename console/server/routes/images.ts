@@ -5,7 +5,7 @@
  */
 import { Hono } from 'hono';
 import sharp from 'sharp';
-import { IMAGE_FORMATS, type ImageFormat } from '../../../functions/shared/contracts.js';
+import { IMAGE_FORMATS, type ImageFormat } from '../../../functions/shared/contracts/index.js';
 import { StagedImageMissing } from '../../../functions/shared/errors.js';
 import { stagingKey, type StagingStore } from '../../../functions/shared/staging/store.js';
 

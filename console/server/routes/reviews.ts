@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { REVIEW_STATUSES, type ModeratorDecision, type ReviewStatus } from '../../../functions/shared/contracts.js';
+import { REVIEW_STATUSES, type ModeratorDecision, type ReviewStatus } from '../../../functions/shared/contracts/index.js';
 import { checkSha256 } from '../../../functions/shared/verdicts/rules.js';
 import type { ReviewActions } from '../reviews.js';
 

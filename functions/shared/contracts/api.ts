@@ -4,7 +4,7 @@
  * so the document cannot drift from what the code accepts.
  */
 import { z } from 'zod';
-import { IMAGE_FORMATS } from '../contracts.js';
+import { IMAGE_FORMATS } from './index.js';
 
 /** The media types an image body may be sent as, one per accepted format. */
 export const IMAGE_MEDIA_TYPES = IMAGE_FORMATS.map((f) => `image/${f}`) as readonly `image/${(typeof IMAGE_FORMATS)[number]}`[];

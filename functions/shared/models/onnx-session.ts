@@ -4,7 +4,7 @@
  * overlap, however the state machine's Parallel branches are scheduled. A Lambda runs one step per
  * process and keeps the session in its own thread (`inProcessSessions`); the local engine, which runs
  * every step of every execution in one process, opens each model in a worker thread
- * (workflows/worker-sessions.ts) so the classifier, the safety model and the engine use different cores.
+ * (workflows/local/worker-sessions.ts) so the classifier, the safety model and the engine use different cores.
  * Both hosts open the session with the same options, so the scores are the same wherever it runs.
  */
 import * as ort from 'onnxruntime-node';

@@ -2,7 +2,7 @@ import { mkdir, readFile, rename, writeFile, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { ImageFormat, StagedImage } from '../contracts.js';
+import type { ImageFormat, StagedImage } from '../contracts/index.js';
 import { StagedImageMissing } from '../errors.js';
 import { stagingKey, type StagingStore } from './store.js';
 import { ensureWritableDir } from '../writable-dir.js';

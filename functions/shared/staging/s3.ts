@@ -1,6 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { defaultS3Client, loadS3 } from '../s3-client.js';
-import type { ImageFormat, StagedImage } from '../contracts.js';
+import type { ImageFormat, StagedImage } from '../contracts/index.js';
 import { StagedImageMissing } from '../errors.js';
 import { stagingKey, type StagingStore } from './store.js';
 

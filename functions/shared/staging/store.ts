@@ -3,7 +3,7 @@
  * them back. Content-addressed by sha256, so the same image fetched twice is stored once.
  * S3 in AWS, a directory locally: same interface, local mode only swaps the adapter.
  */
-import type { ImageFormat, StagedImage } from '../contracts.js';
+import type { ImageFormat, StagedImage } from '../contracts/index.js';
 
 export interface StagingStore {
   /** Stores the bytes under a key derived from their sha256 and returns the pointer fields. */

@@ -32,7 +32,7 @@ export interface Correlation {
 
 const str = (v: unknown) => (typeof v === 'string' && v.length > 0 && v.length <= 512 ? v : undefined);
 
-/** Reads the correlation keys from any step's payload (see contracts.ts: executionName, input.postId, image.sha256). */
+/** Reads the correlation keys from any step's payload (see contracts/: executionName, input.postId, image.sha256). */
 export function correlationOf(payload: unknown): Correlation {
   const p = (typeof payload === 'object' && payload !== null ? payload : {}) as {
     executionName?: unknown;

@@ -2,7 +2,7 @@
  * The custom metrics' names and dimensions, in one place: the handlers emit them (EMF, through the entry
  * wrapper) and the dashboard and alarms in infra/ read them, so a rename cannot leave a graph empty.
  */
-import { STATE_NAMES } from '../contracts.js';
+import { STATE_NAMES } from '../contracts/states.js';
 
 export const METRICS = {
   /** Once per process and step function: the first invocation, which builds the step (a Lambda's cold start). */

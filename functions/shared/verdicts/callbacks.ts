@@ -4,7 +4,7 @@
  * second execution was starting). Step Functions refuses a token that timed out, was used, or never
  * existed: that is StaleReviewToken, named so the caller can say what happened.
  */
-import type { ReviewItem, VerdictRecord } from '../contracts.js';
+import type { ReviewItem, VerdictRecord } from '../contracts/index.js';
 import { StaleReviewToken } from '../errors.js';
 import type { VerdictStore } from './store.js';
 

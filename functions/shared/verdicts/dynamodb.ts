@@ -14,7 +14,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient, PutCommandInput } from '@aws-sdk/lib-dynamodb';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { REVIEW_STATUSES, type ReviewDecision, type ReviewItem, type ReviewStatus, type Ruleset, type VerdictRecord } from '../contracts.js';
+import { REVIEW_STATUSES, type ReviewDecision, type ReviewItem, type ReviewStatus, type Ruleset, type VerdictRecord } from '../contracts/index.js';
 import { ReviewNotFound, VerdictStoreUnavailable } from '../errors.js';
 import { decideItem, decidedRecord, isModeratorDecision, nextReviewItem, nextVerdictRecord, recordMatchesItem, recordWithPost, reviewIdFor } from './rules.js';
 import type { DecideResult, ExpireResult, NewVerdict, ReviewRequest, VerdictQuery, VerdictStore } from './store.js';

@@ -5,7 +5,7 @@
  * and limits.
  */
 import { z } from 'zod';
-import type { ReviewTimeoutOutcome } from '../contracts.js';
+import type { ReviewTimeoutOutcome } from '../contracts/index.js';
 import { parseEnv } from '../env.js';
 
 /** A day for a person to look; the photo is not published meanwhile. */

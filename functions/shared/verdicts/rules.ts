@@ -3,7 +3,7 @@
  * of a record or review item with these functions and only add atomicity around them.
  */
 import { createHash } from 'node:crypto';
-import { POLICY_DECIDER, type ReviewDecision, type ReviewItem, type Ruleset, type Verdict, type VerdictRecord } from '../contracts.js';
+import { POLICY_DECIDER, type ReviewDecision, type ReviewItem, type Ruleset, type Verdict, type VerdictRecord } from '../contracts/index.js';
 import { InvalidInput, ReviewConflict } from '../errors.js';
 import type { NewVerdict, ReviewRequest } from './store.js';
 

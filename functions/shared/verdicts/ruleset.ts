@@ -4,7 +4,7 @@
  * known photo again instead of answering from the store. Readable on purpose: it shows in the console.
  */
 import { createHash } from 'node:crypto';
-import type { ModelRef, Ruleset } from '../contracts.js';
+import type { ModelRef, Ruleset } from '../contracts/index.js';
 
 export interface RulesetParts {
   classifier: ModelRef;

@@ -6,7 +6,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { ReviewDecision, ReviewItem, ReviewStatus, Ruleset, VerdictRecord } from '../contracts.js';
+import type { ReviewDecision, ReviewItem, ReviewStatus, Ruleset, VerdictRecord } from '../contracts/index.js';
 import { ReviewNotFound, VerdictStoreUnavailable } from '../errors.js';
 import { decideItem, decidedRecord, nextReviewItem, nextVerdictRecord, recordWithPost } from './rules.js';
 import type { DecideResult, ExpireResult, NewVerdict, ReviewRequest, VerdictQuery, VerdictStore } from './store.js';

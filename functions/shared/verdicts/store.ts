@@ -7,7 +7,7 @@
  * Used by the workflow's VerdictStep (functions/verdicts/), `npm run review`, the publisher's client
  * and the console.
  */
-import type { ReviewDecision, ReviewItem, ReviewStatus, Ruleset, Verdict, VerdictRecord } from '../contracts.js';
+import type { ReviewDecision, ReviewItem, ReviewStatus, Ruleset, Verdict, VerdictRecord } from '../contracts/index.js';
 
 /** A verdict to record: who decided is in `verdict.decidedBy` (POLICY_DECIDER when absent). */
 export interface NewVerdict {

@@ -7,10 +7,11 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { ModerationInput, Verdict } from '../functions/shared/contracts.js';
-import type { AslDefinition, JsonValue } from './asl.js';
-import { walkStates } from './asl.js';
-import { ExecutionFailed, type EngineEvent, type FinalState, type LocalExecution, type LocalWorkflow } from './local-engine.js';
+import type { ModerationInput, Verdict } from '../../functions/shared/contracts/index.js';
+import type { AslDefinition, JsonValue } from '../asl.js';
+import { walkStates } from '../asl.js';
+import { ExecutionFailed, type EngineEvent, type FinalState, type LocalExecution } from './engine.js';
+import type { LocalWorkflow } from './workflow.js';
 
 /** How a state's (last) visit ended, as the console colours it. */
 export type StateOutcome = 'succeeded' | 'failed' | 'caught' | 'running';

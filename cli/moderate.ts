@@ -6,10 +6,10 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { SingleBar } from 'cli-progress';
 import { ConfigError, describeError } from '../functions/shared/errors.js';
-import { parseCliArgs, resolveInputs, USAGE, type CliOptions } from './cli-args.js';
-import { ExecutionLog, recording } from './execution-log.js';
-import type { CreateLocalWorkflow, LocalWorkflow } from './local-engine.js';
-import { pool } from './pool.js';
+import { parseCliArgs, resolveInputs, USAGE, type CliOptions } from './args.js';
+import { ExecutionLog, recording } from '../workflows/local/execution-log.js';
+import type { CreateLocalWorkflow, LocalWorkflow } from '../workflows/local/workflow.js';
+import { pool } from '../workflows/local/pool.js';
 import { createRemoteWorkflow } from './remote.js';
 import { failureRecord, formatSummary, formatText, toJsonRecord, type ImageFailure, type ImageResult } from './report.js';
 
@@ -59,7 +59,7 @@ async function moderateAll(workflow: Runner, inputs: string[], opts: CliOptions,
  * The real wiring (handlers, model runtime, sharp), loaded only once flags are valid: --help and usage
  * errors answer at once, without loading onnxruntime.
  */
-const LOCAL_STEPS_MODULE = './local-steps.js';
+const LOCAL_STEPS_MODULE = '../workflows/local/workflow.js';
 const loadLocalWorkflow: CreateLocalWorkflow = async (options) => {
   const mod = (await import(LOCAL_STEPS_MODULE)) as { createLocalWorkflow: CreateLocalWorkflow };
   return mod.createLocalWorkflow(options);

@@ -4,16 +4,14 @@
  * returns them, and thrown errors look like Lambda's (name = errorType, Cause = JSON).
  */
 import { StateMachine } from 'aws-local-stepfunctions';
-import type { ModerationInput, Ruleset, Verdict } from '../functions/shared/contracts.js';
-import type { VerdictStore } from '../functions/shared/verdicts/store.js';
-import { STATE_NAMES } from '../functions/shared/contracts.js';
-import { ConfigError } from '../functions/shared/errors.js';
-import { executionName } from '../functions/shared/moderation-input.js';
-import type { LineSink } from '../functions/shared/telemetry/create.js';
-import type { AslDefinition, JsonValue, TaskState } from './asl.js';
-import { walkStates } from './asl.js';
-import { LAMBDA_INVOKE, LAMBDA_INVOKE_WAIT } from './definition.js';
-import type { LocalTaskTokens } from './local-task-tokens.js';
+import type { ModerationInput, Verdict } from '../../functions/shared/contracts/index.js';
+import { STATE_NAMES } from '../../functions/shared/contracts/states.js';
+import { ConfigError } from '../../functions/shared/errors.js';
+import { executionName } from '../../functions/shared/moderation-input.js';
+import type { AslDefinition, JsonValue, TaskState } from '../asl.js';
+import { walkStates } from '../asl.js';
+import { LAMBDA_INVOKE, LAMBDA_INVOKE_WAIT } from '../definition.js';
+import type { LocalTaskTokens } from './task-tokens.js';
 
 /** A step as the engine calls it: the Lambda's event in, its result out (or a thrown named Error). */
 export type StepHandler = (payload: unknown) => Promise<unknown>;
@@ -52,39 +50,6 @@ export interface LocalExecution {
   maxPayloadBytes: number;
   events: EngineEvent[];
 }
-
-/** What the CLI and the benchmark need: one definition, bound once, run per image. */
-export interface LocalWorkflow {
-  definition: AslDefinition;
-  engine: LocalEngine;
-  /** What verdicts are recorded under (classifier + safety model + policy). */
-  ruleset: Ruleset;
-  /** The local verdict + review store (SQLite under MODERATION_DATA_DIR). */
-  verdicts: VerdictStore;
-  run(input: ModerationInput): Promise<LocalExecution>;
-  close(): Promise<void>;
-}
-
-export interface LocalWorkflowOptions {
-  stagingDir: string;
-  /** Where the verdict store lives; default $MODERATION_DATA_DIR, else .moderation. */
-  dataDir?: string;
-  safetyEngine: 'local' | 'rekognition';
-  /** Offline model mirror; default $MODEL_MIRROR, else ../shared/models when present. */
-  mirror?: string;
-  model?: string;
-  env?: NodeJS.ProcessEnv;
-  /** Extra fetch settings, e.g. tests allow-list their loopback server. */
-  fetch?: { allowHosts?: string[] };
-  /** Tests skip backoff waits (ms per retry, by state name). */
-  retryIntervalOverrides?: Record<string, number | number[]>;
-  /** Wraps a step handler by function name: tests inject transient faults around the real handler. */
-  wrap?: (functionName: string, handler: StepHandler) => StepHandler;
-  /** Where the steps' JSON logs and EMF metrics go (the CLI: stderr with --verbose); nowhere when absent. */
-  logTo?: LineSink;
-}
-
-export type CreateLocalWorkflow = (options: LocalWorkflowOptions) => Promise<LocalWorkflow>;
 
 /** The execution itself failed (no Catch took it): a definition bug, never a verdict. */
 export class ExecutionFailed extends Error {

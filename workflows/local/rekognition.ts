@@ -6,9 +6,9 @@
  * so the definition's one Retry list (TRANSIENT_REKOGNITION_ERRORS) and its Catch behave as on AWS.
  */
 import { DetectModerationLabelsCommand, RekognitionClient } from '@aws-sdk/client-rekognition';
-import { ConfigError } from '../functions/shared/errors.js';
-import type { StagingStore } from '../functions/shared/staging/index.js';
-import type { StepHandler } from './local-engine.js';
+import { ConfigError } from '../../functions/shared/errors.js';
+import type { StagingStore } from '../../functions/shared/staging/index.js';
+import type { StepHandler } from './engine.js';
 
 export interface RekognitionParams {
   Image: { S3Object: { Name: string } };

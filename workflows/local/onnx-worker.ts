@@ -1,11 +1,11 @@
 /**
- * A worker thread that owns one onnxruntime session (see workflows/worker-sessions.ts). It opens the
+ * A worker thread that owns one onnxruntime session (see workflows/local/worker-sessions.ts). It opens the
  * session with the same host code as a Lambda (inProcessSessions: one set of options), then answers
  * run requests one at a time, in order.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
-import { inProcessSessions, type OnnxSession, type OnnxSessionSettings } from '../functions/shared/models/onnx-session.js';
+import { inProcessSessions, type OnnxSession, type OnnxSessionSettings } from '../../functions/shared/models/onnx-session.js';
 
 export interface WireTensor {
   type: 'float32';

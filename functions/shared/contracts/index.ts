@@ -290,24 +290,3 @@ export type ReviewTimeoutOutcome = 'review' | 'reject';
 
 /** VerdictStep lookup out: the Choice after it reads `found`. Every key always present (a state's paths must resolve). */
 export type VerdictLookup = { found: true; verdict: Verdict; reason: null } | { found: false; verdict: null; reason: 'not-recorded' | 're-moderate' };
-
-/** Names of the states as the Step Functions console shows them. */
-export const STATE_NAMES = {
-  fetch: 'FetchImage',
-  analyze: 'AnalyzeImage',
-  classify: 'ClassifyImage',
-  safety: 'CheckSafety',
-  aggregate: 'AggregateVerdict',
-  route: 'RouteDecision',
-  lookup: 'LookupVerdict',
-  known: 'KnownImage',
-  recorded: 'RecordedVerdict',
-  record: 'RecordVerdict',
-  routeRecorded: 'RouteRecorded',
-  requestReview: 'RequestReview',
-  reviewExpired: 'ReviewExpired',
-  approved: 'Approved',
-  review: 'NeedsReview',
-  rejected: 'Rejected',
-} as const;
-export type StateName = (typeof STATE_NAMES)[keyof typeof STATE_NAMES];

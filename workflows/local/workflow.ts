@@ -4,63 +4,68 @@
  * local files allowed in FetchImage. The handlers' logic is the same code that runs in the Lambdas.
  */
 import { availableParallelism } from 'node:os';
-import { modelStoreOptions } from '../functions/shared/models/config.js';
-import { defaultMirror } from '../functions/shared/project.js';
-import { LruRasterCache } from '../functions/shared/raster.js';
+import { modelStoreOptions } from '../../functions/shared/models/config.js';
+import { defaultMirror } from '../../functions/shared/project.js';
+import { LruRasterCache } from '../../functions/shared/raster.js';
 import { workerSessions } from './worker-sessions.js';
-import { LocalStagingStore } from '../functions/shared/staging/index.js';
-import { createAggregateHandler } from '../functions/aggregate/handler.js';
-import { policyFromEnv } from '../functions/aggregate/policy.js';
-import { classifierConfigFromEnv } from '../functions/classify/config.js';
-import { createClassifyHandler, getClassifier } from '../functions/classify/handler.js';
-import { fetchConfigFromEnv } from '../functions/fetch-image/config.js';
-import { createFetchImageHandler } from '../functions/fetch-image/handler.js';
-import { safetyConfigFromEnv } from '../functions/safety/config.js';
-import { createCheckSafetyHandler, getSafetyEngine } from '../functions/safety/handler.js';
-import type { Ruleset } from '../functions/shared/contracts.js';
-import { openVerdictStore, verdictStoreConfigFromEnv } from '../functions/shared/verdicts/index.js';
-import { reviewTimeoutFromEnv, type ReviewTimeout } from '../functions/shared/verdicts/review-config.js';
-import { rulesetOf } from '../functions/shared/verdicts/ruleset.js';
-import { createVerdictStepHandler, verdictStepOf } from '../functions/verdicts/handler.js';
-import type { AslDefinition } from './asl.js';
-import { buildDefinition, DEFAULT_REKOGNITION_MIN_CONFIDENCE, DEFAULT_REVIEW, REKOGNITION_MODERATION } from './definition.js';
-import { lambdaEntry } from '../functions/shared/telemetry/entry.js';
-import { telemetryConfigFromEnv } from '../functions/shared/telemetry/config.js';
-import { createTelemetry } from '../functions/shared/telemetry/create.js';
-import { quietTelemetry } from '../functions/shared/telemetry/process.js';
-import { LocalEngine, type CreateLocalWorkflow, type StepHandler } from './local-engine.js';
-import { rekognitionOnStagedBytes } from './local-rekognition.js';
+import { LocalStagingStore } from '../../functions/shared/staging/index.js';
+import { createAggregateHandler } from '../../functions/aggregate/handler.js';
+import { policyFromEnv } from '../../functions/aggregate/policy.js';
+import { classifierConfigFromEnv } from '../../functions/classify/config.js';
+import { createClassifyHandler, getClassifier } from '../../functions/classify/handler.js';
+import { fetchConfigFromEnv } from '../../functions/fetch-image/config.js';
+import { createFetchImageHandler } from '../../functions/fetch-image/handler.js';
+import { safetyConfigFromEnv } from '../../functions/safety/config.js';
+import { createCheckSafetyHandler, getSafetyEngine } from '../../functions/safety/handler.js';
+import { openVerdictStore, verdictStoreConfigFromEnv } from '../../functions/shared/verdicts/index.js';
+import { reviewTimeoutFromEnv } from '../../functions/shared/verdicts/review-config.js';
+import { rulesetOf } from '../../functions/shared/verdicts/ruleset.js';
+import { createVerdictStepHandler, verdictStepOf } from '../../functions/verdicts/handler.js';
+import { DEFAULT_REKOGNITION_MIN_CONFIDENCE, REKOGNITION_MODERATION } from '../definition.js';
+import { LOCAL_FUNCTIONS, localDefinition } from './definition.js';
+import type { ModerationInput, Ruleset } from '../../functions/shared/contracts/index.js';
+import type { VerdictStore } from '../../functions/shared/verdicts/store.js';
+import type { LineSink } from '../../functions/shared/telemetry/create.js';
+import type { AslDefinition } from '../asl.js';
+import { lambdaEntry } from '../../functions/shared/telemetry/entry.js';
+import { telemetryConfigFromEnv } from '../../functions/shared/telemetry/config.js';
+import { createTelemetry } from '../../functions/shared/telemetry/create.js';
+import { quietTelemetry } from '../../functions/shared/telemetry/process.js';
+import { LocalEngine, type LocalExecution, type StepHandler } from './engine.js';
+import { rekognitionOnStagedBytes } from './rekognition.js';
 
-export type { LocalWorkflow } from './local-engine.js';
-
-/** Function names the local definition uses in place of Lambda ARNs. */
-export const LOCAL_FUNCTIONS = {
-  fetch: 'local-fetch-image',
-  classify: 'local-classify',
-  safety: 'local-check-safety',
-  aggregate: 'local-aggregate',
-  verdicts: 'local-verdicts',
-} as const;
-
-/** Stands in for the staging bucket in the local definition; the local Rekognition adapter reads the directory. */
-export const LOCAL_STAGING_BUCKET = 'local-staging';
-
-/**
- * The local definition: the deployed one with local function names, and the review queued rather than
- * waited for (the embedded engine has no task tokens): a review ends NeedsReview with its reviewId and
- * `npm run review` decides it in the store, or ends it at its deadline (REVIEW_TIMEOUT_SECONDS, the
- * stack's reviewTimeoutSeconds) with the timeout outcome.
- */
-export function localDefinition(safetyEngine: 'local' | 'rekognition', ruleset: Ruleset, timeout: ReviewTimeout = reviewTimeoutFromEnv({})): AslDefinition {
-  return buildDefinition({
-    verdicts: { function: LOCAL_FUNCTIONS.verdicts, ruleset, review: { ...DEFAULT_REVIEW, ...timeout, mode: 'queue' } },
-    fetchImageFunction: LOCAL_FUNCTIONS.fetch,
-    classifyFunction: LOCAL_FUNCTIONS.classify,
-    aggregateFunction: LOCAL_FUNCTIONS.aggregate,
-    safety: safetyEngine === 'local' ? { engine: 'local', function: LOCAL_FUNCTIONS.safety } : { engine: 'rekognition' },
-    stagingBucket: LOCAL_STAGING_BUCKET,
-  });
+/** What the CLI and the benchmark need: one definition, bound once, run per image. */
+export interface LocalWorkflow {
+  definition: AslDefinition;
+  engine: LocalEngine;
+  /** What verdicts are recorded under (classifier + safety model + policy). */
+  ruleset: Ruleset;
+  /** The local verdict + review store (SQLite under MODERATION_DATA_DIR). */
+  verdicts: VerdictStore;
+  run(input: ModerationInput): Promise<LocalExecution>;
+  close(): Promise<void>;
 }
+
+export interface LocalWorkflowOptions {
+  stagingDir: string;
+  /** Where the verdict store lives; default $MODERATION_DATA_DIR, else .moderation. */
+  dataDir?: string;
+  safetyEngine: 'local' | 'rekognition';
+  /** Offline model mirror; default $MODEL_MIRROR, else ../shared/models when present. */
+  mirror?: string;
+  model?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Extra fetch settings, e.g. tests allow-list their loopback server. */
+  fetch?: { allowHosts?: string[] };
+  /** Tests skip backoff waits (ms per retry, by state name). */
+  retryIntervalOverrides?: Record<string, number | number[]>;
+  /** Wraps a step handler by function name: tests inject transient faults around the real handler. */
+  wrap?: (functionName: string, handler: StepHandler) => StepHandler;
+  /** Where the steps' JSON logs and EMF metrics go (the CLI: stderr with --verbose); nowhere when absent. */
+  logTo?: LineSink;
+}
+
+export type CreateLocalWorkflow = (options: LocalWorkflowOptions) => Promise<LocalWorkflow>;
 
 /**
  * Intra-op threads per model when both run in one process: ClassifyImage and CheckSafety run at the same

@@ -2,10 +2,10 @@
  * The CLI's deployed mode: the same inputs and output as the local engine, answered by the state machine
  * `pulumi up` created, through the publisher's client.
  */
-import type { ModerationInput } from '../functions/shared/contracts.js';
-import { STATE_NAMES } from '../functions/shared/contracts.js';
-import { ModerationClient, type WorkflowType } from './client.js';
-import type { LocalExecution } from './local-engine.js';
+import type { ModerationInput } from '../functions/shared/contracts/index.js';
+import { STATE_NAMES } from '../functions/shared/contracts/states.js';
+import { ModerationClient, type WorkflowType } from '../client/index.js';
+import type { LocalExecution } from '../workflows/local/engine.js';
 
 export interface RemoteWorkflowOptions {
   stateMachineArn: string;

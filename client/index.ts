@@ -23,11 +23,12 @@ import {
   type Ruleset,
   type Verdict,
   type VerdictRecord,
-} from '../functions/shared/contracts.js';
+} from '../functions/shared/contracts/index.js';
 import { DEFAULT_REVIEW_SWEEP_MINUTES } from '../functions/shared/verdicts/review-config.js';
 import type { VerdictStore } from '../functions/shared/verdicts/store.js';
 import { ExecutionConflict, InvalidInput, ModerationExecutionFailed, VerdictTimeout } from '../functions/shared/errors.js';
 import { executionName, parseModerationInput } from '../functions/shared/moderation-input.js';
+import { notAStateMachineArn, parseStateMachineArn, type StateMachineArn } from '../cli/stack.js';
 
 export type WorkflowType = 'STANDARD' | 'EXPRESS';
 
@@ -67,8 +68,6 @@ export interface WaitOptions {
 /** Past a review's deadline, the wait for its expiry to be recorded: the default sweep interval and a margin. */
 const DEFAULT_SWEEP_GRACE_MS = (DEFAULT_REVIEW_SWEEP_MINUTES + 5) * 60_000;
 
-const STATE_MACHINE_ARN = /^arn:aws[a-z-]*:states:([a-z0-9-]+):(\d{12}):stateMachine:([A-Za-z0-9_-]{1,80})$/;
-
 /** The execution name for a request (defined beside the execution input's schema; the local engine uses it too). */
 export { executionName };
 
@@ -94,17 +93,14 @@ export class ModerationClient {
   readonly stateMachineArn: string;
   readonly type: WorkflowType;
   private readonly sfn: SFNClient;
-  private readonly arn: { region: string; account: string; name: string };
+  private readonly arn: StateMachineArn;
   private readonly verdicts?: VerdictStore;
   private readonly ruleset?: Ruleset;
 
   constructor(opts: ModerationClientOptions) {
-    const m = STATE_MACHINE_ARN.exec(opts.stateMachineArn);
-    if (!m)
-      throw new InvalidInput(
-        `${opts.stateMachineArn} is not a state machine ARN (arn:aws:states:<region>:<account>:stateMachine:<name>). Use the stack's stateMachineArn output.`,
-      );
-    this.arn = { region: m[1], account: m[2], name: m[3] };
+    const arn = parseStateMachineArn(opts.stateMachineArn);
+    if (!arn) throw new InvalidInput(notAStateMachineArn(opts.stateMachineArn));
+    this.arn = arn;
     this.stateMachineArn = opts.stateMachineArn;
     this.type = opts.type ?? 'STANDARD';
     this.sfn = opts.client ?? new SFNClient({ region: this.arn.region });

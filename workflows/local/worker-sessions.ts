@@ -1,6 +1,6 @@
 /**
  * The local engine's SessionHost: each model's onnxruntime session lives in its own worker thread
- * (workflows/onnx-worker.ts), because onnxruntime-node runs a session synchronously on the thread that
+ * (workflows/local/onnx-worker.ts), because onnxruntime-node runs a session synchronously on the thread that
  * calls it (functions/shared/models/onnx-session.ts). With every model in the main thread, the
  * classifier and the safety model of one execution took turns, and both blocked the engine, the
  * staging I/O and sharp's callbacks of every other execution.
@@ -11,7 +11,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
-import type { OnnxSession, OnnxSessionSettings, SessionHost } from '../functions/shared/models/onnx-session.js';
+import type { OnnxSession, OnnxSessionSettings, SessionHost } from '../../functions/shared/models/onnx-session.js';
 import type { WorkerReply, WorkerRequest, WireTensor } from './onnx-worker.js';
 
 const WORKER_URL = new URL('./onnx-worker.ts', import.meta.url);

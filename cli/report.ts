@@ -1,7 +1,7 @@
 /** How the CLI shows results: a readable block per image, NDJSON records, and the closing summary table. */
 import path from 'node:path';
-import { POLICY_DECIDER, type Reason, type Verdict } from '../functions/shared/contracts.js';
-import type { LocalExecution } from './local-engine.js';
+import { POLICY_DECIDER, type Reason, type Verdict } from '../functions/shared/contracts/index.js';
+import type { LocalExecution } from '../workflows/local/engine.js';
 
 export interface ImageResult {
   /** What the user named: a path or a URL. */

@@ -5,21 +5,21 @@
  * `--stack` (the Pulumi stack's outputs) or `--table` it works on the deployed DynamoDB table and resumes
  * the waiting executions with SendTaskSuccess.
  */
-import { execFile } from 'node:child_process';
 import { userInfo } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseArgs, promisify } from 'node:util';
+import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { REVIEW_STATUSES, type ExpirySweep, type ReviewTimeoutOutcome } from '../functions/shared/contracts.js';
+import { REVIEW_STATUSES, type ExpirySweep, type ReviewTimeoutOutcome } from '../functions/shared/contracts/index.js';
 import { ConfigError, describeError } from '../functions/shared/errors.js';
-import { sfnTaskCallbacks } from '../functions/shared/verdicts/callbacks.js';
-import { DEFAULT_MODERATION_DATA_DIR, openVerdictStore, type VerdictStoreConfig } from '../functions/shared/verdicts/index.js';
+import { DEFAULT_MODERATION_DATA_DIR } from '../functions/shared/verdicts/index.js';
 import { reviewTimeoutFromEnv } from '../functions/shared/verdicts/review-config.js';
 import { checkModerator } from '../functions/shared/verdicts/rules.js';
+import { defaultStoreBackends, type StoreBackends } from '../functions/verdicts/backends.js';
 import { expireDueReviews } from '../functions/verdicts/expiry.js';
 import type { VerdictStore } from '../functions/shared/verdicts/store.js';
-import { decideReview, heartbeatReview, publicItem, type PublicReviewItem, type ReviewDeps } from './review.js';
+import { decideReview, heartbeatReview, publicItem, type PublicReviewItem, type ReviewDeps } from '../workflows/review.js';
+import { parseStateMachineArn, pulumiStackOutputs, STATE_MACHINE_ARN, type StackOutputs } from './stack.js';
 
 export const REVIEW_USAGE = `Usage: npm run review -- <command> [options]
 
@@ -69,10 +69,7 @@ const optionsSchema = z.object({
   stack: z.boolean(),
   stackName: z.string().min(1).optional(),
   table: z.string().optional(),
-  stateMachineArn: z
-    .string()
-    .regex(/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]{1,80}$/, '--state-machine-arn is not a state machine ARN')
-    .optional(),
+  stateMachineArn: z.string().regex(STATE_MACHINE_ARN, '--state-machine-arn is not a state machine ARN').optional(),
   region: z.string().optional(),
 });
 /** The options, and what a review past its deadline ends as (REVIEW_TIMEOUT_OUTCOME, the stack's reviewTimeoutOutcome). */
@@ -136,51 +133,21 @@ export function parseReviewArgs(argv: string[], env: NodeJS.ProcessEnv): { help:
   return { help: false, options: o };
 }
 
-/** Where `--stack` finds the deployed names: the Pulumi program's outputs (index.ts exports them). */
-export type StackOutputs = (stack: string | undefined) => Promise<{ verdictTableName?: string; stateMachineArn?: string }>;
-
-const pulumiOutputs: StackOutputs = async (stack) => {
-  try {
-    const { stdout } = await promisify(execFile)('pulumi', ['stack', 'output', '--json', ...(stack ? ['--stack', stack] : [])], { timeout: 60_000 });
-    return JSON.parse(stdout) as { verdictTableName?: string; stateMachineArn?: string };
-  } catch (err) {
-    throw new ConfigError(
-      `--stack reads the stack's outputs with \`pulumi stack output --json\`, which failed (${(err as Error).message.split('\n')[0]}). Install the Pulumi CLI and select the stack, or pass --table and --state-machine-arn.`,
-    );
-  }
-};
-
 export interface ReviewIo {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
   env: NodeJS.ProcessEnv;
 }
 
-export interface ReviewBackends {
-  openStore: (config: VerdictStoreConfig, region?: string) => Promise<VerdictStore>;
-  callbacks: (region?: string) => Promise<ReviewDeps['callbacks']>;
-  stackOutputs: StackOutputs;
-}
+/** The store and callbacks, and where `--stack` finds the deployed names (the Pulumi program's outputs). */
+export type ReviewBackends = StoreBackends & { stackOutputs: StackOutputs };
 
-/** The real back-ends; the console opens its store and callbacks through these too. */
 export const defaultBackends: ReviewBackends = {
-  openStore: async (config, region) => {
-    if (config.kind === 'dynamodb' && region) {
-      const [{ DynamoDBClient }, { DynamoVerdictStore }] = await Promise.all([
-        import('@aws-sdk/client-dynamodb'),
-        import('../functions/shared/verdicts/dynamodb.js'),
-      ]);
-      return DynamoVerdictStore.open(config.table, new DynamoDBClient({ region }));
-    }
-    return openVerdictStore(config);
-  },
-  callbacks: (region) => sfnTaskCallbacks(region),
-  stackOutputs: pulumiOutputs,
+  ...defaultStoreBackends,
+  stackOutputs: (stack) => pulumiStackOutputs(stack, 'pass --table and --state-machine-arn'),
 };
 
-function regionOf(arn: string | undefined): string | undefined {
-  return arn?.split(':')[3];
-}
+const text = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
 
 function formatItem(i: PublicReviewItem): string {
   const v = i.verdict;
@@ -240,11 +207,11 @@ export async function reviewMain(argv: string[], io: ReviewIo, backends: ReviewB
     let arn = o.stateMachineArn;
     if (o.stack) {
       const out = await backends.stackOutputs(o.stackName);
-      table ??= out.verdictTableName;
-      arn ??= out.stateMachineArn;
+      table ??= text(out.verdictTableName);
+      arn ??= text(out.stateMachineArn);
       if (!table) throw new ConfigError('The stack has no verdictTableName output: deploy this version of the program first.');
     }
-    const region = o.region ?? regionOf(arn);
+    const region = o.region ?? (arn ? parseStateMachineArn(arn)?.region : undefined);
     const remote = Boolean(table);
     store = await backends.openStore(remote ? { kind: 'dynamodb', table: table! } : { kind: 'sqlite', dataDir: o.dataDir }, region);
     const deps: ReviewDeps = { store, callbacks: remote ? await backends.callbacks(region) : undefined };

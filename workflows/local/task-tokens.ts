@@ -1,12 +1,12 @@
 /**
- * Task tokens for the embedded engine, which has none of its own: each execution gets a token in its
+ * The local stand-in for Step Functions' task tokens (the embedded engine has none of its own): each execution gets a token in its
  * context (`$$.Task.Token`), a `.waitForTaskToken` task waits on it, and `sendSuccess` (what
  * SendTaskSuccess is in AWS) resumes it. Single-use like Step Functions' own: a used or timed-out token
  * is refused with the error names Step Functions uses, so the review code's stale-token handling runs
  * locally as it does against AWS.
  */
 import { randomUUID } from 'node:crypto';
-import type { TaskCallbacks } from '../functions/shared/verdicts/callbacks.js';
+import type { TaskCallbacks } from '../../functions/shared/verdicts/callbacks.js';
 
 function named(name: string, message: string): Error {
   const e = new Error(message);
