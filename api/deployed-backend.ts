@@ -8,11 +8,11 @@ import { randomUUID } from 'node:crypto';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import type { Ruleset } from '../functions/shared/contracts.js';
+import type { Ruleset } from '../functions/shared/contracts/index.js';
 import { EXECUTION_STATUSES, type ModerationStatus, type UploadTicket } from '../functions/shared/contracts/api.js';
 import { ModerationNotFound, VerdictNotFound } from '../functions/shared/errors.js';
 import type { VerdictStore } from '../functions/shared/verdicts/store.js';
-import { recordedVerdict } from '../workflows/client.js';
+import { recordedVerdict } from '../client/index.js';
 import type { ApiBackend } from './app.js';
 
 export interface DeployedBackendDeps {
