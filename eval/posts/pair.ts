@@ -61,5 +61,5 @@ for (const [name, posts] of Object.entries(sets)) {
     }
   }
   writeFileSync(path.join(here, `${name}.tsv`), `${lines.join('\n')}\n`);
-  console.log(`${name}.tsv: ${posts.length * 3} posts, ${(lines.length - 1)} rows`);
+  console.log(`${name}.tsv: ${posts.length * 3} posts, ${lines.length - 1} rows`);
 }
