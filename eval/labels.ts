@@ -1,7 +1,9 @@
 /**
  * The labelled photo list eval reads: a TSV with a header `file  expected  category`, `file` relative to
  * the labels file, `expected` one of approve | flag | either, and for flags the Rekognition top-level
- * category a moderator would file it under. Parsed strictly: a typo must not silently drop a photo.
+ * category a moderator would file it under. Optional relevance columns: `post` (a post's title or text)
+ * and `relevant` (yes | no), and `style` to group posts in the report; with them a file may appear once
+ * per post. Parsed strictly: a typo must not silently drop a photo.
  */
 import path from 'node:path';
 import { InvalidInput } from '../functions/shared/errors.js';
@@ -18,6 +20,10 @@ export interface LabelledImage {
   category?: ModerationCategory;
   /** Line number in the labels file, for messages. */
   line?: number;
+  /** Relevance rows: the post this photo is judged against, whether it fits it, and an optional group. */
+  post?: string;
+  relevant?: boolean;
+  style?: string;
 }
 
 export function parseLabels(text: string, labelsPath: string): LabelledImage[] {
@@ -47,9 +53,22 @@ export function parseLabels(text: string, labelsPath: string): LabelledImage[] {
       throw new InvalidInput(`${where}: unknown category "${category}"; use one of ${TOP_LEVEL_CATEGORIES.join(', ')}.`);
     }
     if (expected === 'flag' && !category) throw new InvalidInput(`${where}: a flag row needs the category a moderator would file it under.`);
-    if (seen.has(file)) throw new InvalidInput(`${where}: ${file} is listed twice.`);
-    seen.add(file);
-    out.push({ file, path: path.resolve(base, file), expected, line: i + 2, ...(category ? { category: category as ModerationCategory } : {}) });
+    const post = col('post') >= 0 ? (cells[col('post')] ?? '') : '';
+    const relevant = col('relevant') >= 0 ? (cells[col('relevant')] ?? '') : '';
+    const style = col('style') >= 0 ? (cells[col('style')] ?? '') : '';
+    if ((post === '') !== (relevant === '')) throw new InvalidInput(`${where}: a relevance row needs both post and relevant (yes or no).`);
+    if (relevant && relevant !== 'yes' && relevant !== 'no') throw new InvalidInput(`${where}: relevant must be yes or no; got "${relevant}".`);
+    const key = `${file}\t${post}`;
+    if (seen.has(key)) throw new InvalidInput(`${where}: ${file} is listed twice${post ? ` for the post "${post}"` : ''}.`);
+    seen.add(key);
+    out.push({
+      file,
+      path: path.resolve(base, file),
+      expected,
+      line: i + 2,
+      ...(category ? { category: category as ModerationCategory } : {}),
+      ...(post ? { post, relevant: relevant === 'yes', ...(style ? { style } : {}) } : {}),
+    });
   });
   if (!out.length) throw new InvalidInput(`${labelsPath} lists no images.`);
   return out;

@@ -21,12 +21,17 @@ import { reportHtml, sweepSvg } from './chart.js';
 import { parseLabels, type LabelledImage } from './labels.js';
 import { score, type EvalCase, type EvalSummary } from './score.js';
 import { formatSweep, sweep, type SweepCase, type SweepCurve } from './sweep.js';
+import { relevanceIndex } from '../functions/shared/relevance/index-data.js';
+import { scoreRelevance } from '../functions/shared/relevance/score.js';
+import { summariseRelevance, type RelevanceCase, type RelevanceSummary } from './relevance.js';
 
 export const EVAL_USAGE = `Usage: npm run eval -- [labels.tsv] [options]
 
 Moderates every photo listed in labels.tsv (columns: file, expected = approve | flag | either, category;
 paths relative to the labels file) with the local workflow and reports false flags, false rejects and
 recall, per category and per source, plus an operating-point sweep of every review threshold.
+Optional columns post, relevant (yes | no) and style: each photo is moderated once and scored for
+relevance to every post it is listed with; the report adds relevance AUC and pick@1 per post.
 Default labels file: ../shared/images/labels.tsv. The policy is MODERATION_POLICY's, as in npm start.
 
 Options:
@@ -48,6 +53,8 @@ export interface EvalReport extends EvalSummary {
   sweep: SweepCurve[];
   /** Every photo with its decision and what AggregateVerdict decided from, so a policy can be re-tried offline. */
   cases: Array<{ file: string; expected: string; category?: string; decision: string; input?: DecideInput }>;
+  /** With post/relevant columns: AUC, pick@1 (overall and per style) and every row's score. */
+  relevance?: RelevanceSummary & { cases: RelevanceCase[] };
   timing: { wallMs: number; msPerImage: number };
   files: { report: string; svg: string; html: string };
 }
@@ -105,6 +112,12 @@ export function formatReport(r: EvalReport): string {
   list('FALSE REJECTS', r.offenders.falseRejects);
   list('false flags', r.offenders.falseFlags);
   list('missed', r.offenders.missed);
+  if (r.relevance) {
+    const f = (x?: number) => (x === undefined ? '-' : x.toFixed(3));
+    lines.push(`relevance: ${r.relevance.posts} posts, ${r.relevance.rows} rows; AUC ${f(r.relevance.auc)}, pick@1 ${f(r.relevance.pickAt1)}`);
+    for (const [style, v] of Object.entries(r.relevance.byStyle))
+      lines.push(`  ${style.padEnd(12)} pick@1 ${f(v.pickAt1)} of ${v.posts} posts, AUC ${f(v.auc)}`);
+  }
   for (const f of r.failures) lines.push(`FAILED ${f.file}: ${f.error.name}: ${f.error.message}`);
   lines.push('', 'operating points (one review threshold moved at a time; * = current policy):', formatSweep(r.sweep), '');
   lines.push(`written: ${r.files.report}, ${r.files.svg}, ${r.files.html}`);
@@ -195,12 +208,14 @@ export async function main(argv: string[], io: EvalIo, createWorkflow: CreateLoc
     !opts.json && io.stderr.isTTY
       ? new SingleBar({ stream: io.stderr, format: 'evaluating [{bar}] {value}/{total} {eta_formatted} left', hideCursor: true })
       : undefined;
-  bar?.start(images.length, 0);
+  // A file listed once per post is moderated once; relevance rows are scored from its labels afterwards.
+  const photos = [...new Map(images.map((img) => [img.path, img])).values()];
+  bar?.start(photos.length, 0);
   const cases: EvalCase[] = [];
   const sweepCases: SweepCase[] = [];
   const failures: EvalReport['failures'] = [];
   const started = performance.now();
-  await pool(images, opts.concurrency, async (img) => {
+  await pool(photos, opts.concurrency, async (img) => {
     try {
       const run = await workflow.run({ imageUrl: img.path, reModerate: true });
       cases.push({ ...img, decision: run.verdict.decision, reasons: run.verdict.reasons });
@@ -215,10 +230,22 @@ export async function main(argv: string[], io: EvalIo, createWorkflow: CreateLoc
   const wallMs = performance.now() - started;
   await workflow.close?.();
   await rm(dataDir, { recursive: true, force: true });
-  const order = new Map(images.map((x, i) => [x.file, i]));
+  const order = new Map(photos.map((x, i) => [x.file, i]));
   cases.sort((a, b) => order.get(a.file)! - order.get(b.file)!);
   sweepCases.sort((a, b) => order.get(a.file)! - order.get(b.file)!);
 
+  let relevance: EvalReport['relevance'];
+  const postRows = images.filter((img) => img.post !== undefined);
+  if (postRows.length) {
+    const index = relevanceIndex();
+    const relevanceCases: RelevanceCase[] = postRows.flatMap((img) => {
+      const labels = inputs.get(img.path)?.classification;
+      if (!labels) return []; // its moderation failed: listed under failures
+      const { score } = scoreRelevance(labels, { title: img.post! }, index);
+      return [{ file: img.file, post: img.post!, relevant: img.relevant!, score, ...(img.style ? { style: img.style } : {}) }];
+    });
+    relevance = { ...summariseRelevance(relevanceCases), cases: relevanceCases };
+  }
   const policy = policyFromEnv(io.env);
   const summary = score(cases);
   const curves = sweep(sweepCases, policy);
@@ -237,7 +264,8 @@ export async function main(argv: string[], io: EvalIo, createWorkflow: CreateLoc
       decision: c.decision,
       input: inputs.get(c.path),
     })),
-    timing: { wallMs: Math.round(wallMs), msPerImage: Number((wallMs / Math.max(1, images.length)).toFixed(1)) },
+    ...(relevance ? { relevance } : {}),
+    timing: { wallMs: Math.round(wallMs), msPerImage: Number((wallMs / Math.max(1, photos.length)).toFixed(1)) },
     files,
   };
   await writeAtomic(files.report, `${JSON.stringify(report, null, 2)}\n`);
@@ -245,7 +273,7 @@ export async function main(argv: string[], io: EvalIo, createWorkflow: CreateLoc
   await writeAtomic(files.html, reportHtml(summary, curves, `Moderation eval: ${path.basename(labelsPath)}`));
   io.stdout.write(opts.json ? `${JSON.stringify(report)}\n` : `${formatReport(report)}\n`);
   if (failures.length) {
-    io.stderr.write(`error: ${failures.length} of ${images.length} images could not be processed (listed above).\n`);
+    io.stderr.write(`error: ${failures.length} of ${photos.length} images could not be processed (listed above).\n`);
     return 1;
   }
   return 0;

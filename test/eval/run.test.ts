@@ -48,6 +48,37 @@ describe('npm run eval (the real local workflow on real photos)', function () {
     expect(await readFile(path.join(out, 'report.html'), 'utf8')).to.include('<h2>Operating points</h2>');
   });
 
+  it('with post and relevant columns: moderates each photo once and reports relevance AUC, pick@1 and every row in report.json', async () => {
+    const labels = path.join(dir, 'posts.tsv');
+    const rel = (f: string) => path.relative(dir, path.join(photosDir, f));
+    const [zebra, tench, slot] = ['n02391049_zebra.JPEG', 'n01440764_tench.JPEG', 'n04243546_slot.JPEG'].map(rel);
+    const zebras = 'Zebras crossing the savanna';
+    const fishing = 'Fishing for tench in an English pond';
+    await writeFile(
+      labels,
+      [
+        'file\texpected\tcategory\tpost\trelevant\tstyle',
+        `${zebra}\tapprove\t\t${zebras}\tyes\tsubject`,
+        `${tench}\tapprove\t\t${zebras}\tno\tsubject`,
+        `${slot}\tflag\tGambling\t${zebras}\tno\tsubject`,
+        `${tench}\tapprove\t\t${fishing}\tyes\tsubject`,
+        `${zebra}\tapprove\t\t${fishing}\tno\tsubject`,
+      ].join('\n'),
+    );
+    const out = path.join(dir, 'posts-out');
+    const io = captureIo({ ...process.env });
+    const code = await main([labels, '--json', '--out', out, '--staging-dir', path.join(dir, 'staging'), '--concurrency', '2'], io);
+    expect(code, io.err()).to.equal(0);
+    const report = JSON.parse(await readFile(path.join(out, 'report.json'), 'utf8'));
+    expect(report.images).to.equal(3);
+    expect(report.relevance).to.include({ rows: 5, posts: 2, pickAt1: 1, auc: 1 });
+    expect(report.relevance.byStyle.subject).to.include({ posts: 2, pickAt1: 1 });
+    expect(report.relevance.cases).to.have.length(5);
+    const own = report.relevance.cases.find((c: { file: string; post: string }) => c.file === zebra && c.post === zebras);
+    expect(own).to.include({ relevant: true, style: 'subject' });
+    expect(own.score).to.be.above(0.3);
+  });
+
   it('exits 2 naming a listed photo that does not exist, before loading any model', async () => {
     const labels = path.join(dir, 'missing.tsv');
     await writeFile(labels, 'file\texpected\tcategory\nno-such-photo.jpg\tapprove\t\n');

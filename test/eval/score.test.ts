@@ -22,6 +22,17 @@ describe('eval: labels file', () => {
     expect(images[0].path.startsWith(path.join(sharedDir, 'images'))).to.equal(true);
   });
 
+  it('reads relevance rows: the same file once per post, with post, relevant and style', () => {
+    const rows = parseLabels(
+      'file\texpected\tcategory\tpost\trelevant\tstyle\nx.jpg\tapprove\t\tSchooners\tyes\tsubject\nx.jpg\tapprove\t\tSquash\tno\tsubject\n',
+      '/tmp/l.tsv',
+    );
+    expect(rows.map((r) => [r.file, r.post, r.relevant, r.style])).to.deep.equal([
+      ['x.jpg', 'Schooners', true, 'subject'],
+      ['x.jpg', 'Squash', false, 'subject'],
+    ]);
+  });
+
   for (const [text, pattern] of [
     ['name\texpected\nx.jpg\tapprove', /header/],
     ['file\texpected\tcategory\nx.jpg\tmaybe\t', /approve, flag or either/],
@@ -29,6 +40,9 @@ describe('eval: labels file', () => {
     ['file\texpected\tcategory\nx.jpg\tflag\tNudity', /unknown category "Nudity"/],
     ['file\texpected\nx.jpg\tapprove\nx.jpg\tapprove', /listed twice/],
     ['file\texpected\n', /lists no images/],
+    ['file\texpected\tpost\trelevant\nx.jpg\tapprove\tSchooners\tmaybe', /relevant must be yes or no/],
+    ['file\texpected\tpost\trelevant\nx.jpg\tapprove\tSchooners\t', /needs both post and relevant/],
+    ['file\texpected\tpost\trelevant\nx.jpg\tapprove\tA\tyes\nx.jpg\tapprove\tA\tno', /listed twice for the post "A"/],
   ] as const) {
     it(`refuses a bad labels file by name (${pattern})`, () => {
       expect(() => parseLabels(text, '/tmp/l.tsv')).to.throw(InvalidInput, pattern);
