@@ -6,6 +6,7 @@ import indexJson from '../../models/wordnet-relevance.json' with { type: 'json' 
 import { relevanceIndex } from '../../functions/shared/relevance/index-data.js';
 import { DEFAULT_PARAMS, preparePost, scoreRelevance, type LabelInput } from '../../functions/shared/relevance/score.js';
 import { lemmasOf, postTerms } from '../../functions/shared/relevance/terms.js';
+import { rankCandidates } from '../../functions/shared/relevance/rank.js';
 import { auc, picks, summariseRelevance } from '../../eval/relevance.js';
 
 const L = (label: string, wnid: string, score: number): LabelInput => ({ label, wnid, score });
@@ -134,5 +135,30 @@ describe('relevance: AUC and pick@1', () => {
     expect(s).to.include({ posts: 2, pickAt1: 0.5 });
     expect(s.byStyle.subject.pickAt1).to.equal(1);
     expect(s.byStyle.implied.pickAt1).to.equal(0);
+  });
+});
+
+describe('relevance: ranking candidates for a post', () => {
+  const v = (decision: 'approve' | 'review' | 'reject', labels: LabelInput[], quality?: number) => ({
+    decision,
+    labels,
+    ...(quality !== undefined ? { quality: { score: quality } } : {}),
+  });
+  it('puts approved before held before rejected, then the more relevant, then the better quality', () => {
+    const ranked = rankCandidates(
+      { title: 'Restoring a wooden schooner plank by plank' },
+      [
+        { id: 'squash', verdict: v('approve', squash) },
+        { id: 'schooner-held', verdict: v('review', schooner) },
+        { id: 'schooner-low', verdict: v('approve', schooner, 0.4) },
+        { id: 'schooner-high', verdict: v('approve', schooner, 0.9) },
+        { id: 'cat-rejected', verdict: v('reject', tabby) },
+      ],
+      index,
+    );
+    expect(ranked.map((r) => r.id)).to.deep.equal(['schooner-high', 'schooner-low', 'squash', 'schooner-held', 'cat-rejected']);
+    expect(ranked.map((r) => r.rank)).to.deep.equal([1, 2, 3, 4, 5]);
+    expect(ranked[0].why).to.match(/^approved; relevance 0\.\d\d: 'schooner' names schooner.*; quality 0\.90 \(breaks the relevance tie\)$/);
+    expect(ranked[3].why).to.match(/^held for review; relevance/);
   });
 });
