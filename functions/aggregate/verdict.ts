@@ -6,6 +6,7 @@ import { imagenetModerationLabels } from './categories.js';
 import { decide } from './decide.js';
 import type { ModerationPolicy } from './policy.js';
 import { seoTags } from './tags.js';
+import { withRelevance } from '../shared/relevance/verdict.js';
 
 /** Raw DetectModerationLabels output (the direct SDK integration) or an engine's normalised labels. */
 export function safetyLabels(safety: SafetyResult | undefined): ModerationLabel[] | undefined {
@@ -21,15 +22,18 @@ export function buildVerdict(event: AggregateInput, policy: ModerationPolicy): V
     { classification: event.classification?.labels, safety, safetyEngine: event.safety?.engine, error: event.error },
     policy,
   );
-  return {
-    decision,
-    reasons,
-    seoTags: event.error ? [] : seoTags(labels),
-    altText: decision === 'reject' ? REJECTED_ALT_TEXT : event.error ? NEUTRAL_ALT_TEXT : altText(labels),
-    labels,
-    moderation: [...(safety ?? []), ...imagenetModerationLabels(labels)],
-    ...(event.image ? { image: event.image } : {}),
-    ...(event.classification?.model ? { model: event.classification.model } : {}),
-    ...(event.input?.postId ? { postId: event.input.postId } : {}),
-  };
+  return withRelevance(
+    {
+      decision,
+      reasons,
+      seoTags: event.error ? [] : seoTags(labels),
+      altText: decision === 'reject' ? REJECTED_ALT_TEXT : event.error ? NEUTRAL_ALT_TEXT : altText(labels),
+      labels,
+      moderation: [...(safety ?? []), ...imagenetModerationLabels(labels)],
+      ...(event.image ? { image: event.image } : {}),
+      ...(event.classification?.model ? { model: event.classification.model } : {}),
+      ...(event.input?.postId ? { postId: event.input.postId } : {}),
+    },
+    event.input,
+  );
 }

@@ -4,18 +4,31 @@ import { z } from 'zod';
 import type { FetchImageInput, ModerationInput } from './contracts/index.js';
 import { InvalidInput } from './errors.js';
 
+/** Caps on the post: enough for any title, a keyword list and the opening of an article; the body past MAX_TEXT_TOKENS words is not read. */
+export const POST_LIMITS = { title: 300, keywords: 20, keyword: 100, text: 20_000 } as const;
+
+export const postSchema = z.strictObject({
+  title: z.string().trim().min(1, 'post.title is empty').max(POST_LIMITS.title, `post.title is longer than ${POST_LIMITS.title} characters`),
+  keywords: z
+    .array(z.string().trim().min(1, 'a keyword is empty').max(POST_LIMITS.keyword, `a keyword is longer than ${POST_LIMITS.keyword} characters`))
+    .max(POST_LIMITS.keywords, `more than ${POST_LIMITS.keywords} keywords`)
+    .optional(),
+  text: z.string().max(POST_LIMITS.text, `post.text is longer than ${POST_LIMITS.text} characters`).optional(),
+});
+
 export const moderationInputSchema = z.object({
   imageUrl: z.string().min(1, 'imageUrl is empty').max(4096, 'imageUrl is longer than 4096 characters'),
   postId: z.string().max(512).optional(),
   context: z.object({ title: z.string().max(1000).optional(), keywords: z.array(z.string().max(100)).max(50).optional() }).optional(),
   reModerate: z.boolean().optional(),
+  post: postSchema.optional(),
 });
 
 export function parseModerationInput(event: unknown): ModerationInput {
   const parsed = moderationInputSchema.safeParse(event);
   if (!parsed.success) {
     throw new InvalidInput(
-      `Expected { imageUrl, postId?, context? }: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ')}.`,
+      `Expected { imageUrl, postId?, context?, post?: { title, keywords?, text? } }: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ')}.`,
     );
   }
   return parsed.data;

@@ -18,6 +18,7 @@ import { InvalidInput, ModerationError, VerdictStoreFailed } from '../shared/err
 import { deliverDecision, type TaskCallbacks } from '../shared/verdicts/callbacks.js';
 import { isModeratorDecision, reviewIdFor } from '../shared/verdicts/rules.js';
 import { endReview, timeoutVerdict } from './expiry.js';
+import { withRelevance } from '../shared/relevance/verdict.js';
 import type { VerdictStore } from '../shared/verdicts/store.js';
 
 export interface ReviewNotifier {
@@ -41,7 +42,7 @@ function answer(record: VerdictRecord, input: ModerationInput): Verdict {
   if (record.note !== undefined) v.note = record.note;
   if (input.postId !== undefined) v.postId = input.postId;
   else delete v.postId;
-  return v;
+  return withRelevance(v, input);
 }
 
 function sha256Of(verdict: Verdict, action: string): string {
@@ -100,7 +101,8 @@ export async function recordVerdict(deps: VerdictStepDeps, ruleset: Ruleset, ver
     deps.store.putVerdict({
       sha256,
       ruleset,
-      verdict: { ...verdict, decidedBy: POLICY_DECIDER },
+      // Relevance belongs to the post that asked, not to the image: answer() adds it per request.
+      verdict: { ...withRelevance(verdict, undefined), decidedBy: POLICY_DECIDER },
       postId: input.postId,
       at: (deps.now?.() ?? new Date()).toISOString(),
     }),
@@ -128,7 +130,7 @@ export async function requestReview(deps: VerdictStepDeps, a: ReviewRequestArgs)
   const { item, record } = await deps.store.requestReview({
     sha256,
     ruleset: a.ruleset,
-    verdict: a.verdict,
+    verdict: withRelevance(a.verdict, undefined),
     imageUrl: a.input.imageUrl,
     postId: a.input.postId,
     taskToken: a.taskToken,

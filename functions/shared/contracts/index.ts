@@ -12,8 +12,45 @@ export interface ModerationInput {
   imageUrl: string;
   postId?: string;
   context?: { title?: string; keywords?: string[] };
+  /** The post the image is for: every verdict then carries its relevance to it (computed from the labels, no model). */
+  post?: PostInput;
   /** Moderate again even when the store holds a verdict for this image and ruleset. */
   reModerate?: boolean;
+}
+
+/** A blog post, as far as relevance reads it. */
+export interface PostInput {
+  title: string;
+  keywords?: string[];
+  /** Body text (its first few hundred words count, below the title). */
+  text?: string;
+}
+
+export type RelevanceVia = 'name' | 'hypernym' | 'similar' | 'related' | 'definition' | 'gloss';
+
+/** One post term supporting one classifier label. */
+export interface RelevanceMatch {
+  /** The post's words ("sailing ships"). */
+  term: string;
+  /** The classifier label it matched ("schooner"). */
+  label: string;
+  via: RelevanceVia;
+  /** 0..1: how strongly the term supports this label, before the label's probability. */
+  weight: number;
+  /** In words: "'sailing ships' matches schooner (a schooner is a sailing vessel)". */
+  why: string;
+}
+
+/** How relevant an image is to the post (functions/shared/relevance/). */
+export interface Relevance {
+  /** 0..1. */
+  score: number;
+  /** Best first, at most 5. */
+  matches: RelevanceMatch[];
+  /** Which scorer and index produced the score. */
+  engine: string;
+  /** The strongest matches in one sentence, or why nothing matched. */
+  explanation: string;
 }
 
 export const IMAGE_FORMATS = ['jpeg', 'png', 'webp', 'gif', 'avif', 'heif', 'tiff'] as const;
@@ -175,6 +212,8 @@ export interface Verdict {
   note?: string;
   /** The review item that holds (or held) this image for a person. */
   reviewId?: string;
+  /** With a post in the input: how relevant the image is to it. */
+  relevance?: Relevance;
 }
 
 // --- verdict + review store (functions/shared/verdicts/) -------------------------------------------

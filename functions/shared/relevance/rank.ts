@@ -3,10 +3,9 @@
  * held for review, held before rejected; then by relevance to the post; then by the verdict's quality
  * score where it has one; then in the order given. Each ranked image says why it ranks where it does.
  */
-import type { Decision } from '../contracts.js';
+import type { Decision, PostInput, Relevance } from '../contracts/index.js';
 import type { RelevanceIndex } from './index-data.js';
-import { preparePost, scoreRelevance, type LabelInput, type Relevance } from './score.js';
-import type { PostText } from './terms.js';
+import { preparePost, scoreRelevance, type LabelInput } from './score.js';
 
 /** What ranking reads from a verdict: its decision, its labels and (when quality is measured) its score. */
 export interface RankableVerdict {
@@ -30,7 +29,7 @@ const DECISION_ORDER: Record<Decision, number> = { approve: 0, review: 1, reject
 const DECISION_WORDS: Record<Decision, string> = { approve: 'approved', review: 'held for review', reject: 'rejected' };
 
 export function rankCandidates<V extends RankableVerdict>(
-  post: PostText,
+  post: PostInput,
   candidates: ReadonlyArray<{ id: string; verdict: V }>,
   index: RelevanceIndex,
 ): RankedImage<V>[] {

@@ -15,38 +15,14 @@
  * image supports still counts. A label's score is the noisy-or of its terms' matches; the image's is the
  * labels' scores weighted by their probabilities.
  */
+import type { PostInput, Relevance, RelevanceMatch, RelevanceVia as MatchVia } from '../contracts/index.js';
 import type { ClassInfo, RelevanceIndex, SenseEntry } from './index-data.js';
-import { postTerms, type PostText, type Term } from './terms.js';
+import { postTerms, type Term } from './terms.js';
 
 export interface LabelInput {
   label: string;
   wnid: string;
   score: number;
-}
-
-export type MatchVia = 'name' | 'hypernym' | 'similar' | 'related' | 'definition' | 'gloss';
-
-export interface RelevanceMatch {
-  /** The post's words ("sailing ships"). */
-  term: string;
-  /** The classifier label it matched ("schooner"). */
-  label: string;
-  via: MatchVia;
-  /** 0..1: how strongly the term supports this label, before the label's probability. */
-  weight: number;
-  /** In words: "'sailing ships' matches schooner (a schooner is a sailing vessel)". */
-  why: string;
-}
-
-export interface Relevance {
-  /** 0..1. */
-  score: number;
-  /** Best first; at most MAX_MATCHES. */
-  matches: RelevanceMatch[];
-  /** Which scorer and index produced the score. */
-  engine: string;
-  /** The strongest matches in one sentence, or why nothing matched. */
-  explanation: string;
 }
 
 export interface RelevanceParams {
@@ -189,7 +165,7 @@ export interface PreparedPost {
   terms: Term[];
 }
 
-export function preparePost(post: PostText, index: RelevanceIndex): PreparedPost {
+export function preparePost(post: PostInput, index: RelevanceIndex): PreparedPost {
   return { terms: postTerms(post, index) };
 }
 
@@ -199,7 +175,7 @@ export function preparePost(post: PostText, index: RelevanceIndex): PreparedPost
  */
 export function scoreRelevance(
   labels: readonly LabelInput[],
-  post: PostText | PreparedPost,
+  post: PostInput | PreparedPost,
   index: RelevanceIndex,
   params: RelevanceParams = DEFAULT_PARAMS,
 ): Relevance {

@@ -4,14 +4,9 @@
  * lemma WordNet knows ("sailing ships" → "sailing ship", "ice lollies" → "ice lolly"), function words
  * and title phrasing dropped.
  */
+import type { PostInput } from '../contracts/index.js';
 import type { RelevanceIndex } from './index-data.js';
 import { MORPHY_RULES, STOPWORDS } from './words.js';
-
-export interface PostText {
-  title: string;
-  keywords?: string[];
-  text?: string;
-}
 
 export interface Term {
   /** As written in the post ("sailing ships"). */
@@ -84,7 +79,7 @@ function termsOf(text: string, weight: number, index: RelevanceIndex, limit = In
 }
 
 /** Every term of a post; a term met twice counts once, at its higher weight. */
-export function postTerms(post: PostText, index: RelevanceIndex): Term[] {
+export function postTerms(post: PostInput, index: RelevanceIndex): Term[] {
   const all = [
     ...termsOf(post.title, 1, index),
     ...(post.keywords ?? []).flatMap((k) => termsOf(k, 1, index)),

@@ -1,0 +1,15 @@
+/**
+ * A verdict as answered for one execution input: with a post, its relevance to that post, computed from
+ * the verdict's own labels (so a stored verdict answers any number of posts without a model run);
+ * without one, no relevance (a stored verdict never carries another post's score).
+ */
+import type { ModerationInput, Verdict } from '../contracts/index.js';
+import { relevanceIndex } from './index-data.js';
+import { scoreRelevance } from './score.js';
+
+export function withRelevance<V extends Verdict>(verdict: V, input: Pick<ModerationInput, 'post'> | undefined): V {
+  const { relevance: _stale, ...rest } = verdict;
+  void _stale;
+  if (!input?.post) return rest as V;
+  return { ...rest, relevance: scoreRelevance(verdict.labels, input.post, relevanceIndex()) } as V;
+}
