@@ -26,8 +26,8 @@ import {
 } from '../functions/shared/contracts/index.js';
 import { DEFAULT_REVIEW_SWEEP_MINUTES } from '../functions/shared/verdicts/review-config.js';
 import type { VerdictStore } from '../functions/shared/verdicts/store.js';
-import { ExecutionConflict, InvalidInput, ModerationExecutionFailed, VerdictTimeout } from '../functions/shared/errors.js';
-import { executionName, parseModerationInput } from '../functions/shared/moderation-input.js';
+import { ExecutionConflict, InvalidInput, ModerationExecutionFailed, REJECTING_ERRORS, VerdictTimeout } from '../functions/shared/errors.js';
+import { executionName, MAX_EXECUTION_ATTEMPTS, parseModerationInput } from '../functions/shared/moderation-input.js';
 import { notAStateMachineArn, parseStateMachineArn, type StateMachineArn } from '../cli/stack.js';
 
 export type WorkflowType = 'STANDARD' | 'EXPRESS';
@@ -70,6 +70,18 @@ const DEFAULT_SWEEP_GRACE_MS = (DEFAULT_REVIEW_SWEEP_MINUTES + 5) * 60_000;
 
 /** The execution name for a request (defined beside the execution input's schema; the local engine uses it too). */
 export { executionName };
+
+/** Reasons that say the verdict came from a failure, not from the image: a retry may do better. */
+const FAILURE_CODES = new Set(['step-failed', 'safety-missing', 'classification-missing']);
+
+/**
+ * True when a verdict is the fail-safe answer to a failure that another attempt may not hit (a timeout,
+ * a throttled or denied service). A bad image (CorruptImage, FetchBlocked, ...) would fail the same way.
+ */
+export function endedOnFailure(verdict: Verdict | null): boolean {
+  if (!verdict) return true;
+  return verdict.reasons.some((r) => FAILURE_CODES.has(r.code) && !(REJECTING_ERRORS as readonly string[]).includes(String(r.error ?? '')));
+}
 
 /** A stored record as the workflow would answer it (decidedBy, reviewId, the moderator's note). */
 export function verdictOfRecord(r: VerdictRecord): Verdict {
@@ -180,18 +192,25 @@ export class ModerationClient {
     return `arn:aws:states:${this.arn.region}:${this.arn.account}:execution:${this.arn.name}:${name}`;
   }
 
-  /** Starts (or finds) the execution for this request. STANDARD only: EXPRESS answers through moderate(). */
+  /**
+   * Starts (or finds) the execution for this request. STANDARD only: EXPRESS answers through moderate().
+   * A true duplicate (a retry while the first start runs, or after it ended with a real verdict) finds
+   * that execution and starts nothing. A re-moderation (`reModerate`), or a retry after the execution
+   * failed or ended on a failure (a fail-safe verdict such as a FetchTimeout's review), starts the next
+   * attempt: the name carries an attempt number, since Step Functions keeps a name taken for 90 days.
+   */
   async startModeration(request: ModerationInput): Promise<StartedModeration> {
     const input = parseModerationInput(request);
     if (this.type === 'EXPRESS') throw new InvalidInput('EXPRESS workflows keep no execution to poll: call moderate(), which uses StartSyncExecution.');
-    const name = executionName(input);
-    try {
-      const res = await this.sfn.send(new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name, input: JSON.stringify(input) }));
-      return { executionArn: res.executionArn!, name, existing: false };
-    } catch (err) {
-      if (!(err instanceof ExecutionAlreadyExists) && (err as Error).name !== 'ExecutionAlreadyExists') throw err;
-      // A closed execution with this name (or a running one with other input): the retry of a request
-      // we already started, unless the stored input names another image or post.
+    for (let attempt = 1; attempt <= MAX_EXECUTION_ATTEMPTS; attempt++) {
+      const name = executionName(input, attempt);
+      try {
+        const res = await this.sfn.send(new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name, input: JSON.stringify(input) }));
+        return { executionArn: res.executionArn!, name, existing: false };
+      } catch (err) {
+        if (!(err instanceof ExecutionAlreadyExists) && (err as Error).name !== 'ExecutionAlreadyExists') throw err;
+      }
+      // This attempt's name is taken: by this request (a retry) unless the stored input names another image or post.
       const executionArn = this.executionArnFor(name);
       const existing = await this.sfn.send(new DescribeExecutionCommand({ executionArn }));
       const stored = JSON.parse(existing.input ?? '{}') as Partial<ModerationInput>;
@@ -201,8 +220,15 @@ export class ModerationClient {
           { executionArn },
         );
       }
-      return { executionArn, name, existing: true };
+      if (existing.status === 'RUNNING' || existing.status === 'PENDING_REDRIVE') return { executionArn, name, existing: true };
+      if (existing.status === 'SUCCEEDED' && !input.reModerate && !endedOnFailure(JSON.parse(existing.output ?? 'null') as Verdict | null)) {
+        return { executionArn, name, existing: true };
+      }
     }
+    throw new ExecutionConflict(
+      `This image and post were already moderated ${MAX_EXECUTION_ATTEMPTS} times; no further attempt is started. Use another postId, or look at the executions in the Step Functions console.`,
+      { executionArn: this.executionArnFor(executionName(input, MAX_EXECUTION_ATTEMPTS)) },
+    );
   }
 
   /** Polls DescribeExecution until the verdict is there, with backoff and jitter, up to a deadline. */

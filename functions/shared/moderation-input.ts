@@ -46,8 +46,10 @@ export function parseFetchImageInput(event: unknown): FetchImageInput {
 /**
  * Step Functions names: 1-80 characters of letters, digits, "-" and "_". A readable post prefix plus a
  * sha256 of (postId, imageUrl): the same request always maps to the same name, different ones never collide.
+ * `attempt` (2, 3, ...) names a re-moderation or a retry after a failure: STANDARD names stay taken for 90
+ * days, so without it such a request would find the old execution and replay its verdict.
  */
-export function executionName(input: Pick<ModerationInput, 'imageUrl' | 'postId'>): string {
+export function executionName(input: Pick<ModerationInput, 'imageUrl' | 'postId'>, attempt = 1): string {
   const hash = createHash('sha256')
     .update(JSON.stringify([input.postId ?? '', input.imageUrl]))
     .digest('hex');
@@ -56,5 +58,9 @@ export function executionName(input: Pick<ModerationInput, 'imageUrl' | 'postId'
       .replace(/[^A-Za-z0-9_-]+/g, '-')
       .replace(/^-+|-+$/g, '')
       .slice(0, 30) || 'image';
-  return `${post}-${hash.slice(0, 40)}`;
+  const base = `${post}-${hash.slice(0, 40)}`;
+  return attempt > 1 ? `${base}-${attempt}` : base;
 }
+
+/** Attempts one request may start (re-moderations, retries after failures): bounds the names tried. */
+export const MAX_EXECUTION_ATTEMPTS = 100;
