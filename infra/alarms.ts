@@ -5,7 +5,7 @@
  */
 import * as aws from '@pulumi/aws';
 import type * as pulumi from '@pulumi/pulumi';
-import { createAlarmTopic } from './alarm-topic.js';
+import { createAlarmTopic, type AlarmTopicOptions } from './alarm-topic.js';
 import { decisionRateQueries, type DecisionRateSettings } from './decision-rates.js';
 
 /** Pages on any occurrence: the Sum of a count metric over 5 minutes reaching 1. */
@@ -44,8 +44,9 @@ export function createAlarms(
   rates: RateAlarmSettings,
   accountId: pulumi.Input<string>,
   tags: Record<string, string>,
+  topicOptions: AlarmTopicOptions = {},
 ) {
-  const { topic } = createAlarmTopic(prefix, accountId, tags);
+  const { topic, policy: topicPolicy } = createAlarmTopic(prefix, accountId, tags, topicOptions);
   const alarm = (name: string, namespace: string, metricName: string, dimensions: Record<string, pulumi.Input<string>>, description: string) =>
     countAlarm(prefix, topic, name, { namespace, metricName, dimensions }, description, tags);
   const rateAlarm = (decision: 'review' | 'reject', percent: number) =>
@@ -70,6 +71,7 @@ export function createAlarms(
   const fn = { FunctionName: classifier.name };
   return {
     topic,
+    topicPolicy,
     alarms: [
       alarm(
         'executions-failed',

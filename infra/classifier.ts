@@ -17,6 +17,8 @@ export interface ClassifierArgs {
   memoryMb: number;
   architecture: 'x86_64' | 'arm64';
   reservedConcurrency: number;
+  /** Publish a version on every deploy (provisioned concurrency needs one: infra/provisioned-concurrency.ts). */
+  publish: boolean;
   telemetry: TelemetrySettings;
   logRetentionDays: number;
   region: string;
@@ -86,6 +88,7 @@ export function createClassifier(a: ClassifierArgs) {
       // A cold start downloads the model to EFS once (25 MB from S3 through the gateway endpoint).
       timeout: 60,
       reservedConcurrentExecutions: a.reservedConcurrency,
+      publish: a.publish,
       fileSystemConfig: { arn: accessPoint.arn, localMountPath: MODEL_MOUNT_PATH },
       vpcConfig: { subnetIds: a.network.subnetIds, securityGroupIds: [a.network.classifierSg.id] },
       environment: {

@@ -15,6 +15,42 @@ import { checkRuntime, DEFAULT_LAMBDA_RUNTIME, type LambdaNodeRuntime } from './
 /** CloudWatch Logs accepts only these retention periods. */
 const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 
+const DAY = '(MON|TUE|WED|THU|FRI|SAT|SUN)';
+const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
+const isTimeZone = (tz: string) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** One peak window of warm classifier instances (infra/provisioned-concurrency.ts). */
+const peakWindow = z
+  .object({
+    /** Application Auto Scaling day-of-week field: MON-FRI, SAT,SUN, MON. */
+    days: z.string().regex(new RegExp(`^${DAY}([-,]${DAY})*$`), 'days must be like MON-FRI or SAT,SUN'),
+    start: z.string().regex(HHMM, 'start must be HH:MM (24 h)'),
+    end: z.string().regex(HHMM, 'end must be HH:MM (24 h)'),
+    timezone: z.string().refine(isTimeZone, 'timezone must be an IANA time zone such as Europe/Paris').default('UTC'),
+    concurrency: z.coerce.number().int().min(1, 'concurrency must be at least 1').max(1000),
+  })
+  .strict()
+  .refine((w) => w.end > w.start, 'end must be after start on the same day (split a window that crosses midnight in two)');
+
+export type PeakWindow = z.output<typeof peakWindow>;
+
+/** Pulumi config gives a structured value as an object, `npm run plan -- --config k=...` as JSON text. */
+const jsonText = (v: unknown) => {
+  if (typeof v !== 'string') return v;
+  try {
+    return JSON.parse(v) as unknown;
+  } catch {
+    return v;
+  }
+};
+
 const schema = z
   .object({
     region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'aws:region must look like us-east-1'),
@@ -29,6 +65,14 @@ const schema = z
     classifierArchitecture: z.enum(['x86_64', 'arm64'], { error: 'classifierArchitecture must be x86_64 or arm64' }).default('x86_64'),
     /** Caps the classifier's concurrency (and so EFS reads and cost under a burst). 0 would disable it: refused. */
     reservedConcurrency: z.coerce.number().int().min(1, 'reservedConcurrency must be at least 1').max(1000).default(20),
+    /** Warm classifier instances on the `live` alias at all times (0 = none, the default: you pay only per request). */
+    classifierProvisionedConcurrency: z.coerce.number().int().min(0, 'classifierProvisionedConcurrency must be at least 0').max(1000).default(0),
+    /** Peak windows with more warm instances; outside them, classifierProvisionedConcurrency. */
+    provisionedConcurrencySchedule: z
+      .preprocess(jsonText, z.array(peakWindow, { error: 'provisionedConcurrencySchedule must be a list of windows' }).max(10))
+      .default([]),
+    /** A monthly cost budget for this stack's resources, notifying the alarm topic (0 = none, the default). */
+    monthlyBudgetUsd: z.coerce.number().min(0, 'monthlyBudgetUsd must be at least 0').max(1_000_000).default(0),
     safetyEngine: z.enum(['rekognition', 'local'], { error: 'safetyEngine must be rekognition or local' }).default('rekognition'),
     /** Rekognition's MinConfidence (and the local engine's floor). */
     safetyMinConfidence: z.coerce.number().min(0).max(100).default(50),
@@ -88,6 +132,15 @@ const schema = z
   .refine((c) => c.httpApiAuth !== 'jwt' || (c.httpApiJwtIssuer && c.httpApiJwtAudience), {
     message: 'httpApiAuth jwt needs httpApiJwtIssuer and httpApiJwtAudience',
     path: ['httpApiAuth'],
+  })
+  // Provisioned concurrency comes out of the reserved concurrency: more could never be allocated.
+  .refine((c) => c.classifierProvisionedConcurrency <= c.reservedConcurrency, {
+    path: ['classifierProvisionedConcurrency'],
+    message: 'classifierProvisionedConcurrency must not exceed reservedConcurrency',
+  })
+  .refine((c) => c.provisionedConcurrencySchedule.every((w) => w.concurrency <= c.reservedConcurrency), {
+    path: ['provisionedConcurrencySchedule'],
+    message: "a window's concurrency must not exceed reservedConcurrency",
   });
 
 export interface StackConfig extends Omit<z.output<typeof schema>, 'thresholds' | 'lambdaRuntime'> {
@@ -125,6 +178,9 @@ const KEYS = [
   'classifierMemoryMb',
   'classifierArchitecture',
   'reservedConcurrency',
+  'classifierProvisionedConcurrency',
+  'provisionedConcurrencySchedule',
+  'monthlyBudgetUsd',
   'safetyEngine',
   'safetyMinConfidence',
   'thresholds',
@@ -164,7 +220,7 @@ export const stackServiceName = (stack: string): string => `${DEFAULT_SERVICE_NA
 export function loadStackConfig(): StackConfig {
   const cfg = new pulumi.Config();
   const raw: Record<string, unknown> = { region: new pulumi.Config('aws').get('region'), serviceName: stackServiceName(pulumi.getStack()) };
-  const structured = new Set<string>(['thresholds', 'httpApiJwtAudience', 'httpApiCorsOrigins']);
+  const structured = new Set<string>(['thresholds', 'httpApiJwtAudience', 'httpApiCorsOrigins', 'provisionedConcurrencySchedule']);
   for (const k of KEYS) raw[k] = (structured.has(k) ? cfg.getObject(k) : cfg.get(k)) ?? raw[k];
   return parseStackConfig(raw);
 }

@@ -70,6 +70,13 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
         state.executionArn = `arn:aws:execute-api:${MOCK_REGION}:${MOCK_ACCOUNT}:${args.name}-id`;
         state.apiEndpoint = `https://${args.name}-id.execute-api.${MOCK_REGION}.amazonaws.com`;
         break;
+      case 'aws:lambda/function:Function':
+        // A published version when the program asks for one (the alias and provisioned concurrency use it).
+        if (inputs.publish) state.version = '1';
+        break;
+      case 'aws:lambda/alias:Alias':
+        state.arn = `arn:aws:lambda:${MOCK_REGION}:${MOCK_ACCOUNT}:function:${String(inputs.functionName)}:${String(inputs.name)}`;
+        break;
       case 'aws:ec2/vpcEndpoint:VpcEndpoint':
         state.prefixListId = 'pl-63a5400a';
         break;

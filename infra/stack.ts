@@ -7,6 +7,7 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { createPublisherPolicy } from './access.js';
 import { createAlarms } from './alarms.js';
+import { COST_TAG, createBudget } from './budget.js';
 import { createDashboard } from './dashboard.js';
 import { createClassifier } from './classifier.js';
 import type { StackConfig } from './config.js';
@@ -16,6 +17,7 @@ import { createImage } from './image.js';
 import { resolveLocalModel, resolveLocalNsfwModel, type ModelFileResolver, type NsfwFileResolver } from './model-files.js';
 import { uploadClassifierModel, uploadNsfwModel } from './model-uploads.js';
 import { createNetwork } from './network.js';
+import { createProvisionedConcurrency } from './provisioned-concurrency.js';
 import { createStorage } from './storage.js';
 import { rulesetOf } from '../functions/shared/verdicts/ruleset.js';
 import { NSFW_CONFIRM } from '../functions/safety/nsfw-store.js';
@@ -32,7 +34,8 @@ export async function createStack(cfg: StackConfig, deps: StackDeps = {}) {
     .toLowerCase()
     .replace(/[^a-z0-9-]/g, '-')
     .slice(0, 40);
-  const tags = { project: pulumi.getProject(), stack: pulumi.getStack() };
+  // stack-id: one value per project and stack, the cost allocation tag the budget filters on.
+  const tags = { project: pulumi.getProject(), stack: pulumi.getStack(), [COST_TAG]: `${pulumi.getProject()}/${pulumi.getStack()}` };
   const accountId = aws.getCallerIdentityOutput().accountId;
   const resolve = deps.models ?? { model: resolveLocalModel, nsfw: resolveLocalNsfwModel };
 
@@ -46,6 +49,7 @@ export async function createStack(cfg: StackConfig, deps: StackDeps = {}) {
   const nsfwConfirmModel = cfg.safetyEngine === 'local' ? await uploadNsfwModel(prefix, storage, resolve.nsfw, NSFW_CONFIRM) : undefined;
 
   const image = createImage(prefix, cfg.classifierArchitecture, cfg.runtime.nodeMajor, tags);
+  const warm = cfg.classifierProvisionedConcurrency > 0 || cfg.provisionedConcurrencySchedule.length > 0;
   const classifier = createClassifier({
     prefix,
     image,
@@ -55,12 +59,17 @@ export async function createStack(cfg: StackConfig, deps: StackDeps = {}) {
     memoryMb: cfg.classifierMemoryMb,
     architecture: cfg.classifierArchitecture,
     reservedConcurrency: cfg.reservedConcurrency,
+    publish: warm,
     telemetry,
     logRetentionDays: cfg.logRetentionDays,
     region: cfg.region,
     accountId,
     tags,
   });
+
+  const provisioned = warm
+    ? createProvisionedConcurrency({ prefix, fn: classifier.fn, baseline: cfg.classifierProvisionedConcurrency, schedule: cfg.provisionedConcurrencySchedule })
+    : undefined;
 
   const fns = createFunctions({
     prefix,
@@ -104,6 +113,7 @@ export async function createStack(cfg: StackConfig, deps: StackDeps = {}) {
     type: cfg.workflowType,
     fetch: fns.fetch.fn,
     classify: classifier.fn,
+    classifyInvokeArn: provisioned?.alias.arn,
     aggregate: fns.aggregate.fn,
     safety: fns.safety?.fn,
     verdicts: {
@@ -149,7 +159,10 @@ export async function createStack(cfg: StackConfig, deps: StackDeps = {}) {
     { ...rates, reviewPercent: cfg.reviewRateAlarmPercent, rejectPercent: cfg.rejectRateAlarmPercent },
     accountId,
     tags,
+    { budgets: cfg.monthlyBudgetUsd > 0 },
   );
+  const budget =
+    cfg.monthlyBudgetUsd > 0 ? createBudget(prefix, cfg.monthlyBudgetUsd, tags[COST_TAG], { arn: alarms.topic.arn, policy: alarms.topicPolicy }) : undefined;
   const reviewExpired = createReviewExpiredAlarm(prefix, alarms.topic, rates, tags);
   const dashboard = createDashboard({
     prefix,
@@ -183,6 +196,8 @@ export async function createStack(cfg: StackConfig, deps: StackDeps = {}) {
     reviewSweepRuleName: verdicts.sweep.rule.name,
     ruleset,
     alarmTopicArn: alarms.topic.arn,
+    ...(provisioned ? { classifierAliasArn: provisioned.alias.arn } : {}),
+    ...(budget ? { budgetName: budget.name } : {}),
     dashboardUrl: pulumi.interpolate`https://${cfg.region}.console.aws.amazon.com/cloudwatch/home?region=${cfg.region}#dashboards/dashboard/${dashboard.dashboardName}`,
   };
 }

@@ -15,6 +15,8 @@ export interface WorkflowArgs {
   type: 'STANDARD' | 'EXPRESS';
   fetch: aws.lambda.Function;
   classify: aws.lambda.Function;
+  /** What the state machine invokes for ClassifyImage: the alias with provisioned concurrency, else the function. */
+  classifyInvokeArn?: pulumi.Input<string>;
   aggregate: aws.lambda.Function;
   safety?: aws.lambda.Function;
   /** The verdict store's step, the ruleset verdicts are recorded under, and how reviews wait. */
@@ -81,7 +83,7 @@ export function createWorkflow(a: WorkflowArgs) {
   const policy = inlinePolicy(`${a.prefix}-workflow`, role, statements);
 
   const definition = pulumi
-    .all([a.fetch.arn, a.classify.arn, a.aggregate.arn, a.safety?.arn ?? pulumi.output(''), a.stagingBucket.bucket, a.verdicts.fn.arn])
+    .all([a.fetch.arn, a.classifyInvokeArn ?? a.classify.arn, a.aggregate.arn, a.safety?.arn ?? pulumi.output(''), a.stagingBucket.bucket, a.verdicts.fn.arn])
     .apply(([fetch, classify, aggregate, safety, bucket, verdicts]) => {
       const refs: DefinitionRefs = {
         fetchImageFunction: fetch,
