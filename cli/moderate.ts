@@ -11,6 +11,7 @@ import { ExecutionLog, recording } from '../workflows/local/execution-log.js';
 import type { CreateLocalWorkflow, LocalWorkflow } from '../workflows/local/workflow.js';
 import { pool } from '../workflows/local/pool.js';
 import { createRemoteWorkflow } from './remote.js';
+import { printable } from '../functions/shared/printable.js';
 import { failureRecord, formatSummary, formatText, toJsonRecord, type ImageFailure, type ImageResult } from './report.js';
 
 /** More images than this get a progress bar (on a TTY) and always a summary table. */
@@ -45,7 +46,7 @@ async function moderateAll(workflow: Runner, inputs: string[], opts: CliOptions,
       const f = { input, error: describeError(err) };
       failures.push(f);
       if (opts.json) io.stdout.write(`${JSON.stringify(failureRecord(f))}\n`);
-      else io.stderr.write(`${input}: ${f.error.name}: ${f.error.message}\n`);
+      else io.stderr.write(`${printable(input)}: ${f.error.name}: ${printable(f.error.message)}\n`);
     }
     bar?.increment();
   });
@@ -93,7 +94,7 @@ export async function main(
       inputs = await resolveInputs(opts.inputs);
     }
   } catch (err) {
-    io.stderr.write(`error: ${describeError(err).message}\n`);
+    io.stderr.write(`error: ${printable(describeError(err).message)}\n`);
     return 2;
   }
 
@@ -118,7 +119,7 @@ export async function main(
     }
   } catch (err) {
     const { name, message } = describeError(err);
-    io.stderr.write(`error: ${name === 'Error' ? '' : `${name}: `}${message}\n`);
+    io.stderr.write(`error: ${name === 'Error' ? '' : `${name}: `}${printable(message)}\n`);
     return 1;
   }
 

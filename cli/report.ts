@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { POLICY_DECIDER, type Reason, type Verdict } from '../functions/shared/contracts/index.js';
 import type { LocalExecution } from '../workflows/local/engine.js';
+import { printable } from '../functions/shared/printable.js';
 
 export interface ImageResult {
   /** What the user named: a path or a URL. */
@@ -57,11 +58,11 @@ function pct(x: number): string {
 
 export function formatReason(r: Reason): string {
   const head = [r.code, r.category, r.error].filter(Boolean).join(' ');
-  return `${head}: ${r.message}`;
+  return printable(`${head}: ${r.message}`);
 }
 
 function shortName(input: string): string {
-  return /^[a-z0-9]+:\/\//i.test(input) ? input : path.basename(input);
+  return printable(/^[a-z0-9]+:\/\//i.test(input) ? input : path.basename(input));
 }
 
 export function formatText(r: ImageResult): string {
@@ -72,7 +73,7 @@ export function formatText(r: ImageResult): string {
   if (v.reviewId) lines.push(`  review:   ${v.reviewId}${v.decision === 'review' ? ` (pending: npm run review -- show ${v.reviewId})` : ''}`);
   lines.push(`  reasons:  ${v.reasons.length ? v.reasons.map(formatReason).join('\n            ') : '-'}`);
   lines.push(`  tags:     ${v.seoTags.length ? v.seoTags.join(', ') : '-'}`);
-  lines.push(`  alt text: ${v.altText || '-'}`);
+  lines.push(`  alt text: ${printable(v.altText || '-')}`);
   if (v.labels.length) lines.push(`  labels:   ${v.labels.map((l) => `${l.label} ${pct(l.score)}`).join(', ')}`);
   if (v.moderation.length) lines.push(`  safety:   ${v.moderation.map((m) => `${m.name} ${Math.round(m.confidence)}%`).join(', ')}`);
   const retried = Object.entries(r.execution.retries).map(([s, n]) => `${s} ×${n}`);

@@ -20,6 +20,7 @@ import { expireDueReviews } from '../functions/verdicts/expiry.js';
 import type { VerdictStore } from '../functions/shared/verdicts/store.js';
 import { decideReview, heartbeatReview, publicItem, type PublicReviewItem, type ReviewDeps } from '../workflows/review.js';
 import { parseStateMachineArn, pulumiStackOutputs, STATE_MACHINE_ARN, type StackOutputs } from './stack.js';
+import { printable } from '../functions/shared/printable.js';
 
 export const REVIEW_USAGE = `Usage: npm run review -- <command> [options]
 
@@ -152,19 +153,19 @@ const text = (v: unknown): string | undefined => (typeof v === 'string' && v ? v
 function formatItem(i: PublicReviewItem): string {
   const v = i.verdict;
   const lines = [
-    `${i.reviewId}  ${i.status.toUpperCase()}${i.decidedBy ? ` by ${i.decidedBy} at ${i.decidedAt}` : ''}`,
-    `  image:     ${i.imageUrl ?? '-'}`,
-    `  staged:    ${v.image?.uri ?? '-'}  (${v.image ? `${v.image.width}x${v.image.height} ${v.image.format}` : '-'})`,
+    `${i.reviewId}  ${i.status.toUpperCase()}${i.decidedBy ? ` by ${printable(i.decidedBy)} at ${i.decidedAt}` : ''}`,
+    `  image:     ${printable(i.imageUrl ?? '-')}`,
+    `  staged:    ${printable(v.image?.uri ?? '-')}  (${v.image ? `${v.image.width}x${v.image.height} ${v.image.format}` : '-'})`,
     `  sha256:    ${i.sha256}`,
-    `  posts:     ${i.postIds.join(', ') || '-'}`,
+    `  posts:     ${printable(i.postIds.join(', ')) || '-'}`,
     `  held:      ${i.createdAt}, deadline ${i.deadline}${i.waitingExecutions ? ` (${i.waitingExecutions} execution${i.waitingExecutions > 1 ? 's' : ''} waiting)` : ''}`,
-    `  reasons:   ${v.reasons.map((r) => `${r.code}${r.category ? ` ${r.category}` : ''}: ${r.message}`).join('\n             ') || '-'}`,
+    `  reasons:   ${v.reasons.map((r) => printable(`${r.code}${r.category ? ` ${r.category}` : ''}: ${r.message}`)).join('\n             ') || '-'}`,
     `  labels:    ${v.labels.map((l) => `${l.label} ${Math.round(l.score * 100)}%`).join(', ') || '-'}`,
     `  safety:    ${v.moderation.map((m) => `${m.name} ${Math.round(m.confidence)}%`).join(', ') || '-'}`,
-    `  alt text:  ${v.altText || '-'}`,
+    `  alt text:  ${printable(v.altText || '-')}`,
     `  ruleset:   ${i.ruleset}`,
   ];
-  if (i.note) lines.push(`  note:      ${i.note}`);
+  if (i.note) lines.push(`  note:      ${printable(i.note)}`);
   return lines.join('\n');
 }
 
@@ -173,14 +174,16 @@ function formatList(items: PublicReviewItem[]): string {
   return items
     .map((i) => {
       const why = i.verdict.reasons.find((r) => r.code !== 'clean');
-      return `${i.reviewId}  ${i.status.padEnd(8)}  deadline ${i.deadline}  ${why ? `${why.category ?? why.code}` : '-'}  ${i.imageUrl ?? ''}`;
+      return `${i.reviewId}  ${i.status.padEnd(8)}  deadline ${i.deadline}  ${why ? `${why.category ?? why.code}` : '-'}  ${printable(i.imageUrl ?? '')}`;
     })
     .join('\n');
 }
 
 function formatSweep(s: ExpirySweep): string {
   if (s.expired.length === 0) return `No pending review was past its deadline at ${s.now}.`;
-  const lines = s.expired.map((e) => `${e.reviewId}  deadline ${e.deadline}  -> ${e.decision}${e.postIds.length ? `  posts ${e.postIds.join(', ')}` : ''}`);
+  const lines = s.expired.map(
+    (e) => `${e.reviewId}  deadline ${e.deadline}  -> ${e.decision}${e.postIds.length ? `  posts ${printable(e.postIds.join(', '))}` : ''}`,
+  );
   const more = s.more ? '\nMore are due: run expire again.' : '';
   return `Expired ${s.expired.length} review${s.expired.length > 1 ? 's' : ''} past their deadline at ${s.now} (a moderator can still decide them):\n${lines.join('\n')}${more}`;
 }
@@ -197,7 +200,7 @@ export async function reviewMain(argv: string[], io: ReviewIo, backends: ReviewB
     o = parsed.options;
     if (o.command === 'approve' || o.command === 'reject') moderator = checkModerator(o.as ?? (io.env.USER || userInfo().username));
   } catch (err) {
-    io.stderr.write(`error: ${describeError(err).message}\n`);
+    io.stderr.write(`error: ${printable(describeError(err).message)}\n`);
     return 2;
   }
 
@@ -256,7 +259,7 @@ export async function reviewMain(argv: string[], io: ReviewIo, backends: ReviewB
     return 0;
   } catch (err) {
     const { name, message } = describeError(err);
-    io.stderr.write(`error: ${name === 'Error' ? '' : `${name}: `}${message}\n`);
+    io.stderr.write(`error: ${name === 'Error' ? '' : `${name}: `}${printable(message)}\n`);
     return 1;
   } finally {
     await store?.close();

@@ -5,10 +5,11 @@
  */
 import type { ReviewItem, Verdict } from '../shared/contracts/index.js';
 import type { ReviewNotifier } from './steps.js';
+import { printable } from '../shared/printable.js';
 
 export function reviewMessage(item: ReviewItem): { subject: string; body: string } {
   const v = item.verdict;
-  const why = v.reasons.map((r) => `- ${r.code}${r.category ? ` ${r.category}` : ''}: ${r.message}`).join('\n');
+  const why = v.reasons.map((r) => `- ${printable(`${r.code}${r.category ? ` ${r.category}` : ''}: ${r.message}`)}`).join('\n');
   const labels = v.labels.map((l) => `${l.label} ${Math.round(l.score * 100)}%`).join(', ');
   const safety = v.moderation.map((m) => `${m.name} ${Math.round(m.confidence)}%`).join(', ');
   const subject = `Image held for review: ${item.reviewId}`.slice(0, 99);
@@ -16,9 +17,9 @@ export function reviewMessage(item: ReviewItem): { subject: string; body: string
     `An image needs a moderator's decision before ${item.deadline}.`,
     '',
     `Review:   ${item.reviewId}`,
-    `Image:    ${item.imageUrl ?? '(unknown URL)'}`,
-    `Staged:   ${v.image?.uri ?? '-'}`,
-    `Posts:    ${item.postIds.join(', ') || '-'}`,
+    `Image:    ${printable(item.imageUrl ?? '(unknown URL)')}`,
+    `Staged:   ${printable(v.image?.uri ?? '-')}`,
+    `Posts:    ${printable(item.postIds.join(', ')) || '-'}`,
     `sha256:   ${item.sha256}`,
     '',
     'Why it was held:',
@@ -45,8 +46,8 @@ export function expiredMessage(item: ReviewItem, verdict: Verdict): { subject: s
     `Nobody decided this image before its deadline (${item.deadline}); it was ${ended}. It was never approved.`,
     '',
     `Review:   ${item.reviewId}`,
-    `Image:    ${item.imageUrl ?? '(unknown URL)'}`,
-    `Posts:    ${item.postIds.join(', ') || '-'}`,
+    `Image:    ${printable(item.imageUrl ?? '(unknown URL)')}`,
+    `Posts:    ${printable(item.postIds.join(', ')) || '-'}`,
     `sha256:   ${item.sha256}`,
     '',
     'A decision still counts (the next submission of the image gets it):',

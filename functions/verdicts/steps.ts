@@ -19,6 +19,7 @@ import { deliverDecision, type TaskCallbacks } from '../shared/verdicts/callback
 import { isModeratorDecision, reviewIdFor } from '../shared/verdicts/rules.js';
 import { endReview, timeoutVerdict } from './expiry.js';
 import { withRelevance } from '../shared/relevance/verdict.js';
+import { redactUrls } from '../shared/telemetry/redact.js';
 import type { VerdictStore } from '../shared/verdicts/store.js';
 
 export interface ReviewNotifier {
@@ -131,7 +132,8 @@ export async function requestReview(deps: VerdictStepDeps, a: ReviewRequestArgs)
     sha256,
     ruleset: a.ruleset,
     verdict: withRelevance(a.verdict, undefined),
-    imageUrl: a.input.imageUrl,
+    // Only the URL's identity is kept: a signed URL's query (its signature) must not reach the store or the email.
+    imageUrl: redactUrls(a.input.imageUrl),
     postId: a.input.postId,
     taskToken: a.taskToken,
     at: now.toISOString(),
