@@ -36,7 +36,7 @@ export interface ApiBackend {
   /** JSON `{ imageUrl, ... }`, already validated. Absent deployed when API Gateway starts executions itself. */
   moderate?(input: ModerationInput): Promise<ModerationAnswer>;
   /** Image bytes in the body (local only: deployed bodies go through POST /uploads and S3). */
-  moderateBytes?(bytes: Uint8Array, postId: string | undefined): Promise<ModerationAnswer>;
+  moderateBytes?(bytes: Uint8Array, opts: Pick<ModerationInput, 'postId' | 'reModerate'>): Promise<ModerationAnswer>;
   /** Throws ModerationNotFound. */
   getModeration?(id: string): Promise<ModerationStatus>;
   /** The recorded verdict under the backend's ruleset; throws VerdictNotFound. */
@@ -103,7 +103,10 @@ export function createApiApp(o: ApiAppOptions): Hono {
         if (bytes.byteLength === 0) throw new InvalidInput('The request body is empty: send the image bytes.');
         const postId = moderationInputSchema.shape.postId.safeParse(c.req.query('postId'));
         if (!postId.success) throw new InvalidInput(`postId: ${postId.error.issues[0].message}.`);
-        answer = await backend.moderateBytes(bytes, postId.data);
+        const again = c.req.query('reModerate');
+        if (again !== undefined && again !== 'true' && again !== 'false')
+          throw new InvalidInput(`reModerate must be true or false; got ${JSON.stringify(again.slice(0, 20))}.`);
+        answer = await backend.moderateBytes(bytes, { postId: postId.data, reModerate: again === 'true' });
       } else {
         const accepted = [...(backend.moderate ? ['application/json'] : []), ...(backend.moderateBytes ? IMAGE_MEDIA_TYPES : [])];
         throw new UnsupportedMediaType(`POST /moderations takes ${accepted.join(', ')}; got ${type || 'no Content-Type'}.`);

@@ -44,13 +44,13 @@ export async function localBackend(d: LocalBackendDeps): Promise<ApiBackend> {
       return run(input, input.imageUrl);
     },
 
-    async moderateBytes(bytes, postId) {
+    async moderateBytes(bytes, { postId, reModerate }) {
       const sha256 = createHash('sha256').update(bytes).digest('hex');
       // Unique per request: two uploads of the same photo at once must not remove each other's file.
       const file = path.join(d.uploadsDir, `${sha256}.${randomBytes(4).toString('hex')}`);
       await writeFile(file, bytes, { flag: 'wx', mode: 0o600 });
       try {
-        return await run({ imageUrl: file, ...(postId ? { postId } : {}) }, `upload:${sha256}`);
+        return await run({ imageUrl: file, ...(postId ? { postId } : {}), ...(reModerate ? { reModerate } : {}) }, `upload:${sha256}`);
       } finally {
         await rm(file, { force: true });
       }

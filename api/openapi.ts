@@ -65,6 +65,7 @@ export function openApiDocument(target: ApiTarget, version: string = API_VERSION
       ? {
           parameters: [
             { name: 'postId', in: 'query', required: false, description: 'The post an image body is for.', schema: { type: 'string', maxLength: 512 } },
+            { name: 'reModerate', in: 'query', required: false, description: 'Moderate again even when a verdict is recorded.', schema: { type: 'boolean' } },
           ],
         }
       : {}),

@@ -1,13 +1,14 @@
 /**
  * `npm run bench [-- --json] [--model <name>] [--skip-workflow]`: the classifier for the configured model
  * (plus the deployed default's architecture with random weights, for its speed) and the whole workflow on
- * the embedded engine, the local safety engine per image (agreement of two models vs MobileNetV2 alone), and each Lambda's billed duration estimated from its handler (bench/lambda.ts). With --json, one JSON object on stdout; otherwise a readable summary.
+ * the embedded engine, the local HTTP API's added time per image over the CLI's, the local safety engine per image (agreement of two models vs MobileNetV2 alone), and each Lambda's billed duration estimated from its handler (bench/lambda.ts). With --json, one JSON object on stdout; otherwise a readable summary.
  */
 import { availableParallelism, cpus } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_LOCAL_MODEL } from '../functions/shared/models/catalog.js';
 import { defaultMirror, sharedDir } from '../functions/shared/project.js';
+import { benchApi } from './api.js';
 import { benchClassify, type ClassifyBenchResult } from './classify.js';
 import { benchLambdas } from './lambda.js';
 import { benchSafety } from './safety.js';
@@ -37,6 +38,8 @@ for (const model of [
 }
 const safety = await benchSafety({ photosDir, log });
 const workflow = values['skip-workflow'] ? undefined : await benchWorkflow({ model: values.model, photosDir, log });
+// The local HTTP API's cost over the CLI's per image (issue 25: at most 5 ms).
+const api = values['skip-workflow'] ? undefined : await benchApi({ model: values.model, photosDir, log });
 const lambdas = await benchLambdas({ model: 'resnet50-int8-random-timing', mirrorDir, photosDir, log });
 
 const classify = classifyByModel[values.model];
@@ -58,6 +61,7 @@ const result = {
         },
       }
     : {}),
+  ...(api ? { api } : {}),
   lambdaBilledEstimate: lambdas,
 };
 if (values.json) console.log(JSON.stringify(result));

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { benchApi } from '../../bench/api.js';
 import { benchLambdas } from '../../bench/lambda.js';
 import { benchWorkflow } from '../../bench/workflow.js';
 import { mirrorDir } from '../models/fixtures.js';
@@ -24,5 +25,12 @@ describe('bench: every benchmark still drives the real handlers (one short run e
     expect(out.images).to.equal(50);
     expect(Object.keys(out.profile.steps)).to.include.members(['FetchImage', 'ClassifyImage', 'CheckSafety', 'AggregateVerdict']);
     expect(out.profile.steps.ClassifyImage.phasesMs).to.have.property('session.run');
+  });
+
+  it('bench/api.ts moderates the same photos through the CLI path and over HTTP', async () => {
+    const out = await benchApi({ model: 'mobilenetv2-12-int8', photosDir, photos: 2 });
+    expect(out.photos).to.equal(2);
+    for (const k of ['cliP50Ms', 'apiP50Ms'] as const) expect(out[k]).to.be.a('number').above(0);
+    expect(out.addedP50Ms).to.be.a('number');
   });
 });
