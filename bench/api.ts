@@ -12,9 +12,9 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { startApi } from '../api/main.js';
 import { sharedDir } from '../functions/shared/project.js';
-import { ExecutionLog, recording } from '../workflows/execution-log.js';
-import { createLocalWorkflow } from '../workflows/local-steps.js';
-import { toJsonRecord } from '../workflows/report.js';
+import { ExecutionLog, recording } from '../workflows/local/execution-log.js';
+import { createLocalWorkflow } from '../workflows/local/workflow.js';
+import { toJsonRecord } from '../cli/report.js';
 import { median, quantile, r1 } from './stats.js';
 
 export interface ApiBenchResult {
