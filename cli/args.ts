@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { ConfigError } from '../functions/shared/errors.js';
 import { DEFAULT_MODERATION_DATA_DIR } from '../functions/shared/verdicts/config.js';
+import { postSchema } from '../functions/shared/moderation-input.js';
 
 export const USAGE = `Usage: npm start -- [options] <image path | URL | directory>...
 
@@ -24,6 +25,10 @@ Options:
   --staging-dir <dir>        where validated images are staged (default: .staging)
   --data-dir <dir>           the verdict + review store (default: $MODERATION_DATA_DIR, else .moderation)
   --re-moderate              moderate again even when the store has a verdict for the image
+  --post <title>             the post the images are for: every verdict gets its relevance to it
+  --keywords <a,b,...>       the post's keywords (with --post)
+  --rank                     with --post: rank the images for the post, best first (approved before held,
+                             then relevance, then quality), each with why; known images run no model
   --mirror <dir>             offline model mirror (default: $MODEL_MIRROR, else ../shared/models if present)
   --state-machine-arn <arn>  moderate with the deployed stack instead (the stack's stateMachineArn output,
                              or $STATE_MACHINE_ARN); inputs must then be https:// or s3:// URLs
@@ -58,6 +63,8 @@ const optionsSchema = z.object({
   stateMachineArn: z.string().min(1).optional(),
   workflowType: z.enum(['STANDARD', 'EXPRESS'], { error: '--workflow-type must be STANDARD or EXPRESS' }),
   record: z.boolean(),
+  post: postSchema.optional(),
+  rank: z.boolean(),
 });
 
 export type CliOptions = z.infer<typeof optionsSchema>;
@@ -88,11 +95,28 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     stateMachineArn: values['state-machine-arn'] ?? (env.STATE_MACHINE_ARN || undefined),
     workflowType: values['workflow-type'] ?? (env.WORKFLOW_TYPE || 'STANDARD'),
     record: !values['no-record'],
+    post:
+      values.post !== undefined
+        ? {
+            title: values.post,
+            ...(values.keywords
+              ? {
+                  keywords: values.keywords
+                    .split(',')
+                    .map((k) => k.trim())
+                    .filter(Boolean),
+                }
+              : {}),
+          }
+        : undefined,
+    rank: values.rank ?? false,
   });
   if (!result.success) {
-    const msg = result.error.issues.map((i) => i.message).join('; ');
+    const msg = result.error.issues.map((i) => (i.path[0] === 'post' ? `--post: ${i.message}` : i.message)).join('; ');
     throw new ConfigError(`${msg}. Run with --help for the options.`);
   }
+  if (values.keywords !== undefined && values.post === undefined) throw new ConfigError('--keywords needs --post (the post they belong to).');
+  if (result.data.rank && !result.data.post) throw new ConfigError('--rank needs --post: the title of the post to rank the images for.');
   return { help: false, options: result.data };
 }
 
@@ -114,6 +138,9 @@ function parseRaw(argv: string[]) {
       'state-machine-arn': { type: 'string' },
       'workflow-type': { type: 'string' },
       'no-record': { type: 'boolean' },
+      post: { type: 'string' },
+      keywords: { type: 'string' },
+      rank: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });

@@ -12,7 +12,9 @@ import type { CreateLocalWorkflow, LocalWorkflow } from '../workflows/local/work
 import { pool } from '../workflows/local/pool.js';
 import { createRemoteWorkflow } from './remote.js';
 import { printable } from '../functions/shared/printable.js';
-import { failureRecord, formatSummary, formatText, toJsonRecord, type ImageFailure, type ImageResult } from './report.js';
+import { failureRecord, formatRanking, formatSummary, formatText, rankRecord, toJsonRecord, type ImageFailure, type ImageResult } from './report.js';
+import { relevanceIndex } from '../functions/shared/relevance/index-data.js';
+import { rankCandidates } from '../functions/shared/relevance/rank.js';
 
 /** More images than this get a progress bar (on a TTY) and always a summary table. */
 const PROGRESS_THRESHOLD = 4;
@@ -30,16 +32,21 @@ async function moderateAll(workflow: Runner, inputs: string[], opts: CliOptions,
   const showBar = inputs.length > PROGRESS_THRESHOLD && !opts.json && Boolean(io.stderr.isTTY);
   const bar = showBar ? new SingleBar({ stream: io.stderr, format: 'moderating [{bar}] {value}/{total} {eta_formatted} left', hideCursor: true }) : undefined;
   bar?.start(inputs.length, 0);
-  const printEach = opts.json || inputs.length <= PROGRESS_THRESHOLD;
+  // Ranking prints the ranking instead of each verdict.
+  const printEach = !opts.rank && (opts.json || inputs.length <= PROGRESS_THRESHOLD);
   const results: ImageResult[] = [];
   const failures: ImageFailure[] = [];
   const started = performance.now();
   await pool(inputs, opts.concurrency, async (input) => {
     try {
-      const execution = await workflow.run(opts.reModerate ? { imageUrl: input, reModerate: true } : { imageUrl: input });
+      const execution = await workflow.run({
+        imageUrl: input,
+        ...(opts.reModerate ? { reModerate: true } : {}),
+        ...(opts.post ? { post: opts.post } : {}),
+      });
       const r = { input, execution };
       results.push(r);
-      if (opts.json) io.stdout.write(`${JSON.stringify(toJsonRecord(r))}\n`);
+      if (opts.json && !opts.rank) io.stdout.write(`${JSON.stringify(toJsonRecord(r))}\n`);
       else if (printEach) io.stdout.write(`${formatText(r)}\n\n`);
     } catch (err) {
       // The state machine turns every step failure into a verdict; reaching here is an engine or adapter fault.
@@ -124,7 +131,14 @@ export async function main(
   }
 
   const { results, failures, wallMs } = await moderateAll(workflow, inputs, opts, io).finally(() => workflow.close?.());
-  if (!opts.json && inputs.length > 1) io.stdout.write(`${formatSummary(results, failures, wallMs)}\n`);
+  if (opts.rank && opts.post) {
+    const ranked = rankCandidates(
+      opts.post,
+      results.map((r) => ({ id: r.input, verdict: r.execution.verdict })),
+      relevanceIndex(),
+    );
+    io.stdout.write(opts.json ? `${JSON.stringify({ post: opts.post, ranking: ranked.map(rankRecord) })}\n` : `${formatRanking(opts.post, ranked)}\n`);
+  } else if (!opts.json && inputs.length > 1) io.stdout.write(`${formatSummary(results, failures, wallMs)}\n`);
   if (failures.length) {
     io.stderr.write(`error: ${failures.length} of ${inputs.length} images could not be processed (see above).\n`);
     return 1;

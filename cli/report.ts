@@ -1,6 +1,7 @@
 /** How the CLI shows results: a readable block per image, NDJSON records, and the closing summary table. */
 import path from 'node:path';
-import { POLICY_DECIDER, type Reason, type Verdict } from '../functions/shared/contracts/index.js';
+import { POLICY_DECIDER, type PostInput, type Reason, type Verdict } from '../functions/shared/contracts/index.js';
+import type { RankedImage } from '../functions/shared/relevance/rank.js';
 import type { LocalExecution } from '../workflows/local/engine.js';
 import { printable } from '../functions/shared/printable.js';
 
@@ -76,6 +77,7 @@ export function formatText(r: ImageResult): string {
   lines.push(`  alt text: ${printable(v.altText || '-')}`);
   if (v.labels.length) lines.push(`  labels:   ${v.labels.map((l) => `${l.label} ${pct(l.score)}`).join(', ')}`);
   if (v.moderation.length) lines.push(`  safety:   ${v.moderation.map((m) => `${m.name} ${Math.round(m.confidence)}%`).join(', ')}`);
+  if (v.relevance) lines.push(`  relevance: ${v.relevance.score.toFixed(2)}: ${printable(v.relevance.explanation)}`);
   const retried = Object.entries(r.execution.retries).map(([s, n]) => `${s} ×${n}`);
   if (retried.length) lines.push(`  retried:  ${retried.join(', ')}`);
   const { total, ...states } = t;
@@ -128,5 +130,18 @@ export function formatSummary(results: ImageResult[], failures: ImageFailure[], 
     `${results.length + failures.length} images: ${count('approve')} approved, ${count('review')} to review, ${count('reject')} rejected` +
       `${failures.length ? `, ${failures.length} FAILED to process` : ''}; ${(wallMs / 1000).toFixed(1)} s, ${perSec} images/s`,
   );
+  return lines.join('\n');
+}
+
+/** One ranked candidate for --json: its place, decision, relevance and why. */
+export function rankRecord(r: RankedImage<Verdict>) {
+  return { rank: r.rank, input: r.id, decision: r.verdict.decision, relevance: r.relevance, why: r.why, verdict: r.verdict };
+}
+
+/** The ranking for a post, best first, one line each and why. */
+export function formatRanking(post: PostInput, ranked: RankedImage<Verdict>[]): string {
+  // The post's words come from the command line and reach the terminal inside the explanations too.
+  const lines = [printable(`Images for "${post.title}"${post.keywords?.length ? ` (${post.keywords.join(', ')})` : ''}, best first:`)];
+  for (const r of ranked) lines.push(`  ${String(r.rank).padStart(2)}. ${shortName(r.id)}`, `      ${printable(r.why)}`);
   return lines.join('\n');
 }

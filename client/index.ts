@@ -19,6 +19,7 @@ import {
   POLICY_DECIDER,
   REVIEW_EXPIRED_REASON,
   type ModerationInput,
+  type PostInput,
   type ReviewItem,
   type Ruleset,
   type Verdict,
@@ -26,8 +27,10 @@ import {
 } from '../functions/shared/contracts/index.js';
 import { DEFAULT_REVIEW_SWEEP_MINUTES } from '../functions/shared/verdicts/review-config.js';
 import type { VerdictStore } from '../functions/shared/verdicts/store.js';
-import { ExecutionConflict, InvalidInput, ModerationExecutionFailed, REJECTING_ERRORS, VerdictTimeout } from '../functions/shared/errors.js';
-import { executionName, MAX_EXECUTION_ATTEMPTS, parseModerationInput } from '../functions/shared/moderation-input.js';
+import { ExecutionConflict, InvalidInput, ModerationExecutionFailed, REJECTING_ERRORS, VerdictNotFound, VerdictTimeout } from '../functions/shared/errors.js';
+import { relevanceIndex } from '../functions/shared/relevance/index-data.js';
+import { rankCandidates, type RankedImage } from '../functions/shared/relevance/rank.js';
+import { executionName, MAX_EXECUTION_ATTEMPTS, parseModerationInput, parsePost } from '../functions/shared/moderation-input.js';
 import { notAStateMachineArn, parseStateMachineArn, type StateMachineArn } from '../cli/stack.js';
 
 export type WorkflowType = 'STANDARD' | 'EXPRESS';
@@ -132,6 +135,29 @@ export class ModerationClient {
    */
   async getVerdict(query: { sha256: string } | { postId: string }): Promise<Verdict | undefined> {
     return recordedVerdict(this.store(), query, this.ruleset);
+  }
+
+  /**
+   * Ranks already-moderated images for a post, best first: approved before held for review before
+   * rejected, then by relevance to the post, then by quality where the verdict has a quality score;
+   * each with its verdict and why it ranks there. A candidate is an image's sha256 (its stored verdict is
+   * read: no model runs, no execution starts) or a verdict the caller already holds. An image never
+   * moderated is VerdictNotFound: moderate it first.
+   */
+  async rankImages(post: PostInput, candidates: ReadonlyArray<{ sha256: string } | { id: string; verdict: Verdict }>): Promise<RankedImage<Verdict>[]> {
+    const parsedPost = parsePost(post);
+    const resolved = await Promise.all(
+      candidates.map(async (c) => {
+        if ('verdict' in c) return { id: c.id, verdict: c.verdict };
+        const verdict = await this.getVerdict({ sha256: c.sha256 });
+        if (!verdict)
+          throw new VerdictNotFound(
+            `No verdict is recorded for image ${c.sha256}${this.ruleset ? ` under ruleset ${this.ruleset}` : ''}: moderate it first (client.moderate).`,
+          );
+        return { id: c.sha256, verdict };
+      }),
+    );
+    return rankCandidates(parsedPost, resolved, relevanceIndex());
   }
 
   /** The review holding this post's image (pending, or ended by its deadline), if one does. */

@@ -1,7 +1,7 @@
 /** The execution input (what the publisher sends), validated by FetchImage and by the publisher's client. */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { FetchImageInput, ModerationInput } from './contracts/index.js';
+import type { FetchImageInput, ModerationInput, PostInput } from './contracts/index.js';
 import { InvalidInput } from './errors.js';
 
 /** Caps on the post: enough for any title, a keyword list and the opening of an article; the body past MAX_TEXT_TOKENS words is not read. */
@@ -31,6 +31,16 @@ export function parseModerationInput(event: unknown): ModerationInput {
       `Expected { imageUrl, postId?, context?, post?: { title, keywords?, text? } }: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ')}.`,
     );
   }
+  return parsed.data;
+}
+
+/** A post on its own (the publisher client's rankImages), refused as the execution input would refuse it. */
+export function parsePost(post: unknown): PostInput {
+  const parsed = postSchema.safeParse(post);
+  if (!parsed.success)
+    throw new InvalidInput(
+      `Expected a post { title, keywords?, text? }: ${parsed.error.issues.map((i) => `${['post', ...i.path].join('.')}: ${i.message}`).join('; ')}.`,
+    );
   return parsed.data;
 }
 

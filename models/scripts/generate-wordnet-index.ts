@@ -195,7 +195,12 @@ function glossNouns(gloss: string): string[] {
     const two = i + 1 < raw.length ? baseForms(`${raw[i]} ${raw[i + 1]}`, inWordnet)[0] : undefined;
     const lemma = two ?? baseForms(raw[i], inWordnet)[0];
     if (two) i++;
-    const first = lemma ? senses.get(lemma)?.find((s) => s.key.startsWith('n')) : undefined;
+    // Only a word used mostly as a noun: "large" has a rare noun sense (a garment size) that would link
+    // every "large ..." definition to clothing.
+    const list = lemma ? senses.get(lemma) : undefined;
+    const top = list && Math.max(...list.map((x) => x.count));
+    const first = list?.find((x) => x.key.startsWith('n') && (x.count === top || top === 0));
+    if (first && top === 0 && !list![0].key.startsWith('n')) continue;
     if (first && !out.includes(first.key)) out.push(first.key);
   }
   return out;

@@ -6,7 +6,11 @@ import { STATE_NAMES } from '../../functions/shared/contracts/states.js';
 import { InvalidInput } from '../../functions/shared/errors.js';
 import { parseModerationInput, POST_LIMITS } from '../../functions/shared/moderation-input.js';
 import { createLocalWorkflow, type LocalWorkflow } from '../../workflows/local/workflow.js';
-import { photo } from '../workflow/fixtures.js';
+import { captureIo, photo } from '../workflow/fixtures.js';
+import { main } from '../../cli/moderate.js';
+import { ModerationClient } from '../../client/index.js';
+import { VerdictNotFound } from '../../functions/shared/errors.js';
+import { SqliteVerdictStore } from '../../functions/shared/verdicts/sqlite.js';
 
 describe('relevance: the post in the execution input', () => {
   it('accepts { title, keywords?, text? } and refuses bad shapes with InvalidInput naming the field', () => {
@@ -55,5 +59,48 @@ describe('relevance in verdicts (real local workflow, real models, real store)',
     expect(third.verdict).to.not.have.property('relevance');
     expect(third.verdict.decision).to.equal(first.verdict.decision);
     expect(third.verdict.labels).to.deep.equal(first.verdict.labels);
+  });
+
+  it('npm start -- --post --rank: candidates best first, approved before held, each with why; --rank without --post is a usage error', async () => {
+    const files = ['n02391049_zebra.JPEG', 'n04243546_slot.JPEG', 'n01440764_tench.JPEG'].map(photo);
+    const dirs = ['--data-dir', path.join(tmp, 'cli-data'), '--staging-dir', path.join(tmp, 'staging'), '--no-record'];
+    const io = captureIo({ ...process.env });
+    const code = await main(['--post', 'Fishing for tench in an English pond', '--keywords', 'angling', '--rank', '--json', ...dirs, ...files], io);
+    expect(code, io.err()).to.equal(0);
+    const out = JSON.parse(io.out()) as { ranking: Array<{ rank: number; input: string; decision: string; why: string; relevance: { score: number } }> };
+    expect(out.ranking.map((r) => path.basename(r.input))).to.deep.equal(['n01440764_tench.JPEG', 'n02391049_zebra.JPEG', 'n04243546_slot.JPEG']);
+    expect(out.ranking[0].why).to.match(/^approved; relevance 0\.\d\d: 'tench' names tench/);
+    expect(out.ranking[2]).to.include({ decision: 'review' });
+    const bad = captureIo();
+    expect(await main(['--rank', ...files], bad)).to.equal(2);
+    expect(bad.err()).to.match(/--rank needs --post/);
+    expect(await main(['--post', '', ...files], bad)).to.equal(2);
+    expect(bad.err()).to.match(/--post: post\.title is empty/);
+  });
+
+  it('client.rankImages ranks stored verdicts by sha256 for a post without running anything; an unknown image is VerdictNotFound', async () => {
+    const runs = [];
+    for (const f of ['n02391049_zebra.JPEG', 'n01440764_tench.JPEG', 'n02444819_otter.JPEG']) runs.push(await workflow.run({ imageUrl: photo(f) }));
+    const store = await SqliteVerdictStore.open(path.join(tmp, 'data'));
+    try {
+      const client = new ModerationClient({ stateMachineArn: 'arn:aws:states:eu-west-1:123456789012:stateMachine:moderation', verdicts: store });
+      const sha = runs.map((r) => r.verdict.image!.sha256);
+      const ranked = await client.rankImages(
+        { title: 'Otters at play on the riverbank' },
+        sha.map((sha256) => ({ sha256 })),
+      );
+      expect(ranked.map((r) => r.id)).to.have.members(sha);
+      expect(ranked[0].id).to.equal(sha[2]);
+      expect(ranked[0].why).to.match(/^approved; relevance 0\.\d\d: 'otters' names otter/);
+      expect(ranked[0].verdict.labels[0].label).to.equal('otter');
+      let err: unknown;
+      await client.rankImages({ title: 'Otters' }, [{ sha256: 'f'.repeat(64) }]).catch((e: unknown) => (err = e));
+      expect(err).to.be.instanceOf(VerdictNotFound);
+      err = undefined;
+      await client.rankImages({ title: '' }, []).catch((e: unknown) => (err = e));
+      expect(err).to.be.instanceOf(InvalidInput);
+    } finally {
+      await store.close();
+    }
   });
 });
