@@ -11,6 +11,7 @@ import { defaultMirror, sharedDir } from '../functions/shared/project.js';
 import { benchApi } from './api.js';
 import { benchClassify, type ClassifyBenchResult } from './classify.js';
 import { benchLambdas } from './lambda.js';
+import { benchRelevance } from './relevance.js';
 import { benchSafety } from './safety.js';
 import { benchWorkflow } from './workflow.js';
 
@@ -40,6 +41,7 @@ const safety = await benchSafety({ photosDir, log });
 const workflow = values['skip-workflow'] ? undefined : await benchWorkflow({ model: values.model, photosDir, log });
 // The local HTTP API's cost over the CLI's per image (issue 25: at most 5 ms).
 const api = values['skip-workflow'] ? undefined : await benchApi({ model: values.model, photosDir, log });
+const relevance = await benchRelevance({ log });
 const lambdas = await benchLambdas({ model: 'resnet50-int8-random-timing', mirrorDir, photosDir, log });
 
 const classify = classifyByModel[values.model];
@@ -62,6 +64,7 @@ const result = {
       }
     : {}),
   ...(api ? { api } : {}),
+  relevance,
   lambdaBilledEstimate: lambdas,
 };
 if (values.json) console.log(JSON.stringify(result));
