@@ -62,8 +62,10 @@ export async function decideReview(deps: ReviewDeps, reviewId: string, d: { deci
   if (!before) throw new ReviewNotFound(`No review ${reviewId} in ${deps.store.location}. List the open ones with: npm run review -- list`, { reviewId });
   const note = d.note?.trim() ? d.note.trim() : undefined;
   const { item, record, changed } = await deps.store.decideReview(reviewId, { decision: d.decision, by: d.by, ...(note ? { note } : {}), at: now() });
-  // An expired review's executions ended already: its tokens would only be refused.
+  // An expired review's executions ended already: its tokens would only be refused. Only the call whose
+  // decision changed the store sends the tokens: a second identical approval racing the first would
+  // otherwise send them again and be told, wrongly, that the execution had ended (a token is single-use).
   const expired = before.status === 'expired';
-  const delivery = expired ? { resumed: 0, stale: 0, skipped: true } : await deliverDecision(deps.store, deps.callbacks, item, record, now());
+  const delivery = expired || !changed ? { resumed: 0, stale: 0, skipped: true } : await deliverDecision(deps.store, deps.callbacks, item, record, now());
   return { item: publicItem((await deps.store.getReview(reviewId)) ?? item), record, changed, delivery: { ...delivery, expired } };
 }

@@ -1,5 +1,4 @@
 /**
-/**
  * VerdictStep: the Lambda behind LookupVerdict, RecordVerdict, RequestReview and ReviewExpired, and the
  * scheduled sweep that ends queued reviews past their deadline (expireDue, logged as ReviewExpired): one
  * function, one role on one table and one topic; the action is in the payload the definition (or the
@@ -48,7 +47,7 @@ const eventSchema = z.discriminatedUnion('action', [
     verdict: verdictSchema,
     input,
     timeoutSeconds: z.number().int().positive(),
-    taskToken: z.string().min(1).max(1024).optional(),
+    taskToken: z.string().min(1).max(2048).optional(), // Step Functions issues task tokens of up to 2,048 characters
   }),
   z.object({
     action: z.literal('expireReview'),
