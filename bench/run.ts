@@ -2,6 +2,7 @@
  * `npm run bench [-- --json] [--model <name>] [--skip-workflow]`: the classifier for the configured model
  * (plus the deployed default's architecture with random weights, for its speed) and the whole workflow on
  * the embedded engine, the local HTTP API's added time per image over the CLI's, the local safety engine per image (agreement of two models vs MobileNetV2 alone), and each Lambda's billed duration estimated from its handler (bench/lambda.ts). With --json, one JSON object on stdout; otherwise a readable summary.
+ * the embedded engine, the perceptual hash per image, the local safety engine per image (agreement of two models vs MobileNetV2 alone), and each Lambda's billed duration estimated from its handler (bench/lambda.ts). With --json, one JSON object on stdout; otherwise a readable summary.
  */
 import { availableParallelism, cpus } from 'node:os';
 import path from 'node:path';
@@ -12,6 +13,7 @@ import { benchApi } from './api.js';
 import { benchClassify, type ClassifyBenchResult } from './classify.js';
 import { benchLambdas } from './lambda.js';
 import { benchRelevance } from './relevance.js';
+import { benchPerceptualHash } from './perceptual-hash.js';
 import { benchSafety } from './safety.js';
 import { benchWorkflow } from './workflow.js';
 
@@ -27,6 +29,7 @@ const log = values.json ? () => {} : (line: string) => console.error(line);
 const mirrorDir = defaultMirror();
 const photosDir = path.join(sharedDir(), 'images/imagenet-sample');
 
+const perceptualHash = await benchPerceptualHash({ photosDir, log });
 const classifyByModel: Record<string, ClassifyBenchResult> = {};
 for (const model of [
   values.model,
@@ -51,6 +54,7 @@ const result = {
   classify,
   classifyByModel,
   safety,
+  perceptualHash,
   ...(workflow
     ? {
         workflow: {

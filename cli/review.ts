@@ -1,10 +1,11 @@
 /**
- * `npm run review -- list | show <id> | approve <id> | reject <id> | expire [--note ...] [--as <name>]`
+ * `npm run review -- list | show <id> | approve <id> | reject <id> | expire | block <file or sha256> [--note ...] [--as <name>]`
  *
  * Locally it works on the SQLite store under MODERATION_DATA_DIR (what `npm start` records); with
  * `--stack` (the Pulumi stack's outputs) or `--table` it works on the deployed DynamoDB table and resumes
  * the waiting executions with SendTaskSuccess.
  */
+import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -12,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { REVIEW_STATUSES, type ExpirySweep, type ReviewTimeoutOutcome } from '../functions/shared/contracts/index.js';
 import { ConfigError, describeError } from '../functions/shared/errors.js';
+import { blockImage } from '../functions/shared/verdicts/blocklist.js';
 import { DEFAULT_MODERATION_DATA_DIR } from '../functions/shared/verdicts/index.js';
 import { reviewTimeoutFromEnv } from '../functions/shared/verdicts/review-config.js';
 import { checkModerator } from '../functions/shared/verdicts/rules.js';
@@ -33,6 +35,8 @@ Commands:
   expire                     end the pending reviews past their deadline with the timeout outcome
                              (REVIEW_TIMEOUT_OUTCOME: review or reject, never approve); list and the
                              console do this first, so nobody sees a pending item past its deadline
+  block <file or sha256>     reject this picture and every near-duplicate of it (re-encoded, resized,
+                             cropped a little, brightened, converted) under every ruleset, by your name
 
 Options:
   --as <name>                the moderator's name in the verdict (default: your login name)
@@ -53,7 +57,8 @@ Exit codes: 0 done, 1 the decision could not be applied (conflict, unknown id, s
 error), 2 usage error.`;
 
 const optionsSchema = z.object({
-  command: z.enum(['list', 'show', 'approve', 'reject', 'expire'], { error: 'the command must be list, show, approve, reject or expire' }),
+  command: z.enum(['list', 'show', 'approve', 'reject', 'expire', 'block'], { error: 'the command must be list, show, approve, reject, expire or block' }),
+  target: z.string().min(1).optional(),
   reviewId: z
     .string()
     .regex(/^rv-[0-9a-f]{20}$/, 'a review id looks like rv- and 20 hex digits (see npm run review -- list)')
@@ -103,12 +108,14 @@ export function parseReviewArgs(argv: string[], env: NodeJS.ProcessEnv): { help:
   }
   const { values, positionals } = raw;
   if (values.help || positionals.length === 0) return { help: true };
-  const [command, reviewId, ...extra] = positionals;
+  const [command, second, ...extra] = positionals;
+  const reviewId = command === 'block' ? undefined : second;
   if (extra.length) throw new ConfigError(`Unexpected arguments: ${extra.join(' ')}. Run with --help for the options.`);
   const { timeoutOutcome } = reviewTimeoutFromEnv(env);
   const parsed = optionsSchema.safeParse({
     command,
     reviewId,
+    target: command === 'block' ? second : undefined,
     as: values.as,
     note: values.note,
     status: values.status ?? 'pending',
@@ -124,6 +131,10 @@ export function parseReviewArgs(argv: string[], env: NodeJS.ProcessEnv): { help:
   if (!parsed.success) throw new ConfigError(`${parsed.error.issues.map((i) => i.message).join('; ')}. Run with --help for the options.`);
   const o = { ...parsed.data, timeoutOutcome };
   const listing = o.command === 'list' || o.command === 'expire';
+  if (o.command === 'block') {
+    if (!o.target) throw new ConfigError('block needs an image file or its sha256: npm run review -- block <file or sha256>.');
+    return { help: false, options: o };
+  }
   if (!listing && !o.reviewId) throw new ConfigError(`${o.command} needs a review id: npm run review -- ${o.command} <reviewId>.`);
   if (listing && o.reviewId) throw new ConfigError(`${o.command} takes no review id; use show <reviewId>.`);
   if (o.now && o.command !== 'expire') throw new ConfigError('--now is only for expire.');
@@ -198,7 +209,7 @@ export async function reviewMain(argv: string[], io: ReviewIo, backends: ReviewB
       return 0;
     }
     o = parsed.options;
-    if (o.command === 'approve' || o.command === 'reject') moderator = checkModerator(o.as ?? (io.env.USER || userInfo().username));
+    if (o.command === 'approve' || o.command === 'reject' || o.command === 'block') moderator = checkModerator(o.as ?? (io.env.USER || userInfo().username));
   } catch (err) {
     io.stderr.write(`error: ${printable(describeError(err).message)}\n`);
     return 2;
@@ -219,6 +230,16 @@ export async function reviewMain(argv: string[], io: ReviewIo, backends: ReviewB
     store = await backends.openStore(remote ? { kind: 'dynamodb', table: table! } : { kind: 'sqlite', dataDir: o.dataDir }, region);
     const deps: ReviewDeps = { store, callbacks: remote ? await backends.callbacks(region) : undefined };
 
+    if (o.command === 'block') {
+      const target = /^[0-9a-f]{64}$/.test(o.target!) ? { sha256: o.target! } : { file: path.resolve(o.target!), bytes: await readFile(o.target!) };
+      const record = await blockImage(store, target, moderator!, { note: o.note });
+      io.stdout.write(
+        o.json
+          ? `${JSON.stringify(record, null, 2)}\n`
+          : `Blocked ${record.sha256} (by ${record.decidedBy}): its near-duplicates are answered as rejected from now on.\n`,
+      );
+      return 0;
+    }
     if (o.command === 'expire') {
       const sweep = await expireDueReviews(deps, { outcome: o.timeoutOutcome, ...(o.now ? { now: o.now } : {}) });
       io.stdout.write(o.json ? `${JSON.stringify(sweep, null, 2)}\n` : `${formatSweep(sweep)}\n`);

@@ -11,7 +11,8 @@ import { parseLabels } from './labels.js';
 import { DEGRADATIONS } from './degrade.js';
 import { decodeView } from '../functions/shared/pixels/view.js';
 import { DEFAULT_LIMITS } from '../functions/shared/limits.js';
-import { perceptualHashes, type PerceptualHashes } from '../functions/shared/perceptual-hash.js';
+import type { PerceptualHashes } from '../functions/shared/contracts/index.js';
+import { perceptualHashes } from '../functions/shared/perceptual-hash.js';
 import { DHASH_LIMIT, PHASH_LIMIT, indexKeys, nearMatch, probeKeys } from '../functions/shared/near-duplicate.js';
 
 const args = process.argv.slice(2);

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import type { FetchImageOutput, ModerationInput } from '../shared/contracts/index.js';
 import { EmptyImage, FetchBlocked, InvalidInput, UnsupportedImageFormat } from '../shared/errors.js';
 import { ACCEPTED_FORMATS_TEXT, readImageHeader } from '../shared/image-header.js';
+import { perceptualHashes } from '../shared/perceptual-hash.js';
 import { decodeImage } from '../shared/pixels/decode.js';
 import type { PixelView } from '../shared/pixels/view.js';
 import { phase, phaseSync } from '../shared/profile.js';
@@ -83,7 +84,12 @@ export async function fetchImageWithView(input: ModerationInput, deps: FetchDeps
   // the full-size raster the models reuse, when that is exact.
   const { view, raster } = await phase('decode', () => decodeImage(bytes, header, deps.config, { keepRaster: deps.rasters !== undefined }));
   const sha256 = phaseSync('hash', () => createHash('sha256').update(bytes).digest('hex'));
+  // Near-duplicate memory: from the view just decoded, never a second decode.
+  const hashes = phaseSync('perceptual hash', () => perceptualHashes(view));
   const ptr = await phase('staging I/O', () => deps.store.put(bytes, { sha256, format: header.format }));
   if (raster) deps.rasters?.put(sha256, raster);
-  return { output: { image: { ...ptr, sha256, bytes: bytes.length, format: header.format, width: header.width, height: header.height } }, view };
+  return {
+    output: { image: { ...ptr, sha256, bytes: bytes.length, format: header.format, width: header.width, height: header.height, perceptualHashes: hashes } },
+    view,
+  };
 }

@@ -10,7 +10,8 @@
  * its 8 differing bits fall exactly 2 per band. Candidates are then verified on their stored hashes.
  * Thresholds and the measured rates: README.md ("Near-duplicate memory").
  */
-import { hammingDistance, type PerceptualHashes } from './perceptual-hash.js';
+import type { PerceptualHashes } from './contracts/index.js';
+import { hammingDistance } from './perceptual-hash.js';
 
 /** A pHash within this many bits (of 64), and the dHash of the same windows within DHASH_LIMIT. */
 export const PHASH_LIMIT = 8;

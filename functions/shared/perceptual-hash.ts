@@ -15,16 +15,8 @@
  * 64 x 64 luma grid, then four small transforms (about 0.5 ms per image, `npm run bench`).
  */
 
+import type { PerceptualHashes } from './contracts/index.js';
 import type { PixelView } from './pixels/view.js';
-
-/** What is stored with a verdict: 16 hex digits each (64 bits). */
-export interface PerceptualHashes {
-  pHash: string;
-  dHash: string;
-  /** The same of the picture's centre (INNER_TRIM cut from every side). */
-  innerPHash: string;
-  innerDHash: string;
-}
 
 /** A window of a plane in fractions of its width and height. */
 interface Window {

@@ -36,10 +36,17 @@ const verdictSchema = z
   })
   .passthrough();
 const ruleset = z.string().min(1).max(512);
+const hex64 = z.string().regex(/^[0-9a-f]{16}$/);
+const perceptualHashesSchema = z.object({ pHash: hex64, dHash: hex64, innerPHash: hex64, innerDHash: hex64 });
 const input = moderationInputSchema.passthrough();
 
 const eventSchema = z.discriminatedUnion('action', [
-  z.object({ action: z.literal('lookup'), ruleset, image: z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/) }).passthrough(), input }),
+  z.object({
+    action: z.literal('lookup'),
+    ruleset,
+    image: z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/), perceptualHashes: perceptualHashesSchema.optional() }).passthrough(),
+    input,
+  }),
   z.object({ action: z.literal('record'), ruleset, verdict: verdictSchema, input }),
   z.object({
     action: z.literal('requestReview'),
@@ -88,7 +95,7 @@ export function createVerdictStepHandler(deps: VerdictStepDeps): StepCore<Verdic
     const e = parsed.data;
     switch (e.action) {
       case 'lookup':
-        return lookupVerdict(deps, e.ruleset, e.image.sha256, e.input);
+        return lookupVerdict(deps, e.ruleset, e.image, e.input);
       case 'record':
         return recordVerdict(deps, e.ruleset, e.verdict as Verdict, e.input);
       case 'requestReview':

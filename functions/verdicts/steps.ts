@@ -9,6 +9,7 @@ import {
   type ReviewTimeoutOutcome,
   type ReviewItem,
   type Ruleset,
+  type StagedImage,
   type StepError,
   type Verdict,
   type VerdictLookup,
@@ -16,7 +17,7 @@ import {
 } from '../shared/contracts/index.js';
 import { InvalidInput, ModerationError, VerdictStoreFailed } from '../shared/errors.js';
 import { deliverDecision, type TaskCallbacks } from '../shared/verdicts/callbacks.js';
-import { isModeratorDecision, reviewIdFor } from '../shared/verdicts/rules.js';
+import { BLOCKLIST_RULESET, isModeratorDecision, NEAR_DUPLICATE_REASON, reviewIdFor } from '../shared/verdicts/rules.js';
 import { endReview, timeoutVerdict } from './expiry.js';
 import { withRelevance } from '../shared/relevance/verdict.js';
 import { redactUrls } from '../shared/telemetry/redact.js';
@@ -71,13 +72,58 @@ async function usingStore<T>(deps: VerdictStepDeps, step: string, call: () => Pr
   }
 }
 
-export async function lookupVerdict(deps: VerdictStepDeps, ruleset: Ruleset, sha256: string, input: ModerationInput): Promise<VerdictLookup> {
+/** What LookupVerdict is told about the staged image: its sha256, and its hashes when FetchImage took them. */
+export type LookupImage = Pick<StagedImage, 'sha256'> & Partial<StagedImage>;
+
+export async function lookupVerdict(deps: VerdictStepDeps, ruleset: Ruleset, image: LookupImage, input: ModerationInput): Promise<VerdictLookup> {
   if (input.reModerate) return { found: false, verdict: null, reason: 're-moderate' };
-  return usingStore(deps, 'LookupVerdict', () => lookupStored(deps, ruleset, sha256, input));
+  return usingStore(deps, 'LookupVerdict', () => lookupStored(deps, ruleset, image, input));
 }
 
-async function lookupStored(deps: VerdictStepDeps, ruleset: Ruleset, sha256: string, input: ModerationInput): Promise<VerdictLookup> {
+/**
+ * A person's decision on a near-duplicate of this picture (a decided review or a blocklist entry), as
+ * this image's answer: same decision, by the same person, led by a `near-duplicate` reason. It is
+ * recorded for this image (never indexed itself, rules.ts nearIndexHashes), so the next exact lookup
+ * finds it. A near-duplicate decided by the policy is not inherited: the policy is cheap, a person not.
+ */
+async function inheritNearDuplicate(deps: VerdictStepDeps, ruleset: Ruleset, image: LookupImage, input: ModerationInput): Promise<VerdictLookup | undefined> {
+  if (!image.perceptualHashes) return undefined;
+  const [best] = await deps.store.findNearDuplicates(image.perceptualHashes, [ruleset, BLOCKLIST_RULESET]);
+  if (!best) return undefined;
+  const { record, match } = best;
+  const what = record.decision === 'reject' ? 'rejected' : 'approved';
+  const how = match.windows === 'whole' ? '' : match.windows === 'query-cropped' ? ', this one cropped' : ', that one cropped';
+  const { reviewId: _theirs, ...theirs } = record.verdict;
+  const verdict: Verdict = {
+    ...theirs,
+    decision: record.decision,
+    decidedBy: record.decidedBy,
+    decidedAt: record.decidedAt,
+    image: { ...record.verdict.image, ...image } as StagedImage,
+    reasons: [
+      {
+        code: NEAR_DUPLICATE_REASON,
+        of: record.sha256,
+        distance: match.distance,
+        decidedBy: record.decidedBy,
+        message: `A near-duplicate of image ${record.sha256.slice(0, 12)}… (${match.distance} of 64 hash bits differ${how}), which ${record.decidedBy} ${what}${record.note ? `: ${record.note}` : '.'}`,
+      },
+      ...record.verdict.reasons,
+    ],
+  };
+  const at = (deps.now?.() ?? new Date()).toISOString();
+  const stored = await deps.store.putVerdict({ sha256: image.sha256, ruleset, verdict, postId: input.postId, at });
+  return { found: true, verdict: answer(stored, input), reason: null };
+}
+
+async function lookupStored(deps: VerdictStepDeps, ruleset: Ruleset, image: LookupImage, input: ModerationInput): Promise<VerdictLookup> {
+  const { sha256 } = image;
   const record = await deps.store.getVerdict(sha256, ruleset);
+  // Unknown, or only the policy's verdict: a person's decision on a near-duplicate wins.
+  if (!record || (!isModeratorDecision(record) && record.decision !== 'review' && !record.reviewId)) {
+    const inherited = await inheritNearDuplicate(deps, ruleset, image, input);
+    if (inherited) return inherited;
+  }
   if (!record) return { found: false, verdict: null, reason: 'not-recorded' };
   if (record.decision === 'review' || (record.reviewId && !isModeratorDecision(record))) {
     // A pending review answers "still in review"; one nobody decided in time (its record holds the

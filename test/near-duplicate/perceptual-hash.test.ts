@@ -3,7 +3,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { decodeView } from '../../functions/shared/pixels/view.js';
 import { DEFAULT_LIMITS } from '../../functions/shared/limits.js';
-import { hammingDistance, perceptualHashes, type PerceptualHashes } from '../../functions/shared/perceptual-hash.js';
+import type { PerceptualHashes } from '../../functions/shared/contracts/index.js';
+import { hammingDistance, perceptualHashes } from '../../functions/shared/perceptual-hash.js';
 import { BAND_COUNT, PHASH_LIMIT, indexKeys, nearMatch, probeKeys } from '../../functions/shared/near-duplicate.js';
 import { DEGRADATIONS, ISSUE_VARIANTS } from '../../eval/degrade.js';
 

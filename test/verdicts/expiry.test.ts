@@ -137,7 +137,7 @@ function sweepSuite(open: () => Promise<VerdictStore>) {
   it('a photo whose review expired is moderated (and queued) again when it comes back, as after a STANDARD timeout', async () => {
     const [item] = await queue(store, 1, 'c');
     await expireDueReviews({ store }, { outcome: 'reject', now: new Date(now) });
-    const lookup = await lookupVerdict({ store }, 'r1', item.sha256, { imageUrl: 'https://x/c.jpg', postId: 'c-p9' });
+    const lookup = await lookupVerdict({ store }, 'r1', { sha256: item.sha256 }, { imageUrl: 'https://x/c.jpg', postId: 'c-p9' });
     expect(lookup).to.deep.equal({ found: false, verdict: null, reason: 'not-recorded' });
   });
 

@@ -176,4 +176,21 @@ export function storeContract(open: () => Promise<VerdictStore>): void {
     expect(await store.listDueReviews('2026-12-02T04:00:00.000Z', 100)).to.deep.equal([]);
     expect(await store.listDueReviews(now, 1)).to.have.length(1);
   });
+
+  it('finds a moderator-decided near-duplicate through the band index (any band within one bit), not a policy verdict, not another ruleset', async () => {
+    const h = { pHash: '8f3a55c01e7b9d24', dHash: '0f0f33cc55aa9966', innerPHash: 'f0f0f0f00f0f0f0f', innerDHash: '0f0f33cc55aa9967' };
+    const image = { uri: 'file:///x.jpg', key: 'k', sha256: sha('decided'), bytes: 1, format: 'jpeg' as const, width: 1, height: 1, perceptualHashes: h };
+    const { item } = await store.requestReview({ sha256: sha('decided'), ruleset: 'r1', verdict: verdict('review', { image }), at, deadline });
+    await store.decideReview(item.reviewId, { decision: 'reject', by: 'Alice', at });
+    await store.putVerdict({ sha256: sha('policy'), ruleset: 'r1', verdict: verdict('approve', { image: { ...image, sha256: sha('policy') } }) });
+    // 6 bits differ, spread over every band (each band 1 or 2 bits off): the probes still reach it.
+    const copy = { ...h, pHash: '8f3b55c31e7a9d27' };
+    const found = await store.findNearDuplicates(copy, ['r1']);
+    expect(found.map((f) => f.record.sha256)).to.deep.equal([sha('decided')]);
+    expect(found[0].record).to.include({ decision: 'reject', decidedBy: 'Alice' });
+    expect(found[0].match.distance).to.equal(6);
+    expect(await store.findNearDuplicates(copy, ['r2'])).to.deep.equal([]);
+    // A different picture (many bits in every band) is not a candidate.
+    expect(await store.findNearDuplicates({ ...h, pHash: '70c5aa3fe18462db', innerPHash: '70c5aa3fe18462db' }, ['r1'])).to.deep.equal([]);
+  });
 }

@@ -57,6 +57,17 @@ export const IMAGE_FORMATS = ['jpeg', 'png', 'webp', 'gif', 'avif', 'heif', 'tif
 export type ImageFormat = (typeof IMAGE_FORMATS)[number];
 
 /** A validated image in the staging store (S3 in AWS, a directory locally), addressed by content. */
+/**
+ * Perceptual hashes of a picture (functions/shared/perceptual-hash.ts): 64 bits each as 16 hex digits,
+ * of the whole picture and of its centre. What near-duplicate memory compares.
+ */
+export interface PerceptualHashes {
+  pHash: string;
+  dHash: string;
+  innerPHash: string;
+  innerDHash: string;
+}
+
 export interface StagedImage {
   /** s3://bucket/key in AWS, file:///abs/path locally. */
   uri: string;
@@ -67,6 +78,8 @@ export interface StagedImage {
   format: ImageFormat;
   width: number;
   height: number;
+  /** From FetchImage's one decode; absent on images staged before near-duplicate memory existed. */
+  perceptualHashes?: PerceptualHashes;
 }
 
 /**
@@ -190,6 +203,10 @@ export interface Reason {
   error?: string;
   /** Which evidence decided: the classifier, or the safety engine by name (metrics count decisions by it). */
   source?: 'classifier' | SafetyEngineName;
+  /** Near-duplicate (code "near-duplicate"): the sha256 of the decided image, the pHash distance, who decided it. */
+  of?: string;
+  distance?: number;
+  decidedBy?: string;
   message: string;
 }
 

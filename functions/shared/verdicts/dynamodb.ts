@@ -4,6 +4,11 @@
  *   verdict record   pk IMG#<sha256>     sk V#<ruleset>
  *   post → verdict   pk POST#<postId>    sk IMG#<sha256>#V#<ruleset>
  *   review item      pk REVIEW#<id>      sk REVIEW    gsi1pk REVIEWS#<status>  gsi1sk <createdAt>#<id>
+ *   near-dup band    pk NEAR#<band>#<value as 4 hex>   sk IMG#<sha256>#<rulesetKey>   hashes
+ *
+ * Band items (multi-index hashing, near-duplicate.ts) exist for moderator decisions only: 8 per decided
+ * picture (4 bands x whole and centre pHash), written before its record. A lookup Queries the partitions
+ * of its probe values (at most 136, eventually consistent) and verifies what they hold.
  *
  * Every read-modify-write is optimistic: items carry a version, each write is conditional on the version
  * read, and a lost race re-reads and recomputes with the same rules as SQLite (rules.ts). No
@@ -14,10 +19,31 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient, PutCommandInput } from '@aws-sdk/lib-dynamodb';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { REVIEW_STATUSES, type ReviewDecision, type ReviewItem, type ReviewStatus, type Ruleset, type VerdictRecord } from '../contracts/index.js';
+import {
+  REVIEW_STATUSES,
+  type PerceptualHashes,
+  type ReviewDecision,
+  type ReviewItem,
+  type ReviewStatus,
+  type Ruleset,
+  type VerdictRecord,
+} from '../contracts/index.js';
 import { ReviewNotFound, VerdictStoreUnavailable } from '../errors.js';
-import { decideItem, decidedRecord, isModeratorDecision, nextReviewItem, nextVerdictRecord, recordMatchesItem, recordWithPost, reviewIdFor } from './rules.js';
-import type { DecideResult, ExpireResult, NewVerdict, ReviewRequest, VerdictQuery, VerdictStore } from './store.js';
+import { indexKeys, probeKeys, type BandKey } from '../near-duplicate.js';
+import {
+  decideItem,
+  decidedRecord,
+  isModeratorDecision,
+  nearIndexHashes,
+  nextReviewItem,
+  nextVerdictRecord,
+  recordMatchesItem,
+  recordWithPost,
+  reviewIdFor,
+  rulesetKey,
+  verifyNearDuplicates,
+} from './rules.js';
+import type { DecideResult, ExpireResult, NearDuplicate, NewVerdict, ReviewRequest, VerdictQuery, VerdictStore } from './store.js';
 
 /** The table's key schema, shared with the Pulumi program and the tests' dynalite table. */
 export const VERDICT_TABLE_SCHEMA = {
@@ -35,6 +61,9 @@ interface Stored<T> {
 const recordKey = (sha256: string, ruleset: Ruleset) => ({ pk: `IMG#${sha256}`, sk: `V#${ruleset}` });
 const postKey = (postId: string, sha256: string, ruleset: Ruleset) => ({ pk: `POST#${postId}`, sk: `IMG#${sha256}#V#${ruleset}` });
 const reviewKey = (reviewId: string) => ({ pk: `REVIEW#${reviewId}`, sk: 'REVIEW' });
+const bandPk = (k: BandKey) => `NEAR#${k.band}#${k.value.toString(16).padStart(4, '0')}`;
+/** Band partitions read at once by one lookup (the SDK's default socket pool is 50). */
+const NEAR_QUERY_CONCURRENCY = 16;
 const nowIso = (): string => new Date().toISOString();
 
 /** Attempts at an optimistic write before giving up (each after a jittered, growing pause, at most 0.5 s). */
@@ -88,14 +117,27 @@ export class DynamoVerdictStore implements VerdictStore {
     };
   }
 
-  /** Post links first (idempotent; a link without its record is skipped by findVerdicts), then the record. */
+  /**
+   * Post links and band items first (idempotent; a link without its record is skipped by findVerdicts,
+   * a band item without a decided record by findNearDuplicates), then the record.
+   */
   private async writeRecord(next: VerdictRecord, cur: Stored<VerdictRecord> | undefined): Promise<void> {
     const before = new Set(cur?.data.postIds ?? []);
-    await Promise.all(
-      next.postIds
+    const hashes = nearIndexHashes(next);
+    const indexed = cur && nearIndexHashes(cur.data) !== undefined;
+    await Promise.all([
+      ...next.postIds
         .filter((p) => !before.has(p))
         .map((p) => this.write({ TableName: this.location, Item: { ...postKey(p, next.sha256, next.ruleset), sha256: next.sha256, ruleset: next.ruleset } })),
-    );
+      ...(hashes && !indexed
+        ? indexKeys(hashes).map((k) =>
+            this.write({
+              TableName: this.location,
+              Item: { pk: bandPk(k), sk: `IMG#${next.sha256}#${rulesetKey(next.ruleset)}`, sha256: next.sha256, rulesetKey: rulesetKey(next.ruleset), hashes },
+            }),
+          )
+        : []),
+    ]);
     await this.write(
       this.put(recordKey(next.sha256, next.ruleset), next, cur?.version, { updatedAt: next.updatedAt, decision: next.decision, decidedBy: next.decidedBy }),
     );
@@ -176,6 +218,25 @@ export class DynamoVerdictStore implements VerdictStore {
       records = found.filter((r): r is VerdictRecord => r !== undefined);
     }
     return records.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
+  }
+
+  async findNearDuplicates(hashes: PerceptualHashes, rulesets: readonly Ruleset[]): Promise<NearDuplicate[]> {
+    const keys = probeKeys(hashes);
+    const candidates: Array<{ sha256: string; rulesetKey: string; hashes: PerceptualHashes }> = [];
+    for (let i = 0; i < keys.length; i += NEAR_QUERY_CONCURRENCY) {
+      const pages = await Promise.all(
+        keys.slice(i, i + NEAR_QUERY_CONCURRENCY).map((k) =>
+          this.queryAll({
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': bandPk(k) },
+            ProjectionExpression: 'sha256, rulesetKey, hashes',
+          }),
+        ),
+      );
+      for (const item of pages.flat())
+        candidates.push({ sha256: item.sha256 as string, rulesetKey: item.rulesetKey as string, hashes: item.hashes as PerceptualHashes });
+    }
+    return verifyNearDuplicates(hashes, rulesets, candidates, (sha256, ruleset) => this.getVerdict(sha256, ruleset));
   }
 
   async putVerdict(entry: NewVerdict): Promise<VerdictRecord> {

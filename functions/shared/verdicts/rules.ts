@@ -3,9 +3,18 @@
  * of a record or review item with these functions and only add atomicity around them.
  */
 import { createHash } from 'node:crypto';
-import { POLICY_DECIDER, type ReviewDecision, type ReviewItem, type Ruleset, type Verdict, type VerdictRecord } from '../contracts/index.js';
+import {
+  POLICY_DECIDER,
+  type PerceptualHashes,
+  type ReviewDecision,
+  type ReviewItem,
+  type Ruleset,
+  type Verdict,
+  type VerdictRecord,
+} from '../contracts/index.js';
+import { nearMatch } from '../near-duplicate.js';
 import { InvalidInput, ReviewConflict } from '../errors.js';
-import type { NewVerdict, ReviewRequest } from './store.js';
+import type { NearDuplicate, NewVerdict, ReviewRequest } from './store.js';
 
 const SHA256 = /^[0-9a-f]{64}$/;
 /** Letters, digits, space, . _ @ - ; 1-64 characters. Names land in verdicts shown to publishers. */
@@ -170,4 +179,58 @@ export function decidedRecord(existing: VerdictRecord | undefined, item: ReviewI
 export function recordMatchesItem(record: VerdictRecord | undefined, item: ReviewItem): boolean {
   if (item.status !== 'approved' && item.status !== 'rejected') return true;
   return record?.reviewId === item.reviewId && record.decision === (item.status === 'approved' ? 'approve' : 'reject') && record.decidedBy === item.decidedBy;
+}
+
+/** The reason a near-duplicate's answer leads with. */
+export const NEAR_DUPLICATE_REASON = 'near-duplicate';
+
+/**
+ * The ruleset blocklist entries are recorded under (`npm run review -- block`): every lookup also asks
+ * it, so a block outlives model and policy changes.
+ */
+export const BLOCKLIST_RULESET = 'blocklist';
+export const BLOCKLIST_REASON = 'blocklist';
+
+/**
+ * The hashes a record is indexed under for near-duplicate lookups: only a person's own decision (a
+ * review decided, a blocklist entry) with the picture's hashes. An answer inherited from a
+ * near-duplicate is not indexed, so a chain of slightly different copies cannot drift away from the
+ * picture the moderator saw.
+ */
+export function nearIndexHashes(record: VerdictRecord): PerceptualHashes | undefined {
+  if (!isModeratorDecision(record) || record.decision === 'review') return undefined;
+  if (record.verdict.reasons[0]?.code === NEAR_DUPLICATE_REASON) return undefined;
+  return record.verdict.image?.perceptualHashes;
+}
+
+/** A short, fixed-length name of a ruleset for index keys (rulesets run to hundreds of characters). */
+export function rulesetKey(ruleset: Ruleset): string {
+  return createHash('sha256').update(ruleset).digest('hex').slice(0, 16);
+}
+
+/**
+ * Candidates from an adapter's band index, verified: the hashes must match (nearMatch) and the current
+ * record must still be a person's decision. Rejects first (a picture both approved and rejected as
+ * near-duplicates stays rejected), then the closest.
+ */
+export async function verifyNearDuplicates(
+  query: PerceptualHashes,
+  rulesets: readonly Ruleset[],
+  candidates: Iterable<{ sha256: string; rulesetKey: string; hashes: PerceptualHashes }>,
+  read: (sha256: string, ruleset: Ruleset) => Promise<VerdictRecord | undefined>,
+): Promise<NearDuplicate[]> {
+  const wanted = new Map(rulesets.map((r) => [rulesetKey(r), r]));
+  const unique = new Map<string, { sha256: string; ruleset: Ruleset; hashes: PerceptualHashes }>();
+  for (const c of candidates) {
+    const ruleset = wanted.get(c.rulesetKey);
+    if (ruleset !== undefined) unique.set(`${c.sha256} ${c.rulesetKey}`, { sha256: c.sha256, ruleset, hashes: c.hashes });
+  }
+  const matched = [...unique.values()].flatMap((c) => {
+    const match = nearMatch(query, c.hashes);
+    return match ? [{ ...c, match }] : [];
+  });
+  const found = await Promise.all(matched.map(async ({ sha256, ruleset, match }) => ({ record: await read(sha256, ruleset), match })));
+  return found
+    .filter((f): f is NearDuplicate => f.record !== undefined && nearIndexHashes(f.record) !== undefined)
+    .sort((a, b) => Number(b.record.decision === 'reject') - Number(a.record.decision === 'reject') || a.match.distance - b.match.distance);
 }

@@ -6,10 +6,11 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { ReviewDecision, ReviewItem, ReviewStatus, Ruleset, VerdictRecord } from '../contracts/index.js';
+import type { PerceptualHashes, ReviewDecision, ReviewItem, ReviewStatus, Ruleset, VerdictRecord } from '../contracts/index.js';
+import { indexKeys, probeKeys } from '../near-duplicate.js';
 import { ReviewNotFound, VerdictStoreUnavailable } from '../errors.js';
-import { decideItem, decidedRecord, nextReviewItem, nextVerdictRecord, recordWithPost } from './rules.js';
-import type { DecideResult, ExpireResult, NewVerdict, ReviewRequest, VerdictQuery, VerdictStore } from './store.js';
+import { decideItem, decidedRecord, nearIndexHashes, nextReviewItem, nextVerdictRecord, recordWithPost, rulesetKey, verifyNearDuplicates } from './rules.js';
+import type { DecideResult, ExpireResult, NearDuplicate, NewVerdict, ReviewRequest, VerdictQuery, VerdictStore } from './store.js';
 
 /** The file name inside MODERATION_DATA_DIR. */
 export const SQLITE_FILE = 'verdicts.sqlite';
@@ -43,6 +44,16 @@ CREATE TABLE IF NOT EXISTS verdict_posts (
   ruleset TEXT NOT NULL,
   PRIMARY KEY (post_id, sha256, ruleset)
 );
+-- Near-duplicate band index (functions/shared/near-duplicate.ts): one row per band value of a decided
+-- picture's pHashes; a lookup reads the rows of its probe values through the primary key.
+CREATE TABLE IF NOT EXISTS near_index (
+  band INTEGER NOT NULL,
+  value INTEGER NOT NULL,
+  ruleset_key TEXT NOT NULL,
+  sha256 TEXT NOT NULL,
+  hashes TEXT NOT NULL,
+  PRIMARY KEY (band, value, ruleset_key, sha256)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS reviews (
   review_id TEXT PRIMARY KEY,
   status TEXT NOT NULL,
@@ -131,6 +142,24 @@ export class SqliteVerdictStore implements VerdictStore {
       .run(r.sha256, r.ruleset, r.decision, r.decidedBy, r.updatedAt, JSON.stringify(r));
     const link = this.db.prepare('INSERT OR IGNORE INTO verdict_posts (post_id, sha256, ruleset) VALUES (?, ?, ?)');
     for (const postId of r.postIds) link.run(postId, r.sha256, r.ruleset);
+    const hashes = nearIndexHashes(r);
+    if (hashes) {
+      const band = this.db.prepare('INSERT OR IGNORE INTO near_index (band, value, ruleset_key, sha256, hashes) VALUES (?, ?, ?, ?, ?)');
+      for (const k of indexKeys(hashes)) band.run(k.band, k.value, rulesetKey(r.ruleset), r.sha256, JSON.stringify(hashes));
+    }
+  }
+
+  async findNearDuplicates(hashes: PerceptualHashes, rulesets: readonly Ruleset[]): Promise<NearDuplicate[]> {
+    const byBand = new Map<number, number[]>();
+    for (const k of probeKeys(hashes)) byBand.set(k.band, [...(byBand.get(k.band) ?? []), k.value]);
+    const candidates = [...byBand].flatMap(([band, values]) =>
+      (
+        this.db
+          .prepare(`SELECT sha256, ruleset_key, hashes FROM near_index WHERE band = ? AND value IN (${values.map(() => '?').join(', ')})`)
+          .all(band, ...values) as Array<{ sha256: string; ruleset_key: string; hashes: string }>
+      ).map((row) => ({ sha256: row.sha256, rulesetKey: row.ruleset_key, hashes: JSON.parse(row.hashes) as PerceptualHashes })),
+    );
+    return verifyNearDuplicates(hashes, rulesets, candidates, async (sha256, ruleset) => this.readRecord(sha256, ruleset));
   }
 
   private readItem(reviewId: string): ReviewItem | undefined {

@@ -7,7 +7,8 @@
  * Used by the workflow's VerdictStep (functions/verdicts/), `npm run review`, the publisher's client
  * and the console.
  */
-import type { ReviewDecision, ReviewItem, ReviewStatus, Ruleset, Verdict, VerdictRecord } from '../contracts/index.js';
+import type { PerceptualHashes, ReviewDecision, ReviewItem, ReviewStatus, Ruleset, Verdict, VerdictRecord } from '../contracts/index.js';
+import type { NearMatch } from '../near-duplicate.js';
 
 /** A verdict to record: who decided is in `verdict.decidedBy` (POLICY_DECIDER when absent). */
 export interface NewVerdict {
@@ -48,6 +49,12 @@ export interface ExpireResult {
 
 export type VerdictQuery = { sha256: string } | { postId: string };
 
+/** A moderator-decided record whose picture is a near-duplicate of the one looked up. */
+export interface NearDuplicate {
+  record: VerdictRecord;
+  match: NearMatch;
+}
+
 export interface VerdictStore {
   /** `sqlite` or `dynamodb`, for messages. */
   readonly kind: string;
@@ -63,6 +70,12 @@ export interface VerdictStore {
    * verdict (the stored one is returned instead), so a late execution cannot undo a person's decision.
    */
   putVerdict(entry: NewVerdict): Promise<VerdictRecord>;
+  /**
+   * Moderator-decided records (decisions, blocklist entries) under these rulesets whose picture is a
+   * near-duplicate of `hashes`: rejects first, then closest first. Reads the band index (one key per
+   * band value; near-duplicate.ts), never every record. Records are indexed when a person decides.
+   */
+  findNearDuplicates(hashes: PerceptualHashes, rulesets: readonly Ruleset[]): Promise<NearDuplicate[]>;
   /** Adds a post to an existing record (a re-submitted photo); returns the record, or undefined. */
   addPost(sha256: string, ruleset: Ruleset, postId: string, at?: string): Promise<VerdictRecord | undefined>;
 
