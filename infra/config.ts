@@ -103,7 +103,8 @@ const schema = z
     stagingExpirationDays: z.coerce.number().int().min(1).max(365).default(1),
     /** elastic: no burst credits to exhaust when many cold starts read the model at once (DESIGN.md). */
     efsThroughputMode: z.enum(['elastic', 'bursting'], { error: 'efsThroughputMode must be elastic or bursting' }).default('elastic'),
-    efsBackups: z.coerce.boolean().default(false),
+    // Not z.coerce.boolean(): Pulumi config values are strings, and Boolean('false') is true.
+    efsBackups: z.preprocess((v) => (typeof v === 'boolean' ? String(v) : v), z.stringbool({ error: 'efsBackups must be true or false' })).default(false),
     /** Moderators' email for new reviews (SNS asks the address to confirm once). Absent: subscribe later. */
     reviewEmail: z.email('reviewEmail must be an email address').optional(),
     /** How long a review waits for a moderator: the STANDARD review task's TimeoutSeconds, a queued review's deadline. */

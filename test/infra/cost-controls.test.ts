@@ -163,4 +163,12 @@ describe('infra: cost controls (provisioned concurrency, peak schedule, budget) 
     expect(ok.provisionedConcurrencySchedule).to.deep.equal([{ ...window, timezone: 'UTC' }]);
     expect([ok.classifierProvisionedConcurrency, ok.monthlyBudgetUsd]).to.deep.equal([0, 12.5]);
   });
+
+  it("reads boolean settings as Pulumi gives them (strings): 'false' is false", () => {
+    const base = { region: 'us-east-1' };
+    expect(parseStackConfig({ ...base, efsBackups: 'false' }).efsBackups).to.equal(false);
+    expect(parseStackConfig({ ...base, efsBackups: 'true' }).efsBackups).to.equal(true);
+    expect(parseStackConfig(base).efsBackups).to.equal(false);
+    expect(() => parseStackConfig({ ...base, efsBackups: 'maybe' })).to.throw(ConfigError, /efsBackups must be true or false/);
+  });
 });
