@@ -5,7 +5,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  // Plain JavaScript (the console's browser page, the bundle runner scripts) is outside the TypeScript project.
+  // Plain JavaScript (the bundle runner scripts) is outside the TypeScript project.
   { ignores: ['node_modules/', 'dist/', '.cache/', '.staging/', '.moderation/', 'bench/out/', '**/*.js', '**/*.mjs', '**/*.cjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
@@ -32,6 +32,27 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-argument': 'off',
       '@typescript-eslint/no-unsafe-call': 'off',
       '@typescript-eslint/no-unsafe-return': 'off',
+    },
+  },
+  {
+    // The browser page (console/page/, its own tsconfig with the DOM): it may import the server's answer
+    // types, never server or Node code (esbuild would try to bundle it), and has no Node globals.
+    files: ['console/page/**/*.ts'],
+    rules: {
+      'no-restricted-globals': ['error', 'process', 'Buffer', 'require', 'module', '__dirname', '__filename', 'global'],
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:*'], message: 'The page runs in the browser.' },
+            {
+              group: ['../server/*', '../../server/*', '../../*', '../../../*'],
+              allowTypeImports: true,
+              message: 'The page imports server code as types only.',
+            },
+          ],
+        },
+      ],
     },
   },
   {

@@ -8,6 +8,7 @@
  */
 import dagre from '@dagrejs/dagre';
 import type { AslState, AslStateMachine } from '../../workflows/asl.js';
+import type { StateRun } from '../../workflows/local/execution-log.js';
 
 export type EdgeKind = 'next' | 'choice' | 'default' | 'catch' | 'branch';
 
@@ -39,6 +40,11 @@ export interface StateGraph {
   height: number;
   nodes: GraphNode[];
   edges: GraphEdge[];
+}
+
+/** The graph of one recorded execution: each edge says whether that run went along it. */
+export interface ExecutionGraph extends StateGraph {
+  edges: Array<GraphEdge & { taken: boolean }>;
 }
 
 export const START = 'START';
@@ -142,4 +148,41 @@ export function layoutDefinition(definition: AslStateMachine): StateGraph {
   });
   const { width = 0, height = 0 } = g.graph() as { width?: number; height?: number };
   return { width, height, nodes, edges: laid };
+}
+
+/** The state a node belongs to: a Parallel's join and cluster are the Parallel's. */
+const stateOf = (nodeId: string): string => (nodeId === START || nodeId === END ? nodeId : nodeId.split('#')[0]);
+
+/**
+ * Marks the edges a run took. The engine's log names no predecessor, so an edge counts as taken when its
+ * target ran and, of the states that can lead there, its source is the one that finished last before the
+ * target started. The last visit of each state is the one that counts (a retried state that then
+ * succeeded took its success edge).
+ */
+export function withTakenEdges(graph: StateGraph, states: ReadonlyArray<Pick<StateRun, 'name' | 'type' | 'startMs' | 'durationMs'>>): ExecutionGraph {
+  const runs = new Map(states.map((r) => [r.name, r]));
+  const endOf = (name: string): number | undefined => {
+    const r = runs.get(name);
+    return r ? r.startMs + (r.durationMs ?? 0) : undefined;
+  };
+  const predecessor = new Map<string, { from: string; end: number }>();
+  for (const e of graph.edges) {
+    const from = stateOf(e.from);
+    const to = stateOf(e.to);
+    if (e.kind === 'branch' || to === END) continue;
+    const target = runs.get(to);
+    const fromEnd = from === START ? 0 : endOf(from);
+    // 1 ms of slack: the log's timestamps are whole milliseconds, so a source can seem to end just after its target started.
+    if (!target || fromEnd === undefined || fromEnd > target.startMs + 1) continue;
+    const best = predecessor.get(to);
+    if (!best || fromEnd >= best.end) predecessor.set(to, { from, end: fromEnd });
+  }
+  const taken = (e: GraphEdge): boolean => {
+    const from = stateOf(e.from);
+    const to = stateOf(e.to);
+    if (e.kind === 'branch') return runs.has(from) && (runs.has(to) || e.to.endsWith('#join'));
+    if (to === END) return runs.get(from)?.type === 'Succeed';
+    return predecessor.get(to)?.from === from;
+  };
+  return { ...graph, edges: graph.edges.map((e) => ({ ...e, taken: taken(e) })) };
 }

@@ -18,11 +18,13 @@ import type { ReviewDeps } from '../../workflows/review.js';
 import { defaultStoreBackends, type StoreBackends } from '../../functions/verdicts/backends.js';
 import { parseStateMachineArn, pulumiStackOutputs } from '../../cli/stack.js';
 import { localDefinition } from '../../workflows/local/definition.js';
+import type { ConsoleInfo } from './api.js';
 import { createConsoleApp } from './app.js';
 import { deployedExecutions, localExecutions, type ExecutionSource } from './executions.js';
 import { CONSOLE_USAGE, parseConsoleArgs, type ConsoleOptions } from './options.js';
 import { evalReportFile } from './routes/eval.js';
 import { storeReviews } from './reviews.js';
+import { pageScript } from './page-bundle.js';
 import { hostNames, newToken } from './security.js';
 
 export interface RunningConsole {
@@ -49,7 +51,7 @@ interface Sources {
   definition: AslDefinition;
   executions: ExecutionSource;
   staging: StagingStore;
-  info: Record<string, string | undefined>;
+  info: ConsoleInfo;
 }
 
 interface Deployed {
@@ -115,6 +117,8 @@ const text = (v: unknown): string | undefined => (typeof v === 'string' && v ? v
 
 export async function startConsole(opts: ConsoleOptions, overrides: ConsoleOverrides = {}): Promise<RunningConsole> {
   const moderator = checkModerator(opts.moderator);
+  // Before any store is opened: a page that does not bundle is a start-up error with nothing to close.
+  const script = await pageScript();
   const backends = { ...defaultStoreBackends, ...overrides.reviewBackends };
   let sources: Sources;
   if (opts.stack) {
@@ -140,6 +144,7 @@ export async function startConsole(opts: ConsoleOptions, overrides: ConsoleOverr
     reviews: storeReviews({ store, callbacks, ...(store.kind === 'sqlite' ? { expireOutcome: opts.reviewTimeoutOutcome ?? 'review' } : {}) }),
     moderator,
     evalReport: evalReportFile(path.resolve(opts.evalReport)),
+    pageScript: script,
   });
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: opts.port, hostname: opts.host }, () => resolve(s));

@@ -1,6 +1,6 @@
 // The console's graph is laid out by dagre from the very definition buildDefinition returns.
 import { expect } from 'chai';
-import { layoutDefinition, START, END } from '../../console/server/graph.js';
+import { layoutDefinition, withTakenEdges, START, END } from '../../console/server/graph.js';
 import { walkStates } from '../../workflows/asl.js';
 import { localDefinition } from '../../workflows/local/definition.js';
 
@@ -41,4 +41,71 @@ describe('state machine graph (console/server/graph.ts)', () => {
       for (const n of g.nodes) expect(n.x + n.width / 2 <= g.width + 0.5 && n.y + n.height / 2 <= g.height + 0.5, n.id).to.equal(true);
     });
   }
+
+  describe('the edges a run took (withTakenEdges)', () => {
+    const graph = layoutDefinition(localDefinition('local', 'test-ruleset'));
+    const takenOf = (runs: Array<[name: string, type: string, startMs: number, durationMs: number]>) =>
+      withTakenEdges(
+        graph,
+        runs.map(([name, type, startMs, durationMs]) => ({ name, type, startMs, durationMs })),
+      )
+        .edges.filter((e) => e.taken)
+        .map((e) => `${e.from} > ${e.to}`)
+        .sort();
+
+    it('marks exactly the path of a run that went through the Parallel to a review', () => {
+      const taken = takenOf([
+        ['FetchImage', 'Task', 0, 10],
+        ['LookupVerdict', 'Task', 11, 3],
+        ['KnownImage', 'Choice', 15, 0],
+        ['AnalyzeImage', 'Parallel', 16, 50],
+        ['ClassifyImage', 'Task', 16, 40],
+        ['CheckSafety', 'Task', 17, 45],
+        ['AggregateVerdict', 'Task', 67, 2],
+        ['RouteDecision', 'Choice', 70, 0],
+        ['RequestReview', 'Task', 71, 3],
+        ['RouteRecorded', 'Choice', 75, 0],
+        ['NeedsReview', 'Succeed', 76, 0],
+      ]);
+      expect(taken).to.deep.equal(
+        [
+          'START > FetchImage',
+          'FetchImage > LookupVerdict',
+          'LookupVerdict > KnownImage',
+          // LookupVerdict's catch also leads to AnalyzeImage, but KnownImage finished later.
+          'KnownImage > AnalyzeImage',
+          'AnalyzeImage > ClassifyImage',
+          'AnalyzeImage > CheckSafety',
+          'ClassifyImage > AnalyzeImage#join',
+          'CheckSafety > AnalyzeImage#join',
+          'AnalyzeImage#join > AggregateVerdict',
+          'AggregateVerdict > RouteDecision',
+          'RouteDecision > RequestReview',
+          'RequestReview > RouteRecorded',
+          'RouteRecorded > NeedsReview',
+          'NeedsReview > END',
+        ].sort(),
+      );
+    });
+
+    it('marks the catch edge and the fail-safe path of a caught error, not the success edge', () => {
+      const taken = takenOf([
+        ['FetchImage', 'Task', 0, 5],
+        ['FetchImageFailed', 'Pass', 6, 1],
+        ['FailSafeVerdict', 'Task', 8, 2],
+        ['RouteFailSafe', 'Choice', 11, 0],
+        ['Rejected', 'Succeed', 12, 0],
+      ]);
+      expect(taken).to.deep.equal(
+        [
+          'START > FetchImage',
+          'FetchImage > FetchImageFailed',
+          'FetchImageFailed > FailSafeVerdict',
+          'FailSafeVerdict > RouteFailSafe',
+          'RouteFailSafe > Rejected',
+          'Rejected > END',
+        ].sort(),
+      );
+    });
+  });
 });

@@ -1,10 +1,8 @@
 import { Hono } from 'hono';
-import { z } from 'zod';
 import { REVIEW_STATUSES, type ModeratorDecision, type ReviewStatus } from '../../../functions/shared/contracts/index.js';
 import { checkSha256 } from '../../../functions/shared/verdicts/rules.js';
+import { decideBody, type DecideResponse, type ReviewsResponse, type VerdictsResponse } from '../api.js';
 import type { ReviewActions } from '../reviews.js';
-
-const decideBody = z.object({ note: z.string().max(2000, 'a note is at most 2,000 characters').optional() }).strict();
 
 /** The store's own errors, as HTTP answers: the page shows the message, which says what to do. */
 const STATUS_BY_ERROR: Record<string, 400 | 404 | 409 | 410 | 503> = {
@@ -30,7 +28,7 @@ export function reviewRoutes(reviews: ReviewActions, moderator: string): Hono {
     const category = c.req.query('category');
     let items = await reviews.list(status, limit);
     if (category) items = items.filter((i) => i.verdict.reasons.some((x) => x.category === category));
-    return c.json({ status, moderator, reviews: items });
+    return c.json({ status, moderator, reviews: items } satisfies ReviewsResponse);
   });
 
   for (const decision of ['approve', 'reject'] as const satisfies readonly ModeratorDecision[]) {
@@ -42,7 +40,7 @@ export function reviewRoutes(reviews: ReviewActions, moderator: string): Hono {
       if (!parsed.success)
         return c.json({ error: 'InvalidInput', message: `Body must be { "note"?: string }: ${parsed.error.issues.map((i) => i.message).join('; ')}.` }, 400);
       const { item, record, changed, delivery } = await reviews.decide({ reviewId: c.req.param('id'), decision, by: moderator, note: parsed.data.note });
-      return c.json({ review: item, verdict: record, changed, delivery });
+      return c.json({ review: item, verdict: record, changed, delivery } satisfies DecideResponse);
     });
   }
 
@@ -51,7 +49,7 @@ export function reviewRoutes(reviews: ReviewActions, moderator: string): Hono {
     const postId = c.req.query('postId');
     if (!sha256 === !postId) return c.json({ error: 'InvalidInput', message: 'Search with exactly one of ?sha256=<64 hex digits> or ?postId=<post id>.' }, 400);
     const verdicts = await reviews.history(sha256 ? { sha256: checkSha256(sha256) } : { postId: postId! });
-    return c.json({ verdicts });
+    return c.json({ verdicts } satisfies VerdictsResponse);
   });
   return r;
 }

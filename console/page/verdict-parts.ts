@@ -1,0 +1,21 @@
+/** Pieces of a verdict several views show: the staged image's thumbnail and one reason. */
+import type { VerdictRecord } from '../server/api.js';
+import { h } from './dom.js';
+import { pct } from './format.js';
+
+type Verdict = VerdictRecord['verdict'];
+
+export function thumb(image: Verdict['image'], width = 320): HTMLElement {
+  if (!image || !image.sha256 || !image.format) return h('div', { class: 'muted' }, 'no image');
+  return h('img', {
+    src: `/api/images/${encodeURIComponent(image.sha256)}/${encodeURIComponent(image.format)}?w=${width}`,
+    alt: 'staged image',
+    loading: 'lazy',
+  });
+}
+
+export function reasonLine(r: Verdict['reasons'][number]): HTMLElement {
+  const bits = [r.message];
+  if (r.label && r.confidence !== undefined) bits.push(`(${r.label} ${pct(r.confidence)}${r.threshold !== undefined ? ` ≥ ${r.threshold}` : ''})`);
+  return h('li', { 'data-code': r.code }, bits.join(' '));
+}
