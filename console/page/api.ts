@@ -1,9 +1,9 @@
 /** The page's client of the console's JSON API (console/server/api.ts types every answer). */
-import type { ApiError } from '../server/api.js';
+import type { ApiError, TokenHeader } from '../server/api.js';
 import { token } from './token.js';
 
-/** The TOKEN_HEADER the server checks on every state-changing request. */
-const TOKEN_HEADER = 'X-Console-Token';
+/** Typed as the server's own constant, so the two cannot drift apart. */
+const TOKEN_HEADER: TokenHeader = 'X-Console-Token';
 
 /** An error answer: named as the server named it, with its message (which says what to do). */
 export class ApiFailure extends Error {

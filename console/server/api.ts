@@ -10,8 +10,12 @@ import type { ExecutionRecord, StateOutcome, StateRun } from '../../workflows/lo
 import type { DecideOutcome, PublicReviewItem } from '../../workflows/review.js';
 import type { ExecutionListItem } from './executions.js';
 import type { ExecutionGraph, GraphEdge, GraphNode, StateGraph } from './graph.js';
+import type { TOKEN_HEADER } from './security.js';
 
 export type { ExecutionGraph, ExecutionListItem, ExecutionRecord, GraphEdge, GraphNode, PublicReviewItem, StateGraph, StateOutcome, StateRun, VerdictRecord };
+
+/** The header every state-changing request carries the console's token in. */
+export type TokenHeader = typeof TOKEN_HEADER;
 
 /** Every error answer: the named error and a message that says what to do. */
 export interface ApiError {
