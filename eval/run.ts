@@ -19,11 +19,12 @@ import { pool } from '../workflows/local/pool.js';
 import type { CreateLocalWorkflow } from '../workflows/local/workflow.js';
 import { reportHtml, sweepSvg } from './chart.js';
 import { parseLabels, type LabelledImage } from './labels.js';
-import { score, type EvalCase, type EvalSummary } from './score.js';
-import { formatSweep, sweep, type SweepCase, type SweepCurve } from './sweep.js';
+import { score, type EvalCase } from './score.js';
+import type { EvalReport } from './report.js';
+import { formatSweep, sweep, type SweepCase } from './sweep.js';
 import { relevanceIndex } from '../functions/shared/relevance/index-data.js';
 import { scoreRelevance } from '../functions/shared/relevance/score.js';
-import { summariseRelevance, type RelevanceCase, type RelevanceSummary } from './relevance.js';
+import { summariseRelevance, type RelevanceCase } from './relevance.js';
 
 export const EVAL_USAGE = `Usage: npm run eval -- [labels.tsv] [options]
 
@@ -44,20 +45,6 @@ Options:
   -h, --help           this help
 
 Exit codes: 0 report written (whatever the numbers), 1 an image or the environment failed, 2 usage error.`;
-
-export interface EvalReport extends EvalSummary {
-  labels: string;
-  policy: ReturnType<typeof policyFromEnv>;
-  models: { classifier?: unknown; safety?: unknown };
-  failures: Array<{ file: string; error: { name: string; message: string } }>;
-  sweep: SweepCurve[];
-  /** Every photo with its decision and what AggregateVerdict decided from, so a policy can be re-tried offline. */
-  cases: Array<{ file: string; expected: string; category?: string; decision: string; input?: DecideInput }>;
-  /** With post/relevant columns: AUC, pick@1 (overall and per style) and every row's score. */
-  relevance?: RelevanceSummary & { cases: RelevanceCase[] };
-  timing: { wallMs: number; msPerImage: number };
-  files: { report: string; svg: string; html: string };
-}
 
 export interface EvalIo {
   stdout: NodeJS.WritableStream;

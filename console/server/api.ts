@@ -5,14 +5,13 @@
  */
 import { z } from 'zod';
 import type { ReviewStatus, VerdictRecord } from '../../functions/shared/contracts/index.js';
-import type { EvalReport } from '../../eval/run.js';
-import type { ExecutionRecord, StateOutcome, StateRun } from '../../workflows/local/execution-log.js';
+import type { EvalReport } from '../../eval/report.js';
+import type { ExecutionRecord, ExecutionSummary, StateOutcome, StateRun } from '../../workflows/local/execution-record.js';
 import type { DecideOutcome, PublicReviewItem } from '../../workflows/review.js';
-import type { ExecutionListItem } from './executions.js';
 import type { ExecutionGraph, GraphEdge, GraphNode, StateGraph } from './graph.js';
 import type { TOKEN_HEADER } from './security.js';
 
-export type { ExecutionGraph, ExecutionListItem, ExecutionRecord, GraphEdge, GraphNode, PublicReviewItem, StateGraph, StateOutcome, StateRun, VerdictRecord };
+export type { ExecutionGraph, ExecutionRecord, GraphEdge, GraphNode, PublicReviewItem, StateGraph, StateOutcome, StateRun, VerdictRecord };
 
 /** The header every state-changing request carries the console's token in. */
 export type TokenHeader = typeof TOKEN_HEADER;
@@ -55,6 +54,15 @@ export interface DecideResponse {
 /** GET /api/verdicts?sha256= | postId= */
 export interface VerdictsResponse {
   verdicts: VerdictRecord[];
+}
+
+export interface ExecutionListItem extends Partial<Omit<ExecutionSummary, 'status'>> {
+  id: string;
+  startedAt: string;
+  /** A final state's name locally (Approved, NeedsReview, Rejected, FAILED); Step Functions' status when deployed. */
+  status: string;
+  /** Deployed executions open in the AWS console. */
+  consoleUrl?: string;
 }
 
 /** GET /api/executions */

@@ -6,16 +6,9 @@
 import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { InvalidInput } from '../../functions/shared/errors.js';
 import { notAStateMachineArn, parseStateMachineArn } from '../../cli/stack.js';
-import type { ExecutionLog, ExecutionRecord, ExecutionSummary } from '../../workflows/local/execution-log.js';
-
-export interface ExecutionListItem extends Partial<Omit<ExecutionSummary, 'status'>> {
-  id: string;
-  startedAt: string;
-  /** A final state's name locally (Approved, NeedsReview, Rejected, FAILED); Step Functions' status when deployed. */
-  status: string;
-  /** Deployed executions open in the AWS console. */
-  consoleUrl?: string;
-}
+import type { ExecutionLog } from '../../workflows/local/execution-log.js';
+import type { ExecutionRecord } from '../../workflows/local/execution-record.js';
+import type { ExecutionListItem } from './api.js';
 
 export interface ExecutionSource {
   readonly kind: 'local' | 'deployed';

@@ -8,7 +8,7 @@
  */
 import dagre from '@dagrejs/dagre';
 import type { AslState, AslStateMachine } from '../../workflows/asl.js';
-import type { StateRun } from '../../workflows/local/execution-log.js';
+import type { StateRun } from '../../workflows/local/execution-record.js';
 
 export type EdgeKind = 'next' | 'choice' | 'default' | 'catch' | 'branch';
 

@@ -9,7 +9,8 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { main as evalMain, type EvalReport } from '../../eval/run.js';
+import type { EvalReport } from '../../eval/report.js';
+import { main as evalMain } from '../../eval/run.js';
 import type { SweepPoint } from '../../eval/sweep.js';
 import { startConsole, type RunningConsole } from '../../console/server/main.js';
 import { captureIo, sharedDir } from '../workflow/fixtures.js';

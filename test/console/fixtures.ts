@@ -12,7 +12,8 @@ import { SqliteVerdictStore } from '../../functions/shared/verdicts/sqlite.js';
 import { startConsole, type RunningConsole } from '../../console/server/main.js';
 import { main as cli } from '../../cli/moderate.js';
 import { buildDefinition, DEFAULT_REVIEW } from '../../workflows/definition.js';
-import { ExecutionLog, type ExecutionRecord } from '../../workflows/local/execution-log.js';
+import { ExecutionLog } from '../../workflows/local/execution-log.js';
+import type { ExecutionRecord } from '../../workflows/local/execution-record.js';
 import { photo } from '../workflow/fixtures.js';
 
 /** Markup a hostile publisher or label could carry: if any of it ran, window.__pwned would be set. */

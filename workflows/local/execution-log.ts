@@ -7,55 +7,12 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { ModerationInput, Verdict } from '../../functions/shared/contracts/index.js';
-import type { AslDefinition, JsonValue } from '../asl.js';
+import type { ModerationInput } from '../../functions/shared/contracts/index.js';
+import type { AslDefinition } from '../asl.js';
 import { walkStates } from '../asl.js';
-import { ExecutionFailed, type EngineEvent, type FinalState, type LocalExecution } from './engine.js';
+import { ExecutionFailed, type EngineEvent, type LocalExecution } from './engine.js';
+import type { ExecutionRecord, ExecutionSummary, StateError, StateRun } from './execution-record.js';
 import type { LocalWorkflow } from './workflow.js';
-
-/** How a state's (last) visit ended, as the console colours it. */
-export type StateOutcome = 'succeeded' | 'failed' | 'caught' | 'running';
-
-export interface StateError {
-  Error: string;
-  Cause?: string;
-}
-
-export interface StateRun {
-  name: string;
-  /** Parallel states containing this one, outermost first. */
-  parents: string[];
-  type: string;
-  outcome: StateOutcome;
-  /** Milliseconds since the execution started. */
-  startMs: number;
-  durationMs?: number;
-  input: JsonValue;
-  output?: JsonValue;
-  error?: StateError;
-  /** One entry per retry: the error that caused it and the attempt number the retrier was on. */
-  retries: Array<{ attempt: number; error?: StateError }>;
-}
-
-export interface ExecutionRecord {
-  version: 1;
-  id: string;
-  startedAt: string;
-  input: ModerationInput;
-  status: FinalState | 'FAILED';
-  verdict?: Verdict;
-  /** When the engine itself failed (no Catch took it). */
-  error?: StateError;
-  totalMs: number;
-  definition: AslDefinition;
-  states: StateRun[];
-}
-
-/** The short form the console lists. */
-export type ExecutionSummary = Pick<ExecutionRecord, 'id' | 'startedAt' | 'input' | 'status' | 'totalMs'> & {
-  decision?: Verdict['decision'];
-  sha256?: string;
-};
 
 /** Record ids are time-sortable and safe in a URL and a file name: nothing else is ever opened. */
 export const EXECUTION_ID = /^\d{8}T\d{6}\d{3}Z-[0-9a-f]{8}$/;

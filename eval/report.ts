@@ -1,0 +1,23 @@
+/**
+ * report.json as `npm run eval` writes it: types only, so the console's page can type the report it
+ * draws without pulling the eval run's code into its type check.
+ */
+import type { DecideInput } from '../functions/aggregate/decide.js';
+import type { policyFromEnv } from '../functions/aggregate/policy.js';
+import type { RelevanceCase, RelevanceSummary } from './relevance.js';
+import type { EvalSummary } from './score.js';
+import type { SweepCurve } from './sweep.js';
+
+export interface EvalReport extends EvalSummary {
+  labels: string;
+  policy: ReturnType<typeof policyFromEnv>;
+  models: { classifier?: unknown; safety?: unknown };
+  failures: Array<{ file: string; error: { name: string; message: string } }>;
+  sweep: SweepCurve[];
+  /** Every photo with its decision and what AggregateVerdict decided from, so a policy can be re-tried offline. */
+  cases: Array<{ file: string; expected: string; category?: string; decision: string; input?: DecideInput }>;
+  /** With post/relevant columns: AUC, pick@1 (overall and per style) and every row's score. */
+  relevance?: RelevanceSummary & { cases: RelevanceCase[] };
+  timing: { wallMs: number; msPerImage: number };
+  files: { report: string; svg: string; html: string };
+}
