@@ -18,11 +18,9 @@ export class ApiFailure extends Error {
 }
 
 export async function api<T>(path: string, { method = 'GET', body }: { method?: 'GET' | 'POST'; body?: unknown } = {}): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
-  if (method !== 'GET') {
-    headers['Content-Type'] = 'application/json';
-    headers[TOKEN_HEADER] = token() ?? '';
-  }
+  // Every request carries the token, reads too: the API answers nothing without it.
+  const headers: Record<string, string> = { Accept: 'application/json', [TOKEN_HEADER]: token() ?? '' };
+  if (method !== 'GET') headers['Content-Type'] = 'application/json';
   const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
   const data = (await res.json().catch(() => ({}))) as T & Partial<ApiError>;
   if (!res.ok) throw new ApiFailure(data.error || 'Error', data.message || `${res.status} ${res.statusText}`, res.status);

@@ -2,13 +2,15 @@
 import type { VerdictRecord } from '../server/api.js';
 import { h } from './dom.js';
 import { pct } from './format.js';
+import { token } from './token.js';
 
 type Verdict = VerdictRecord['verdict'];
 
 export function thumb(image: Verdict['image'], width = 320): HTMLElement {
   if (!image || !image.sha256 || !image.format) return h('div', { class: 'muted' }, 'no image');
   return h('img', {
-    src: `/api/images/${encodeURIComponent(image.sha256)}/${encodeURIComponent(image.format)}?w=${width}`,
+    // An <img> sends no custom header: the image routes take the token in the query (no Referer leaves the page).
+    src: `/api/images/${encodeURIComponent(image.sha256)}/${encodeURIComponent(image.format)}?w=${width}&token=${encodeURIComponent(token() ?? '')}`,
     alt: 'staged image',
     loading: 'lazy',
   });

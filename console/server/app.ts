@@ -44,7 +44,7 @@ export function createConsoleApp(deps: ConsoleDeps): Hono {
     await next();
     c.header('Cache-Control', 'no-store');
   });
-  app.use('/api/*', requireToken(deps.token));
+  app.use('/api/*', requireToken(deps.token, { queryTokenPrefix: '/api/images/' }));
 
   app.get('/api/info', (c) => c.json({ ...deps.info, executions: deps.executions.kind } satisfies InfoResponse));
   app.get('/api/graph', (c) => c.json(layoutDefinition(deps.definition) satisfies GraphResponse));

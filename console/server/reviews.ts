@@ -18,21 +18,21 @@ export interface DecideRequest {
 
 export interface ReviewActions {
   list(status: ReviewStatus, limit: number): Promise<PublicReviewItem[]>;
+  /** Ends local reviews past their deadline (a write, so a POST the page sends before it lists); how many ended. */
+  expireDue(): Promise<number>;
   decide(request: DecideRequest): Promise<DecideOutcome>;
   history(query: VerdictQuery): Promise<VerdictRecord[]>;
 }
 
 /**
- * `expireOutcome`: the queue is local (nothing else ends its reviews), so listing first ends the ones past
+ * `expireOutcome`: the queue is local (nothing else ends its reviews), so expireDue ends the ones past
  * their deadline with this outcome; one indexed query when none is due. Absent for a deployed table,
- * which its stack sweeps.
+ * which its stack sweeps (expireDue then ends nothing). Listing never writes.
  */
 export function storeReviews(deps: ReviewDeps & { store: VerdictStore; expireOutcome?: ReviewTimeoutOutcome }): ReviewActions {
   return {
-    list: async (status, limit) => {
-      if (deps.expireOutcome) await expireDueReviews({ store: deps.store }, { outcome: deps.expireOutcome });
-      return (await deps.store.listReviews({ status, limit })).map(publicItem);
-    },
+    list: async (status, limit) => (await deps.store.listReviews({ status, limit })).map(publicItem),
+    expireDue: async () => (deps.expireOutcome ? (await expireDueReviews({ store: deps.store }, { outcome: deps.expireOutcome })).expired.length : 0),
     decide: ({ reviewId, ...d }) => decideReview(deps, reviewId, d),
     history: (query) => deps.store.findVerdicts(query),
   };

@@ -1,8 +1,9 @@
 /**
  * What keeps a loopback web page safe from other pages in the same browser and from other users of the
- * machine: a per-start token on every state-changing request (a custom header, which no cross-site form
- * or simple request can send, so this is also the CSRF defence), a Host check against DNS rebinding,
- * and headers that forbid inline script, framing and leaking the token through Referer.
+ * machine: a per-start token on every API request, reads included (a custom header, which no cross-site
+ * form or simple request can send, so this is also the CSRF defence; other users of the machine can
+ * reach the port but not the token), a Host check against DNS rebinding, and headers that forbid inline
+ * script, framing and leaking the token through Referer.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
@@ -22,16 +23,17 @@ export function sameToken(given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-
-/** 401 without the header, 403 with a wrong one: never a silent success. */
-export function requireToken(token: string): MiddlewareHandler {
+/**
+ * 401 without the token, 403 with a wrong one: never a silent success. Under `queryTokenPrefix` (the
+ * image routes, which an <img> fetches without custom headers) a GET may carry it as ?token= instead.
+ */
+export function requireToken(token: string, opts: { queryTokenPrefix?: string } = {}): MiddlewareHandler {
   return async (c, next) => {
-    if (SAFE_METHODS.has(c.req.method)) return next();
-    const given = c.req.header(TOKEN_HEADER);
+    const inQuery = opts.queryTokenPrefix !== undefined && c.req.method === 'GET' && c.req.path.startsWith(opts.queryTokenPrefix);
+    const given = c.req.header(TOKEN_HEADER) ?? (inQuery ? c.req.query('token') : undefined);
     if (!given) {
       return c.json(
-        { error: 'TokenRequired', message: `State-changing requests need the ${TOKEN_HEADER} header with the token printed when the console started.` },
+        { error: 'TokenRequired', message: `Every API request needs the ${TOKEN_HEADER} header with the token printed when the console started.` },
         401,
       );
     }
@@ -62,9 +64,17 @@ export function requireLocalHost(allowed: () => string[]): MiddlewareHandler {
   };
 }
 
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * The Host values the console answers to: the loopback names when it is bound to loopback, otherwise
+ * only the address it was bound to (bound to 0.0.0.0, a forged "Host: 127.0.0.1" from elsewhere is no
+ * proof of being local).
+ */
 export function hostNames(bound: string, port: number): string[] {
-  const names = new Set([`${bound}:${port}`, `127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]);
-  return [...names].map((n) => n.toLowerCase());
+  const b = bound.toLowerCase();
+  const names = LOOPBACK.has(b) ? [...LOOPBACK].map((n) => `${n}:${port}`) : [`${b}:${port}`];
+  return names;
 }
 
 /** No inline script or style anywhere, so escaped-but-injected markup could not run even if it slipped through. */

@@ -8,6 +8,7 @@ import http from 'node:http';
 import type { Page } from 'playwright-core';
 import { HOSTILE, startConsoleFixture, type ConsoleFixture } from './fixtures.js';
 import { launchChromium, watchedPage, type Browser } from './browser.js';
+import { hostNames } from '../../console/server/security.js';
 
 describe('moderator console (real server, real store, Chromium)', function () {
   this.timeout(240_000);
@@ -77,12 +78,30 @@ describe('moderator console (real server, real store, Chromium)', function () {
       expect(bad.status).to.equal(400);
       const unknown = await post('/api/reviews/rv-00000000000000000000/approve', headers);
       expect(unknown.status).to.equal(404);
-      const list = (await (await fetch(`${origin()}/api/reviews`)).json()) as { reviews: Array<{ reviewId: string; taskTokens?: unknown }> };
+      const list = (await (await fetch(`${origin()}/api/reviews`, { headers })).json()) as { reviews: Array<{ reviewId: string; taskTokens?: unknown }> };
       expect(list.reviews.map((r) => r.reviewId)).to.have.members(Object.values(fx.reviewIds));
       expect(
         list.reviews.every((r) => r.taskTokens === undefined),
         'task tokens never leave the server',
       ).to.equal(true);
+    });
+
+    it('refuses every API read and image without the token, and a Host other than the bound names', async () => {
+      const zebra = fx.byInput(HOSTILE.file).verdict!.image!;
+      const image = `/api/images/${zebra.sha256}/${zebra.format}?w=64`;
+      for (const path of ['/api/reviews', '/api/executions', '/api/info', '/api/graph', image]) {
+        const res = await fetch(`${origin()}${path}`);
+        expect(res.status, path).to.equal(401);
+        expect(((await res.json()) as { error: string }).error, path).to.equal('TokenRequired');
+        const wrong = await fetch(`${origin()}${path}`, { headers: { 'X-Console-Token': 'x' } });
+        expect(wrong.status, path).to.equal(403);
+        expect((await fetch(`${origin()}${path}`, { headers: { 'X-Console-Token': fx.console.token } })).status, path).to.equal(200);
+      }
+      expect((await fetch(`${origin()}/api/eval`)).status, 'even a missing report needs the token').to.equal(401);
+      expect((await fetch(`${origin()}${image}&token=${encodeURIComponent(fx.console.token)}`)).status).to.equal(200);
+      expect((await fetch(`${origin()}/api/reviews?token=${encodeURIComponent(fx.console.token)}`)).status, 'the query token is for images only').to.equal(401);
+      expect(hostNames('0.0.0.0', 8080)).to.deep.equal(['0.0.0.0:8080']);
+      expect(hostNames('127.0.0.1', 8080)).to.include.members(['127.0.0.1:8080', 'localhost:8080', '[::1]:8080']);
     });
 
     it('serves the page with a CSP that forbids inline script, and no token inside it', async () => {
@@ -234,8 +253,19 @@ describe('moderator console (real server, real store, Chromium)', function () {
         at: new Date(Date.now() - 90_000_000).toISOString(),
         deadline: new Date(Date.now() - 1000).toISOString(),
       });
+      const headers = { 'X-Console-Token': fx.console.token };
       const list = async (status: string) =>
-        ((await (await fetch(`${origin()}/api/reviews?status=${status}`)).json()) as { reviews: Array<{ reviewId: string }> }).reviews.map((r) => r.reviewId);
+        ((await (await fetch(`${origin()}/api/reviews?status=${status}`, { headers })).json()) as { reviews: Array<{ reviewId: string }> }).reviews.map(
+          (r) => r.reviewId,
+        );
+      // A read never writes: the item is still pending until the page's POST ends it.
+      expect(await list('pending')).to.include(item.reviewId);
+      const swept = await fetch(`${origin()}/api/reviews/expire-due`, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: '{}',
+      });
+      expect(((await swept.json()) as { expired: number }).expired).to.equal(1);
       expect(await list('pending')).not.to.include(item.reviewId);
       expect(await list('expired')).to.include(item.reviewId);
       const record = await fx.store.getVerdict(item.sha256, item.ruleset);

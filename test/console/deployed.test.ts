@@ -49,7 +49,7 @@ describe('console against a deployed stack (--state-machine-arn, --stack)', () =
       { ...options, dataDir: dir, stagingDir: dir, evalReport: path.join(dir, 'r.json'), stateMachineArn: ARN },
       { sfn: sfn as unknown as SFNClient },
     );
-    const list = (await (await fetch(`${running.origin}/api/executions`)).json()) as {
+    const list = (await (await fetch(`${running.origin}/api/executions`, { headers: { 'X-Console-Token': running.token } })).json()) as {
       kind: string;
       executions: Array<{ id: string; status: string; totalMs: number; consoleUrl: string }>;
     };
@@ -59,9 +59,11 @@ describe('console against a deployed stack (--state-machine-arn, --stack)', () =
     expect(list.executions[0].consoleUrl).to.equal(
       `https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1#/v2/executions/details/${encodeURIComponent(EXEC)}`,
     );
-    const graph = (await (await fetch(`${running.origin}/api/graph`)).json()) as { nodes: Array<{ id: string }> };
+    const graph = (await (await fetch(`${running.origin}/api/graph`, { headers: { 'X-Console-Token': running.token } })).json()) as {
+      nodes: Array<{ id: string }>;
+    };
     expect(graph.nodes.map((n) => n.id)).to.include('CheckSafety');
-    expect((await fetch(`${running.origin}/api/executions/post-1-abc`)).status).to.equal(404);
+    expect((await fetch(`${running.origin}/api/executions/post-1-abc`, { headers: { 'X-Console-Token': running.token } })).status).to.equal(404);
   });
 
   it('--stack reads the stack outputs; a stack without the output is a clear start-up error', async () => {
@@ -72,7 +74,7 @@ describe('console against a deployed stack (--state-machine-arn, --stack)', () =
         stackOutputs: async (stack) => (stack === 'dev' ? { stateMachineArn: ARN, stagingBucketName: 'staging-bucket' } : {}),
       },
     );
-    const info = (await (await fetch(`${running.origin}/api/info`)).json()) as Record<string, string>;
+    const info = (await (await fetch(`${running.origin}/api/info`, { headers: { 'X-Console-Token': running.token } })).json()) as Record<string, string>;
     expect(info).to.include({ mode: 'deployed', stateMachineArn: ARN, stagingBucket: 'staging-bucket' });
     let err: Error | undefined;
     await startConsole({ ...options, dataDir: dir, stagingDir: dir, evalReport: '', stack: 'prod' }, { stackOutputs: async () => ({}) }).catch(

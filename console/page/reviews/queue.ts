@@ -28,6 +28,9 @@ export async function renderReviews(): Promise<void> {
   let data: ReviewsResponse;
   try {
     const q = new URLSearchParams({ status: queueState.status });
+    // A local queue has nothing else ending its reviews: end the ones past their deadline first (a POST:
+    // the server never writes on a read).
+    await api<{ expired: number }>('/api/reviews/expire-due', { method: 'POST', body: {} });
     data = await api<ReviewsResponse>(`/api/reviews?${q}`);
   } catch (err) {
     root.replaceChildren(h('p', {}, `The review queue is not available: ${messageOf(err)}`));

@@ -31,6 +31,8 @@ export function reviewRoutes(reviews: ReviewActions, moderator: string): Hono {
     return c.json({ status, moderator, reviews: items } satisfies ReviewsResponse);
   });
 
+  r.post('/reviews/expire-due', async (c) => c.json({ expired: await reviews.expireDue() }));
+
   for (const decision of ['approve', 'reject'] as const satisfies readonly ModeratorDecision[]) {
     r.post(`/reviews/:id/${decision}`, async (c) => {
       if (!(c.req.header('content-type') ?? '').startsWith('application/json')) {
