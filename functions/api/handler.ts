@@ -7,7 +7,7 @@ import { handle } from 'hono/aws-lambda';
 import { createApiApp } from '../../api/app.js';
 import { deployedBackend } from '../../api/deployed-backend.js';
 import { openApiDocument } from '../../api/openapi.js';
-import { describeError } from '../shared/errors.js';
+import { describeError, InvalidInput } from '../shared/errors.js';
 import { openVerdictStore } from '../shared/verdicts/index.js';
 import { apiConfigFromEnv } from './config.js';
 
@@ -35,7 +35,16 @@ async function createHandler() {
 
 let ready: ReturnType<typeof createHandler> | undefined;
 
+/** API Gateway's payload format 2.0; anything else was not sent by this stack's HTTP API. */
+function isHttpApiEvent(event: unknown): boolean {
+  const e = event as { version?: unknown; requestContext?: { http?: unknown } } | null;
+  return typeof e === 'object' && e !== null && e.version === '2.0' && typeof e.requestContext?.http === 'object';
+}
+
 export const handler = async (event: Parameters<Awaited<ReturnType<typeof createHandler>>>[0], context: unknown) => {
+  // The input first, as every handler does: a stray invocation is InvalidInput, whatever the environment.
+  if (!isHttpApiEvent(event))
+    throw new InvalidInput("The API function takes HTTP API (payload format 2.0) events from API Gateway; invoke it through the stack's apiUrl.");
   // Built once per process; a failed build is retried on the next invocation rather than cached.
   ready ??= createHandler().catch((err: unknown) => {
     ready = undefined;
