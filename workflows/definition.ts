@@ -6,9 +6,11 @@
  *   execution input (ModerationInput) → FetchImage → $.staged = { image }
  *   AnalyzeImage (Parallel, branch input AnalyzeInput) → $.analysis = [ClassifyOutput, SafetyResult]
  *   AggregateVerdict (AggregateInput) → the state becomes the Verdict → RouteDecision → Succeed state.
- * Fail-safe path: every Catch stores the error in $.error, a Pass names the failed state, and
- * FailSafeVerdict calls the aggregate function with `error` set; if even that fails, a fixed verdict
- * is built in the state machine itself. No failure path can reach Approved.
+ * Fail-safe path: every Catch stores the error in $.error, a Pass names the failed state (and the staged
+ * image), and FailSafeVerdict calls the aggregate function with `error` set; a review verdict of a staged
+ * image then goes through RequestReview like a policy review. If the aggregate fails too, a fixed verdict
+ * is built in the state machine itself; if RequestReview fails, the verdict ends as it is. No failure
+ * path reaches Approved except through a moderator's decision on RequestReview.
  */
 import { type ReviewTimeoutOutcome, type Ruleset } from '../functions/shared/contracts/index.js';
 import { FAIL_SAFE_STATE_NAMES, STATE_NAMES } from '../functions/shared/contracts/states.js';
@@ -194,8 +196,9 @@ function requestReviewState(refs: DefinitionRefs, review: Required<ReviewSetting
     timeoutSeconds: review.timeoutSeconds,
     ...EXECUTION_REF,
   };
-  // A failure to queue the review leaves the verdict as it is: review, never approve.
-  const onError: Catcher[] = catchAll(F.routeVerdict, '$.reviewError');
+  // A failure to queue the review leaves the verdict as it is (review, never approve): the last resort,
+  // routed without asking for a review again.
+  const onError: Catcher[] = catchAll(F.routeUnreviewed, '$.reviewError');
   if (review.mode === 'queue') {
     return lambdaTask(refs.verdicts.function, payload, timeoutSeconds, {
       Comment: 'Records the review item and ends NeedsReview: this workflow cannot wait for a person (EXPRESS, or the local engine).',
@@ -217,8 +220,13 @@ function requestReviewState(refs: DefinitionRefs, review: Required<ReviewSetting
   };
 }
 
-function failedAt(state: string): PassState {
-  return { Type: 'Pass', Result: { state }, ResultPath: '$.failure', Next: FAIL_SAFE_STATE_NAMES.verdict };
+/**
+ * Names the failed state and points at the staged image when there is one (null when FetchImage failed):
+ * a fail-safe verdict with an image becomes a review item a moderator can list and decide.
+ */
+function failedAt(state: string, imagePath: string | null): PassState {
+  const image: JsonObject = imagePath ? { 'image.$': imagePath } : { image: null };
+  return { Type: 'Pass', Parameters: { where: { state }, ...image }, ResultPath: '$.failure', Next: FAIL_SAFE_STATE_NAMES.verdict };
 }
 
 export function buildDefinition(refs: DefinitionRefs): AslDefinition {
@@ -331,15 +339,22 @@ export function buildDefinition(refs: DefinitionRefs): AslDefinition {
     [S.review]: { Type: 'Succeed' },
     [S.rejected]: { Type: 'Succeed' },
 
-    [F.fetchFailed]: failedAt(S.fetch),
-    [F.lookupFailed]: failedAt(S.lookup),
-    [F.recordFailed]: failedAt(S.record),
-    [F.analyzeFailed]: failedAt(S.analyze),
-    [F.aggregateFailed]: failedAt(S.aggregate),
+    [F.fetchFailed]: failedAt(S.fetch, null),
+    [F.lookupFailed]: failedAt(S.lookup, '$.staged.image'),
+    // No review item: the store that failed to record would hold it (and a missing image path here
+    // would fail the execution instead of routing it); the verdict ends NeedsReview as it is.
+    [F.recordFailed]: failedAt(S.record, null),
+    [F.analyzeFailed]: failedAt(S.analyze, '$.staged.image'),
+    [F.aggregateFailed]: failedAt(S.aggregate, '$.staged.image'),
     [F.verdict]: lambdaTask(
       refs.aggregateFunction,
       // JsonMerge adds the failed state's name to the caught { Error, Cause } (AggregateInput.error.state).
-      { 'input.$': '$$.Execution.Input', 'error.$': 'States.JsonMerge($.error, $.failure, false)', ...EXECUTION_REF },
+      {
+        'input.$': '$$.Execution.Input',
+        'image.$': '$.failure.image',
+        'error.$': 'States.JsonMerge($.error, $.failure.where, false)',
+        ...EXECUTION_REF,
+      },
       timeouts.aggregate,
       {
         Comment: 'The aggregate function turns the caught error into a review or reject verdict that names it.',
@@ -348,8 +363,18 @@ export function buildDefinition(refs: DefinitionRefs): AslDefinition {
         Next: F.routeVerdict,
       },
     ),
-    // A separate Choice without an Approved branch: even a wrong answer here cannot approve.
+    // A separate Choice without an Approved branch: even a wrong answer here cannot approve. A fail-safe
+    // review of a staged image is requested like any other (listed, notified, decided by a person).
     [F.routeVerdict]: {
+      Type: 'Choice',
+      Choices: [
+        { Variable: '$.decision', StringEquals: 'reject', Next: S.rejected },
+        { Variable: '$.image.sha256', IsPresent: true, Next: S.requestReview },
+      ],
+      Default: S.review,
+    },
+    // Where RequestReview's own failure and an expired review end: never asks for a review again.
+    [F.routeUnreviewed]: {
       Type: 'Choice',
       Choices: [{ Variable: '$.decision', StringEquals: 'reject', Next: S.rejected }],
       Default: S.review,
@@ -370,8 +395,8 @@ export function buildDefinition(refs: DefinitionRefs): AslDefinition {
       {
         OutputPath: '$.Payload',
         Comment: `Nobody decided before the deadline: the item is marked expired and the image ends ${review.timeoutOutcome === 'reject' ? 'Rejected' : 'NeedsReview'} (never Approved).`,
-        Catch: catchAll(F.routeVerdict, '$.expireError'),
-        Next: F.routeVerdict,
+        Catch: catchAll(F.routeUnreviewed, '$.expireError'),
+        Next: F.routeUnreviewed,
       },
     );
   }

@@ -12,7 +12,8 @@ import { buildVerdict } from './verdict.js';
 const eventSchema = z.object({
   // Lenient on the publisher's input: on the fail-safe path it may be exactly what was invalid.
   input: z.object({ imageUrl: z.unknown().optional(), postId: z.string().optional() }).passthrough(),
-  image: z.object({ key: z.string(), sha256: z.string() }).passthrough().optional(),
+  // null on the fail-safe path when FetchImage failed (nothing was staged).
+  image: z.object({ key: z.string(), sha256: z.string() }).passthrough().nullish(),
   classification: z
     .object({ labels: z.array(z.object({ label: z.string(), wnid: z.string(), score: z.number() })) })
     .passthrough()
@@ -29,7 +30,8 @@ export function parseAggregateInput(event: unknown): AggregateInput {
   if (!parsed.success) {
     throw new InvalidInput(`AggregateVerdict got an unexpected input: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}.`);
   }
-  return event as AggregateInput;
+  const { image, ...rest } = event as AggregateInput & { image?: AggregateInput['image'] | null };
+  return image ? { ...rest, image } : rest;
 }
 
 /** Decisions by outcome, and each review or reject reason by category and by what found it (classifier, engine, a failed step). */

@@ -11,7 +11,8 @@ import { FAIL_SAFE_STATE_NAMES, STATE_NAMES } from '../../functions/shared/contr
 import { PAYLOAD_LIMIT_BYTES, type LocalExecution, type StepHandler } from '../../workflows/local/engine.js';
 import { LOCAL_FUNCTIONS } from '../../workflows/local/definition.js';
 import { createLocalWorkflow, type LocalWorkflow } from '../../workflows/local/workflow.js';
-import { photo, pngBomb, sharedDir, startFixtureServer, unreachableUrl, type FixtureServer } from './fixtures.js';
+import { reviewMain } from '../../cli/review.js';
+import { captureIo, photo, pngBomb, sharedDir, startFixtureServer, unreachableUrl, type FixtureServer } from './fixtures.js';
 
 const NO_WAIT = Object.fromEntries(Object.values(STATE_NAMES).map((s) => [s, 0]));
 
@@ -241,6 +242,37 @@ describe('workflow end to end (real handlers, real model, local engine)', functi
       const run = await rekWorkflow.run({ imageUrl: photo('n02391049_zebra.JPEG') });
       expect(run.verdict.decision).to.equal('review');
       expect(run.path).to.include(FAIL_SAFE_STATE_NAMES.verdict);
+    });
+
+    it('a failed safety step (AccessDeniedException) is a review item a moderator lists and decides, with the failure as its reason', async () => {
+      rek
+        .on(DetectModerationLabelsCommand)
+        .rejects(Object.assign(new Error('User is not authorized to perform rekognition:DetectModerationLabels'), { name: 'AccessDeniedException' }));
+      const review = async (...argv: string[]) => {
+        const io = captureIo({ USER: 'tester' });
+        const code = await reviewMain([...argv, '--data-dir', path.join(tmp, 'data-rek')], io);
+        return { code, out: io.out(), err: io.err() };
+      };
+      const file = photo('n02444819_otter.JPEG');
+      const run = await rekWorkflow.run({ imageUrl: file, postId: 'post-denied', reModerate: true });
+      expect(run.status).to.equal(STATE_NAMES.review);
+      expect(run.path).to.include.members([FAIL_SAFE_STATE_NAMES.analyzeFailed, FAIL_SAFE_STATE_NAMES.verdict, STATE_NAMES.requestReview]);
+      const reviewId = run.verdict.reviewId!;
+      expect(reviewId).to.match(/^rv-[0-9a-f]{20}$/);
+
+      const listed = await review('list', '--json');
+      expect(listed.code, listed.err).to.equal(0);
+      const item = (
+        JSON.parse(listed.out) as Array<{ reviewId: string; status: string; verdict: { reasons: Array<{ error?: string; message: string }> } }>
+      ).find((i) => i.reviewId === reviewId);
+      expect(item, listed.out).to.include({ status: 'pending' });
+      expect(item!.verdict.reasons.map((r) => r.error)).to.include('Rekognition.AccessDeniedException');
+      expect(item!.verdict.reasons.map((r) => r.message).join(' ')).to.match(/AccessDeniedException in AnalyzeImage/);
+
+      const rejected = await review('reject', reviewId, '--as', 'Alice Moderator');
+      expect(rejected.code, rejected.err).to.equal(0);
+      expect((await rekWorkflow.verdicts.getReview(reviewId))?.status).to.equal('rejected');
+      expect((JSON.parse((await review('list', '--json')).out) as Array<{ reviewId: string }>).map((i) => i.reviewId)).not.to.include(reviewId);
     });
   });
 });

@@ -34,6 +34,7 @@ export const FAIL_SAFE_STATE_NAMES = {
   aggregateFailed: 'AggregateVerdictFailed',
   verdict: 'FailSafeVerdict',
   routeVerdict: 'RouteFailSafe',
+  routeUnreviewed: 'RouteUnreviewed',
   routeFallback: 'RouteFallback',
   fallbackReview: 'FallbackReview',
   fallbackReject: 'FallbackReject',
