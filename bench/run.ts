@@ -1,8 +1,7 @@
 /**
  * `npm run bench [-- --json] [--model <name>] [--skip-workflow]`: the classifier for the configured model
  * (plus the deployed default's architecture with random weights, for its speed) and the whole workflow on
- * the embedded engine, the local HTTP API's added time per image over the CLI's, the local safety engine per image (agreement of two models vs MobileNetV2 alone), and each Lambda's billed duration estimated from its handler (bench/lambda.ts). With --json, one JSON object on stdout; otherwise a readable summary.
- * the embedded engine, the perceptual hash per image, the local safety engine per image (agreement of two models vs MobileNetV2 alone), and each Lambda's billed duration estimated from its handler (bench/lambda.ts). With --json, one JSON object on stdout; otherwise a readable summary.
+ * the embedded engine, the local HTTP API's added time per image over the CLI's, the perceptual hash per image, the local safety engine per image (agreement of two models vs MobileNetV2 alone), the quality measures per image, and each Lambda's billed duration estimated from its handler (bench/lambda.ts). With --json, one JSON object on stdout; otherwise a readable summary.
  */
 import { availableParallelism, cpus } from 'node:os';
 import path from 'node:path';
@@ -14,6 +13,7 @@ import { benchClassify, type ClassifyBenchResult } from './classify.js';
 import { benchLambdas } from './lambda.js';
 import { benchRelevance } from './relevance.js';
 import { benchPerceptualHash } from './perceptual-hash.js';
+import { benchQuality } from './quality.js';
 import { benchSafety } from './safety.js';
 import { benchWorkflow } from './workflow.js';
 
@@ -41,6 +41,8 @@ for (const model of [
   classifyByModel[model] = await benchClassify({ model, mirrorDir, photosDir, log });
 }
 const safety = await benchSafety({ photosDir, log });
+// The quality measures' own cost per image (issue budget 3 ms), apart from the workflow it runs inside.
+const quality = await benchQuality({ photosDir, log });
 const workflow = values['skip-workflow'] ? undefined : await benchWorkflow({ model: values.model, photosDir, log });
 // The local HTTP API's cost over the CLI's per image (issue 25: at most 5 ms).
 const api = values['skip-workflow'] ? undefined : await benchApi({ model: values.model, photosDir, log });
@@ -55,6 +57,7 @@ const result = {
   classifyByModel,
   safety,
   perceptualHash,
+  quality,
   ...(workflow
     ? {
         workflow: {

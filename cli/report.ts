@@ -1,6 +1,6 @@
 /** How the CLI shows results: a readable block per image, NDJSON records, and the closing summary table. */
 import path from 'node:path';
-import { POLICY_DECIDER, type PostInput, type Reason, type Verdict } from '../functions/shared/contracts/index.js';
+import { POLICY_DECIDER, type PostInput, type QualityAssessment, type Reason, type Verdict } from '../functions/shared/contracts/index.js';
 import type { RankedImage } from '../functions/shared/relevance/rank.js';
 import type { LocalExecution } from '../workflows/local/engine.js';
 import { printable } from '../functions/shared/printable.js';
@@ -46,6 +46,7 @@ export function toJsonRecord(r: ImageResult): Record<string, unknown> {
     retries: r.execution.retries,
     model: v.model ?? null,
     image: v.image ?? null,
+    quality: v.quality ?? null,
   };
 }
 
@@ -58,8 +59,23 @@ function pct(x: number): string {
 }
 
 export function formatReason(r: Reason): string {
-  const head = [r.code, r.category, r.error].filter(Boolean).join(' ');
+  const head = [r.code, r.category, r.error, r.kind].filter(Boolean).join(' ');
   return printable(`${head}: ${r.message}`);
+}
+
+/** One line: score, the measures a reader weighs, and the issues' kinds. */
+export function formatQuality(q: QualityAssessment): string {
+  const m = q.measures;
+  const parts = [`${q.score}/100`, `${m.width}x${m.height}`];
+  const add = (name: string, v: number | null, digits = 2) => v !== null && parts.push(`${name} ${v.toFixed(digits)}`);
+  add('sharpness', m.sharpness);
+  add('brightness', m.brightness);
+  add('contrast', m.contrast);
+  add('noise', m.noise, 1);
+  if (m.jpegQuality !== null) parts.push(`JPEG q${m.jpegQuality}`);
+  add('blockiness', m.blockiness);
+  const kinds = [...new Set(q.issues.map((i) => i.kind))];
+  return `${parts.join(' · ')}${kinds.length ? ` · issues: ${kinds.join(', ')}` : ''}`;
 }
 
 function shortName(input: string): string {
@@ -78,6 +94,7 @@ export function formatText(r: ImageResult): string {
   if (v.labels.length) lines.push(`  labels:   ${v.labels.map((l) => `${l.label} ${pct(l.score)}`).join(', ')}`);
   if (v.moderation.length) lines.push(`  safety:   ${v.moderation.map((m) => `${m.name} ${Math.round(m.confidence)}%`).join(', ')}`);
   if (v.relevance) lines.push(`  relevance: ${v.relevance.score.toFixed(2)}: ${printable(v.relevance.explanation)}`);
+  if (v.quality) lines.push(`  quality:  ${formatQuality(v.quality)}`);
   const retried = Object.entries(r.execution.retries).map(([s, n]) => `${s} ×${n}`);
   if (retried.length) lines.push(`  retried:  ${retried.join(', ')}`);
   const { total, ...states } = t;

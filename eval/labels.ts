@@ -3,7 +3,7 @@
  * the labels file, `expected` one of approve | flag | either, and for flags the Rekognition top-level
  * category a moderator would file it under. Optional relevance columns: `post` (a post's title or text)
  * and `relevant` (yes | no), and `style` to group posts in the report; with them a file may appear once
- * per post. Parsed strictly: a typo must not silently drop a photo.
+ * per post. An optional `quality` column says ok | low. Parsed strictly: a typo must not silently drop a photo.
  */
 import path from 'node:path';
 import { InvalidInput } from '../functions/shared/errors.js';
@@ -18,6 +18,8 @@ export interface LabelledImage {
   path: string;
   expected: Expected;
   category?: ModerationCategory;
+  /** Optional `quality` column: ok | low (what a careful editor would say of the photo's fitness). */
+  quality?: 'ok' | 'low';
   /** Line number in the labels file, for messages. */
   line?: number;
   /** Relevance rows: the post this photo is judged against, whether it fits it, and an optional group. */
@@ -45,6 +47,8 @@ export function parseLabels(text: string, labelsPath: string): LabelledImage[] {
     const file = cells[col('file')] ?? '';
     const expected = cells[col('expected')] ?? '';
     const category = col('category') >= 0 ? (cells[col('category')] ?? '') : '';
+    const quality = col('quality') >= 0 ? (cells[col('quality')] ?? '') : '';
+    if (quality && quality !== 'ok' && quality !== 'low') throw new InvalidInput(`${where}: quality must be ok or low (or empty); got "${quality}".`);
     if (!file) throw new InvalidInput(`${where}: empty file column.`);
     if (expected !== 'approve' && expected !== 'flag' && expected !== 'either') {
       throw new InvalidInput(`${where}: expected must be approve, flag or either; got "${expected}".`);
@@ -68,6 +72,7 @@ export function parseLabels(text: string, labelsPath: string): LabelledImage[] {
       line: i + 2,
       ...(category ? { category: category as ModerationCategory } : {}),
       ...(post ? { post, relevant: relevant === 'yes', ...(style ? { style } : {}) } : {}),
+      ...(quality ? { quality: quality as 'ok' | 'low' } : {}),
     });
   });
   if (!out.length) throw new InvalidInput(`${labelsPath} lists no images.`);

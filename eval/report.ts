@@ -5,6 +5,7 @@
 import type { DecideInput } from '../functions/aggregate/decide.js';
 import type { policyFromEnv } from '../functions/aggregate/policy.js';
 import type { RelevanceCase, RelevanceSummary } from './relevance.js';
+import type { QualityCase, QualitySummary, QualitySweepCurve } from './quality-score.js';
 import type { EvalSummary } from './score.js';
 import type { SweepCurve } from './sweep.js';
 
@@ -14,8 +15,19 @@ export interface EvalReport extends EvalSummary {
   models: { classifier?: unknown; safety?: unknown };
   failures: Array<{ file: string; error: { name: string; message: string } }>;
   sweep: SweepCurve[];
+  /** Fitness for the post, apart from safety: the figures above count safety holds only. */
+  quality: QualitySummary;
+  qualitySweep: QualitySweepCurve[];
   /** Every photo with its decision and what AggregateVerdict decided from, so a policy can be re-tried offline. */
-  cases: Array<{ file: string; expected: string; category?: string; decision: string; input?: DecideInput }>;
+  cases: Array<{
+    file: string;
+    expected: string;
+    category?: string;
+    quality?: string;
+    decision: string;
+    input?: DecideInput;
+    qualityMeasures?: QualityCase['measures'];
+  }>;
   /** With post/relevant columns: AUC, pick@1 (overall and per style) and every row's score. */
   relevance?: RelevanceSummary & { cases: RelevanceCase[] };
   timing: { wallMs: number; msPerImage: number };

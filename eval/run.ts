@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
 import type { AggregateInput } from '../functions/shared/contracts/index.js';
 import { ConfigError, describeError, InvalidInput } from '../functions/shared/errors.js';
-import type { DecideInput } from '../functions/aggregate/decide.js';
+import { decide, type DecideInput } from '../functions/aggregate/decide.js';
 import { policyFromEnv } from '../functions/aggregate/policy.js';
 import { safetyLabels } from '../functions/aggregate/verdict.js';
 import { pool } from '../workflows/local/pool.js';
@@ -21,6 +21,7 @@ import { reportHtml, sweepSvg } from './chart.js';
 import { parseLabels, type LabelledImage } from './labels.js';
 import { score, type EvalCase } from './score.js';
 import type { EvalReport } from './report.js';
+import { formatQuality, scoreQuality, sweepQuality, type QualityCase } from './quality-score.js';
 import { formatSweep, sweep, type SweepCase } from './sweep.js';
 import { relevanceIndex } from '../functions/shared/relevance/index-data.js';
 import { scoreRelevance } from '../functions/shared/relevance/score.js';
@@ -28,8 +29,8 @@ import { summariseRelevance, type RelevanceCase } from './relevance.js';
 
 export const EVAL_USAGE = `Usage: npm run eval -- [labels.tsv] [options]
 
-Moderates every photo listed in labels.tsv (columns: file, expected = approve | flag | either, category;
-paths relative to the labels file) with the local workflow and reports false flags, false rejects and
+Moderates every photo listed in labels.tsv (columns: file, expected = approve | flag | either, category,
+optional quality = ok | low; paths relative to the labels file) with the local workflow and reports false flags, false rejects and
 recall, per category and per source, plus an operating-point sweep of every review threshold.
 Optional columns post, relevant (yes | no) and style: each photo is moderated once and scored for
 relevance to every post it is listed with; the report adds relevance AUC and pick@1 per post.
@@ -107,6 +108,7 @@ export function formatReport(r: EvalReport): string {
   }
   for (const f of r.failures) lines.push(`FAILED ${f.file}: ${f.error.name}: ${f.error.message}`);
   lines.push('', 'operating points (one review threshold moved at a time; * = current policy):', formatSweep(r.sweep), '');
+  lines.push(formatQuality(r.quality, r.qualitySweep), '');
   lines.push(`written: ${r.files.report}, ${r.files.svg}, ${r.files.html}`);
   return lines.join('\n');
 }
@@ -160,6 +162,7 @@ export async function main(argv: string[], io: EvalIo, createWorkflow: CreateLoc
   }
 
   const inputs = new Map<string, DecideInput>();
+  const measures = new Map<string, QualityCase['measures']>();
   const models: EvalReport['models'] = {};
   let workflow;
   // A throwaway verdict store: eval must neither answer from earlier verdicts nor leave review items behind.
@@ -177,7 +180,10 @@ export async function main(argv: string[], io: EvalIo, createWorkflow: CreateLoc
         fn.includes('aggregate')
           ? async (payload) => {
               const event = payload as AggregateInput;
-              if (typeof event.input?.imageUrl === 'string') inputs.set(event.input.imageUrl, decideInputOf(event));
+              if (typeof event.input?.imageUrl === 'string') {
+                inputs.set(event.input.imageUrl, decideInputOf(event));
+                if (event.image?.quality) measures.set(event.input.imageUrl, event.image.quality);
+              }
               models.classifier ??= event.classification?.model;
               if (event.safety && 'model' in event.safety) models.safety ??= event.safety.model;
               return handler(payload);
@@ -200,14 +206,21 @@ export async function main(argv: string[], io: EvalIo, createWorkflow: CreateLoc
   bar?.start(photos.length, 0);
   const cases: EvalCase[] = [];
   const sweepCases: SweepCase[] = [];
+  const qualityCases: QualityCase[] = [];
+  const policy = policyFromEnv(io.env);
   const failures: EvalReport['failures'] = [];
   const started = performance.now();
   await pool(photos, opts.concurrency, async (img) => {
     try {
       const run = await workflow.run({ imageUrl: img.path, reModerate: true });
-      cases.push({ ...img, decision: run.verdict.decision, reasons: run.verdict.reasons });
       const input = inputs.get(img.path);
+      // The safety figures count safety holds only: a photo held just for its quality is not a false flag.
+      const reasons = run.verdict.reasons.filter((r) => r.source !== 'quality');
+      const decision = input && reasons.length < run.verdict.reasons.length ? decide(input, policy).decision : run.verdict.decision;
+      cases.push({ ...img, decision, reasons });
       if (input) sweepCases.push({ ...img, input });
+      const m = measures.get(img.path);
+      if (m) qualityCases.push({ ...img, measures: m });
     } catch (err) {
       failures.push({ file: img.file, error: describeError(err) });
     }
@@ -220,6 +233,7 @@ export async function main(argv: string[], io: EvalIo, createWorkflow: CreateLoc
   const order = new Map(photos.map((x, i) => [x.file, i]));
   cases.sort((a, b) => order.get(a.file)! - order.get(b.file)!);
   sweepCases.sort((a, b) => order.get(a.file)! - order.get(b.file)!);
+  qualityCases.sort((a, b) => order.get(a.file)! - order.get(b.file)!);
 
   let relevance: EvalReport['relevance'];
   const postRows = images.filter((img) => img.post !== undefined);
@@ -233,7 +247,6 @@ export async function main(argv: string[], io: EvalIo, createWorkflow: CreateLoc
     });
     relevance = { ...summariseRelevance(relevanceCases), cases: relevanceCases };
   }
-  const policy = policyFromEnv(io.env);
   const summary = score(cases);
   const curves = sweep(sweepCases, policy);
   const files = { report: path.join(opts.out, 'report.json'), svg: path.join(opts.out, 'sweep.svg'), html: path.join(opts.out, 'report.html') };
@@ -244,12 +257,16 @@ export async function main(argv: string[], io: EvalIo, createWorkflow: CreateLoc
     models,
     failures,
     sweep: curves,
+    quality: scoreQuality(qualityCases, policy.quality),
+    qualitySweep: sweepQuality(qualityCases, policy.quality),
     cases: cases.map((c) => ({
       file: c.file,
       expected: c.expected,
       ...(c.category ? { category: c.category } : {}),
       decision: c.decision,
+      ...(c.quality ? { quality: c.quality } : {}),
       input: inputs.get(c.path),
+      qualityMeasures: measures.get(c.path),
     })),
     ...(relevance ? { relevance } : {}),
     timing: { wallMs: Math.round(wallMs), msPerImage: Number((wallMs / Math.max(1, photos.length)).toFixed(1)) },

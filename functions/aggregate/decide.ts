@@ -17,7 +17,7 @@ export interface DecideInput {
   error?: StepError & { state?: string };
 }
 
-const SEVERITY: Record<Decision, number> = { approve: 0, review: 1, reject: 2 };
+export const SEVERITY: Record<Decision, number> = { approve: 0, review: 1, reject: 2 };
 
 /** What the step error's Cause says: a Lambda error is a JSON string { errorType, errorMessage }; locally plain text. */
 export function errorMessage(error: StepError): string {

@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { ConfigError } from '../shared/errors.js';
 import { TOP_LEVEL_CATEGORIES, type ModerationCategory } from '../shared/moderation.js';
+import { DEFAULT_QUALITY_POLICY, mergeQualityPolicy, qualityOverrideSchema, type QualityPolicy } from './quality-policy.js';
 
 export interface Band {
   /** At or above: review. 0..100. */
@@ -21,6 +22,8 @@ export interface ModerationPolicy {
   classifier: Record<ModerationCategory, Band>;
   /** A safety label outside the known taxonomy at or above this confidence goes to review. */
   unknownLabelReview: number;
+  /** Fitness for the post (./quality-policy.ts): review bands per measure, minimum size, what may reject. */
+  quality: QualityPolicy;
 }
 
 const reviewAt = (review: number, reject?: number): Band => (reject === undefined ? { review } : { review, reject });
@@ -58,6 +61,7 @@ export const DEFAULT_POLICY: ModerationPolicy = {
     'Hate Symbols': reviewAt(20),
   },
   unknownLabelReview: 80,
+  quality: DEFAULT_QUALITY_POLICY,
 };
 
 const bandSchema = z
@@ -65,7 +69,9 @@ const bandSchema = z
   .strict()
   .refine((b) => b.reject === undefined || b.review <= b.reject, { message: 'review must not be above reject' });
 const categoryBands = z.partialRecord(z.enum(TOP_LEVEL_CATEGORIES), bandSchema).optional();
-const overrideSchema = z.object({ safety: categoryBands, classifier: categoryBands, unknownLabelReview: z.number().min(0).max(100).optional() }).strict();
+const overrideSchema = z
+  .object({ safety: categoryBands, classifier: categoryBands, unknownLabelReview: z.number().min(0).max(100).optional(), quality: qualityOverrideSchema })
+  .strict();
 
 /** Partial overrides (JSON) merged onto the defaults; unknown keys and bad numbers are refused by name. */
 export function parsePolicy(json: string | undefined, where = 'MODERATION_POLICY'): ModerationPolicy {
@@ -86,6 +92,7 @@ export function parsePolicy(json: string | undefined, where = 'MODERATION_POLICY
     safety: { ...DEFAULT_POLICY.safety, ...(o.safety as Partial<Record<ModerationCategory, Band>>) },
     classifier: { ...DEFAULT_POLICY.classifier, ...(o.classifier as Partial<Record<ModerationCategory, Band>>) },
     unknownLabelReview: o.unknownLabelReview ?? DEFAULT_POLICY.unknownLabelReview,
+    quality: mergeQualityPolicy(o.quality),
   };
 }
 

@@ -1,10 +1,11 @@
 /** AggregateVerdict's pure core: both step results (or the caught error) → the Verdict. */
-import type { AggregateInput, ModerationLabel, SafetyResult, Verdict } from '../shared/contracts/index.js';
+import type { AggregateInput, Decision, ModerationLabel, SafetyResult, Verdict } from '../shared/contracts/index.js';
 import { normalizeRekognitionLabels } from '../shared/moderation.js';
 import { altText, NEUTRAL_ALT_TEXT, REJECTED_ALT_TEXT } from './alt-text.js';
 import { imagenetModerationLabels } from './categories.js';
-import { decide } from './decide.js';
+import { decide, SEVERITY } from './decide.js';
 import type { ModerationPolicy } from './policy.js';
+import { judgeQuality, qualityReasons } from './quality-issues.js';
 import { seoTags } from './tags.js';
 import { withRelevance } from '../shared/relevance/verdict.js';
 
@@ -18,10 +19,15 @@ export function safetyLabels(safety: SafetyResult | undefined): ModerationLabel[
 export function buildVerdict(event: AggregateInput, policy: ModerationPolicy): Verdict {
   const labels = event.classification?.labels ?? [];
   const safety = safetyLabels(event.safety);
-  const { decision, reasons } = decide(
-    { classification: event.classification?.labels, safety, safetyEngine: event.safety?.engine, error: event.error },
-    policy,
-  );
+  const safe = decide({ classification: event.classification?.labels, safety, safetyEngine: event.safety?.engine, error: event.error }, policy);
+  // Quality is judged apart from safety and only ever adds: a quality reason holds (or, where the policy
+  // allows, rejects) an image, it never approves one that safety held.
+  const { quality: measures, ...image } = event.image ?? ({} as Partial<NonNullable<AggregateInput['image']>>);
+  const quality = measures ? judgeQuality(measures, policy.quality) : undefined;
+  const held = quality ? qualityReasons(quality, policy.quality) : [];
+  const decision = held.reduce<Decision>((d, r) => (SEVERITY[r.decision] > SEVERITY[d] ? r.decision : d), safe.decision);
+  const clean = safe.reasons.filter((r) => r.code === 'clean');
+  const reasons = [...safe.reasons.filter((r) => r.code !== 'clean'), ...held.map(({ decision: _d, ...r }) => r), ...clean];
   return withRelevance(
     {
       decision,
@@ -30,7 +36,8 @@ export function buildVerdict(event: AggregateInput, policy: ModerationPolicy): V
       altText: decision === 'reject' ? REJECTED_ALT_TEXT : event.error ? NEUTRAL_ALT_TEXT : altText(labels),
       labels,
       moderation: [...(safety ?? []), ...imagenetModerationLabels(labels)],
-      ...(event.image ? { image: event.image } : {}),
+      ...(event.image ? { image: image as NonNullable<AggregateInput['image']> } : {}),
+      ...(quality ? { quality } : {}),
       ...(event.classification?.model ? { model: event.classification.model } : {}),
       ...(event.input?.postId ? { postId: event.input.postId } : {}),
     },

@@ -13,6 +13,8 @@ import { decodeImage } from '../shared/pixels/decode.js';
 import type { PixelView } from '../shared/pixels/view.js';
 import { phase, phaseSync } from '../shared/profile.js';
 import type { RasterCache } from '../shared/raster.js';
+import { readQuantTables } from '../shared/quality/jpeg-quality.js';
+import { measureQuality } from '../shared/quality/measure.js';
 import type { StagingStore } from '../shared/staging/index.js';
 import type { FetchConfig } from './config.js';
 import { download } from './download.js';
@@ -83,13 +85,15 @@ export async function fetchImageWithView(input: ModerationInput, deps: FetchDeps
   // One decode proves every pixel decodes (before anything is stored) and gives the view; locally also
   // the full-size raster the models reuse, when that is exact.
   const { view, raster } = await phase('decode', () => decodeImage(bytes, header, deps.config, { keepRaster: deps.rasters !== undefined }));
+  // Quality from the same view (never a second decode); the JPEG's quantisation tables from its header.
+  const quality = phaseSync('quality', () => measureQuality(view, header, readQuantTables(bytes)));
   const sha256 = phaseSync('hash', () => createHash('sha256').update(bytes).digest('hex'));
   // Near-duplicate memory: from the view just decoded, never a second decode.
   const hashes = phaseSync('perceptual hash', () => perceptualHashes(view));
   const ptr = await phase('staging I/O', () => deps.store.put(bytes, { sha256, format: header.format }));
   if (raster) deps.rasters?.put(sha256, raster);
   return {
-    output: { image: { ...ptr, sha256, bytes: bytes.length, format: header.format, width: header.width, height: header.height, perceptualHashes: hashes } },
+    output: { image: { ...ptr, sha256, bytes: bytes.length, format: header.format, width: header.width, height: header.height, perceptualHashes: hashes, quality } },
     view,
   };
 }

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { benchApi } from '../../bench/api.js';
 import { benchLambdas } from '../../bench/lambda.js';
+import { benchQuality } from '../../bench/quality.js';
 import { benchWorkflow } from '../../bench/workflow.js';
 import { mirrorDir } from '../models/fixtures.js';
 import { photosDir } from '../workflow/fixtures.js';
@@ -25,6 +26,13 @@ describe('bench: every benchmark still drives the real handlers (one short run e
     expect(out.images).to.equal(50);
     expect(Object.keys(out.profile.steps)).to.include.members(['FetchImage', 'ClassifyImage', 'CheckSafety', 'AggregateVerdict']);
     expect(out.profile.steps.ClassifyImage.phasesMs).to.have.property('session.run');
+    expect(out.profile.steps.FetchImage.phasesMs).to.have.property('quality');
+  });
+
+  it('bench/quality.ts measures every sample photo', async () => {
+    const out = await benchQuality({ photosDir, repeats: 1 });
+    expect(out.photos).to.equal(50);
+    expect(out.msPerImageP50).to.be.a('number').above(0);
   });
 
   it('bench/api.ts moderates the same photos through the CLI path and over HTTP', async () => {

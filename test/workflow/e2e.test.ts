@@ -6,6 +6,7 @@ import { expect } from 'chai';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import sharp from 'sharp';
 import { type Reason } from '../../functions/shared/contracts/index.js';
 import { FAIL_SAFE_STATE_NAMES, STATE_NAMES } from '../../functions/shared/contracts/states.js';
 import { PAYLOAD_LIMIT_BYTES, type LocalExecution, type StepHandler } from '../../workflows/local/engine.js';
@@ -61,8 +62,30 @@ describe('workflow end to end (real handlers, real model, local engine)', functi
     expect(run.verdict.seoTags).to.include('zebra');
     expect(run.verdict.altText.toLowerCase()).to.include('zebra');
     expect(run.verdict.image!.format).to.equal('jpeg');
+    // Quality travels with the verdict (measured once in FetchImage), not twice inside its image.
+    expect(run.verdict.quality!.issues).to.deep.equal([]);
+    expect(run.verdict.quality!.measures.jpegQuality).to.be.a('number');
+    expect(run.verdict.image).not.to.have.property('quality');
     for (const s of [STATE_NAMES.fetch, STATE_NAMES.classify, STATE_NAMES.safety, STATE_NAMES.aggregate]) expect(run.timings[s], s).to.be.a('number');
     assertPayloadsFit(run);
+  });
+
+  it('holds an out-of-focus copy of a safe photo for review as unfit, not unsafe', async () => {
+    const blurred = path.join(tmp, 'zebra-blurred.jpg');
+    await writeFile(
+      blurred,
+      await sharp(await readFile(photo('n02391049_zebra.JPEG')))
+        .blur(4)
+        .jpeg({ quality: 90 })
+        .toBuffer(),
+    );
+    const run = await workflow.run({ imageUrl: blurred });
+    expect(run.verdict.decision).to.equal('review');
+    const held = run.verdict.reasons.filter((r) => r.source === 'quality');
+    expect(held.map((r) => [r.code, r.kind])).to.deep.include(['quality-review', 'blur']);
+    expect(held.find((r) => r.kind === 'blur')!.message).to.match(/^Out of focus: sharpness 0\.\d\d, review below 0\.\d\d\.$/);
+    // Safety found nothing: the only non-quality reason is the clean one.
+    expect(run.verdict.reasons.filter((r) => r.source !== 'quality').map((r) => r.code)).to.deep.equal(['clean']);
   });
 
   it('fetches over real HTTP on loopback (allow-listed) and approves an animal photo', async () => {

@@ -47,6 +47,7 @@ describe('CLI report', () => {
       'retries',
       'model',
       'image',
+      'quality',
     );
     // A verdict nobody reviewed (older records carry no decidedBy) is the policy's; no review pending.
     expect(rec).to.include({ decidedBy: 'policy', reviewId: null });

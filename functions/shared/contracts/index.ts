@@ -80,6 +80,65 @@ export interface StagedImage {
   height: number;
   /** From FetchImage's one decode; absent on images staged before near-duplicate memory existed. */
   perceptualHashes?: PerceptualHashes;
+  /** FetchImage's quality measures of the image (facts; the policy judges them in AggregateVerdict). */
+  quality?: QualityMeasures;
+}
+
+// --- image quality (functions/shared/quality/ measures, functions/aggregate/quality-issues.ts judges) ---
+
+export const QUALITY_KINDS = ['blur', 'exposure', 'contrast', 'noise', 'compression', 'resolution', 'too-small', 'uniform'] as const;
+export type QualityKind = (typeof QUALITY_KINDS)[number];
+
+/** Every quality measure of one image; scales and sources in functions/shared/quality/ and the README. */
+export interface QualityMeasures {
+  /** The original image's size (not the view's). */
+  width: number;
+  height: number;
+  longSide: number;
+  megapixels: number;
+  /** False under 32 px on the shorter side: only the size fields are set, the pixel measures are null. */
+  measurable: boolean;
+  /** One colour: pixel measures but brightness and contrast are null. */
+  uniform: boolean;
+  /** 0..1, 1 sharp (1 - Crété-Roffet blur, sharpest quarter of the detailed 64-px tiles). */
+  sharpness: number | null;
+  /** 0..1 of white: mean luma, its 1st and 99th percentiles. */
+  brightness: number | null;
+  shadows: number | null;
+  highlights: number | null;
+  /** 0..1: share of pixels clipped black (luma <= 3) or white (a channel >= 252). */
+  clippedShadows: number | null;
+  clippedHighlights: number | null;
+  /** RMS contrast (std of luma, 0..0.5) and highlights - shadows. */
+  contrast: number | null;
+  tonalRange: number | null;
+  /** Immerkær sigma in 8-bit levels over the flattest blocks: luma, its half-resolution ratio, chroma. */
+  noise: number | null;
+  noiseScaleRatio: number | null;
+  chromaNoise: number | null;
+  /** Share of isolated pixels 64+ levels off all four neighbours (salt-and-pepper), 0..1. */
+  impulseNoise: number | null;
+  /** IJG-equivalent save quality from the quantisation tables (JPEG only), and how well IJG's fit. */
+  jpegQuality: number | null;
+  jpegTableFit: number | null;
+  /** Strongest 8x8-grid phase over the others (1 = no grid); null when the view was downscaled. */
+  blockiness: number | null;
+}
+
+export interface QualityIssue {
+  kind: QualityKind;
+  /** The measure that crossed its band. */
+  measure: string;
+  message: string;
+  value: number;
+  threshold: number;
+}
+
+/** verdict.quality: the measures, the issues the policy's bands found in them, a 0-100 score. */
+export interface QualityAssessment {
+  score: number;
+  measures: QualityMeasures;
+  issues: QualityIssue[];
 }
 
 /**
@@ -201,8 +260,13 @@ export interface Reason {
   threshold?: number;
   /** Named error (e.g. "FetchBlocked") when a step failed. */
   error?: string;
-  /** Which evidence decided: the classifier, or the safety engine by name (metrics count decisions by it). */
-  source?: 'classifier' | SafetyEngineName;
+  /**
+   * Which evidence decided: the classifier, the safety engine by name (metrics count decisions by it), or
+   * `quality` for an image held as unfit rather than unsafe.
+   */
+  source?: 'classifier' | SafetyEngineName | 'quality';
+  /** For source `quality`: the issue kind. */
+  kind?: QualityKind;
   /** Near-duplicate (code "near-duplicate"): the sha256 of the decided image, the pHash distance, who decided it. */
   of?: string;
   distance?: number;
@@ -219,6 +283,8 @@ export interface Verdict {
   labels: ClassLabel[];
   moderation: ModerationLabel[];
   image?: StagedImage;
+  /** Absent when no image was fetched (or on verdicts older than quality). */
+  quality?: QualityAssessment;
   model?: ModelRef;
   postId?: string;
   /** `"policy"` (POLICY_DECIDER) or the moderator who decided. Absent on verdicts older than the store. */
