@@ -93,7 +93,9 @@ export async function fetchImageWithView(input: ModerationInput, deps: FetchDeps
   const ptr = await phase('staging I/O', () => deps.store.put(bytes, { sha256, format: header.format }));
   if (raster) deps.rasters?.put(sha256, raster);
   return {
-    output: { image: { ...ptr, sha256, bytes: bytes.length, format: header.format, width: header.width, height: header.height, perceptualHashes: hashes, quality } },
+    output: {
+      image: { ...ptr, sha256, bytes: bytes.length, format: header.format, width: header.width, height: header.height, perceptualHashes: hashes, quality },
+    },
     view,
   };
 }
