@@ -8,7 +8,7 @@
  * 50 x (long side / minimum). A blank or unmeasurable image scores 0.
  */
 import type { Decision, QualityAssessment, QualityIssue, QualityKind, QualityMeasures, Reason } from '../shared/contracts/index.js';
-import { MIN_MEASURABLE_SIDE, UNIFORM_CONTRAST } from '../shared/quality/measure.js';
+import { MIN_MEASURABLE_SIDE, UNIFORM_CONTRAST } from '../shared/quality/limits.js';
 import { ABOVE_MEASURES, BELOW_MEASURES, type BandedMeasure, type QualityPolicy } from './quality-policy.js';
 
 /**

@@ -13,11 +13,7 @@ import type { PixelView } from '../pixels/view.js';
 import { planesOf } from './pixel-view.js';
 import { sharpnessOf } from './sharpness.js';
 import { measureTone } from './tone.js';
-
-/** Below this many pixels on the shorter side nothing but the size is measured. */
-export const MIN_MEASURABLE_SIDE = 32;
-/** RMS contrast below this (about one level of 255) is a blank image: one colour. */
-export const UNIFORM_CONTRAST = 0.004;
+import { MIN_MEASURABLE_SIDE, UNIFORM_CONTRAST } from './limits.js';
 
 export interface OriginalImage {
   width: number;
