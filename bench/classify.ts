@@ -13,7 +13,7 @@ import sharp from 'sharp';
 import { getClassifier } from '../functions/classify/handler.js';
 import { modelStoreOptions } from '../functions/shared/models/config.js';
 import { projectRoot } from '../functions/shared/project.js';
-import { lambdaBuildOptions, NATIVE_MODULES } from '../infra/lambda-bundles.js';
+import { lambdaBuildOptions, NATIVE_MODULES } from '../infra/build/lambda-bundles.js';
 import { median, quantile, r1, timeRuns } from './stats.js';
 
 export interface ClassifyBenchOptions {
@@ -40,7 +40,7 @@ export interface ClassifyBenchResult {
   rssMB: number;
 }
 
-/** The handler bundled exactly as the Lambda image bundles it (infra/lambda-bundles.ts). */
+/** The handler bundled exactly as the Lambda image bundles it (infra/build/lambda-bundles.ts). */
 async function bundleHandler(dir: string): Promise<string> {
   const outfile = path.join(dir, 'classify.mjs');
   await build(lambdaBuildOptions('classify', outfile, { external: NATIVE_MODULES }));

@@ -2,7 +2,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { inlinePolicy, logsTo, serviceRole, XRAY, type Statement } from './iam.js';
-import type { FunctionsImage } from './image.js';
+import type { FunctionsImage } from './build/image.js';
 import { functionLogGroup, lambdaLogging, telemetryEnv, type TelemetrySettings } from './log-groups.js';
 import type { Network } from './network.js';
 import type { UploadedClassifierModel } from './model-uploads.js';

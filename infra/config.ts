@@ -10,7 +10,7 @@ import { DEFAULT_DEPLOYED_MODEL, findCatalogEntry } from '../functions/shared/mo
 import { isTimingOnly } from '../functions/shared/models/manifest.js';
 import { DEFAULT_METRICS_NAMESPACE, DEFAULT_SERVICE_NAME } from '../functions/shared/telemetry/config.js';
 import { reviewSweepMinutesSchema, reviewTimeoutOutcomeSchema, reviewTimeoutSecondsSchema } from '../functions/shared/verdicts/review-config.js';
-import { checkRuntime, DEFAULT_LAMBDA_RUNTIME, type LambdaNodeRuntime } from './runtime.js';
+import { checkRuntime, DEFAULT_LAMBDA_RUNTIME, type LambdaNodeRuntime } from './build/runtime.js';
 
 /** CloudWatch Logs accepts only these retention periods. */
 const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
@@ -115,7 +115,7 @@ const schema = z
     reviewTimeoutOutcome: reviewTimeoutOutcomeSchema,
     /** How often the scheduled sweep ends reviews past their deadline (EXPRESS: queued ones; STANDARD: a stopped execution's). */
     reviewSweepMinutes: reviewSweepMinutesSchema,
-    /** Every function's Node.js runtime (zip runtime and image base), checked by date in infra/runtime.ts. */
+    /** Every function's Node.js runtime (zip runtime and image base), checked by date in infra/build/runtime.ts. */
     lambdaRuntime: z.string().default(DEFAULT_LAMBDA_RUNTIME),
     /** The publishers' HTTP API (infra/http-api.ts). */
     httpApi: z.preprocess((v) => (typeof v === 'boolean' ? String(v) : v), z.stringbool({ error: 'httpApi must be true or false' })).default(true),

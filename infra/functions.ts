@@ -2,17 +2,17 @@
  * The other Lambdas. fetch-image runs outside the VPC so it reaches the internet without a NAT gateway;
  * it and the local safety function use the classifier's image (command override) because both need
  * sharp's native modules for the function's architecture; aggregate is pure JavaScript: an esbuild
- * zip. All on the configured Node.js runtime (infra/runtime.ts) with JSON logs and X-Ray.
+ * zip. All on the configured Node.js runtime (infra/build/runtime.ts) with JSON logs and X-Ray.
  */
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { DEFAULT_LIMITS } from '../functions/shared/limits.js';
-import { bundleFunction } from './bundle.js';
-import type { FunctionsImage } from './image.js';
+import { bundleFunction } from './build/bundle.js';
+import type { FunctionsImage } from './build/image.js';
 import { functionLogGroup, lambdaLogging, telemetryEnv, type TelemetrySettings } from './log-groups.js';
 import { inlinePolicy, logsTo, serviceRole, XRAY, type Statement } from './iam.js';
 import type { UploadedModel } from './model-uploads.js';
-import type { LambdaNodeRuntime } from './runtime.js';
+import type { LambdaNodeRuntime } from './build/runtime.js';
 import { STAGING_PREFIX, type Storage } from './storage.js';
 
 export interface FunctionsArgs {

@@ -11,12 +11,12 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { DEFAULT_LIMITS } from '../functions/shared/limits.js';
-import { bundleFunction } from './bundle.js';
+import { bundleFunction } from './build/bundle.js';
 import type { StackConfig } from './config.js';
 import { lambdaWith } from './functions.js';
 import { inlinePolicy, type Statement } from './iam.js';
 import { telemetryEnv, type TelemetrySettings } from './log-groups.js';
-import type { LambdaNodeRuntime } from './runtime.js';
+import type { LambdaNodeRuntime } from './build/runtime.js';
 import { STAGING_PREFIX } from './storage.js';
 
 /** Where presigned uploads land: under the staging prefix, so the staging expiry deletes them too. */

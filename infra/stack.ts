@@ -13,7 +13,7 @@ import { createClassifier } from './classifier.js';
 import type { StackConfig } from './config.js';
 import { createFunctions } from './functions.js';
 import { createHttpApi } from './http-api.js';
-import { createImage } from './image.js';
+import { createImage } from './build/image.js';
 import { resolveLocalModel, resolveLocalNsfwModel, type ModelFileResolver, type NsfwFileResolver } from './model-files.js';
 import { uploadClassifierModel, uploadNsfwModel } from './model-uploads.js';
 import { createNetwork } from './network.js';

@@ -1,6 +1,6 @@
 /**
  * The code that ships, run as it ships: the container image's three bundles and the aggregate zip
- * bundle, built with the options the Dockerfile and the Pulumi program use (infra/lambda-bundles.ts),
+ * bundle, built with the options the Dockerfile and the Pulumi program use (infra/build/lambda-bundles.ts),
  * each invoked in a fresh Node process with Lambda-style environment variables. One photo goes through
  * all four over real HTTP on loopback, and each bundle reports our named errors under their real names.
  */
@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import type { ClassifyOutput, FetchImageOutput, SafetyOutput, Verdict } from '../../functions/shared/contracts/index.js';
 import { NSFW_CONFIRM, resolveNsfwModel } from '../../functions/safety/nsfw-store.js';
 import { modelStoreOptions } from '../../functions/shared/models/config.js';
-import { buildImageBundles, buildZipBundleSync, type IMAGE_ENTRIES } from '../../infra/lambda-bundles.js';
+import { buildImageBundles, buildZipBundleSync, type IMAGE_ENTRIES } from '../../infra/build/lambda-bundles.js';
 import { mirrorDir } from '../models/fixtures.js';
 import { projectRoot, startFixtureServer, type FixtureServer } from '../workflow/fixtures.js';
 

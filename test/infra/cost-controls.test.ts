@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { ConfigError } from '../../functions/shared/errors.js';
 import { parseStackConfig } from '../../infra/config.js';
-import { planStack, readStackYaml, type StackPlan } from '../../infra/plan-stack.js';
+import { planStack, readStackYaml, type StackPlan } from '../../infra/plan/plan-stack.js';
 import { oneResource as one, resourcesOf as of } from './fixtures.js';
 
 interface Statement {

@@ -1,7 +1,7 @@
-/** Queries over a Pulumi plan made under mocks (infra/plan-stack.ts), shared by the infra tests. */
+/** Queries over a Pulumi plan made under mocks (infra/plan/plan-stack.ts), shared by the infra tests. */
 import { expect } from 'chai';
-import type { PlannedResource } from '../../infra/mocks.js';
-import type { StackPlan } from '../../infra/plan-stack.js';
+import type { PlannedResource } from '../../infra/plan/mocks.js';
+import type { StackPlan } from '../../infra/plan/plan-stack.js';
 
 /** Every planned resource of a Pulumi type, e.g. 'aws:iam/policy:Policy'. */
 export const resourcesOf = (plan: StackPlan, type: string): PlannedResource[] => plan.resources.filter((r) => r.type === type);

@@ -5,8 +5,8 @@
  */
 import { expect } from 'chai';
 import { ACCESS_LOG_FIELDS } from '../../infra/http-api.js';
-import { planStack, readStackYaml, type StackPlan } from '../../infra/plan-stack.js';
-import type { PlannedResource } from '../../infra/mocks.js';
+import { planStack, readStackYaml, type StackPlan } from '../../infra/plan/plan-stack.js';
+import type { PlannedResource } from '../../infra/plan/mocks.js';
 import { oneResource as one, resourcesOf as of } from './fixtures.js';
 
 interface Statement {

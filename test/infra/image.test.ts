@@ -7,10 +7,10 @@ import { expect } from 'chai';
 import { validate } from 'dockerfile-utils';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { DOCKERFILE, readImageSpec } from '../../infra/dockerfile.js';
-import { buildContextHash, IMAGE_BUILD_SCRIPT } from '../../infra/image.js';
-import { planStack, readStackYaml, type StackPlan } from '../../infra/plan-stack.js';
-import { defaultRuntime } from '../../infra/runtime.js';
+import { DOCKERFILE, readImageSpec } from '../../infra/build/dockerfile.js';
+import { buildContextHash, IMAGE_BUILD_SCRIPT } from '../../infra/build/image.js';
+import { planStack, readStackYaml, type StackPlan } from '../../infra/plan/plan-stack.js';
+import { defaultRuntime } from '../../infra/build/runtime.js';
 import { projectRoot } from '../workflow/fixtures.js';
 
 describe('infra: the functions image (build resource under mocks, Dockerfile)', function () {
@@ -39,7 +39,7 @@ describe('infra: the functions image (build resource under mocks, Dockerfile)', 
 
   it('rebuilds when anything the Dockerfile copies changes, and only then', () => {
     const spec = readImageSpec();
-    expect(spec.copySources).to.include.members(['functions', 'package-lock.json', 'infra/task-root.ts']);
+    expect(spec.copySources).to.include.members(['functions', 'package-lock.json', 'infra/build/task-root.ts']);
     expect(buildContextHash(['linux/amd64', '24'])).to.equal(buildContextHash(['linux/amd64', '24']));
     expect(buildContextHash(['linux/amd64', '24'])).not.to.equal(buildContextHash(['linux/arm64', '24']));
   });

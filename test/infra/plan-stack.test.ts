@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseStackConfig } from '../../infra/config.js';
-import { readStackYaml } from '../../infra/plan-stack.js';
+import { readStackYaml } from '../../infra/plan/plan-stack.js';
 import { ConfigError } from '../../functions/shared/errors.js';
 import { tempDir } from '../models/fixtures.js';
 

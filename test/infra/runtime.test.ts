@@ -7,8 +7,8 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { ConfigError } from '../../functions/shared/errors.js';
 import { parseStackConfig } from '../../infra/config.js';
-import { planStack, readStackYaml } from '../../infra/plan-stack.js';
-import { checkRuntime, DEFAULT_LAMBDA_RUNTIME, DEPRECATION_WARNING_DAYS, LAMBDA_NODE_RUNTIMES } from '../../infra/runtime.js';
+import { planStack, readStackYaml } from '../../infra/plan/plan-stack.js';
+import { checkRuntime, DEFAULT_LAMBDA_RUNTIME, DEPRECATION_WARNING_DAYS, LAMBDA_NODE_RUNTIMES } from '../../infra/build/runtime.js';
 import { projectRoot } from '../workflow/fixtures.js';
 
 const day = (iso: string) => new Date(`${iso}T12:00:00Z`);
@@ -78,7 +78,7 @@ describe('infra: Lambda runtime lifecycle', function () {
   it('npm run plan prints the warning (stderr, and in --json) for a runtime near deprecation', async () => {
     const { stdout, stderr } = await promisify(execFile)(
       process.execPath,
-      ['--import', 'tsx', 'infra/plan.ts', '--json', '--config', 'lambdaRuntime=nodejs22.x'],
+      ['--import', 'tsx', 'infra/plan/plan.ts', '--json', '--config', 'lambdaRuntime=nodejs22.x'],
       { cwd: projectRoot, maxBuffer: 64 * 1024 * 1024 },
     );
     expect(stderr).to.match(/warning: lambdaRuntime nodejs22\.x is deprecated in \d+ days \(2027-04-30\)/);

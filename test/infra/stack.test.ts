@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { METRICS } from '../../functions/shared/telemetry/metric-names.js';
 import { ConfigError } from '../../functions/shared/errors.js';
 import { parseStackConfig } from '../../infra/config.js';
-import { planStack, readStackYaml, type StackPlan } from '../../infra/plan-stack.js';
+import { planStack, readStackYaml, type StackPlan } from '../../infra/plan/plan-stack.js';
 import { oneResource as one, resourcesOf as of } from './fixtures.js';
 
 interface PolicyStatement {

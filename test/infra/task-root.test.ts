@@ -1,6 +1,6 @@
 /**
  * The code that ships, run as Lambda runs it, without Docker: the container image's task root assembled
- * by the script the Dockerfile runs (infra/task-root.ts) in a directory outside the repository (so only
+ * by the script the Dockerfile runs (infra/build/task-root.ts) in a directory outside the repository (so only
  * its own node_modules can resolve), and the aggregate zip's files as the Pulumi program packs them.
  * Each handler runs in a fresh Node 24 process (test/infra/lambda-runtime.mjs: cwd = task root,
  * _HANDLER = the image's CMD or the plan's imageConfig command / zip handler, the Dockerfile's ENV) with
@@ -17,10 +17,10 @@ import { promisify } from 'node:util';
 import type { ClassifyOutput, FetchImageOutput, SafetyOutput, Verdict } from '../../functions/shared/contracts/index.js';
 import { NSFW_CONFIRM, resolveNsfwModel } from '../../functions/safety/nsfw-store.js';
 import { modelStoreOptions } from '../../functions/shared/models/config.js';
-import { bundleFunction } from '../../infra/bundle.js';
-import { readImageSpec } from '../../infra/dockerfile.js';
-import { planStack, readStackYaml } from '../../infra/plan-stack.js';
-import { buildTaskRoot, imageArch, verifyTaskRoot, type TaskRoot } from '../../infra/task-root.js';
+import { bundleFunction } from '../../infra/build/bundle.js';
+import { readImageSpec } from '../../infra/build/dockerfile.js';
+import { planStack, readStackYaml } from '../../infra/plan/plan-stack.js';
+import { buildTaskRoot, imageArch, verifyTaskRoot, type TaskRoot } from '../../infra/build/task-root.js';
 import { mirrorDir } from '../models/fixtures.js';
 import { projectRoot, startFixtureServer, type FixtureServer } from '../workflow/fixtures.js';
 

@@ -1,8 +1,8 @@
 // The verdict table, the moderators' topic, the verdict Lambda, the reviewer policy, the review alarm
 // and the new states, under Pulumi mocks (STANDARD with an email subscriber; EXPRESS without).
 import { expect } from 'chai';
-import type { PlannedResource } from '../../infra/mocks.js';
-import { planStack, readStackYaml, type StackPlan } from '../../infra/plan-stack.js';
+import type { PlannedResource } from '../../infra/plan/mocks.js';
+import { planStack, readStackYaml, type StackPlan } from '../../infra/plan/plan-stack.js';
 import { oneResource as one, resourcesOf as of } from './fixtures.js';
 
 interface S {

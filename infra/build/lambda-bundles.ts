@@ -1,12 +1,12 @@
 /**
  * How every Lambda's code is bundled, in one place: the container image (functions/classify/Dockerfile
- * runs infra/build-task-root.ts), the zip functions (infra/bundle.ts), the cold-start benchmark and
+ * runs infra/build/build-task-root.ts), the zip functions (infra/build/bundle.ts), the cold-start benchmark and
  * the bundle smoke test all build with these options, so what is measured and tested is what ships.
  * No Pulumi import here: the Dockerfile's build stage runs it with tsx alone.
  */
 import { build, buildSync, type BuildOptions } from 'esbuild';
 import path from 'node:path';
-import { projectRoot } from '../functions/shared/project.js';
+import { projectRoot } from '../../functions/shared/project.js';
 import { defaultRuntime } from './runtime.js';
 
 /** The handlers that ship inside the container image (fetch-image and safety run it with a command override). */

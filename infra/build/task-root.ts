@@ -1,9 +1,9 @@
 /**
  * The container image's task root (/var/task), assembled without Docker: the Dockerfile's build stage runs
- * this (infra/build-task-root.ts) and test/infra/task-root.test.ts runs the very same function, then
+ * this (infra/build/build-task-root.ts) and test/infra/task-root.test.ts runs the very same function, then
  * invokes every handler from the result under Node 24.
  *
- * - the three handler bundles (infra/lambda-bundles.ts, the options every Lambda is built with);
+ * - the three handler bundles (infra/build/lambda-bundles.ts, the options every Lambda is built with);
  * - the native modules from functions/classify/runtime, installed for linux/<arch>/glibc whatever the
  *   build host is (npm's --os/--cpu/--libc pick sharp's @img/* packages; onnxruntime-node ships every
  *   platform in one package), so the image never runs a RUN step on the target architecture;
@@ -16,7 +16,7 @@ import { cp, mkdir, mkdtemp, open, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { projectRoot } from '../functions/shared/project.js';
+import { projectRoot } from '../../functions/shared/project.js';
 import { buildImageBundles, IMAGE_ENTRIES } from './lambda-bundles.js';
 
 export type ImageArch = 'x64' | 'arm64';

@@ -2,9 +2,9 @@
  * The Lambda Node.js runtimes this stack may deploy, with AWS's lifecycle dates (AWS Lambda "Runtimes"
  * page, read December 2026). After block-create no new function can be created on a runtime, after
  * block-update existing ones cannot be changed either, so a stack on such a runtime cannot be deployed.
- * No Pulumi import: the image bundle build (infra/lambda-bundles.ts) reads the Node major from here.
+ * No Pulumi import: the image bundle build (infra/build/lambda-bundles.ts) reads the Node major from here.
  */
-import { ConfigError } from '../functions/shared/errors.js';
+import { ConfigError } from '../../functions/shared/errors.js';
 
 export interface LambdaNodeRuntime {
   /** The zip functions' `runtime`. */
@@ -82,7 +82,7 @@ export interface RuntimeCheck {
 export function checkRuntime(id: string, today: Date): RuntimeCheck {
   const runtime = findRuntime(id);
   const known = LAMBDA_NODE_RUNTIMES.map((r) => r.id).join(', ');
-  if (!runtime) throw new ConfigError(`Invalid stack configuration: lambdaRuntime ${JSON.stringify(id)} is not one of ${known} (infra/runtime.ts).`);
+  if (!runtime) throw new ConfigError(`Invalid stack configuration: lambdaRuntime ${JSON.stringify(id)} is not one of ${known} (infra/build/runtime.ts).`);
   const newest = LAMBDA_NODE_RUNTIMES.reduce((a, b) => (b.nodeMajor > a.nodeMajor ? b : a));
   if (daysUntil(runtime.blockCreate, today) <= 0) {
     throw new ConfigError(
@@ -98,6 +98,6 @@ export function checkRuntime(id: string, today: Date): RuntimeCheck {
     daysToDeprecation,
     warning:
       `lambdaRuntime ${id} ${when}; AWS blocks creating functions on it from ${runtime.blockCreate} and updating them from ${runtime.blockUpdate}. ` +
-      (newest.id === id ? "Add the next Node.js runtime from AWS's runtime page to infra/runtime.ts and move to it." : `Move to ${newest.id}.`),
+      (newest.id === id ? "Add the next Node.js runtime from AWS's runtime page to infra/build/runtime.ts and move to it." : `Move to ${newest.id}.`),
   };
 }

@@ -17,7 +17,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { DOCKERFILE, readImageSpec } from './dockerfile.js';
-import { projectRoot } from '../functions/shared/project.js';
+import { projectRoot } from '../../functions/shared/project.js';
 
 export interface FunctionsImage {
   repository: awsx.ecr.Repository;

@@ -7,7 +7,7 @@
 import { DockerfileParser } from 'dockerfile-ast';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { projectRoot } from '../functions/shared/project.js';
+import { projectRoot } from '../../functions/shared/project.js';
 
 export const DOCKERFILE = path.join(projectRoot, 'functions/classify/Dockerfile');
 

@@ -3,8 +3,8 @@ import * as pulumi from '@pulumi/pulumi';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { ConfigError } from '../functions/shared/errors.js';
-import { projectRoot } from '../functions/shared/project.js';
+import { ConfigError } from '../../functions/shared/errors.js';
+import { projectRoot } from '../../functions/shared/project.js';
 import { setupMocks, type PlannedResource } from './mocks.js';
 
 export interface StackPlan {
@@ -17,9 +17,9 @@ export interface StackPlan {
 export async function planStack(raw: Record<string, unknown>, stack = 'dev'): Promise<StackPlan> {
   const { recorder } = await setupMocks(stack);
   // Imported after the mocks are set: resource modules must not see the real engine.
-  const { parseStackConfig, stackServiceName } = await import('./config.js');
-  const { createStack } = await import('./stack.js');
-  const { plannedModelFiles } = await import('./model-files.js');
+  const { parseStackConfig, stackServiceName } = await import('../config.js');
+  const { createStack } = await import('../stack.js');
+  const { plannedModelFiles } = await import('../model-files.js');
   const cfg = parseStackConfig({ serviceName: stackServiceName(stack), ...raw });
   const outputs = await createStack(cfg, { models: plannedModelFiles });
   const resolved = await new Promise<Record<string, unknown>>((resolve) => pulumi.output(outputs).apply((o) => resolve(o as Record<string, unknown>)));

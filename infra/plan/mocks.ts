@@ -58,7 +58,7 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
         state.url = `${MOCK_ACCOUNT}.dkr.ecr.${MOCK_REGION}.amazonaws.com/${args.name}`;
         break;
       case 'command:local:Command':
-        // The image build's stdout: the pushed manifest's digest (infra/image.ts).
+        // The image build's stdout: the pushed manifest's digest (infra/build/image.ts).
         state.stdout = `sha256:${'0'.repeat(64)}\n`;
         break;
       case 'aws:s3/bucket:Bucket':

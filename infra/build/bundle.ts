@@ -5,8 +5,8 @@
 import * as pulumi from '@pulumi/pulumi';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError } from '../functions/shared/errors.js';
-import { projectRoot } from '../functions/shared/project.js';
+import { ConfigError } from '../../functions/shared/errors.js';
+import { projectRoot } from '../../functions/shared/project.js';
 import { buildZipBundleSync } from './lambda-bundles.js';
 
 /** functions/<name>/handler.ts → a one-file ESM archive with `index.handler`. */
