@@ -1,40 +1,31 @@
 /** The classifier Lambda: in the VPC, the model cached on EFS (seeded from S3 on the first cold start). */
-import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { inlinePolicy, logsTo, serviceRole, XRAY, type Statement } from './iam.js';
+import type { Statement } from './iam.js';
 import type { FunctionsImage } from './build/image.js';
-import { functionLogGroup, lambdaLogging, telemetryEnv, type TelemetrySettings } from './log-groups.js';
+import { lambdaWith, type LambdaSettings } from './lambda.js';
+import { telemetryEnv } from './log-groups.js';
 import type { Network } from './network.js';
 import type { UploadedClassifierModel } from './model-uploads.js';
 import { MODEL_MOUNT_PATH, STAGING_PREFIX, type Storage } from './storage.js';
 
-export interface ClassifierArgs {
+export interface ClassifierArgs extends LambdaSettings {
   prefix: string;
   image: FunctionsImage;
   network: Network;
   storage: Storage;
   model: UploadedClassifierModel;
   memoryMb: number;
-  architecture: 'x86_64' | 'arm64';
   reservedConcurrency: number;
   /** Publish a version on every deploy (provisioned concurrency needs one: infra/provisioned-concurrency.ts). */
   publish: boolean;
-  telemetry: TelemetrySettings;
-  logRetentionDays: number;
   region: string;
   accountId: pulumi.Input<string>;
-  tags: Record<string, string>;
 }
 
 export function createClassifier(a: ClassifierArgs) {
-  const functionName = `${a.prefix}-classify`;
-  const logGroup = functionLogGroup(`${a.prefix}-classify`, functionName, a.logRetentionDays, a.tags);
-  const role = serviceRole(`${a.prefix}-classify`, 'lambda.amazonaws.com', a.tags);
   const { models, staging, fileSystem, accessPoint } = a.storage;
   const eni = pulumi.interpolate`arn:aws:ec2:${a.region}:${a.accountId}:network-interface/*`;
   const statements: Statement[] = [
-    logsTo(logGroup),
-    XRAY,
     {
       Sid: 'ReadTheModelAndItsLabels',
       Effect: 'Allow',
@@ -73,17 +64,16 @@ export function createClassifier(a: ClassifierArgs) {
       Resource: '*',
     },
   ];
-  const policy = inlinePolicy(`${a.prefix}-classify`, role, statements);
 
-  const fn = new aws.lambda.Function(
-    `${a.prefix}-classify`,
+  return lambdaWith(
+    a.prefix,
+    'classify',
+    a,
+    statements,
     {
-      name: functionName,
       packageType: 'Image',
       imageUri: a.image.imageUri,
       imageConfig: { commands: ['classify.handler'] },
-      architectures: [a.architecture],
-      role: role.arn,
       memorySize: a.memoryMb,
       // A cold start downloads the model to EFS once (25 MB from S3 through the gateway endpoint).
       timeout: 60,
@@ -103,12 +93,8 @@ export function createClassifier(a: ClassifierArgs) {
           ...telemetryEnv(a.telemetry),
         },
       },
-      tracingConfig: { mode: 'Active' },
-      loggingConfig: lambdaLogging(logGroup, a.telemetry),
-      tags: a.tags,
     },
-    // EFSMountFailureException otherwise: the mount targets must exist before the function (DESIGN.md).
-    { dependsOn: [...a.storage.mountTargets, policy, logGroup, ...a.model.objects] },
+    // EFSMountFailureException otherwise: the mount targets must exist before the function.
+    [...a.storage.mountTargets, ...a.model.objects],
   );
-  return { fn, role, logGroup };
 }

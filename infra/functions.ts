@@ -4,13 +4,12 @@
  * sharp's native modules for the function's architecture; aggregate is pure JavaScript: an esbuild
  * zip. All on the configured Node.js runtime (infra/build/runtime.ts) with JSON logs and X-Ray.
  */
-import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { DEFAULT_LIMITS } from '../functions/shared/limits.js';
 import { bundleFunction } from './build/bundle.js';
 import type { FunctionsImage } from './build/image.js';
-import { functionLogGroup, lambdaLogging, telemetryEnv, type TelemetrySettings } from './log-groups.js';
-import { inlinePolicy, logsTo, serviceRole, XRAY, type Statement } from './iam.js';
+import { lambdaWith, type CreatedLambda } from './lambda.js';
+import { telemetryEnv, type TelemetrySettings } from './log-groups.js';
 import type { UploadedModel } from './model-uploads.js';
 import type { LambdaNodeRuntime } from './build/runtime.js';
 import { STAGING_PREFIX, type Storage } from './storage.js';
@@ -32,64 +31,30 @@ export interface FunctionsArgs {
   tags: Record<string, string>;
 }
 
-export function lambdaWith(
-  prefix: string,
-  short: string,
-  a: Pick<FunctionsArgs, 'architecture' | 'telemetry' | 'logRetentionDays' | 'tags'>,
-  statements: (lg: aws.cloudwatch.LogGroup) => Statement[],
-  fnArgs: Omit<aws.lambda.FunctionArgs, 'role'>,
-  dependsOn: pulumi.Resource[] = [],
-) {
-  const functionName = `${prefix}-${short}`;
-  const logGroup = functionLogGroup(functionName, functionName, a.logRetentionDays, a.tags);
-  const role = serviceRole(functionName, 'lambda.amazonaws.com', a.tags);
-  const policy = inlinePolicy(functionName, role, [logsTo(logGroup), XRAY, ...statements(logGroup)]);
-  const fn = new aws.lambda.Function(
-    functionName,
-    {
-      ...fnArgs,
-      name: functionName,
-      role: role.arn,
-      architectures: [a.architecture],
-      tracingConfig: { mode: 'Active' },
-      loggingConfig: lambdaLogging(logGroup, a.telemetry),
-      tags: a.tags,
-    },
-    { dependsOn: [policy, logGroup, ...dependsOn] },
-  );
-  return { fn, role, logGroup };
-}
-
 export function createFunctions(a: FunctionsArgs) {
   const staging = a.storage.staging.bucket;
   const stagedObjects = pulumi.interpolate`${staging.arn}/${STAGING_PREFIX}*`;
 
-  const fetch = lambdaWith(
-    a.prefix,
-    'fetch-image',
-    a,
-    () => [{ Sid: 'StageValidatedImages', Effect: 'Allow', Action: ['s3:PutObject'], Resource: stagedObjects }],
-    {
-      packageType: 'Image',
-      imageUri: a.image.imageUri,
-      imageConfig: { commands: ['fetch-image.handler'] },
-      memorySize: 1024,
-      timeout: 30,
-      environment: {
-        variables: {
-          STAGING_BUCKET: staging.bucket,
-          STAGING_PREFIX,
-          FETCH_MAX_BYTES: String(DEFAULT_LIMITS.maxBytes),
-          FETCH_TIMEOUT_MS: String(DEFAULT_LIMITS.fetchTimeoutMs),
-          FETCH_MAX_REDIRECTS: String(DEFAULT_LIMITS.maxRedirects),
-          MAX_IMAGE_PIXELS: String(DEFAULT_LIMITS.maxPixels),
-          ...telemetryEnv(a.telemetry),
-        },
+  const fetch = lambdaWith(a.prefix, 'fetch-image', a, [{ Sid: 'StageValidatedImages', Effect: 'Allow', Action: ['s3:PutObject'], Resource: stagedObjects }], {
+    packageType: 'Image',
+    imageUri: a.image.imageUri,
+    imageConfig: { commands: ['fetch-image.handler'] },
+    memorySize: 1024,
+    timeout: 30,
+    environment: {
+      variables: {
+        STAGING_BUCKET: staging.bucket,
+        STAGING_PREFIX,
+        FETCH_MAX_BYTES: String(DEFAULT_LIMITS.maxBytes),
+        FETCH_TIMEOUT_MS: String(DEFAULT_LIMITS.fetchTimeoutMs),
+        FETCH_MAX_REDIRECTS: String(DEFAULT_LIMITS.maxRedirects),
+        MAX_IMAGE_PIXELS: String(DEFAULT_LIMITS.maxPixels),
+        ...telemetryEnv(a.telemetry),
       },
     },
-  );
+  });
 
-  const aggregate = lambdaWith(a.prefix, 'aggregate', a, () => [], {
+  const aggregate = lambdaWith(a.prefix, 'aggregate', a, [], {
     packageType: 'Zip',
     runtime: a.runtime.id,
     handler: 'index.handler',
@@ -99,7 +64,7 @@ export function createFunctions(a: FunctionsArgs) {
     environment: { variables: { MODERATION_POLICY: a.policyJson, ...telemetryEnv(a.telemetry) } },
   });
 
-  let safety: ReturnType<typeof lambdaWith> | undefined;
+  let safety: CreatedLambda | undefined;
   if (a.safetyEngine === 'local') {
     if (!a.nsfwModel) throw new Error('safetyEngine local needs the converted nsfwjs model uploaded (nsfwModel).');
     const models = a.storage.models.bucket;
@@ -107,13 +72,13 @@ export function createFunctions(a: FunctionsArgs) {
       a.prefix,
       'check-safety',
       a,
-      () => [
+      [
         { Sid: 'ReadStagedImages', Effect: 'Allow', Action: ['s3:GetObject'], Resource: stagedObjects },
         {
           Sid: 'ReadTheSafetyModels',
           Effect: 'Allow',
           Action: ['s3:GetObject'],
-          Resource: [a.nsfwModel!, ...(a.nsfwConfirmModel ? [a.nsfwConfirmModel] : [])].map((m) => pulumi.interpolate`${models.arn}/${m.key}`),
+          Resource: [a.nsfwModel, ...(a.nsfwConfirmModel ? [a.nsfwConfirmModel] : [])].map((m) => pulumi.interpolate`${models.arn}/${m.key}`),
         },
       ],
       {

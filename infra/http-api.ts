@@ -13,7 +13,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { DEFAULT_LIMITS } from '../functions/shared/limits.js';
 import { bundleFunction } from './build/bundle.js';
 import type { StackConfig } from './config.js';
-import { lambdaWith } from './functions.js';
+import { lambdaWith } from './lambda.js';
 import { inlinePolicy, type Statement } from './iam.js';
 import { telemetryEnv, type TelemetrySettings } from './log-groups.js';
 import type { LambdaNodeRuntime } from './build/runtime.js';
@@ -164,7 +164,7 @@ export function createHttpApi(a: HttpApiArgs): HttpApi {
     a.prefix,
     'api',
     { architecture: cfg.classifierArchitecture, telemetry: a.telemetry, logRetentionDays: cfg.logRetentionDays, tags: a.tags },
-    () => [
+    [
       ...(express
         ? []
         : [{ Sid: 'DescribeThisStateMachinesExecutions', Effect: 'Allow' as const, Action: ['states:DescribeExecution'], Resource: executions }]),

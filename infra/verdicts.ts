@@ -14,7 +14,7 @@ import { countAlarm } from './alarms.js';
 import { bundleFunction } from './build/bundle.js';
 import { customMetric, type MetricsSettings } from './custom-metrics.js';
 import type { LambdaNodeRuntime } from './build/runtime.js';
-import { lambdaWith } from './functions.js';
+import { lambdaWith } from './lambda.js';
 import { taskTokenCallbacks } from './iam.js';
 import { telemetryEnv, type TelemetrySettings } from './log-groups.js';
 
@@ -63,7 +63,7 @@ export function createVerdicts(a: VerdictsArgs) {
     a.prefix,
     'verdicts',
     a,
-    () => [
+    [
       { Sid: 'DescribeTheVerdictTable', Effect: 'Allow', Action: ['dynamodb:DescribeTable'], Resource: table.arn },
       { Sid: 'ReadAndWriteVerdictsAndReviews', Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'], Resource: table.arn },
       { Sid: 'NotifyModerators', Effect: 'Allow', Action: ['sns:Publish'], Resource: topic.arn },
