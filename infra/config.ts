@@ -62,7 +62,8 @@ const schema = z
       .min(512, 'classifierMemoryMb must be at least 512')
       .max(10240, 'classifierMemoryMb must be at most 10240')
       .default(2048),
-    classifierArchitecture: z.enum(['x86_64', 'arm64'], { error: 'classifierArchitecture must be x86_64 or arm64' }).default('x86_64'),
+    /** Every function's architecture (the image is built for it, the zip functions run on it). */
+    architecture: z.enum(['x86_64', 'arm64'], { error: 'architecture must be x86_64 or arm64' }).default('x86_64'),
     /** Caps the classifier's concurrency (and so EFS reads and cost under a burst). 0 would disable it: refused. */
     reservedConcurrency: z.coerce.number().int().min(1, 'reservedConcurrency must be at least 1').max(1000).default(20),
     /** Warm classifier instances on the `live` alias at all times (0 = none, the default: you pay only per request). */
@@ -154,10 +155,28 @@ export interface StackConfig extends Omit<z.output<typeof schema>, 'thresholds' 
 }
 
 /**
+ * Keys renamed to what they set, and their new names. An old key is refused rather than read: left in a
+ * stack file under a name nothing reads, it would deploy the default silently.
+ */
+export const RENAMED_KEYS: Readonly<Record<string, string>> = {
+  classifierArchitecture: 'architecture',
+};
+
+function refuseRenamedKeys(raw: Record<string, unknown>): void {
+  const found = Object.entries(RENAMED_KEYS).filter(([old]) => raw[old] !== undefined);
+  if (found.length === 0) return;
+  const problems = found.map(
+    ([old, now]) => `${old} was renamed ${now}: rename blog-image-moderation:${old} to blog-image-moderation:${now} in Pulumi.<stack>.yaml`,
+  );
+  throw new ConfigError(`Invalid stack configuration: ${problems.join('; ')}.`);
+}
+
+/**
  * Pure: raw values (as Pulumi config gives them) → the validated configuration, or a ConfigError naming
  * the key. `today` decides whether the runtime may still be deployed.
  */
 export function parseStackConfig(raw: Record<string, unknown>, today: Date = new Date()): StackConfig {
+  refuseRenamedKeys(raw);
   const parsed = schema.safeParse(Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)));
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(config)'}: ${i.message}`).join('; ');
@@ -177,7 +196,7 @@ export function parseStackConfig(raw: Record<string, unknown>, today: Date = new
 const KEYS = [
   'modelName',
   'classifierMemoryMb',
-  'classifierArchitecture',
+  'architecture',
   'reservedConcurrency',
   'classifierProvisionedConcurrency',
   'provisionedConcurrencySchedule',
@@ -222,6 +241,7 @@ export function loadStackConfig(): StackConfig {
   const cfg = new pulumi.Config();
   const raw: Record<string, unknown> = { region: new pulumi.Config('aws').get('region'), serviceName: stackServiceName(pulumi.getStack()) };
   const structured = new Set<string>(['thresholds', 'httpApiJwtAudience', 'httpApiCorsOrigins', 'provisionedConcurrencySchedule']);
-  for (const k of KEYS) raw[k] = (structured.has(k) ? cfg.getObject(k) : cfg.get(k)) ?? raw[k];
+  // The renamed keys are read too, so that one left in a stack file is refused by name.
+  for (const k of [...KEYS, ...Object.keys(RENAMED_KEYS)]) raw[k] = (structured.has(k) ? cfg.getObject(k) : cfg.get(k)) ?? raw[k];
   return parseStackConfig(raw);
 }

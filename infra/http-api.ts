@@ -54,7 +54,7 @@ export interface HttpApiArgs {
     | 'httpApiCorsOrigins'
     | 'httpApiRateLimit'
     | 'httpApiBurstLimit'
-    | 'classifierArchitecture'
+    | 'architecture'
     | 'logRetentionDays'
   >;
   stateMachine: aws.sfn.StateMachine;
@@ -163,7 +163,7 @@ export function createHttpApi(a: HttpApiArgs): HttpApi {
   const fn = lambdaWith(
     a.prefix,
     'api',
-    { architecture: cfg.classifierArchitecture, telemetry: a.telemetry, logRetentionDays: cfg.logRetentionDays, tags: a.tags },
+    { architecture: cfg.architecture, telemetry: a.telemetry, logRetentionDays: cfg.logRetentionDays, tags: a.tags },
     [
       ...(express
         ? []

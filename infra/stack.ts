@@ -48,7 +48,7 @@ export async function createStack(cfg: StackConfig, deps: StackDeps = {}) {
   // The second opinion the local engine asks when the first model reports something (functions/safety/local.ts).
   const nsfwConfirmModel = cfg.safetyEngine === 'local' ? await uploadNsfwModel(prefix, storage, resolve.nsfw, NSFW_CONFIRM) : undefined;
 
-  const image = createImage(prefix, cfg.classifierArchitecture, cfg.runtime.nodeMajor, tags);
+  const image = createImage(prefix, cfg.architecture, cfg.runtime.nodeMajor, tags);
   const warm = cfg.classifierProvisionedConcurrency > 0 || cfg.provisionedConcurrencySchedule.length > 0;
   const classifier = createClassifier({
     prefix,
@@ -57,7 +57,7 @@ export async function createStack(cfg: StackConfig, deps: StackDeps = {}) {
     storage,
     model,
     memoryMb: cfg.classifierMemoryMb,
-    architecture: cfg.classifierArchitecture,
+    architecture: cfg.architecture,
     reservedConcurrency: cfg.reservedConcurrency,
     publish: warm,
     telemetry,
@@ -76,7 +76,7 @@ export async function createStack(cfg: StackConfig, deps: StackDeps = {}) {
     image,
     runtime: cfg.runtime,
     storage,
-    architecture: cfg.classifierArchitecture,
+    architecture: cfg.architecture,
     safetyEngine: cfg.safetyEngine,
     safetyMinConfidence: cfg.safetyMinConfidence,
     nsfwModel,
@@ -90,7 +90,7 @@ export async function createStack(cfg: StackConfig, deps: StackDeps = {}) {
   const verdicts = createVerdicts({
     prefix,
     reviewEmail: cfg.reviewEmail,
-    architecture: cfg.classifierArchitecture,
+    architecture: cfg.architecture,
     telemetry,
     runtime: cfg.runtime,
     logRetentionDays: cfg.logRetentionDays,

@@ -1,7 +1,9 @@
 import { expect } from 'chai';
 import { METRICS } from '../../functions/shared/telemetry/metric-names.js';
 import { ConfigError } from '../../functions/shared/errors.js';
-import { parseStackConfig } from '../../infra/config.js';
+import * as pulumi from '@pulumi/pulumi';
+import { loadStackConfig, parseStackConfig } from '../../infra/config.js';
+import { setupMocks } from '../../infra/plan/mocks.js';
 import { planStack, readStackYaml, type StackPlan } from '../../infra/plan/plan-stack.js';
 import { oneResource as one, resourcesOf as of } from './fixtures.js';
 
@@ -352,7 +354,7 @@ describe('infra: local safety engine, EXPRESS, arm64', function () {
         ...readStackYaml('dev'),
         safetyEngine: 'local',
         workflowType: 'EXPRESS',
-        classifierArchitecture: 'arm64',
+        architecture: 'arm64',
         thresholds: { safety: { Alcohol: { review: 90 } } },
       },
       'test-local',
@@ -392,7 +394,7 @@ describe('infra: configuration validation', () => {
     expect(parseStackConfig(base)).to.include({
       modelName: 'resnet50-v1-12-int8',
       classifierMemoryMb: 2048,
-      classifierArchitecture: 'x86_64',
+      architecture: 'x86_64',
       safetyEngine: 'rekognition',
       workflowType: 'STANDARD',
       logRetentionDays: 14,
@@ -402,7 +404,7 @@ describe('infra: configuration validation', () => {
     const bad: Array<[Record<string, unknown>, RegExp]> = [
       [{ region: 'mars' }, /aws:region/],
       [{ ...base, classifierMemoryMb: '64' }, /classifierMemoryMb/],
-      [{ ...base, classifierArchitecture: 'sparc' }, /classifierArchitecture/],
+      [{ ...base, architecture: 'sparc' }, /architecture must be x86_64 or arm64/],
       [{ ...base, safetyEngine: 'magic' }, /safetyEngine/],
       [{ ...base, workflowType: 'SLOW' }, /workflowType/],
       [{ ...base, logRetentionDays: '10' }, /logRetentionDays/],
@@ -412,5 +414,25 @@ describe('infra: configuration validation', () => {
       [{ ...base, reservedConcurency: '5' }, /reservedConcurency/],
     ];
     for (const [raw, pattern] of bad) expect(() => parseStackConfig(raw), JSON.stringify(raw)).to.throw(ConfigError, pattern);
+  });
+  it('refuses a renamed key by its old name, naming the new one (even with a valid value)', () => {
+    expect(() => parseStackConfig({ ...base, classifierArchitecture: 'arm64' })).to.throw(
+      ConfigError,
+      /classifierArchitecture was renamed architecture: rename blog-image-moderation:classifierArchitecture to blog-image-moderation:architecture/,
+    );
+    expect(parseStackConfig({ ...base, architecture: 'arm64' }).architecture).to.equal('arm64');
+  });
+  it('reads Pulumi config as `pulumi up` does: an old key in the stack is refused, not ignored', async () => {
+    await setupMocks('config-test');
+    const saved = pulumi.runtime.allConfig();
+    try {
+      pulumi.runtime.setAllConfig({ 'aws:region': 'us-east-1', 'blog-image-moderation:classifierArchitecture': 'arm64' });
+      expect(() => loadStackConfig()).to.throw(ConfigError, /classifierArchitecture was renamed architecture/);
+      pulumi.runtime.setAllConfig({ 'aws:region': 'us-east-1', 'blog-image-moderation:architecture': 'arm64' });
+      expect(loadStackConfig()).to.include({ architecture: 'arm64', serviceName: 'image-moderation-config-test' });
+    } finally {
+      pulumi.runtime.setAllConfig(saved);
+      await pulumi.runtime.disconnect();
+    }
   });
 });
