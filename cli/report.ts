@@ -47,6 +47,8 @@ export function toJsonRecord(r: ImageResult): Record<string, unknown> {
     model: v.model ?? null,
     image: v.image ?? null,
     quality: v.quality ?? null,
+    // Only with --post (a verdict without a post has no relevance).
+    ...(v.relevance ? { relevance: v.relevance } : {}),
   };
 }
 

@@ -175,7 +175,7 @@ describe('moderator console (real server, real store, Chromium)', function () {
       await countOf('article.card', 1);
       expect(await page.locator('article.card').getAttribute('data-review-id')).to.equal(fx.reviewIds.hostile);
       await page.locator('#filter-category').selectOption('');
-      await countOf('article.card', 2);
+      await countOf('article.card', 3);
       const ids = await page.locator('article.card').evaluateAll((els) => els.map((e) => e.dataset.reviewId as string));
       const target = ids.indexOf(fx.reviewIds.hostile);
       await page.locator('body').click({ position: { x: 2, y: 2 } });

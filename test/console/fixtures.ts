@@ -22,7 +22,11 @@ export const HOSTILE = {
   postId: '<script>window.__pwned=2</script>',
   label: '<img src=x onerror="window.__pwned=3">',
   altText: '"><svg onload=window.__pwned=4>',
+  keyword: '<img src=x onerror=window.__pwned=5>',
 };
+
+/** The post every fixture photo is moderated for (npm start --post): relevance is scored against it. */
+export const POST = { title: 'Craft beer tasting notes from a small brewery', keywords: ['lager', HOSTILE.keyword] };
 
 /** A deployed stack's state machine, as DescribeStateMachine returns its definition (the Rekognition variant). */
 export const DEPLOYED_ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:blog-image-moderation-dev';
@@ -46,7 +50,7 @@ export interface ConsoleFixture {
   store: SqliteVerdictStore;
   records: ExecutionRecord[];
   byInput(name: string): ExecutionRecord;
-  reviewIds: { beer: string; hostile: string; slot: string };
+  reviewIds: { beer: string; hostile: string; slot: string; otter: string };
   close(): Promise<void>;
 }
 
@@ -80,8 +84,10 @@ export async function startConsoleFixture(opts: { moderator?: string; evalReport
   let errText = '';
   out.resume();
   err.on('data', (d: Buffer) => (errText += d.toString()));
-  const inputs = [photo('n02823428_beer_bottle.JPEG'), photo('n04243546_slot.JPEG'), hostileFile, notAnImage];
-  const code = await cli(['--json', '--staging-dir', stagingDir, '--concurrency', '2', ...inputs], {
+  // The otter photo is genuinely dark (its brightest tones 0.53 of white): quality holds it for exposure.
+  const inputs = [photo('n02823428_beer_bottle.JPEG'), photo('n04243546_slot.JPEG'), photo('n02444819_otter.JPEG'), hostileFile, notAnImage];
+  const post = ['--post', POST.title, '--keywords', POST.keywords.join(',')];
+  const code = await cli(['--json', '--staging-dir', stagingDir, '--concurrency', '2', ...post, ...inputs], {
     stdout: out,
     stderr: err,
     env: { ...process.env, MODERATION_DATA_DIR: dataDir },
@@ -121,6 +127,7 @@ export async function startConsoleFixture(opts: { moderator?: string; evalReport
   const reviewIds = {
     beer: queuedFor(beer),
     slot: queuedFor(slot),
+    otter: queuedFor(byInput('n02444819_otter.JPEG')),
     hostile: opts.hostile === false ? '' : await requestReview(store, zebra, HOSTILE.postId, hostileVerdict),
   };
 

@@ -55,6 +55,13 @@ describe('CLI report', () => {
     expect(JSON.parse(JSON.stringify(rec))).to.deep.equal(rec);
   });
 
+  it('NDJSON record carries the relevance of a verdict moderated for a post (npm start --post --json)', () => {
+    const r = result('/p/beer.jpg', 'review', 'NeedsReview');
+    const relevance = { score: 0.5, matches: [], engine: 'wordnet-3.0-lin/x', explanation: "'beer' names beer bottle" };
+    r.execution.verdict.relevance = relevance;
+    expect(toJsonRecord(r).relevance).to.deep.equal(relevance);
+  });
+
   it('text block names the decision, the reason category, tags, alt text and per-state ms', () => {
     const text = formatText(result('/p/beer.jpg', 'reject', 'Rejected'));
     expect(text).to.match(/^beer\.jpg {2}→ {2}REJECT \(Rejected\)/);

@@ -5,6 +5,8 @@ import { h, view } from '../dom.js';
 import { ms, when } from '../format.js';
 import { drawGraph } from './graph-svg.js';
 import { OUTCOME_LABEL } from './outcomes.js';
+import { qualityPanel } from '../quality.js';
+import { postPanel } from '../relevance.js';
 import { showState } from './state-detail.js';
 
 export async function renderExecution(id: string): Promise<void> {
@@ -73,7 +75,14 @@ export async function renderExecution(id: string): Promise<void> {
     h(
       'div',
       { class: 'exec' },
-      h('div', {}, summary, legend, h('div', { class: 'graph' }, svg)),
+      h(
+        'div',
+        {},
+        summary,
+        h('div', { class: 'fit' }, postPanel(record.input?.post, v?.relevance, record.input?.postId), v ? qualityPanel(v.quality) : null),
+        legend,
+        h('div', { class: 'graph' }, svg),
+      ),
       h('div', {}, detail, h('h3', {}, 'States in order'), timeline),
     ),
   );

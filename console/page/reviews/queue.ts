@@ -3,6 +3,7 @@ import type { DecideBody, DecideResponse, PublicReviewItem, ReviewsResponse } fr
 import { api, messageOf } from '../api.js';
 import { banner, h, view } from '../dom.js';
 import { pct, when } from '../format.js';
+import { qualityPanel } from '../quality.js';
 import { reasonLine, thumb } from '../verdict-parts.js';
 
 type Status = ReviewsResponse['status'];
@@ -104,6 +105,7 @@ function reviewCard(item: PublicReviewItem, index: number): HTMLElement {
       h('div', { class: 'muted' }, `sha256 ${item.sha256.slice(0, 16)}… · deadline ${when(item.deadline)}`),
       h('strong', {}, 'Why it is held'),
       h('ul', { class: 'reasons' }, ...triggering.map(reasonLine)),
+      qualityPanel(v.quality),
       h('strong', {}, 'Labels'),
       h(
         'ul',

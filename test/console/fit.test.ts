@@ -1,0 +1,113 @@
+/**
+ * Fit for the post in the console: each review item's and execution's image quality (score, issues in
+ * words, measures) and the post with the image's relevance to it. Real photos through the real CLI with
+ * --post (recorded executions, the real SQLite store), the real server on loopback, Debian's Chromium.
+ */
+import { expect } from 'chai';
+import type { Locator, Page } from 'playwright-core';
+import { HOSTILE, POST, startConsoleFixture, type ConsoleFixture } from './fixtures.js';
+import { launchChromium, watchedPage, type Browser } from './browser.js';
+
+describe('console: quality and relevance (real CLI runs, store, server, Chromium)', function () {
+  this.timeout(240_000);
+  let fx: ConsoleFixture;
+  let browser: Browser;
+  let page: Page;
+  let pageErrors: string[];
+
+  before(async () => {
+    fx = await startConsoleFixture();
+    browser = await launchChromium();
+    ({ page, errors: pageErrors } = await watchedPage(browser));
+  });
+  after(async () => {
+    await browser?.close();
+    await fx?.close();
+  });
+
+  const open = async (hash: string) => {
+    await page.goto(`${fx.console.url}${hash}`);
+    await page.waitForSelector('body[data-ready]');
+  };
+  /** The page's text of one measure's cell, e.g. "highlights 0.529". */
+  const measure = (scope: Locator, name: string) => scope.locator(`.measures [data-measure="${name}"]`).innerText();
+
+  it('shows a quality hold on its review card: the score, the issue in words, the measure past its band marked', async () => {
+    const item = (await fx.store.getReview(fx.reviewIds.otter))!;
+    const q = item.verdict.quality!;
+    expect(
+      q.issues.map((i) => i.kind),
+      'the otter photo is held for exposure',
+    ).to.include('exposure');
+    await open('#/reviews');
+    const card = page.locator(`article[data-review-id="${fx.reviewIds.otter}"] .quality`);
+    await card.waitFor();
+    expect(await card.getAttribute('data-score')).to.equal(String(q.score));
+    expect(await card.locator('.quality-score').innerText()).to.equal(`${q.score}/100`);
+    const issues = await card.locator('.quality-issues li').allInnerTexts();
+    expect(issues).to.have.length(q.issues.length);
+    for (const [i, issue] of q.issues.entries()) expect(issues[i]).to.include(issue.kind).and.include(issue.message);
+    for (const issue of q.issues) {
+      const cell = card.locator(`.measures [data-measure="${issue.measure}"]`);
+      expect(await cell.getAttribute('class'), issue.measure).to.include('flagged');
+    }
+    expect(await measure(card, 'highlights')).to.equal(`highlights ${Number(q.measures.highlights!.toPrecision(3))}`);
+    expect(await measure(card, 'width')).to.equal(`width ${q.measures.width}`);
+    // Every measure the verdict carries has a cell (a measure added later still shows, under "other").
+    const shown = await card.locator('.measures [data-measure]').evaluateAll((els) => els.map((e) => e.getAttribute('data-measure')));
+    const expected = Object.keys(q.measures).filter((k) => k !== 'measurable' && k !== 'uniform');
+    expect(shown).to.have.members(expected);
+  });
+
+  it('shows an image with no quality issue as such, its measures unmarked', async () => {
+    const item = (await fx.store.getReview(fx.reviewIds.beer))!;
+    const q = item.verdict.quality!;
+    expect(q.issues, 'the beer photo is held for alcohol only').to.deep.equal([]);
+    await open('#/reviews');
+    const card = page.locator(`article[data-review-id="${fx.reviewIds.beer}"] .quality`);
+    await card.waitFor();
+    expect(await card.locator('.quality-issues').innerText()).to.match(/no quality issue/);
+    expect(await card.locator('.measures .flagged').count()).to.equal(0);
+    expect(await measure(card, 'sharpness')).to.equal(`sharpness ${Number(q.measures.sharpness!.toPrecision(3))}`);
+  });
+
+  it('shows an execution’s post, its keywords as text, and the relevance explanation and score it recorded', async () => {
+    const beer = fx.byInput('n02823428_beer_bottle.JPEG');
+    const relevance = beer.verdict!.relevance!;
+    expect(beer.input.post).to.deep.equal(POST);
+    expect(relevance.score, 'a beer bottle for a beer post').to.be.greaterThan(0.2);
+    await open(`#/executions/${beer.id}`);
+    const post = page.locator('.exec .post');
+    await post.waitFor();
+    expect(await post.locator('.post-title').innerText()).to.equal(POST.title);
+    expect(await post.locator('.post-keywords span').allInnerTexts()).to.deep.equal(POST.keywords);
+    expect(await post.locator('.relevance-score').innerText()).to.equal(`relevance ${relevance.score.toFixed(2)}`);
+    expect(await post.locator('.relevance-explanation').innerText()).to.equal(relevance.explanation);
+    expect(await post.locator('.relevance-explanation').innerText()).to.include('beer');
+    await post.locator('.relevance-matches summary').click();
+    expect(await post.locator('.relevance-matches li').count()).to.equal(relevance.matches.length);
+    expect(await page.locator('.exec .quality').getAttribute('data-score')).to.equal(String(beer.verdict!.quality!.score));
+    expect(await page.locator('img[src="x"]').count(), 'the hostile keyword stays text').to.equal(0);
+    expect(await page.evaluate('window.__pwned')).to.equal(undefined);
+    expect(pageErrors).to.deep.equal([]);
+  });
+
+  it('says why an off-topic image scores little, and that a failed fetch has no quality', async () => {
+    const slot = fx.byInput('n04243546_slot.JPEG');
+    expect(slot.verdict!.relevance!.score, 'a slot machine for a beer post').to.be.below(0.1);
+    await open(`#/executions/${slot.id}`);
+    const post = page.locator('.exec .post');
+    await post.waitFor();
+    expect(await post.locator('.relevance-score').innerText()).to.equal(`relevance ${slot.verdict!.relevance!.score.toFixed(2)}`);
+    expect(await post.locator('.relevance-explanation').innerText()).to.equal(slot.verdict!.relevance!.explanation);
+
+    const bad = fx.byInput('not-an-image.jpg');
+    expect(bad.verdict!.quality).to.equal(undefined);
+    await open(`#/executions/${bad.id}`);
+    await page.locator('.exec .quality').waitFor();
+    expect(await page.locator('.exec .quality').innerText()).to.match(/not assessed/);
+    expect(await page.locator('.exec .post .post-title').innerText()).to.equal(POST.title);
+    expect(HOSTILE.keyword).to.include('onerror');
+    expect(await page.evaluate('window.__pwned')).to.equal(undefined);
+  });
+});
