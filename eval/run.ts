@@ -214,8 +214,9 @@ export async function main(argv: string[], io: EvalIo, createWorkflow: CreateLoc
     try {
       const run = await workflow.run({ imageUrl: img.path, reModerate: true });
       const input = inputs.get(img.path);
-      // The safety figures count safety holds only: a photo held just for its quality is not a false flag.
-      const reasons = run.verdict.reasons.filter((r) => r.source !== 'quality');
+      // The safety figures count safety holds only: a photo held just for its quality (or, for a post, as
+      // off-topic) is not a false flag.
+      const reasons = run.verdict.reasons.filter((r) => r.source !== 'quality' && r.source !== 'relevance');
       const decision = input && reasons.length < run.verdict.reasons.length ? decide(input, policy).decision : run.verdict.decision;
       cases.push({ ...img, decision, reasons });
       if (input) sweepCases.push({ ...img, input });

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { ConfigError } from '../shared/errors.js';
 import { TOP_LEVEL_CATEGORIES, type ModerationCategory } from '../shared/moderation.js';
 import { DEFAULT_QUALITY_POLICY, mergeQualityPolicy, qualityOverrideSchema, type QualityPolicy } from './quality-policy.js';
+import { mergeRelevancePolicy, relevanceOverrideSchema, type RelevancePolicy } from './relevance-policy.js';
 
 export interface Band {
   /** At or above: review. 0..100. */
@@ -24,6 +25,8 @@ export interface ModerationPolicy {
   unknownLabelReview: number;
   /** Fitness for the post (./quality-policy.ts): review bands per measure, minimum size, what may reject. */
   quality: QualityPolicy;
+  /** Fitness for the post's topic (./relevance-policy.ts): absent by default (reported, not enforced). */
+  relevance?: RelevancePolicy;
 }
 
 const reviewAt = (review: number, reject?: number): Band => (reject === undefined ? { review } : { review, reject });
@@ -70,7 +73,13 @@ const bandSchema = z
   .refine((b) => b.reject === undefined || b.review <= b.reject, { message: 'review must not be above reject' });
 const categoryBands = z.partialRecord(z.enum(TOP_LEVEL_CATEGORIES), bandSchema).optional();
 const overrideSchema = z
-  .object({ safety: categoryBands, classifier: categoryBands, unknownLabelReview: z.number().min(0).max(100).optional(), quality: qualityOverrideSchema })
+  .object({
+    safety: categoryBands,
+    classifier: categoryBands,
+    unknownLabelReview: z.number().min(0).max(100).optional(),
+    quality: qualityOverrideSchema,
+    relevance: relevanceOverrideSchema,
+  })
   .strict();
 
 /** Partial overrides (JSON) merged onto the defaults; unknown keys and bad numbers are refused by name. */
@@ -88,11 +97,13 @@ export function parsePolicy(json: string | undefined, where = 'MODERATION_POLICY
     throw new ConfigError(`Invalid moderation policy: ${problems}. Categories are: ${TOP_LEVEL_CATEGORIES.join(', ')}.`, { variable: where });
   }
   const o = parsed.data;
+  const relevance = mergeRelevancePolicy(o.relevance);
   return {
     safety: { ...DEFAULT_POLICY.safety, ...(o.safety as Partial<Record<ModerationCategory, Band>>) },
     classifier: { ...DEFAULT_POLICY.classifier, ...(o.classifier as Partial<Record<ModerationCategory, Band>>) },
     unknownLabelReview: o.unknownLabelReview ?? DEFAULT_POLICY.unknownLabelReview,
     quality: mergeQualityPolicy(o.quality),
+    ...(relevance ? { relevance } : {}),
   };
 }
 

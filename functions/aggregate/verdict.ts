@@ -8,6 +8,7 @@ import type { ModerationPolicy } from './policy.js';
 import { judgeQuality, qualityReasons } from './quality-issues.js';
 import { seoTags } from './tags.js';
 import { withRelevance } from '../shared/relevance/verdict.js';
+import { holdOffTopic } from './relevance-policy.js';
 
 /** Raw DetectModerationLabels output (the direct SDK integration) or an engine's normalised labels. */
 export function safetyLabels(safety: SafetyResult | undefined): ModerationLabel[] | undefined {
@@ -28,7 +29,7 @@ export function buildVerdict(event: AggregateInput, policy: ModerationPolicy): V
   const decision = held.reduce<Decision>((d, r) => (SEVERITY[r.decision] > SEVERITY[d] ? r.decision : d), safe.decision);
   const clean = safe.reasons.filter((r) => r.code === 'clean');
   const reasons = [...safe.reasons.filter((r) => r.code !== 'clean'), ...held.map(({ decision: _d, ...r }) => r), ...clean];
-  return withRelevance(
+  const verdict = withRelevance(
     {
       decision,
       reasons,
@@ -43,4 +44,5 @@ export function buildVerdict(event: AggregateInput, policy: ModerationPolicy): V
     },
     event.input,
   );
+  return holdOffTopic(verdict, policy.relevance);
 }

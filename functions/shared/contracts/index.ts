@@ -262,9 +262,10 @@ export interface Reason {
   error?: string;
   /**
    * Which evidence decided: the classifier, the safety engine by name (metrics count decisions by it), or
-   * `quality` for an image held as unfit rather than unsafe.
+   * `quality` for an image held as unfit rather than unsafe, `relevance` for one held as off-topic for its
+   * post (policy.relevance.holdBelow).
    */
-  source?: 'classifier' | SafetyEngineName | 'quality';
+  source?: 'classifier' | SafetyEngineName | 'quality' | 'relevance';
   /** For source `quality`: the issue kind. */
   kind?: QualityKind;
   /** Near-duplicate (code "near-duplicate"): the sha256 of the decided image, the pHash distance, who decided it. */
