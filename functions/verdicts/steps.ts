@@ -19,7 +19,7 @@ import { InvalidInput, ModerationError, VerdictStoreFailed } from '../shared/err
 import { deliverDecision, type TaskCallbacks } from '../shared/verdicts/callbacks.js';
 import { BLOCKLIST_RULESET, isModeratorDecision, NEAR_DUPLICATE_REASON, reviewIdFor } from '../shared/verdicts/rules.js';
 import { endReview, timeoutVerdict } from './expiry.js';
-import { withRelevance } from '../shared/relevance/verdict.js';
+import { reviewPostOf, withRelevance } from '../shared/relevance/verdict.js';
 import { redactUrls } from '../shared/telemetry/redact.js';
 import type { VerdictStore } from '../shared/verdicts/store.js';
 
@@ -133,7 +133,15 @@ async function lookupStored(deps: VerdictStepDeps, ruleset: Ruleset, image: Look
     if (item.status === 'pending' && input.postId && !item.postIds.includes(input.postId)) {
       // Joining the pending review shows the moderator this post too (and records it on the verdict).
       const at = (deps.now?.() ?? new Date()).toISOString();
-      const joined = await deps.store.requestReview({ sha256, ruleset, verdict: item.verdict, postId: input.postId, at, deadline: item.deadline });
+      const joined = await deps.store.requestReview({
+        sha256,
+        ruleset,
+        verdict: item.verdict,
+        postId: input.postId,
+        post: reviewPostOf(item.verdict, input),
+        at,
+        deadline: item.deadline,
+      });
       return { found: true, verdict: answer(joined.record, input), reason: null };
     }
   }
@@ -181,6 +189,8 @@ export async function requestReview(deps: VerdictStepDeps, a: ReviewRequestArgs)
     // Only the URL's identity is kept: a signed URL's query (its signature) must not reach the store or the email.
     imageUrl: redactUrls(a.input.imageUrl),
     postId: a.input.postId,
+    // The moderator sees which post asked and how well the image fits it (the verdict itself keeps no post's score).
+    post: reviewPostOf(a.verdict, a.input),
     taskToken: a.taskToken,
     at: now.toISOString(),
     deadline: new Date(now.getTime() + a.timeoutSeconds * 1000).toISOString(),

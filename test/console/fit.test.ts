@@ -92,6 +92,31 @@ describe('console: quality and relevance (real CLI runs, store, server, Chromium
     expect(pageErrors).to.deep.equal([]);
   });
 
+  it('shows on each review card the posts that asked, with the relevance the workflow scored for each', async () => {
+    const otter = fx.byInput('n02444819_otter.JPEG');
+    const item = (await fx.store.getReview(fx.reviewIds.otter))!;
+    // The workflow's RequestReview kept the asking post and the same score the execution answered with.
+    expect(item.posts).to.have.length(1);
+    expect(item.posts![0]).to.deep.include({ title: POST.title, keywords: POST.keywords });
+    expect(item.posts![0].relevance).to.deep.equal(otter.verdict!.relevance);
+    expect(item.verdict, 'the image’s verdict keeps no post’s score').not.to.have.property('relevance');
+    await open('#/reviews');
+    const post = page.locator(`article[data-review-id="${fx.reviewIds.otter}"] .post`);
+    await post.waitFor();
+    expect(await post.locator('.post-title').innerText()).to.equal(POST.title);
+    expect(await post.locator('.post-keywords span').allInnerTexts()).to.deep.equal(POST.keywords);
+    expect(await post.locator('.relevance-explanation').innerText()).to.equal(otter.verdict!.relevance!.explanation);
+    expect(await post.locator('.relevance-score').innerText()).to.equal(`relevance ${otter.verdict!.relevance!.score.toFixed(2)}`);
+
+    // A hostile post title and id stay text.
+    const hostile = page.locator(`article[data-review-id="${fx.reviewIds.hostile}"] .post`);
+    await hostile.waitFor();
+    expect(await hostile.locator('.post-title').innerText()).to.equal(HOSTILE.postTitle);
+    expect(await hostile.innerText()).to.include(HOSTILE.postId);
+    expect(await page.locator('svg[onload], img[src="x"]').count()).to.equal(0);
+    expect(await page.evaluate('window.__pwned')).to.equal(undefined);
+  });
+
   it('says why an off-topic image scores little, and that a failed fetch has no quality', async () => {
     const slot = fx.byInput('n04243546_slot.JPEG');
     expect(slot.verdict!.relevance!.score, 'a slot machine for a beer post').to.be.below(0.1);

@@ -15,6 +15,7 @@ import { buildDefinition, DEFAULT_REVIEW } from '../../workflows/definition.js';
 import { ExecutionLog } from '../../workflows/local/execution-log.js';
 import type { ExecutionRecord } from '../../workflows/local/execution-record.js';
 import { photo } from '../workflow/fixtures.js';
+import { reviewPostOf } from '../../functions/shared/relevance/verdict.js';
 
 /** Markup a hostile publisher or label could carry: if any of it ran, window.__pwned would be set. */
 export const HOSTILE = {
@@ -23,6 +24,7 @@ export const HOSTILE = {
   label: '<img src=x onerror="window.__pwned=3">',
   altText: '"><svg onload=window.__pwned=4>',
   keyword: '<img src=x onerror=window.__pwned=5>',
+  postTitle: 'Zebras <svg onload=window.__pwned=6> of the savanna',
 };
 
 /** The post every fixture photo is moderated for (npm start --post): relevance is scored against it. */
@@ -59,6 +61,7 @@ const RULESET = 'console-test';
 async function requestReview(store: SqliteVerdictStore, record: ExecutionRecord, postId: string, verdict: Verdict = record.verdict!): Promise<string> {
   const at = new Date().toISOString();
   const { item } = await store.requestReview({
+    post: reviewPostOf(verdict, { postId, post: { title: HOSTILE.postTitle } }),
     sha256: verdict.image!.sha256,
     ruleset: RULESET,
     verdict,

@@ -81,6 +81,30 @@ export function storeContract(open: () => Promise<VerdictStore>): void {
     expect(await store.getReview('rv-missing')).to.equal(undefined);
   });
 
+  it('keeps the posts a review was requested for with their relevance; the same post asking again replaces its entry', async () => {
+    const s = sha('posts');
+    const relevance = (score: number) => ({ score, matches: [], engine: 'e', explanation: `score ${score}` });
+    const ask = (postId: string | undefined, title: string, score: number) =>
+      store.requestReview({
+        sha256: s,
+        ruleset: 'r1',
+        verdict: verdict('review'),
+        postId,
+        post: { ...(postId ? { postId } : {}), title, relevance: relevance(score) },
+        at,
+        deadline,
+      });
+    expect((await store.requestReview({ sha256: s, ruleset: 'r1', verdict: verdict('review'), at, deadline })).item).not.to.have.property('posts');
+    await ask('p1', 'Beer', 0.5);
+    await ask(undefined, 'Bottles', 0.25);
+    const { item } = await ask('p1', 'Beer, again', 0.75);
+    expect(item.posts!.map((p) => [p.postId, p.title, p.relevance.score])).to.deep.equal([
+      [undefined, 'Bottles', 0.25],
+      ['p1', 'Beer, again', 0.75],
+    ]);
+    expect((await store.getReview(item.reviewId))!.posts).to.deep.equal(item.posts);
+  });
+
   it('a decision updates the item and the verdict record together; twice is fine, the other way is ReviewConflict', async () => {
     const s = sha('d');
     const { item } = await store.requestReview({ sha256: s, ruleset: 'r1', verdict: verdict('review'), postId: 'p1', at, deadline });

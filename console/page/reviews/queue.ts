@@ -4,6 +4,7 @@ import { api, messageOf } from '../api.js';
 import { banner, h, view } from '../dom.js';
 import { pct, when } from '../format.js';
 import { qualityPanel } from '../quality.js';
+import { postPanel } from '../relevance.js';
 import { reasonLine, thumb } from '../verdict-parts.js';
 
 type Status = ReviewsResponse['status'];
@@ -103,6 +104,7 @@ function reviewCard(item: PublicReviewItem, index: number): HTMLElement {
       h('h3', {}, (item.postIds ?? []).length ? `post ${item.postIds.join(', ')}` : 'no post', ' ', h('span', { class: `pill ${item.status}` }, item.status)),
       item.imageUrl ? h('div', { class: 'muted url' }, item.imageUrl) : null,
       h('div', { class: 'muted' }, `sha256 ${item.sha256.slice(0, 16)}… · deadline ${when(item.deadline)}`),
+      ...(item.posts ?? []).map((p) => postPanel(p, p.relevance, p.postId)),
       h('strong', {}, 'Why it is held'),
       h('ul', { class: 'reasons' }, ...triggering.map(reasonLine)),
       qualityPanel(v.quality),

@@ -335,6 +335,14 @@ export type ReviewStatus = 'pending' | 'approved' | 'rejected' | 'expired';
 export const REVIEW_STATUSES: readonly ReviewStatus[] = ['pending', 'approved', 'rejected', 'expired'];
 export type ModeratorDecision = 'approve' | 'reject';
 
+/** A post a review was requested for, and the image's relevance to it (scored from the verdict's labels). */
+export interface ReviewPost {
+  postId?: string;
+  title: string;
+  keywords?: string[];
+  relevance: Relevance;
+}
+
 /** An image held for a person: what the moderator sees, and (STANDARD workflows) how to resume it. */
 export interface ReviewItem {
   reviewId: string;
@@ -347,6 +355,12 @@ export interface ReviewItem {
   imageUrl?: string;
   /** The latest posts waiting on this review (at most POSTS_KEPT), oldest first. */
   postIds: string[];
+  /**
+   * The latest posts (with a title) this review was requested for, oldest first, each with the image's
+   * relevance to it as scored then; absent on items older than relevance. What the moderator reads the
+   * image's fit for the post from.
+   */
+  posts?: ReviewPost[];
   /** The policy's review verdict: reasons, labels, moderation labels, tags, alt text, staged image. */
   verdict: Verdict;
   /**

@@ -8,6 +8,7 @@ import {
   type PerceptualHashes,
   type ReviewDecision,
   type ReviewItem,
+  type ReviewPost,
   type Ruleset,
   type Verdict,
   type VerdictRecord,
@@ -55,6 +56,17 @@ function withPost(postIds: readonly string[], postId: string | undefined): strin
   return postId && !postIds.includes(postId) ? [...postIds, postId].slice(-POSTS_KEPT) : postIds.slice(-POSTS_KEPT);
 }
 
+/** The same post asking again replaces its entry (the latest score stands); other posts keep theirs. */
+const samePost = (a: ReviewPost, b: ReviewPost) =>
+  a.postId !== undefined || b.postId !== undefined
+    ? a.postId === b.postId
+    : a.title === b.title && (a.keywords ?? []).join('\n') === (b.keywords ?? []).join('\n');
+
+function withReviewPost(posts: readonly ReviewPost[] | undefined, post: ReviewPost | undefined): { posts?: ReviewPost[] } {
+  const next = post ? [...(posts ?? []).filter((p) => !samePost(p, post)), post] : [...(posts ?? [])];
+  return next.length ? { posts: next.slice(-POSTS_KEPT) } : {};
+}
+
 /** The record after `putVerdict`: a moderator's decision stays; posts accumulate. */
 export function nextVerdictRecord(existing: VerdictRecord | undefined, entry: NewVerdict, now: string): VerdictRecord {
   if (existing && isModeratorDecision(existing)) {
@@ -93,6 +105,7 @@ export function nextReviewItem(existing: ReviewItem | undefined, req: ReviewRequ
       status: 'pending',
       deadline: req.deadline,
       postIds: withPost(existing.postIds, req.postId),
+      ...withReviewPost(existing.posts, req.post),
       taskTokens: req.taskToken ? [req.taskToken] : [],
       verdict: { ...req.verdict, decidedBy: POLICY_DECIDER, reviewId: existing.reviewId },
     };
@@ -101,6 +114,7 @@ export function nextReviewItem(existing: ReviewItem | undefined, req: ReviewRequ
     return {
       ...existing,
       postIds: withPost(existing.postIds, req.postId),
+      ...withReviewPost(existing.posts, req.post),
       taskTokens: req.taskToken && !existing.taskTokens.includes(req.taskToken) ? [...existing.taskTokens, req.taskToken] : existing.taskTokens,
     };
   }
@@ -113,6 +127,7 @@ export function nextReviewItem(existing: ReviewItem | undefined, req: ReviewRequ
     createdAt: req.at,
     deadline: req.deadline,
     postIds: withPost([], req.postId),
+    ...withReviewPost(undefined, req.post),
     verdict: { ...req.verdict, decidedBy: POLICY_DECIDER, reviewId },
     taskTokens: req.taskToken ? [req.taskToken] : [],
   };

@@ -7,7 +7,7 @@
  * Used by the workflow's VerdictStep (functions/verdicts/), `npm run review`, the publisher's client
  * and the console.
  */
-import type { PerceptualHashes, ReviewDecision, ReviewItem, ReviewStatus, Ruleset, Verdict, VerdictRecord } from '../contracts/index.js';
+import type { PerceptualHashes, ReviewDecision, ReviewItem, ReviewPost, ReviewStatus, Ruleset, Verdict, VerdictRecord } from '../contracts/index.js';
 import type { NearMatch } from '../near-duplicate.js';
 
 /** A verdict to record: who decided is in `verdict.decidedBy` (POLICY_DECIDER when absent). */
@@ -27,6 +27,8 @@ export interface ReviewRequest {
   verdict: Verdict;
   imageUrl?: string;
   postId?: string;
+  /** The asking post with the image's relevance to it, when the input named a post. */
+  post?: ReviewPost;
   /** The waiting execution's task token (STANDARD); absent when the review is only queued. */
   taskToken?: string;
   /** ISO times. */

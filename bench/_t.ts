@@ -1,0 +1,11 @@
+const t0 = performance.now();
+const m = await import('../functions/shared/relevance/index-data.js');
+const t1 = performance.now();
+m.relevanceIndex();
+const t2 = performance.now();
+const fs = await import('node:fs');
+const s = fs.readFileSync('models/wordnet-relevance.json', 'utf8');
+const t3 = performance.now();
+JSON.parse(s);
+const t4 = performance.now();
+console.log({ importMs: t1 - t0, buildMs: t2 - t1, readMs: t3 - t2, parseMs: t4 - t3 });
