@@ -28,7 +28,7 @@ export const HOSTILE = {
 };
 
 /** The post every fixture photo is moderated for (npm start --post): relevance is scored against it. */
-export const POST = { title: 'Craft beer tasting notes from a small brewery', keywords: ['lager', HOSTILE.keyword] };
+export const POST = { title: 'Craft beer tasting notes from a small brewery', keywords: ['lager', 'brewery'] };
 
 /** A deployed stack's state machine, as DescribeStateMachine returns its definition (the Rekognition variant). */
 export const DEPLOYED_ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:blog-image-moderation-dev';
@@ -53,6 +53,8 @@ export interface ConsoleFixture {
   records: ExecutionRecord[];
   byInput(name: string): ExecutionRecord;
   reviewIds: { beer: string; hostile: string; slot: string; otter: string };
+  /** The post the CLI moderated every photo for (POST, plus a hostile keyword unless hostile is false). */
+  post: { title: string; keywords: string[] };
   close(): Promise<void>;
 }
 
@@ -89,8 +91,9 @@ export async function startConsoleFixture(opts: { moderator?: string; evalReport
   err.on('data', (d: Buffer) => (errText += d.toString()));
   // The otter photo is genuinely dark (its brightest tones 0.53 of white): quality holds it for exposure.
   const inputs = [photo('n02823428_beer_bottle.JPEG'), photo('n04243546_slot.JPEG'), photo('n02444819_otter.JPEG'), hostileFile, notAnImage];
-  const post = ['--post', POST.title, '--keywords', POST.keywords.join(',')];
-  const code = await cli(['--json', '--staging-dir', stagingDir, '--concurrency', '2', ...post, ...inputs], {
+  const post = { title: POST.title, keywords: opts.hostile === false ? POST.keywords : [...POST.keywords, HOSTILE.keyword] };
+  const postArgs = ['--post', post.title, '--keywords', post.keywords.join(',')];
+  const code = await cli(['--json', '--staging-dir', stagingDir, '--concurrency', '2', ...postArgs, ...inputs], {
     stdout: out,
     stderr: err,
     env: { ...process.env, MODERATION_DATA_DIR: dataDir },
@@ -152,6 +155,7 @@ export async function startConsoleFixture(opts: { moderator?: string; evalReport
     records,
     byInput,
     reviewIds,
+    post,
     async close() {
       await running.close();
       await store.close();

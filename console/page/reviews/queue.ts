@@ -101,7 +101,13 @@ function reviewCard(item: PublicReviewItem, index: number): HTMLElement {
     h(
       'div',
       {},
-      h('h3', {}, (item.postIds ?? []).length ? `post ${item.postIds.join(', ')}` : 'no post', ' ', h('span', { class: `pill ${item.status}` }, item.status)),
+      h(
+        'h3',
+        {},
+        (item.postIds ?? []).length ? `post ${item.postIds.join(', ')}` : item.posts?.length ? 'post without an id' : 'no post',
+        ' ',
+        h('span', { class: `pill ${item.status}` }, item.status),
+      ),
       item.imageUrl ? h('div', { class: 'muted url' }, item.imageUrl) : null,
       h('div', { class: 'muted' }, `sha256 ${item.sha256.slice(0, 16)}… · deadline ${when(item.deadline)}`),
       ...(item.posts ?? []).map((p) => postPanel(p, p.relevance, p.postId)),
