@@ -14,7 +14,7 @@ import type { AggregateInput } from '../functions/shared/contracts/index.js';
 import { ConfigError, describeError, InvalidInput } from '../functions/shared/errors.js';
 import { decide, type DecideInput } from '../functions/aggregate/decide.js';
 import { policyFromEnv } from '../functions/aggregate/policy.js';
-import { safetyLabels } from '../functions/aggregate/verdict.js';
+import { decideInputOf } from '../functions/aggregate/verdict.js';
 import { pool } from '../workflows/local/pool.js';
 import type { CreateLocalWorkflow } from '../workflows/local/workflow.js';
 import { reportHtml, sweepSvg } from './chart.js';
@@ -43,6 +43,8 @@ Options:
   --model <name>       classifier model from the catalog
   --mirror <dir>       offline model mirror
   --staging-dir <dir>  staging directory (default: .staging)
+  --safety-engine <e>  local (default, or SAFETY_ENGINE) or rekognition: Amazon Rekognition with your AWS
+                       credentials and region (AWS_REGION, a profile or keys), as a deployed stack uses it
   -h, --help           this help
 
 Exit codes: 0 report written (whatever the numbers), 1 an image or the environment failed, 2 usage error.`;
@@ -56,15 +58,6 @@ export interface EvalIo {
 const LOCAL_STEPS_MODULE = '../workflows/local/workflow.js';
 const loadLocalWorkflow: CreateLocalWorkflow = async (options) =>
   ((await import(LOCAL_STEPS_MODULE)) as { createLocalWorkflow: CreateLocalWorkflow }).createLocalWorkflow(options);
-
-/** The aggregate function's own event, recorded per image: the sweep re-decides from exactly this. */
-function decideInputOf(event: AggregateInput): DecideInput {
-  return {
-    ...(event.classification ? { classification: event.classification.labels } : {}),
-    ...(event.safety ? { safety: safetyLabels(event.safety), safetyEngine: event.safety.engine } : {}),
-    ...(event.error ? { error: event.error } : {}),
-  };
-}
 
 async function writeAtomic(file: string, text: string): Promise<void> {
   const tmp = `${file}.${process.pid}.tmp`;
@@ -117,7 +110,7 @@ export function formatReport(r: EvalReport): string {
 export async function main(argv: string[], io: EvalIo, createWorkflow: CreateLocalWorkflow = loadLocalWorkflow): Promise<number> {
   let images: LabelledImage[];
   let labelsPath: string;
-  let opts: { json: boolean; out: string; concurrency: number; model?: string; mirror?: string; stagingDir: string };
+  let opts: { json: boolean; out: string; concurrency: number; model?: string; mirror?: string; stagingDir: string; safetyEngine: 'local' | 'rekognition' };
   try {
     const { values, positionals } = parseArgs({
       args: argv,
@@ -129,6 +122,7 @@ export async function main(argv: string[], io: EvalIo, createWorkflow: CreateLoc
         model: { type: 'string' },
         mirror: { type: 'string' },
         'staging-dir': { type: 'string', default: '.staging' },
+        'safety-engine': { type: 'string', default: io.env.SAFETY_ENGINE || 'local' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -137,6 +131,8 @@ export async function main(argv: string[], io: EvalIo, createWorkflow: CreateLoc
       return 0;
     }
     if (positionals.length > 1) throw new ConfigError('give one labels file');
+    const safetyEngine = values['safety-engine'];
+    if (safetyEngine !== 'local' && safetyEngine !== 'rekognition') throw new ConfigError(`--safety-engine must be local or rekognition, got ${safetyEngine}`);
     const concurrency = Number(values.concurrency);
     if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new ConfigError('--concurrency must be a whole number from 1 to 64');
     labelsPath = path.resolve(positionals[0] ?? path.join(io.env.SHARED_DIR ?? '../shared', 'images/labels.tsv'));
@@ -154,7 +150,15 @@ export async function main(argv: string[], io: EvalIo, createWorkflow: CreateLoc
       if (!(await stat(img.path).catch(() => undefined))?.isFile())
         throw new InvalidInput(`${labelsPath}:${img.line ?? i + 2}: ${img.file} does not exist (${img.path}); paths are relative to the labels file.`);
     }
-    opts = { json: values.json, out: path.resolve(values.out), concurrency, model: values.model, mirror: values.mirror, stagingDir: values['staging-dir'] };
+    opts = {
+      json: values.json,
+      out: path.resolve(values.out),
+      concurrency,
+      model: values.model,
+      mirror: values.mirror,
+      stagingDir: values['staging-dir'],
+      safetyEngine,
+    };
   } catch (err) {
     if (!(err instanceof ConfigError || err instanceof InvalidInput || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))) throw err;
     io.stderr.write(`error: ${describeError(err).message}\n${(err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? `\n${EVAL_USAGE}\n` : ''}`);
@@ -174,7 +178,7 @@ export async function main(argv: string[], io: EvalIo, createWorkflow: CreateLoc
       dataDir,
       mirror: opts.mirror,
       model: opts.model,
-      safetyEngine: 'local',
+      safetyEngine: opts.safetyEngine,
       env: io.env,
       wrap: (fn, handler) =>
         fn.includes('aggregate')
@@ -186,6 +190,9 @@ export async function main(argv: string[], io: EvalIo, createWorkflow: CreateLoc
               }
               models.classifier ??= event.classification?.model;
               if (event.safety && 'model' in event.safety) models.safety ??= event.safety.model;
+              if (event.safety?.engine === 'rekognition' && !('labels' in event.safety)) {
+                models.safety ??= { name: 'rekognition', version: event.safety.views?.[0]?.modelVersion ?? event.safety.modelVersion };
+              }
               return handler(payload);
             }
           : handler,

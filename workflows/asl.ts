@@ -57,6 +57,19 @@ export interface ParallelState extends StateBase, Transition {
   Catch?: Catcher[];
 }
 
+/** An inline Map: ItemProcessor runs once per item of ItemsPath, results in item order. */
+export interface MapState extends StateBase, Transition {
+  Type: 'Map';
+  ItemsPath?: string;
+  ItemSelector?: JsonObject;
+  ItemProcessor: AslStateMachine & { ProcessorConfig?: { Mode: 'INLINE' } };
+  MaxConcurrency?: number;
+  ResultSelector?: JsonObject;
+  ResultPath?: string;
+  Retry?: Retrier[];
+  Catch?: Catcher[];
+}
+
 export interface PassState extends StateBase, Transition {
   Type: 'Pass';
   Parameters?: JsonObject;
@@ -90,7 +103,7 @@ export interface FailState {
   Cause?: string;
 }
 
-export type AslState = TaskState | ParallelState | PassState | ChoiceState | SucceedState | FailState;
+export type AslState = TaskState | ParallelState | MapState | PassState | ChoiceState | SucceedState | FailState;
 
 /** A state machine or a Parallel branch (branches have no TimeoutSeconds of their own). */
 export interface AslStateMachine {
@@ -103,12 +116,13 @@ export interface AslDefinition extends AslStateMachine {
   TimeoutSeconds?: number;
 }
 
-/** Every state of a definition with the path of state names that leads to it (Parallel branches included). */
+/** Every state of a definition with the path of state names that leads to it (Parallel branches and Map processors included). */
 export function* walkStates(machine: AslStateMachine, parents: string[] = []): Generator<{ name: string; state: AslState; parents: string[] }> {
   for (const [name, state] of Object.entries(machine.States)) {
     yield { name, state, parents };
     if (state.Type === 'Parallel') {
       for (const branch of state.Branches) yield* walkStates(branch, [...parents, name]);
     }
+    if (state.Type === 'Map') yield* walkStates(state.ItemProcessor, [...parents, name]);
   }
 }

@@ -16,7 +16,7 @@ import { type ReviewTimeoutOutcome, type Ruleset } from '../functions/shared/con
 import { FAIL_SAFE_STATE_NAMES, STATE_NAMES } from '../functions/shared/contracts/states.js';
 import { DEFAULT_REVIEW_TIMEOUT_SECONDS } from '../functions/shared/verdicts/review-config.js';
 import { PERMANENT_ERRORS, REJECTING_ERRORS, TRANSIENT_LAMBDA_ERRORS, TRANSIENT_REKOGNITION_ERRORS } from '../functions/shared/errors.js';
-import type { AslDefinition, AslState, Catcher, ChoiceState, JsonObject, PassState, Retrier, TaskState } from './asl.js';
+import type { AslDefinition, AslState, Catcher, ChoiceState, JsonObject, MapState, PassState, Retrier, TaskState } from './asl.js';
 
 export interface DefinitionRefs {
   fetchImageFunction: string;
@@ -49,6 +49,10 @@ export const DEFAULT_REVIEW: ReviewSettings = { mode: 'wait', timeoutSeconds: DE
 export const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
 export const LAMBDA_INVOKE_WAIT = 'arn:aws:states:::lambda:invoke.waitForTaskToken';
 export const REKOGNITION_MODERATION = 'arn:aws:states:::aws-sdk:rekognition:detectModerationLabels';
+/** The Task inside CheckSafety's Map (Rekognition engine): one DetectModerationLabels per checked view. */
+export const REKOGNITION_VIEW_STATE = 'ModerateView';
+/** Views Rekognition looks at in parallel for one image (frames, alpha pages). */
+export const REKOGNITION_VIEW_CONCURRENCY = 4;
 
 /**
  * Task timeouts: a fetch is bounded by its own 10 s timeout plus staging; the classifier's first call
@@ -120,25 +124,38 @@ function checkRefs(refs: DefinitionRefs): void {
   }
 }
 
-function checkSafetyState(refs: DefinitionRefs, timeoutSeconds: number): TaskState {
+function checkSafetyState(refs: DefinitionRefs, timeoutSeconds: number): TaskState | MapState {
   if (refs.safety.engine === 'local') {
     return lambdaTask(refs.safety.function, '$', timeoutSeconds, { OutputPath: '$.Payload', End: true });
   }
   const minConfidence = refs.safety.minConfidence ?? DEFAULT_REKOGNITION_MIN_CONFIDENCE;
   if (!(minConfidence >= 0 && minConfidence <= 100)) throw new RangeError(`safety.minConfidence must be 0..100, got ${minConfidence}.`);
   // The staging bucket as a constant when known: Rekognition then can only ever be pointed at it.
-  const s3Object: JsonObject = refs.stagingBucket
-    ? { Bucket: refs.stagingBucket, 'Name.$': '$.image.key' }
-    : { 'Bucket.$': '$.image.bucket', 'Name.$': '$.image.key' };
+  const s3Object: JsonObject = refs.stagingBucket ? { Bucket: refs.stagingBucket, 'Name.$': '$.key' } : { 'Bucket.$': '$.bucket', 'Name.$': '$.key' };
   return {
-    Type: 'Task',
-    Comment: 'Rekognition DetectModerationLabels on the staged object; AggregateVerdict normalises the raw labels.',
-    Resource: REKOGNITION_MODERATION,
-    Parameters: { Image: { S3Object: s3Object }, MinConfidence: minConfidence },
-    // Keeps the state small and typed (RawRekognitionSafety): a state cannot reshape the label array itself.
-    ResultSelector: { engine: 'rekognition', 'raw.$': '$.ModerationLabels', 'modelVersion.$': '$.ModerationModelVersion' },
-    TimeoutSeconds: timeoutSeconds,
-    Retry: [NEVER_RETRY_PERMANENT, transientRetry(TRANSIENT_REKOGNITION_ERRORS)],
+    Type: 'Map',
+    Comment:
+      'Rekognition DetectModerationLabels on every checked view FetchImage staged (the original, or JPEGs Rekognition accepts: other formats, each sampled frame, alpha on a light and a dark page); AggregateVerdict normalises the raw labels.',
+    ItemsPath: '$.image.checks',
+    MaxConcurrency: REKOGNITION_VIEW_CONCURRENCY,
+    ItemProcessor: {
+      ProcessorConfig: { Mode: 'INLINE' },
+      StartAt: REKOGNITION_VIEW_STATE,
+      States: {
+        [REKOGNITION_VIEW_STATE]: {
+          Type: 'Task',
+          Resource: REKOGNITION_MODERATION,
+          Parameters: { Image: { S3Object: s3Object }, MinConfidence: minConfidence },
+          // Keeps the state small and typed: a state cannot reshape the label array itself.
+          ResultSelector: { 'raw.$': '$.ModerationLabels', 'modelVersion.$': '$.ModerationModelVersion' },
+          TimeoutSeconds: timeoutSeconds,
+          Retry: [NEVER_RETRY_PERMANENT, transientRetry(TRANSIENT_REKOGNITION_ERRORS)],
+          End: true,
+        },
+      },
+    },
+    // RawRekognitionSafety: one answer per view, in StagedImage.checks order.
+    ResultSelector: { engine: 'rekognition', 'views.$': '$' },
     End: true,
   };
 }

@@ -65,9 +65,9 @@ interface PendingEdge {
   label?: string;
 }
 
-/** Edges into a Parallel land on its header node (its name); edges out of it leave from its join. */
+/** Edges into a Parallel (or a Map) land on its header node (its name); edges out of it leave from its join. */
 function exitOf(name: string, state: AslState): string {
-  return state.Type === 'Parallel' ? join(name) : name;
+  return state.Type === 'Parallel' || state.Type === 'Map' ? join(name) : name;
 }
 
 function transitions(name: string, state: AslState): PendingEdge[] {
@@ -78,7 +78,7 @@ function transitions(name: string, state: AslState): PendingEdge[] {
     for (const c of state.Choices) out.push({ from, to: c.Next, kind: 'choice' });
     if (state.Default) out.push({ from, to: state.Default, kind: 'default', label: 'Default' });
   }
-  if ((state.Type === 'Task' || state.Type === 'Parallel') && state.Catch) {
+  if ((state.Type === 'Task' || state.Type === 'Parallel' || state.Type === 'Map') && state.Catch) {
     // One edge per target: several catchers to the same state are one arrow labelled with all their errors.
     const byTarget = new Map<string, string[]>();
     for (const c of state.Catch) byTarget.set(c.Next, [...(byTarget.get(c.Next) ?? []), ...c.ErrorEquals]);
@@ -103,14 +103,15 @@ export function layoutDefinition(definition: AslStateMachine): StateGraph {
   const addMachine = (machine: AslStateMachine, parent?: string): { start: string; ends: string[] } => {
     const ends: string[] = [];
     for (const [name, state] of Object.entries(machine.States)) {
-      if (state.Type === 'Parallel') {
+      if (state.Type === 'Parallel' || state.Type === 'Map') {
+        // A Map is drawn as a cluster around the one processor it runs per item.
         const c = cluster(name);
         g.setNode(c, {});
         if (parent) g.setParent(c, parent);
         meta.set(c, { id: c, label: name, type: 'Cluster', state: name, parent });
-        addNode(name, name, 'Parallel', name, c);
+        addNode(name, name, state.Type, name, c);
         addNode(join(name), '', 'Join', name, c, 14, 14);
-        for (const branch of state.Branches) {
+        for (const branch of state.Type === 'Parallel' ? state.Branches : [state.ItemProcessor]) {
           const b = addMachine(branch, c);
           edges.push({ from: name, to: b.start, kind: 'branch' });
           for (const e of b.ends) edges.push({ from: e, to: join(name), kind: 'branch' });

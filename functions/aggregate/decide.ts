@@ -15,6 +15,11 @@ export interface DecideInput {
   safety?: readonly ModerationLabel[];
   safetyEngine?: string;
   error?: StepError & { state?: string };
+  /**
+   * Several checked views (frames, pages, alpha on two pages): each is decided on its own evidence and
+   * the worst stands; `classification` and `safety` are then ignored.
+   */
+  views?: ReadonlyArray<{ view: string; classification?: readonly ClassLabel[]; safety?: readonly ModerationLabel[] }>;
 }
 
 export const SEVERITY: Record<Decision, number> = { approve: 0, review: 1, reject: 2 };
@@ -37,7 +42,36 @@ function bandDecision(confidence: number, band: Band): Decision {
 
 const fmt = (n: number) => Number(n.toFixed(1));
 
+/**
+ * Every view decided alone; the worst decision stands, with each flagging reason named by its view
+ * ("frame 3 of 3: classifier: revolver 84%..."), the strongest per category and source.
+ */
+function decideViews(input: DecideInput & { views: NonNullable<DecideInput['views']> }, policy: ModerationPolicy): { decision: Decision; reasons: Reason[] } {
+  let decision: Decision = 'approve';
+  const strongest = new Map<string, Reason & { rank: number }>();
+  for (const v of input.views) {
+    const one = decide({ classification: v.classification, safety: v.safety, safetyEngine: input.safetyEngine }, policy);
+    if (SEVERITY[one.decision] > SEVERITY[decision]) decision = one.decision;
+    if (one.decision === 'approve') continue;
+    for (const r of one.reasons) {
+      // A view's reasons are reviews or rejects (a flagged view has no clean reason); rejects first.
+      const rank = (r.code === 'category-reject' ? 2000 : 1000) + (r.confidence ?? 0);
+      const key = `${r.code.replace(/-(review|reject)$/, '')}|${r.category ?? ''}|${r.source ?? ''}`;
+      if ((strongest.get(key)?.rank ?? -1) < rank) strongest.set(key, { ...r, view: v.view, message: `${v.view}: ${r.message}`, rank });
+    }
+  }
+  if (decision === 'approve') {
+    return {
+      decision,
+      reasons: [{ code: 'clean', message: `No moderation category reached its review threshold in any of the ${input.views.length} checked views.` }],
+    };
+  }
+  const reasons = [...strongest.values()].sort((a, b) => b.rank - a.rank).map(({ rank: _r, ...r }) => r);
+  return { decision, reasons };
+}
+
 export function decide(input: DecideInput, policy: ModerationPolicy): { decision: Decision; reasons: Reason[] } {
+  if (!input.error && input.views && input.views.length > 1) return decideViews({ ...input, views: input.views }, policy);
   const reasons: Array<Reason & { decision: Decision }> = [];
 
   if (input.error) {

@@ -1,26 +1,30 @@
 /** AggregateVerdict's pure core: both step results (or the caught error) → the Verdict. */
-import type { AggregateInput, Decision, ModerationLabel, SafetyResult, Verdict } from '../shared/contracts/index.js';
-import { normalizeRekognitionLabels } from '../shared/moderation.js';
+import type { AggregateInput, Decision, Verdict } from '../shared/contracts/index.js';
 import { altText, NEUTRAL_ALT_TEXT, REJECTED_ALT_TEXT } from './alt-text.js';
 import { imagenetModerationLabels } from './categories.js';
-import { decide, SEVERITY } from './decide.js';
+import { decide, SEVERITY, type DecideInput } from './decide.js';
 import type { ModerationPolicy } from './policy.js';
 import { judgeQuality, qualityReasons } from './quality-issues.js';
 import { seoTags } from './tags.js';
 import { withRelevance } from '../shared/relevance/verdict.js';
 import { holdOffTopic } from './relevance-policy.js';
+import { mergedClassLabels, mergedSafetyLabels, viewEvidence } from './views.js';
 
-/** Raw DetectModerationLabels output (the direct SDK integration) or an engine's normalised labels. */
-export function safetyLabels(safety: SafetyResult | undefined): ModerationLabel[] | undefined {
-  if (!safety) return undefined;
-  if ('raw' in safety) return normalizeRekognitionLabels(safety.raw);
-  return Array.isArray(safety.labels) ? safety.labels : undefined;
+/** What decide() is given for this event: the one view's evidence, or every view's (eval's sweep re-decides from it). */
+export function decideInputOf(event: AggregateInput): DecideInput {
+  const views = viewEvidence(event);
+  return {
+    ...(views.length > 1 ? { views } : {}),
+    ...(event.classification ? { classification: views.length > 1 ? mergedClassLabels(views) : views[0].classification } : {}),
+    ...(event.safety ? { safety: views.length > 1 ? mergedSafetyLabels(views) : views[0].safety, safetyEngine: event.safety.engine } : {}),
+    ...(event.error ? { error: event.error } : {}),
+  };
 }
 
 export function buildVerdict(event: AggregateInput, policy: ModerationPolicy): Verdict {
-  const labels = event.classification?.labels ?? [];
-  const safety = safetyLabels(event.safety);
-  const safe = decide({ classification: event.classification?.labels, safety, safetyEngine: event.safety?.engine, error: event.error }, policy);
+  const input = decideInputOf(event);
+  const labels = [...(input.classification ?? [])];
+  const safe = decide(input, policy);
   // Quality is judged apart from safety and only ever adds: a quality reason holds (or, where the policy
   // allows, rejects) an image, it never approves one that safety held.
   const { quality: measures, ...image } = event.image ?? ({} as Partial<NonNullable<AggregateInput['image']>>);
@@ -36,7 +40,7 @@ export function buildVerdict(event: AggregateInput, policy: ModerationPolicy): V
       seoTags: event.error ? [] : seoTags(labels),
       altText: decision === 'reject' ? REJECTED_ALT_TEXT : event.error ? NEUTRAL_ALT_TEXT : altText(labels),
       labels,
-      moderation: [...(safety ?? []), ...imagenetModerationLabels(labels)],
+      moderation: [...(input.safety ?? []), ...imagenetModerationLabels(labels)],
       ...(event.image ? { image: image as NonNullable<AggregateInput['image']> } : {}),
       ...(quality ? { quality } : {}),
       ...(event.classification?.model ? { model: event.classification.model } : {}),

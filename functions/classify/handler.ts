@@ -4,6 +4,7 @@
  */
 import type { ClassifyOutput } from '../shared/contracts/index.js';
 import { parseAnalyzeInput } from '../shared/analyze-input.js';
+import { checksOf, mergeClassLabels } from '../shared/checked-views.js';
 import { ConfigError } from '../shared/errors.js';
 import { memoized } from '../shared/once.js';
 import { phase } from '../shared/profile.js';
@@ -31,11 +32,18 @@ export interface ClassifyDeps {
 export function createClassifyHandler(deps: ClassifyDeps): StepCore<ClassifyOutput> {
   return async (event: unknown, t: Telemetry = quietTelemetry()): Promise<ClassifyOutput> => {
     const { image } = parseAnalyzeInput(event);
-    const source = deps.rasters?.get(image.sha256) ?? phase('staging I/O', () => t.traced('staging get', () => deps.store.get(image)));
-    const [classifier, input] = await Promise.all([deps.classifier(), source]);
-    const labels = await t.traced('classify', () => classifier.classify(input));
-    t.logger.debug('classified', { model: classifier.model.name, top: labels[0]?.label, score: labels[0]?.score });
-    return { labels, model: classifier.model };
+    // Every checked view (frames, alpha on two pages): one session run each.
+    const perView = await Promise.all(
+      checksOf(image).map(async (view) => {
+        const source = deps.rasters?.get(view.sha256) ?? phase('staging I/O', () => t.traced('staging get', () => deps.store.get(view)));
+        const [classifier, input] = await Promise.all([deps.classifier(), source]);
+        return t.traced('classify', () => classifier.classify(input));
+      }),
+    );
+    const { model } = await deps.classifier();
+    const labels = perView.length > 1 ? mergeClassLabels(perView) : perView[0];
+    t.logger.debug('classified', { model: model.name, top: labels[0]?.label, score: labels[0]?.score, views: perView.length });
+    return { labels, model, ...(perView.length > 1 ? { views: perView.map((l) => ({ labels: l })) } : {}) };
   };
 }
 

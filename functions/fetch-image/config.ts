@@ -9,6 +9,12 @@ export interface FetchConfig {
   timeoutMs: number;
   maxRedirects: number;
   maxPixels: number;
+  /** Frames x width x height, for all frames of an animation together. */
+  maxAnimationPixels: number;
+  /** Distinct frames (or pages) checked at most, sampled evenly. */
+  maxCheckedFrames: number;
+  /** Longer side over shorter side. */
+  maxAspectRatio: number;
   /** Host names fetched even when they resolve to non-public addresses (tests, an internal CDN). */
   allowHosts: string[];
   allowCidrs: string[];
@@ -21,6 +27,9 @@ export const DEFAULT_FETCH_CONFIG: FetchConfig = {
   timeoutMs: DEFAULT_LIMITS.fetchTimeoutMs,
   maxRedirects: DEFAULT_LIMITS.maxRedirects,
   maxPixels: DEFAULT_LIMITS.maxPixels,
+  maxAnimationPixels: DEFAULT_LIMITS.maxAnimationPixels,
+  maxCheckedFrames: DEFAULT_LIMITS.maxCheckedFrames,
+  maxAspectRatio: DEFAULT_LIMITS.maxAspectRatio,
   allowHosts: [],
   allowCidrs: [],
   allowLocalFiles: false,
@@ -58,6 +67,8 @@ const envSchema = z.object({
   FETCH_TIMEOUT_MS: int('FETCH_TIMEOUT_MS', 100, 120_000),
   FETCH_MAX_REDIRECTS: int('FETCH_MAX_REDIRECTS', 0, 10),
   MAX_IMAGE_PIXELS: maxImagePixelsEnv,
+  MAX_ANIMATION_PIXELS: int('MAX_ANIMATION_PIXELS', 1, 10_000_000_000),
+  MAX_CHECKED_FRAMES: int('MAX_CHECKED_FRAMES', 1, 100),
   FETCH_ALLOW_HOSTS: list,
   FETCH_ALLOW_CIDRS: list,
 });
@@ -71,6 +82,8 @@ export function fetchConfigFromEnv(env: NodeJS.ProcessEnv = process.env): FetchC
     timeoutMs: e.FETCH_TIMEOUT_MS,
     maxRedirects: e.FETCH_MAX_REDIRECTS,
     maxPixels: e.MAX_IMAGE_PIXELS,
+    maxAnimationPixels: e.MAX_ANIMATION_PIXELS,
+    maxCheckedFrames: e.MAX_CHECKED_FRAMES,
     allowHosts: e.FETCH_ALLOW_HOSTS,
     allowCidrs: e.FETCH_ALLOW_CIDRS,
     allowLocalFiles: false,

@@ -5,7 +5,7 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
-import type { FetchImageOutput, ModerationInput } from '../shared/contracts/index.js';
+import type { CheckedView, FetchImageOutput, ModerationInput } from '../shared/contracts/index.js';
 import { EmptyImage, FetchBlocked, InvalidInput, UnsupportedImageFormat } from '../shared/errors.js';
 import { ACCEPTED_FORMATS_TEXT, readImageHeader } from '../shared/image-header.js';
 import { perceptualHashes } from '../shared/perceptual-hash.js';
@@ -20,6 +20,7 @@ import type { FetchConfig } from './config.js';
 import { download } from './download.js';
 import { describeContent, sniffFormat } from './sniff.js';
 import { readLocalFile, readS3 } from './sources.js';
+import { renderViews } from './views.js';
 
 export interface FetchDeps {
   store: StagingStore;
@@ -82,9 +83,15 @@ export async function fetchImageWithView(input: ModerationInput, deps: FetchDeps
       decoded: header.format,
     });
   }
+  // Anything Rekognition cannot read as it is, every frame and every meaningful alpha: JPEG views,
+  // decoded once here; their first view is also the image's pixel view.
+  const plan = await phase('views', () => renderViews(bytes, header, deps.config));
   // One decode proves every pixel decodes (before anything is stored) and gives the view; locally also
   // the full-size raster the models reuse, when that is exact.
-  const { view, raster } = await phase('decode', () => decodeImage(bytes, header, deps.config, { keepRaster: deps.rasters !== undefined }));
+  const { view, raster } =
+    plan.kind === 'original'
+      ? await phase('decode', () => decodeImage(bytes, header, deps.config, { keepRaster: deps.rasters !== undefined }))
+      : { view: plan.pixelView, raster: undefined };
   // Quality from the same view (never a second decode); the JPEG's quantisation tables from its header.
   const quality = phaseSync('quality', () => measureQuality(view, header, readQuantTables(bytes)));
   const sha256 = phaseSync('hash', () => createHash('sha256').update(bytes).digest('hex'));
@@ -92,10 +99,23 @@ export async function fetchImageWithView(input: ModerationInput, deps: FetchDeps
   const hashes = phaseSync('perceptual hash', () => perceptualHashes(view));
   const ptr = await phase('staging I/O', () => deps.store.put(bytes, { sha256, format: header.format }));
   if (raster) deps.rasters?.put(sha256, raster);
-  return {
-    output: {
-      image: { ...ptr, sha256, bytes: bytes.length, format: header.format, width: header.width, height: header.height, perceptualHashes: hashes, quality },
-    },
-    view,
-  };
+  const image = { ...ptr, sha256, bytes: bytes.length, format: header.format, width: header.width, height: header.height, perceptualHashes: hashes, quality };
+  const checks: CheckedView[] =
+    plan.kind === 'original'
+      ? [{ ...ptr, sha256, bytes: bytes.length, format: header.format as 'jpeg' | 'png', width: header.width, height: header.height }]
+      : await phase('staging I/O', () =>
+          Promise.all(
+            plan.views.map(async ({ jpeg, ...v }) => {
+              const viewSha = createHash('sha256').update(jpeg).digest('hex');
+              return {
+                ...(await deps.store.put(jpeg, { sha256: viewSha, format: 'jpeg' })),
+                sha256: viewSha,
+                bytes: jpeg.length,
+                format: 'jpeg' as const,
+                ...v,
+              };
+            }),
+          ),
+        );
+  return { output: { image: { ...image, ...(header.pages > 1 ? { frames: header.pages } : {}), checks } }, view };
 }

@@ -1,6 +1,7 @@
 /** Where image bytes come from besides http(s): s3:// objects and (local mode) files. Both byte-capped. */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { loadS3 } from '../shared/s3-client.js';
+import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,13 +42,25 @@ export async function readLocalFile(pathOrUrl: string, maxBytes: number): Promis
   const file = path.resolve(pathOrUrl.startsWith('file://') ? fileURLToPath(pathOrUrl) : pathOrUrl);
   let fh;
   try {
-    fh = await open(file, 'r');
+    // Non-blocking: opening a FIFO for reading would otherwise wait for a writer for ever.
+    fh = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (err) {
     throw new FetchFailed(`Cannot open ${file} (${(err as NodeJS.ErrnoException).code}). Check the path.`, { code: (err as NodeJS.ErrnoException).code });
   }
   try {
     const st = await fh.stat();
-    if (!st.isFile()) throw new FetchFailed(`${file} is not a regular file.`);
+    if (!st.isFile()) {
+      const kind = st.isDirectory()
+        ? 'a directory'
+        : st.isFIFO()
+          ? 'a FIFO (named pipe)'
+          : st.isCharacterDevice() || st.isBlockDevice()
+            ? 'a device'
+            : st.isSocket()
+              ? 'a socket'
+              : 'not a regular file';
+      throw new FetchFailed(`${file} is ${kind}, not an image file. Pass the path of a regular image file.`, { code: 'ENOTREG' });
+    }
     if (st.size > maxBytes) throw tooLarge(st.size, maxBytes, file);
     return await fh.readFile();
   } finally {

@@ -13,6 +13,7 @@ import { phase } from '../shared/profile.js';
 import type { RasterCache } from '../shared/raster.js';
 import { stagingStoreFromEnv, type StagingStore } from '../shared/staging/index.js';
 import { parseAnalyzeInput } from '../shared/analyze-input.js';
+import { checksOf, mergeModerationLabels } from '../shared/checked-views.js';
 import { safetyConfigFromEnv, type SafetyConfig } from './config.js';
 import type { SafetyEngine } from './engine.js';
 import { engineModelRef, LocalSafetyEngine } from './local.js';
@@ -30,11 +31,21 @@ export function createCheckSafetyHandler(deps: CheckSafetyDeps): StepCore<Safety
   return async (event: unknown, t: Telemetry = quietTelemetry()): Promise<SafetyOutput> => {
     const { image } = parseAnalyzeInput(event);
     const engine = await deps.engine();
-    const labels = await t.traced('local safety', () =>
-      engine.detect(image, () => phase('staging I/O', () => t.traced('staging get', () => deps.store.get(image))), deps.rasters?.get(image.sha256)),
+    const perView = await Promise.all(
+      checksOf(image).map((view) =>
+        t.traced('local safety', () =>
+          engine.detect(image, () => phase('staging I/O', () => t.traced('staging get', () => deps.store.get(view))), deps.rasters?.get(view.sha256)),
+        ),
+      ),
     );
-    t.logger.debug('safety checked', { engine: engine.name, labels: labels.map((l) => `${l.name} ${l.confidence}`) });
-    return { engine: engine.name, labels, ...(engine.model ? { model: engine.model } : {}) };
+    const labels = perView.length > 1 ? mergeModerationLabels(perView) : perView[0];
+    t.logger.debug('safety checked', { engine: engine.name, labels: labels.map((l) => `${l.name} ${l.confidence}`), views: perView.length });
+    return {
+      engine: engine.name,
+      labels,
+      ...(engine.model ? { model: engine.model } : {}),
+      ...(perView.length > 1 ? { views: perView.map((l) => ({ labels: l })) } : {}),
+    };
   };
 }
 

@@ -3,16 +3,32 @@ import { z } from 'zod';
 import { IMAGE_FORMATS, type AnalyzeInput } from './contracts/index.js';
 import { InvalidInput } from './errors.js';
 
+const pointer = {
+  uri: z.string().min(1),
+  bucket: z.string().min(1).optional(),
+  key: z.string().min(1),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  bytes: z.number().int().nonnegative(),
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+};
+
 const analyzeInputSchema = z.object({
   image: z.object({
-    uri: z.string().min(1),
-    bucket: z.string().min(1).optional(),
-    key: z.string().min(1),
-    sha256: z.string().regex(/^[0-9a-f]{64}$/),
-    bytes: z.number().int().nonnegative(),
+    ...pointer,
     format: z.enum(IMAGE_FORMATS),
-    width: z.number().int().positive(),
-    height: z.number().int().positive(),
+    frames: z.number().int().positive().optional(),
+    checks: z
+      .array(
+        z.object({
+          ...pointer,
+          format: z.enum(['jpeg', 'png']),
+          frame: z.number().int().positive().optional(),
+          background: z.enum(['light', 'dark']).optional(),
+        }),
+      )
+      .min(1)
+      .optional(),
   }),
 });
 

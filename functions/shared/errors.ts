@@ -42,6 +42,8 @@ export class PixelLimitExceeded extends ModerationError {}
 export class UnsupportedImageFormat extends ModerationError {}
 /** The bytes claim an image format but do not decode: corrupt or truncated. */
 export class CorruptImage extends ModerationError {}
+/** Width and height so unequal (an 8 x 5,000,000 strip) that no engine can look at it as a picture. */
+export class ExtremeAspectRatio extends ModerationError {}
 
 // --- models --------------------------------------------------------------------------------------
 /** A model file does not match the sha256 pinned in its manifest. Nothing corrupt is kept. */
@@ -108,6 +110,7 @@ const STEP_ERRORS = {
   PixelLimitExceeded,
   UnsupportedImageFormat,
   CorruptImage,
+  ExtremeAspectRatio,
   ModelIntegrityError,
   ModelNotFoundError,
   ModelContractError,
@@ -143,6 +146,7 @@ export const REJECTING_ERRORS: readonly PermanentErrorName[] = [
   'PixelLimitExceeded',
   'UnsupportedImageFormat',
   'CorruptImage',
+  'ExtremeAspectRatio',
 ];
 
 /** AWS's recommended transient Lambda errors (DESIGN.md): retried with backoff and jitter. */

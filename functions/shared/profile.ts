@@ -6,7 +6,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 
 /** The phases the benchmark reports; anything a handler does outside them shows up as its remainder. */
-export type Phase = 'read' | 'header' | 'decode' | 'resize' | 'tensor' | 'session.run' | 'staging I/O' | 'hash' | 'perceptual hash' | 'quality';
+export type Phase = 'read' | 'header' | 'views' | 'decode' | 'resize' | 'tensor' | 'session.run' | 'staging I/O' | 'hash' | 'perceptual hash' | 'quality';
 
 export type PhaseTimes = Partial<Record<Phase, number>>;
 

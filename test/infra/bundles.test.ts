@@ -132,7 +132,9 @@ describe('Lambda bundles (built as shipped, run in fresh processes)', function (
     expect(reasons).to.include({ decision: 'review', category: 'Alcohol', source: 'classifier', DecisionReasons: 1 });
     expect(verdict.logs!.find((l) => 'Decisions' in l)).to.include({ decision: 'review', Decisions: 1 });
 
-    const failed = await invoke('classify', { image: { ...image, key: 'staging/nope.jpeg' }, executionName: 'post-42-abc' }, info);
+    // The views the step reads (here the original itself) point at a key that is gone.
+    const gone = { ...image, key: 'staging/nope.jpeg', checks: image.checks?.map((c) => ({ ...c, key: 'staging/nope.jpeg' })) };
+    const failed = await invoke('classify', { image: gone, executionName: 'post-42-abc' }, info);
     expect(failed.ok).to.equal(false);
     const warn = failed.logs!.find((l) => l.level === 'WARN')!;
     expect(warn, JSON.stringify(failed.logs)).to.include({ step: 'ClassifyImage', errorName: 'StagedImageMissing', execution: 'post-42-abc' });

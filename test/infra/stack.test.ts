@@ -271,7 +271,16 @@ describe('infra: the default stack (Pulumi.dev.yaml) under mocks', function () {
         {
           Parameters?: Record<string, unknown>;
           Resource?: string;
-          Branches?: Array<{ States: Record<string, { Parameters?: Record<string, unknown>; Resource?: string }> }>;
+          Branches?: Array<{
+            States: Record<
+              string,
+              {
+                Parameters?: Record<string, unknown>;
+                Resource?: string;
+                ItemProcessor?: { States: Record<string, { Parameters?: Record<string, unknown>; Resource?: string }> };
+              }
+            >;
+          }>;
         }
       >;
     };
@@ -285,8 +294,10 @@ describe('infra: the default stack (Pulumi.dev.yaml) under mocks', function () {
     expect(def.States.AggregateVerdict.Parameters!.FunctionName).to.equal(arns.aggregate);
     const branches = def.States.AnalyzeImage.Branches!;
     expect(branches[0].States.ClassifyImage.Parameters!.FunctionName).to.equal(arns.classify);
-    expect(branches[1].States.CheckSafety.Resource).to.equal('arn:aws:states:::aws-sdk:rekognition:detectModerationLabels');
-    expect(JSON.stringify(branches[1].States.CheckSafety.Parameters)).to.contain('blog-image-moderation-test-default-staging-0mock');
+    expect(branches[1].States.CheckSafety.ItemProcessor!.States.ModerateView.Resource).to.equal('arn:aws:states:::aws-sdk:rekognition:detectModerationLabels');
+    expect(JSON.stringify(branches[1].States.CheckSafety.ItemProcessor!.States.ModerateView.Parameters)).to.contain(
+      'blog-image-moderation-test-default-staging-0mock',
+    );
   });
 
   it('writes IAM without wildcard actions, and "*" resources only where AWS has no resource-level permissions', () => {

@@ -177,8 +177,10 @@ describe("safety/rekognition: the local stand-in for the state machine's SDK cal
   let rek: AwsClientStub<RekognitionClient>;
   let staging: { dir: string; cleanup: () => Promise<void> };
   let key: string;
-  const bytes = Buffer.from([0xff, 0xd8, 0xff, 1, 2, 3]);
+  // A real JPEG: the adapter refuses what Rekognition would (format, size, sides) before sending.
+  let bytes: Buffer;
   before(async () => {
+    bytes = await readFile(photo('n02391049_zebra.JPEG'));
     rek = mockClient(RekognitionClient);
     staging = await tempDir('rek-staging-');
     key = (await new LocalStagingStore(staging.dir).put(bytes, { sha256: createHash('sha256').update(bytes).digest('hex'), format: 'jpeg' })).key;

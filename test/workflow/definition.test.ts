@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import { FAIL_SAFE_STATE_NAMES, STATE_NAMES } from '../../functions/shared/contracts/states.js';
 import { PERMANENT_ERRORS, TRANSIENT_LAMBDA_ERRORS } from '../../functions/shared/errors.js';
-import type { AslDefinition, ParallelState, TaskState } from '../../workflows/asl.js';
+import type { AslDefinition, MapState, ParallelState, TaskState } from '../../workflows/asl.js';
 import { walkStates } from '../../workflows/asl.js';
-import { buildDefinition, LAMBDA_INVOKE, REKOGNITION_MODERATION, type DefinitionRefs } from '../../workflows/definition.js';
+import { buildDefinition, LAMBDA_INVOKE, REKOGNITION_MODERATION, REKOGNITION_VIEW_STATE, type DefinitionRefs } from '../../workflows/definition.js';
 import { checkRules, reachableFrom, validateDefinition } from '../../workflows/validate.js';
 
 const localRefs: DefinitionRefs = {
@@ -118,13 +118,17 @@ describe('workflow definition', () => {
     expect([...reachableFrom(def, STATE_NAMES.fetch)]).to.include(STATE_NAMES.approved);
   });
 
-  it('uses the Rekognition SDK integration on the staged object when asked', () => {
+  it('uses the Rekognition SDK integration on every checked view FetchImage staged when asked', () => {
     const def = buildDefinition(rekognitionRefs);
     const analyze = def.States[STATE_NAMES.analyze] as ParallelState;
-    const safety = analyze.Branches[1].States[STATE_NAMES.safety] as TaskState;
+    const map = analyze.Branches[1].States[STATE_NAMES.safety] as MapState;
+    expect(map.Type).to.equal('Map');
+    expect(map.ItemsPath).to.equal('$.image.checks');
+    expect(map.ResultSelector).to.deep.equal({ engine: 'rekognition', 'views.$': '$' });
+    const safety = map.ItemProcessor.States[REKOGNITION_VIEW_STATE] as TaskState;
     expect(safety.Resource).to.equal(REKOGNITION_MODERATION);
-    expect(safety.Parameters).to.deep.equal({ Image: { S3Object: { Bucket: 'staging-bucket-123', 'Name.$': '$.image.key' } }, MinConfidence: 60 });
-    expect(safety.ResultSelector).to.deep.include({ engine: 'rekognition', 'raw.$': '$.ModerationLabels' });
+    expect(safety.Parameters).to.deep.equal({ Image: { S3Object: { Bucket: 'staging-bucket-123', 'Name.$': '$.key' } }, MinConfidence: 60 });
+    expect(safety.ResultSelector).to.deep.include({ 'raw.$': '$.ModerationLabels' });
     expect(safety.Retry!.flatMap((r) => r.ErrorEquals)).to.include('Rekognition.ThrottlingException');
   });
 

@@ -56,7 +56,27 @@ export interface Relevance {
 export const IMAGE_FORMATS = ['jpeg', 'png', 'webp', 'gif', 'avif', 'heif', 'tiff'] as const;
 export type ImageFormat = (typeof IMAGE_FORMATS)[number];
 
-/** A validated image in the staging store (S3 in AWS, a directory locally), addressed by content. */
+/**
+ * One picture the analysis steps look at, staged beside the original: the original itself when every
+ * engine reads it as it is (a still, opaque JPEG or PNG within Rekognition's limits), otherwise a JPEG
+ * FetchImage made from it (functions/fetch-image/views.ts): one per checked frame or page, and for an
+ * image whose transparency carries content one on a light and one on a dark page.
+ */
+export interface CheckedView {
+  uri: string;
+  bucket?: string;
+  key: string;
+  sha256: string;
+  bytes: number;
+  format: 'jpeg' | 'png';
+  width: number;
+  height: number;
+  /** 1-based frame (or page) of the original this view shows, when the original has several. */
+  frame?: number;
+  /** The page background the transparency was flattened on, when it carries content. */
+  background?: 'light' | 'dark';
+}
+
 /**
  * Perceptual hashes of a picture (functions/shared/perceptual-hash.ts): 64 bits each as 16 hex digits,
  * of the whole picture and of its centre. What near-duplicate memory compares.
@@ -68,6 +88,7 @@ export interface PerceptualHashes {
   innerDHash: string;
 }
 
+/** A validated image in the staging store (S3 in AWS, a directory locally), addressed by content. */
 export interface StagedImage {
   /** s3://bucket/key in AWS, file:///abs/path locally. */
   uri: string;
@@ -82,6 +103,13 @@ export interface StagedImage {
   perceptualHashes?: PerceptualHashes;
   /** FetchImage's quality measures of the image (facts; the policy judges them in AggregateVerdict). */
   quality?: QualityMeasures;
+  /** Frames (or pages) in the original, when more than one. */
+  frames?: number;
+  /**
+   * What ClassifyImage and CheckSafety analyse, in frame order (FetchImage always sets it; a payload
+   * without it means the image itself). The verdict is the worst view's.
+   */
+  checks?: CheckedView[];
 }
 
 // --- image quality (functions/shared/quality/ measures, functions/aggregate/quality-issues.ts judges) ---
@@ -185,9 +213,11 @@ export interface AnalyzeInput extends ExecutionRef {
 
 /** ClassifyImage: Lambda payload out. */
 export interface ClassifyOutput {
-  /** Top 5, best first. */
+  /** Top 5, best first (for several views: each class at its best view's score). */
   labels: ClassLabel[];
   model: ModelRef;
+  /** Per checked view (StagedImage.checks, same order), when there are several. */
+  views?: Array<{ labels: ClassLabel[] }>;
 }
 
 /** A moderation finding in Rekognition's taxonomy (v7), whatever engine produced it. */
@@ -208,6 +238,8 @@ export interface SafetyOutput {
   labels: ModerationLabel[];
   /** The local engine names its model; Rekognition reports its model version. */
   model?: ModelRef | { name: string; version?: string };
+  /** Per checked view (StagedImage.checks, same order), when there are several; `labels` is then their union. */
+  views?: Array<{ labels: ModerationLabel[] }>;
 }
 
 /**
@@ -222,8 +254,11 @@ export interface RekognitionModerationLabel {
 }
 export interface RawRekognitionSafety {
   engine: 'rekognition';
-  raw: RekognitionModerationLabel[];
+  /** One image's labels (a definition without views). */
+  raw?: RekognitionModerationLabel[];
   modelVersion?: string;
+  /** One DetectModerationLabels answer per checked view (the Map over StagedImage.checks), in order. */
+  views?: Array<{ raw: RekognitionModerationLabel[]; modelVersion?: string }>;
 }
 
 export type SafetyResult = SafetyOutput | RawRekognitionSafety;
@@ -272,6 +307,8 @@ export interface Reason {
   of?: string;
   distance?: number;
   decidedBy?: string;
+  /** The checked view that gave this reason ("frame 3 of 3", "on a dark page"), when there were several. */
+  view?: string;
   message: string;
 }
 
