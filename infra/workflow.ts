@@ -1,7 +1,8 @@
 /**
  * The state machine, built by the same builder the local engine runs (workflows/definition.ts) with the
  * deployed function ARNs, its role (invoke exactly these functions; Rekognition and the staged objects
- * only with the rekognition engine), a log group at level ALL with execution data, and X-Ray tracing.
+ * only with the rekognition engine), a log group at level ALL (execution data only when no task token can
+ * be written: workflow-logging.ts), and X-Ray tracing.
  */
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
@@ -9,6 +10,7 @@ import type { Ruleset } from '../functions/shared/contracts/index.js';
 import { buildDefinition, type DefinitionRefs, type ReviewSettings } from '../workflows/definition.js';
 import { inlinePolicy, serviceRole, type Statement } from './iam.js';
 import { STAGING_PREFIX } from './storage.js';
+import { workflowLogging } from './workflow-logging.js';
 
 export interface WorkflowArgs {
   prefix: string;
@@ -82,7 +84,7 @@ export function createWorkflow(a: WorkflowArgs) {
   }
   const policy = inlinePolicy(`${a.prefix}-workflow`, role, statements);
 
-  const definition = pulumi
+  const built = pulumi
     .all([a.fetch.arn, a.classifyInvokeArn ?? a.classify.arn, a.aggregate.arn, a.safety?.arn ?? pulumi.output(''), a.stagingBucket.bucket, a.verdicts.fn.arn])
     .apply(([fetch, classify, aggregate, safety, bucket, verdicts]) => {
       const refs: DefinitionRefs = {
@@ -93,8 +95,9 @@ export function createWorkflow(a: WorkflowArgs) {
         stagingBucket: bucket,
         verdicts: { function: verdicts, ruleset: a.verdicts.ruleset, review: a.verdicts.review },
       };
-      return JSON.stringify(buildDefinition(refs));
+      return buildDefinition(refs);
     });
+  const definition = built.apply((d) => JSON.stringify(d));
 
   const stateMachine = new aws.sfn.StateMachine(
     name,
@@ -103,7 +106,7 @@ export function createWorkflow(a: WorkflowArgs) {
       type: a.type,
       roleArn: role.arn,
       definition,
-      loggingConfiguration: { level: 'ALL', includeExecutionData: true, logDestination: pulumi.interpolate`${logGroup.arn}:*` },
+      loggingConfiguration: pulumi.all([built, logGroup.arn]).apply(([d, logs]) => ({ ...workflowLogging(d), logDestination: `${logs}:*` })),
       tracingConfiguration: { enabled: true },
       tags: a.tags,
     },

@@ -6,6 +6,7 @@
  */
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
+import crypto from 'node:crypto';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -169,6 +170,36 @@ describe('Lambda bundles (built as shipped, run in fresh processes)', function (
     );
     expect(lookup.found).to.equal(true);
     expect(lookup.verdict).to.include({ decision: 'approve', decidedBy: 'policy', postId: 'again' });
+  });
+
+  it('never writes a task token: the verdicts bundle at DEBUG, asked to wait for a review and given a bad token', async () => {
+    // Shaped like Step Functions' tokens (opaque base64 of several hundred characters); unique per run.
+    const token = (crypto.randomUUID() + 'AAAAQKeyTaskTokenForAReviewThatWaits/+=').repeat(12);
+    const slices = [token, token.slice(0, 48), token.slice(-48)];
+    const debug = { LOG_LEVEL: 'DEBUG', POWERTOOLS_SERVICE_NAME: 'bundle-test', MODERATION_DATA_DIR: path.join(work, 'tokens') };
+    const fetched = ok(await invoke<FetchImageOutput>('fetch-image', { input: { imageUrl: `${server.origin}/photo/n02823428_beer_bottle.JPEG` } }));
+    const input = { imageUrl: `${server.origin}/photo/n02823428_beer_bottle.JPEG`, postId: 'token-post' };
+    const verdict = ok(
+      await invoke<Verdict>('aggregate', {
+        input,
+        image: fetched.image,
+        classification: { labels: [{ label: 'beer bottle', wnid: 'n02823428', score: 0.9 }], model: { name: 'm', sha256: 'x' } },
+        safety: { engine: 'local', labels: [] },
+      }),
+    );
+    expect(verdict.decision).to.equal('review');
+    const event = { action: 'requestReview', ruleset: 'tokens', verdict, input, timeoutSeconds: 3600, executionName: 'token-exec', taskToken: token };
+    const waiting = await invoke<Verdict>('verdicts', event, debug);
+    expect(ok(waiting).reviewId).to.be.a('string');
+    // Step Functions' maximum is 2,048 characters: a longer one is refused by name, and not echoed.
+    const tooLong = await invoke('verdicts', { ...event, taskToken: token.repeat(3).slice(0, 2049) }, debug);
+    expect(tooLong).to.deep.include({ ok: false, errorType: 'InvalidInput' });
+    for (const outcome of [waiting, tooLong]) {
+      expect(outcome.logs, 'the bundle logged nothing at DEBUG').not.to.be.empty;
+      // The function's log lines, its answer (the TaskSubmitted output) and the error the runtime would log.
+      const written = JSON.stringify(outcome);
+      for (const s of slices) expect(written).not.to.contain(s);
+    }
   });
 
   it('reports our named errors under their real names (what Retry and Catch match), minified or not', async () => {

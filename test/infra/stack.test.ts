@@ -6,6 +6,8 @@ import { loadStackConfig, parseStackConfig } from '../../infra/config.js';
 import { setupMocks } from '../../infra/plan/mocks.js';
 import { planStack, readStackYaml, type StackPlan } from '../../infra/plan/plan-stack.js';
 import { oneResource as one, resourcesOf as of } from './fixtures.js';
+import { STATE_NAMES } from '../../functions/shared/contracts/states.js';
+import { walkStates, type AslDefinition } from '../../workflows/asl.js';
 
 interface PolicyStatement {
   Sid?: string;
@@ -18,6 +20,12 @@ const statementsOf = (doc: unknown): PolicyStatement[] => {
   const d = (typeof doc === 'string' ? JSON.parse(doc) : doc) as { Statement: PolicyStatement | PolicyStatement[] };
   return Array.isArray(d.Statement) ? d.Statement : [d.Statement];
 };
+/** The states (any branch) whose Parameters reference the context object's task token. */
+function tokenPassingStates(definition: string): string[] {
+  return [...walkStates(JSON.parse(definition) as AslDefinition)]
+    .filter(({ state }) => JSON.stringify((state as { Parameters?: unknown }).Parameters ?? {}).includes('$$.Task.Token'))
+    .map(({ name }) => name);
+}
 const list = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
 /** Every identity policy in the plan (role inline policies and managed policies). */
@@ -263,7 +271,8 @@ describe('infra: the default stack (Pulumi.dev.yaml) under mocks', function () {
   it('builds the state machine with the shared builder around the deployed function ARNs', () => {
     const sm = one(plan, 'aws:sfn/stateMachine:StateMachine', '-moderation');
     expect(sm.inputs).to.include({ type: 'STANDARD' });
-    expect(sm.inputs.loggingConfiguration).to.deep.include({ level: 'ALL', includeExecutionData: true });
+    // The waiting RequestReview passes $$.Task.Token: logged with execution data, its TaskScheduled parameters would hold it.
+    expect(sm.inputs.loggingConfiguration).to.deep.include({ level: 'ALL', includeExecutionData: false });
     expect(sm.inputs.tracingConfiguration).to.deep.equal({ enabled: true });
     const def = JSON.parse(sm.inputs.definition as string) as {
       States: Record<
@@ -298,6 +307,13 @@ describe('infra: the default stack (Pulumi.dev.yaml) under mocks', function () {
     expect(JSON.stringify(branches[1].States.CheckSafety.ItemProcessor!.States.ModerateView.Parameters)).to.contain(
       'blog-image-moderation-test-default-staging-0mock',
     );
+  });
+
+  it('writes no task token to the log group: a definition that passes one is logged without execution data', () => {
+    const sm = one(plan, 'aws:sfn/stateMachine:StateMachine', '-moderation');
+    expect(tokenPassingStates(sm.inputs.definition as string)).to.deep.equal([STATE_NAMES.requestReview]);
+    // Step Functions logs a Task's resolved Parameters (TaskScheduled) and every state's input and output only with execution data.
+    expect(sm.inputs.loggingConfiguration).to.have.property('includeExecutionData', false);
   });
 
   it('writes IAM without wildcard actions, and "*" resources only where AWS has no resource-level permissions', () => {
@@ -384,6 +400,12 @@ describe('infra: local safety engine, EXPRESS, arm64', function () {
       .and.not.to.contain('rekognition');
     const wf = identityStatements(plan).filter((x) => x.owner.endsWith('-workflow'));
     expect(wf.some((x) => list(x.s.Action).some((a) => a.startsWith('rekognition:')))).to.equal(false);
+  });
+
+  it('keeps execution data in the log of a workflow that passes no task token (EXPRESS: the log is its only history)', () => {
+    const sm = one(plan, 'aws:sfn/stateMachine:StateMachine', '-moderation');
+    expect(tokenPassingStates(sm.inputs.definition as string)).to.deep.equal([]);
+    expect(sm.inputs.loggingConfiguration).to.deep.include({ level: 'ALL', includeExecutionData: true });
   });
 
   it('builds for arm64, runs EXPRESS and scopes the publisher to express executions', () => {
