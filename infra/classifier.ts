@@ -94,7 +94,7 @@ export function createClassifier(a: ClassifierArgs) {
         },
       },
     },
-    // EFSMountFailureException otherwise: the mount targets must exist before the function.
+    // EFSMountFailureException otherwise: the mount targets must exist before the function (docs/decisions.md, "Infrastructure").
     [...a.storage.mountTargets, ...a.model.objects],
   );
 }

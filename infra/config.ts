@@ -102,7 +102,7 @@ const schema = z
       .default(14),
     /** Staged images are deleted after this many days. */
     stagingExpirationDays: z.coerce.number().int().min(1).max(365).default(1),
-    /** elastic: no burst credits to exhaust when many cold starts read the model at once (DESIGN.md). */
+    /** elastic: no burst credits to exhaust when many cold starts read the model at once (docs/decisions.md, "Infrastructure"). */
     efsThroughputMode: z.enum(['elastic', 'bursting'], { error: 'efsThroughputMode must be elastic or bursting' }).default('elastic'),
     // Not z.coerce.boolean(): Pulumi config values are strings, and Boolean('false') is true.
     efsBackups: z.preprocess((v) => (typeof v === 'boolean' ? String(v) : v), z.stringbool({ error: 'efsBackups must be true or false' })).default(false),

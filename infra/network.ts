@@ -8,7 +8,7 @@ import * as aws from '@pulumi/aws';
 import * as awsx from '@pulumi/awsx';
 import type * as pulumi from '@pulumi/pulumi';
 
-/** Mount targets are created per AZ from this fixed count, never inside an apply (DESIGN.md). */
+/** Mount targets are created per AZ from this fixed count, never inside an apply (docs/decisions.md, "Infrastructure"). */
 export const AZ_COUNT = 2;
 
 export interface Network {

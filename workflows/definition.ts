@@ -67,7 +67,7 @@ export const DEFAULT_REKOGNITION_MIN_CONFIDENCE = 50;
 /** Whole-execution cap without a person: the longest path (all retries exhausted on every step) stays well below it. Waiting for a review adds its timeout. */
 export const EXECUTION_TIMEOUT_SECONDS = 900;
 
-/** AWS's recommended Lambda retry (DESIGN.md), with full jitter so a throttled burst does not retry in lockstep. */
+/** AWS's recommended Lambda retry (docs/decisions.md, "Retries"), with full jitter so a throttled burst does not retry in lockstep. */
 function transientRetry(errors: readonly string[]): Retrier {
   return { ErrorEquals: [...errors], IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2, MaxDelaySeconds: 30, JitterStrategy: 'FULL' };
 }

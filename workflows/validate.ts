@@ -1,6 +1,6 @@
 /**
  * Validates a definition before anyone deploys or runs it: asl-validator's schema and transition
- * checks, plus the rules it misses that bit us (see DESIGN.md).
+ * checks, plus the rules it misses that bit us (docs/decisions.md, "Validating definitions").
  */
 import aslValidator from 'asl-validator';
 import type { AslDefinition, AslStateMachine, Catcher, Retrier } from './asl.js';

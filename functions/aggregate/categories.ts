@@ -1,7 +1,7 @@
 /**
  * ImageNet classes that are moderation evidence in their own right, mapped to Rekognition's taxonomy.
  * ClassifyImage and CheckSafety run in parallel and cannot see each other, so this mapping is applied
- * where both results meet, whichever safety engine ran (DESIGN.md). The nudity model sees nudity only;
+ * where both results meet, whichever safety engine ran (docs/decisions.md). The nudity model sees nudity only;
  * weapons, alcohol, drugs and gambling come from here.
  */
 import type { ClassLabel, ModerationLabel } from '../shared/contracts/index.js';

@@ -3,7 +3,7 @@
  * separately for the safety engine's confidence and for the classifier's ImageNet evidence, because the
  * two are different scales: a top-5 softmax of 0.35 for "beer bottle" is strong evidence, a Rekognition
  * confidence of 35 is weak. Operators asked for exactly this: auto-reject only at very high confidence,
- * review in between (DESIGN.md).
+ * review in between (docs/decisions.md, "Moderation bands").
  */
 import { z } from 'zod';
 import { ConfigError } from '../shared/errors.js';

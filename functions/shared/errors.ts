@@ -149,7 +149,7 @@ export const REJECTING_ERRORS: readonly PermanentErrorName[] = [
   'ExtremeAspectRatio',
 ];
 
-/** AWS's recommended transient Lambda errors (DESIGN.md): retried with backoff and jitter. */
+/** AWS's recommended transient Lambda errors (docs/decisions.md, "Retries"): retried with backoff and jitter. */
 export const TRANSIENT_LAMBDA_ERRORS = [
   'Lambda.ClientExecutionTimeoutException',
   'Lambda.ServiceException',

@@ -1,8 +1,9 @@
 /**
  * Pulumi mocks for offline tests and the JSON plan: every resource gets plausible outputs (ARNs, bucket
  * names, the awsx components' outputs the program reads), and the program's resource graph is recorded
- * (type, name, inputs, dependencies) so it can be asserted on or printed. DESIGN.md: awsx components are
- * mocked as single resources, and every awsx output the code reads must be faked or an apply hangs.
+ * (type, name, inputs, dependencies) so it can be asserted on or printed. awsx components are mocked
+ * as single resources, and every awsx output the code reads must be faked or an apply hangs
+ * (docs/decisions.md, "Infrastructure").
  */
 import * as pulumi from '@pulumi/pulumi';
 

@@ -45,7 +45,7 @@ describe('models: manifest and catalog', () => {
     });
   });
 
-  it('lists the production models pinned as DESIGN.md states, plus the mirror-only ones', () => {
+  it('lists the production models pinned as docs/decisions.md lists them, plus the mirror-only ones', () => {
     const byName = new Map(listCatalog().map((m) => [m.name, m]));
     expect([...byName.keys()]).to.include.members([
       'resnet50-v1-12-int8',

@@ -86,7 +86,7 @@ describe('safety/nsfw conversion (the real nsfwjs package, converted here)', fun
     expect(bytes.length).to.equal(NSFW_PIN.onnx.bytes);
   });
 
-  it('reproduces nsfwjs on constant inputs (DESIGN.md vectors)', async () => {
+  it('reproduces nsfwjs on constant inputs (the vectors in docs/decisions.md)', async () => {
     const expected: Record<string, number[]> = {
       '0': [0.7883, 0.0262, 0.1734, 0.01, 0.0021],
       '0.5': [0.8375, 0.0236, 0.1288, 0.0085, 0.0015],

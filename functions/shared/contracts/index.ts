@@ -1,6 +1,7 @@
 /**
  * The contracts between the workflow's steps: one definition, used by the handlers, the ASL builder,
- * the local engine, the CLI and the publisher's client. See ../shared/DESIGN.md ("Contracts").
+ * the local engine, the CLI and the publisher's client. Why they look as they do: docs/decisions.md
+ * ("Contracts between steps").
  *
  * State payloads stay small (Step Functions caps them at 256 KB): image bytes never travel in the
  * state, only a pointer to the staging store.

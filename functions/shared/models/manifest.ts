@@ -79,7 +79,7 @@ export interface ResizeRule {
 /**
  * Reads the manifests' resize sentence ("shorter side to 256 (aspect kept), then centre crop 224x224").
  * Only that rule is understood: stretching instead of cropping costs the zoo model 5 points of top-1
- * (DESIGN.md), so an unknown rule must fail loudly rather than be approximated.
+ * (docs/decisions.md, "Models"), so an unknown rule must fail loudly rather than be approximated.
  */
 export function resizeRule(input: Pick<ModelManifest['input'], 'resize' | 'width' | 'height'>): ResizeRule | undefined {
   const m = /shorter side to (\d+).*centre crop (\d+)\s*x\s*(\d+)/i.exec(input.resize);
