@@ -1,7 +1,6 @@
 /** `npm run serve` flags, validated once (zod); everything after works with ServeOptions. */
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { ConfigError } from '../functions/shared/errors.js';
+import { checkFlags, parseFlags } from '../cli/flags.js';
 import { DEFAULT_MODERATION_DATA_DIR } from '../functions/shared/verdicts/config.js';
 
 export const SERVE_USAGE = `Usage: npm run serve -- [options]
@@ -33,28 +32,18 @@ const schema = z.object({
 export type ServeOptions = z.infer<typeof schema>;
 
 export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv): { help: true } | { help: false; options: ServeOptions } {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        port: { type: 'string' },
-        host: { type: 'string' },
-        model: { type: 'string' },
-        'safety-engine': { type: 'string' },
-        'staging-dir': { type: 'string' },
-        'data-dir': { type: 'string' },
-        mirror: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (err) {
-    throw new ConfigError(`${(err as Error).message}. Run with --help for the options.`);
-  }
+  const { values } = parseFlags(argv, {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    model: { type: 'string' },
+    'safety-engine': { type: 'string' },
+    'staging-dir': { type: 'string' },
+    'data-dir': { type: 'string' },
+    mirror: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
   if (values.help) return { help: true };
-  const parsed = schema.safeParse({
+  const options = checkFlags(schema, {
     port: values.port ?? 8787,
     host: values.host ?? '127.0.0.1',
     model: values.model,
@@ -63,6 +52,5 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv): { help: 
     dataDir: values['data-dir'] ?? (env.MODERATION_DATA_DIR || DEFAULT_MODERATION_DATA_DIR),
     mirror: values.mirror,
   });
-  if (!parsed.success) throw new ConfigError(`${parsed.error.issues.map((i) => i.message).join('; ')}. Run with --help for the options.`);
-  return { help: false, options: parsed.data };
+  return { help: false, options };
 }

@@ -6,7 +6,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { requireLocalHost, sameToken } from '../console/server/security.js';
 
-export { hostNames, newToken } from '../console/server/security.js';
+export { newToken } from '../console/server/security.js';
 
 /** 401 TokenRequired without `Authorization: Bearer <token>`, 403 TokenRejected with a wrong one. */
 export function requireBearer(token: string): MiddlewareHandler {

@@ -5,9 +5,9 @@
 import { readdir, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { ConfigError } from '../functions/shared/errors.js';
+import { checkFlags, parseFlags } from './flags.js';
 import { DEFAULT_MODERATION_DATA_DIR } from '../functions/shared/verdicts/config.js';
 import { postSchema } from '../functions/shared/moderation-input.js';
 
@@ -73,59 +73,51 @@ export type ParsedCli = { help: true } | { help: false; options: CliOptions };
 
 /** Throws ConfigError (the CLI exits 2) with a message naming the bad flag. */
 export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): ParsedCli {
-  let parsed: ReturnType<typeof parseRaw>;
-  try {
-    parsed = parseRaw(argv);
-  } catch (err) {
-    throw new ConfigError(`${(err as Error).message}. Run with --help for the options.`);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseRaw(argv);
   if (values.help) return { help: true };
-  const result = optionsSchema.safeParse({
-    inputs: positionals,
-    json: values.json ?? false,
-    verbose: values.verbose ?? false,
-    concurrency: values.concurrency ?? availableParallelism(),
-    model: values.model,
-    safetyEngine: values['safety-engine'] ?? (env.SAFETY_ENGINE?.trim() || 'local'),
-    stagingDir: values['staging-dir'] ?? env.STAGING_DIR ?? '.staging',
-    dataDir: values['data-dir'] ?? (env.MODERATION_DATA_DIR || DEFAULT_MODERATION_DATA_DIR),
-    reModerate: values['re-moderate'] ?? false,
-    mirror: values.mirror ?? env.MODEL_MIRROR,
-    stateMachineArn: values['state-machine-arn'] ?? (env.STATE_MACHINE_ARN || undefined),
-    workflowType: values['workflow-type'] ?? (env.WORKFLOW_TYPE || 'STANDARD'),
-    record: !values['no-record'],
-    post:
-      values.post !== undefined
-        ? {
-            title: values.post,
-            ...(values.keywords
-              ? {
-                  keywords: values.keywords
-                    .split(',')
-                    .map((k) => k.trim())
-                    .filter(Boolean),
-                }
-              : {}),
-          }
-        : undefined,
-    rank: values.rank ?? false,
-  });
-  if (!result.success) {
-    const msg = result.error.issues.map((i) => (i.path[0] === 'post' ? `--post: ${i.message}` : i.message)).join('; ');
-    throw new ConfigError(`${msg}. Run with --help for the options.`);
-  }
+  const options = checkFlags(
+    optionsSchema,
+    {
+      inputs: positionals,
+      json: values.json ?? false,
+      verbose: values.verbose ?? false,
+      concurrency: values.concurrency ?? availableParallelism(),
+      model: values.model,
+      safetyEngine: values['safety-engine'] ?? (env.SAFETY_ENGINE?.trim() || 'local'),
+      stagingDir: values['staging-dir'] ?? env.STAGING_DIR ?? '.staging',
+      dataDir: values['data-dir'] ?? (env.MODERATION_DATA_DIR || DEFAULT_MODERATION_DATA_DIR),
+      reModerate: values['re-moderate'] ?? false,
+      mirror: values.mirror ?? env.MODEL_MIRROR,
+      stateMachineArn: values['state-machine-arn'] ?? (env.STATE_MACHINE_ARN || undefined),
+      workflowType: values['workflow-type'] ?? (env.WORKFLOW_TYPE || 'STANDARD'),
+      record: !values['no-record'],
+      post:
+        values.post !== undefined
+          ? {
+              title: values.post,
+              ...(values.keywords
+                ? {
+                    keywords: values.keywords
+                      .split(',')
+                      .map((k) => k.trim())
+                      .filter(Boolean),
+                  }
+                : {}),
+            }
+          : undefined,
+      rank: values.rank ?? false,
+    },
+    (i) => (i.path[0] === 'post' ? `--post: ${i.message}` : i.message),
+  );
   if (values.keywords !== undefined && values.post === undefined) throw new ConfigError('--keywords needs --post (the post they belong to).');
-  if (result.data.rank && !result.data.post) throw new ConfigError('--rank needs --post: the title of the post to rank the images for.');
-  return { help: false, options: result.data };
+  if (options.rank && !options.post) throw new ConfigError('--rank needs --post: the title of the post to rank the images for.');
+  return { help: false, options };
 }
 
 function parseRaw(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: {
+  return parseFlags(
+    argv,
+    {
       json: { type: 'boolean' },
       verbose: { type: 'boolean', short: 'v' },
       concurrency: { type: 'string' },
@@ -143,7 +135,8 @@ function parseRaw(argv: string[]) {
       rank: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
-  });
+    true,
+  );
 }
 
 /** Extensions picked up from a directory (a file named explicitly is always tried, whatever its name). */

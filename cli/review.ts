@@ -9,8 +9,8 @@ import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { checkFlags, parseFlags } from './flags.js';
 import { REVIEW_STATUSES, type ExpirySweep, type ReviewTimeoutOutcome } from '../functions/shared/contracts/index.js';
 import { ConfigError, describeError } from '../functions/shared/errors.js';
 import { blockImage } from '../functions/shared/verdicts/blocklist.js';
@@ -82,37 +82,30 @@ const optionsSchema = z.object({
 export type ReviewCliOptions = z.infer<typeof optionsSchema> & { timeoutOutcome: ReviewTimeoutOutcome };
 
 export function parseReviewArgs(argv: string[], env: NodeJS.ProcessEnv): { help: true } | { help: false; options: ReviewCliOptions } {
-  let raw;
-  try {
-    raw = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        as: { type: 'string' },
-        note: { type: 'string' },
-        status: { type: 'string' },
-        json: { type: 'boolean' },
-        now: { type: 'string' },
-        'data-dir': { type: 'string' },
-        stack: { type: 'boolean' },
-        'stack-name': { type: 'string' },
-        table: { type: 'string' },
-        'state-machine-arn': { type: 'string' },
-        region: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    throw new ConfigError(`${(err as Error).message}. Run with --help for the options.`);
-  }
-  const { values, positionals } = raw;
+  const { values, positionals } = parseFlags(
+    argv,
+    {
+      as: { type: 'string' },
+      note: { type: 'string' },
+      status: { type: 'string' },
+      json: { type: 'boolean' },
+      now: { type: 'string' },
+      'data-dir': { type: 'string' },
+      stack: { type: 'boolean' },
+      'stack-name': { type: 'string' },
+      table: { type: 'string' },
+      'state-machine-arn': { type: 'string' },
+      region: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    true,
+  );
   if (values.help || positionals.length === 0) return { help: true };
   const [command, second, ...extra] = positionals;
   const reviewId = command === 'block' ? undefined : second;
   if (extra.length) throw new ConfigError(`Unexpected arguments: ${extra.join(' ')}. Run with --help for the options.`);
   const { timeoutOutcome } = reviewTimeoutFromEnv(env);
-  const parsed = optionsSchema.safeParse({
+  const parsed = checkFlags(optionsSchema, {
     command,
     reviewId,
     target: command === 'block' ? second : undefined,
@@ -128,8 +121,7 @@ export function parseReviewArgs(argv: string[], env: NodeJS.ProcessEnv): { help:
     stateMachineArn: values['state-machine-arn'] ?? (env.STATE_MACHINE_ARN || undefined),
     region: values.region ?? (env.AWS_REGION || undefined),
   });
-  if (!parsed.success) throw new ConfigError(`${parsed.error.issues.map((i) => i.message).join('; ')}. Run with --help for the options.`);
-  const o = { ...parsed.data, timeoutOutcome };
+  const o = { ...parsed, timeoutOutcome };
   const listing = o.command === 'list' || o.command === 'expire';
   if (o.command === 'block') {
     if (!o.target) throw new ConfigError('block needs an image file or its sha256: npm run review -- block <file or sha256>.');

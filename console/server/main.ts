@@ -3,11 +3,9 @@
  * URL (as Jupyter does). Local mode reads the CLI's recorded executions and the local stores; with
  * --state-machine-arn or --stack it lists the deployed stack's executions and links them to AWS.
  */
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { DescribeStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { serve, type ServerType } from '@hono/node-server';
+import type { ServerType } from '@hono/node-server';
 import { ConfigError, describeError } from '../../functions/shared/errors.js';
 import { LocalStagingStore, S3StagingStore, type StagingStore } from '../../functions/shared/staging/index.js';
 import type { AslDefinition } from '../../workflows/asl.js';
@@ -25,7 +23,8 @@ import { CONSOLE_USAGE, parseConsoleArgs, type ConsoleOptions } from './options.
 import { evalReportFile } from './routes/eval.js';
 import { storeReviews } from './reviews.js';
 import { pageScript } from './page-bundle.js';
-import { hostNames, newToken } from './security.js';
+import { newToken } from './security.js';
+import { listenLocal, runWhenEntryPoint, serverMain, type Listening, type ServerIo } from '../../cli/local-server.js';
 
 export interface RunningConsole {
   url: string;
@@ -146,64 +145,35 @@ export async function startConsole(opts: ConsoleOptions, overrides: ConsoleOverr
     evalReport: evalReportFile(path.resolve(opts.evalReport)),
     pageScript: script,
   });
-  const server = await new Promise<ServerType>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port: opts.port, hostname: opts.host }, () => resolve(s));
-    s.once('error', (err: NodeJS.ErrnoException) =>
-      reject(err.code === 'EADDRINUSE' ? new ConfigError(`Port ${opts.port} on ${opts.host} is in use: pass --port <another> (0 picks a free one).`) : err),
-    );
-  });
-  const { port } = server.address() as AddressInfo;
-  hosts = hostNames(opts.host.includes(':') ? `[${opts.host}]` : opts.host, port);
-  const origin = `http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}`;
+  let listening: Listening;
+  try {
+    listening = await listenLocal(app.fetch, opts.host, opts.port);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  hosts = listening.hosts;
   return {
-    url: `${origin}/?token=${token}`,
-    origin,
+    url: `${listening.origin}/?token=${token}`,
+    origin: listening.origin,
     token,
-    server,
+    server: listening.server,
     close: async () => {
-      await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
+      await listening.close();
       await store.close();
     },
   };
 }
 
-const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
-
-export async function main(
-  argv: string[],
-  io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; env: NodeJS.ProcessEnv },
-): Promise<RunningConsole | number> {
-  let opts: ConsoleOptions;
-  try {
-    const parsed = parseConsoleArgs(argv, io.env);
-    if (parsed.help) {
-      io.stdout.write(`${CONSOLE_USAGE}\n`);
-      return 0;
-    }
-    opts = parsed.options;
-  } catch (err) {
-    io.stderr.write(`error: ${describeError(err).message}\n`);
-    return 2;
-  }
-  try {
-    const running = await startConsole(opts);
-    if (!LOOPBACK.has(opts.host))
-      io.stderr.write(`warning: bound to ${opts.host}, not loopback: anyone who can reach it and has the token can decide reviews.\n`);
-    io.stdout.write(`Moderation console running. Open this URL (the token changes at every start):\n\n    ${running.url}\n\nCtrl-C to stop.\n`);
-    return running;
-  } catch (err) {
-    const { name, message } = describeError(err);
-    io.stderr.write(`error: ${name === 'Error' ? '' : `${name}: `}${message}\n`);
-    return 1;
-  }
+export function main(argv: string[], io: ServerIo): Promise<RunningConsole | number> {
+  return serverMain(argv, io, {
+    parse: parseConsoleArgs,
+    usage: CONSOLE_USAGE,
+    start: (opts) => startConsole(opts),
+    host: (opts) => opts.host,
+    exposure: 'decide reviews',
+    banner: (running) => `Moderation console running. Open this URL (the token changes at every start):\n\n    ${running.url}\n\nCtrl-C to stop.\n`,
+  });
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
-  const result = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env });
-  if (typeof result === 'number') process.exitCode = result;
-  else {
-    const stop = () => void result.close().finally(() => process.exit(0));
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  }
-}
+await runWhenEntryPoint(import.meta.url, main);

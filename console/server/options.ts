@@ -2,9 +2,9 @@
 import type { ReviewTimeoutOutcome } from '../../functions/shared/contracts/index.js';
 import { reviewTimeoutFromEnv } from '../../functions/shared/verdicts/review-config.js';
 import { userInfo } from 'node:os';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { ConfigError } from '../../functions/shared/errors.js';
+import { checkFlags, parseFlags } from '../../cli/flags.js';
 
 export const CONSOLE_USAGE = `Usage: npm run console -- [options]
 
@@ -60,32 +60,22 @@ function loginName(env: NodeJS.ProcessEnv): string {
 }
 
 export function parseConsoleArgs(argv: string[], env: NodeJS.ProcessEnv): { help: true } | { help: false; options: ConsoleOptions } {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        port: { type: 'string' },
-        host: { type: 'string' },
-        'data-dir': { type: 'string' },
-        'staging-dir': { type: 'string' },
-        'eval-report': { type: 'string' },
-        'safety-engine': { type: 'string' },
-        'state-machine-arn': { type: 'string' },
-        stack: { type: 'string' },
-        'staging-bucket': { type: 'string' },
-        as: { type: 'string' },
-        table: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (err) {
-    throw new ConfigError(`${(err as Error).message}. Run with --help for the options.`);
-  }
+  const { values } = parseFlags(argv, {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    'data-dir': { type: 'string' },
+    'staging-dir': { type: 'string' },
+    'eval-report': { type: 'string' },
+    'safety-engine': { type: 'string' },
+    'state-machine-arn': { type: 'string' },
+    stack: { type: 'string' },
+    'staging-bucket': { type: 'string' },
+    as: { type: 'string' },
+    table: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
   if (values.help) return { help: true };
-  const parsed = schema.safeParse({
+  const options = checkFlags(schema, {
     port: values.port ?? 8765,
     host: values.host ?? '127.0.0.1',
     dataDir: values['data-dir'] ?? env.MODERATION_DATA_DIR ?? '.moderation',
@@ -98,7 +88,6 @@ export function parseConsoleArgs(argv: string[], env: NodeJS.ProcessEnv): { help
     moderator: values.as ?? loginName(env),
     table: values.table ?? (env.VERDICT_TABLE || undefined),
   });
-  if (!parsed.success) throw new ConfigError(`${parsed.error.issues.map((i) => i.message).join('; ')}. Run with --help for the options.`);
-  if (parsed.data.stack && parsed.data.stateMachineArn) throw new ConfigError('Give --stack or --state-machine-arn, not both.');
-  return { help: false, options: { ...parsed.data, reviewTimeoutOutcome: reviewTimeoutFromEnv(env).timeoutOutcome } };
+  if (options.stack && options.stateMachineArn) throw new ConfigError('Give --stack or --state-machine-arn, not both.');
+  return { help: false, options: { ...options, reviewTimeoutOutcome: reviewTimeoutFromEnv(env).timeoutOutcome } };
 }

@@ -66,6 +66,12 @@ export function requireLocalHost(allowed: () => string[]): MiddlewareHandler {
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
+/** A bind address or Host name that only this machine can reach (IPv6 with or without brackets). */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase();
+  return LOOPBACK.has(h.includes(':') && !h.startsWith('[') ? `[${h}]` : h);
+}
+
 /**
  * The Host values the console answers to: the loopback names when it is bound to loopback, otherwise
  * only the address it was bound to (bound to 0.0.0.0, a forged "Host: 127.0.0.1" from elsewhere is no
