@@ -27,8 +27,11 @@ export interface ClassifyBenchOptions {
 export interface ClassifyBenchResult {
   model: string;
   threads: number;
+  /** Process start → first top-5 (Node start-up, bundle import, session, one image), median of 3. */
   coldInitMs: number;
   coldInitRuns: number[];
+  /** The median run's parts: Node's own start-up, bundle import, session creation, the first image. */
+  coldInitPartsMs: { nodeStart: number; import: number; session: number; firstImage: number };
   ortRunP50Ms: number;
   preprocessP50Ms: number;
   warmP50Ms: number;
@@ -47,6 +50,15 @@ async function bundleHandler(dir: string): Promise<string> {
   return outfile;
 }
 
+/** The classifier benchmark's image: the first sample photo stretched to a ~1 MP JPEG, the size of a typical blog image. */
+export async function oneMegapixelJpeg(photosDir: string): Promise<Buffer> {
+  const first = (await readdir(photosDir)).filter((f) => /\.jpe?g$/i.test(f)).sort()[0];
+  return sharp(await readFile(path.join(photosDir, first)))
+    .resize(1200, 900, { fit: 'fill' })
+    .jpeg({ quality: 90 })
+    .toBuffer();
+}
+
 export async function benchClassify(opts: ClassifyBenchOptions): Promise<ClassifyBenchResult> {
   const log = opts.log ?? (() => {});
   const runs = opts.runs ?? 50;
@@ -57,33 +69,40 @@ export async function benchClassify(opts: ClassifyBenchOptions): Promise<Classif
   // Cold init in fresh processes (the model is in the cache now, as on a warm EFS).
   const tmp = await mkdtemp(path.join(tmpdir(), 'bench-classify-'));
   const coldInitRuns: number[] = [];
+  const coldParts: ClassifyBenchResult['coldInitPartsMs'][] = [];
+  const files = (await readdir(opts.photosDir)).filter((f) => /\.jpe?g$/i.test(f)).sort();
   try {
     const bundle = await bundleHandler(tmp);
     // The bundle lives outside the repo, so node must find sharp/onnxruntime-node from here.
     const linked = path.join(tmp, 'node_modules');
     await symlink(path.join(projectRoot, 'node_modules'), linked, 'dir');
     for (let i = 0; i < 3; i++) {
-      const { stdout } = await promisify(execFile)(process.execPath, [path.join(projectRoot, 'bench/cold-init.mjs'), bundle], {
-        env: {
-          ...process.env,
-          MODEL_NAME: opts.model,
-          MODEL_CACHE_DIR: store.cacheDir,
-          CLASSIFIER_THREADS: String(threads),
-          ...(opts.mirrorDir ? { MODEL_MIRROR: opts.mirrorDir } : {}),
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        [path.join(projectRoot, 'bench/cold-init.mjs'), bundle, path.join(opts.photosDir, files[0])],
+        {
+          env: {
+            ...process.env,
+            MODEL_NAME: opts.model,
+            MODEL_CACHE_DIR: store.cacheDir,
+            CLASSIFIER_THREADS: String(threads),
+            ...(opts.mirrorDir ? { MODEL_MIRROR: opts.mirrorDir } : {}),
+          },
         },
-      });
-      const child = JSON.parse(stdout) as { importMs: number; sessionMs: number; coldInitMs: number };
+      );
+      const child = JSON.parse(stdout) as { nodeStartMs: number; importMs: number; sessionMs: number; firstImageMs: number; coldInitMs: number };
       coldInitRuns.push(r1(child.coldInitMs));
-      log(`classify ${opts.model}: cold init ${r1(child.coldInitMs)} ms (import ${r1(child.importMs)}, session ${r1(child.sessionMs)})`);
+      coldParts.push({ nodeStart: r1(child.nodeStartMs), import: r1(child.importMs), session: r1(child.sessionMs), firstImage: r1(child.firstImageMs) });
+      log(
+        `classify ${opts.model}: cold init ${r1(child.coldInitMs)} ms (node ${r1(child.nodeStartMs)}, import ${r1(child.importMs)}, session ${r1(child.sessionMs)}, first image ${r1(child.firstImageMs)})`,
+      );
     }
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
 
-  const files = (await readdir(opts.photosDir)).filter((f) => /\.jpe?g$/i.test(f)).sort();
   const photos = await Promise.all(files.map((f) => readFile(path.join(opts.photosDir, f))));
-  // A ~1 MP JPEG, the size of a typical blog image.
-  const oneMp = await sharp(photos[0]).resize(1200, 900, { fit: 'fill' }).jpeg({ quality: 90 }).toBuffer();
+  const oneMp = await oneMegapixelJpeg(opts.photosDir);
   const tensor = await classifier.tensorFor([oneMp]);
 
   const ort = await timeRuns(runs, () => classifier.run(tensor));
@@ -100,6 +119,7 @@ export async function benchClassify(opts: ClassifyBenchOptions): Promise<Classif
     threads,
     coldInitMs: r1(median(coldInitRuns)),
     coldInitRuns,
+    coldInitPartsMs: coldParts[coldInitRuns.indexOf(median(coldInitRuns))] ?? coldParts[0],
     ortRunP50Ms: r1(median(ort)),
     preprocessP50Ms: r1(median(pre)),
     warmP50Ms: r1(median(warm)),

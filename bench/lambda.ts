@@ -63,7 +63,7 @@ export async function benchLambdas(opts: {
     const images = { zebra, '1 MP': oneMp };
 
     const fetch = createFetchImageHandler({ store, config: { ...fetchConfigFromEnv(), allowLocalFiles: true } });
-    // The deployed default's architecture (ResNet-50 int8; random weights, so timing only).
+    // The model asked for (npm run bench: the deployed default); timing-only models are allowed here.
     const classifier = getClassifier({
       store: modelStoreOptions({ name: opts.model, mirrorDir: opts.mirrorDir }),
       config: classifierConfigFromEnv({}, 1),

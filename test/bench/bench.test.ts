@@ -42,3 +42,22 @@ describe('bench: every benchmark still drives the real handlers (one short run e
     expect(out.addedP50Ms).to.be.a('number');
   });
 });
+
+describe('bench: the seed stack side by side (bench/seed.ts)', function () {
+  this.timeout(600_000);
+
+  it('times PyTorch ResNet-50 and ResNet-18 when Python and torch are present, and says why when not', async () => {
+    const { benchSeed } = await import('../../bench/seed.js');
+    const image = (await import('node:path')).join(photosDir, 'n02391049_zebra.JPEG');
+    const out = await benchSeed({ image, threads: 1, runs: 1 });
+    if ('skipped' in out) {
+      expect(out.skipped).to.contain('python3-torch');
+      return;
+    }
+    expect(out.weights).to.equal('random (timing only)');
+    for (const m of [out.models.resnet50, out.models.resnet18]) {
+      for (const v of [m.preprocessP50Ms, m.inferenceP50Ms, m.warmP50Ms]) expect(v).to.be.a('number').above(0);
+    }
+    expect(out.coldInitMs).to.be.above(out.importTorchMs);
+  });
+});

@@ -118,7 +118,13 @@ describe('infra: cost controls (provisioned concurrency, peak schedule, budget) 
       { days: 'SAT', start: '10:00', end: '12:00', concurrency: 2 },
     ];
     const plan = await planStack(
-      { ...readStackYaml('dev'), classifierProvisionedConcurrency: '1', provisionedConcurrencySchedule: JSON.stringify(schedule) },
+      // ResNet-50 stays deployable as an option (the slower one: README "Models").
+      {
+        ...readStackYaml('dev'),
+        modelName: 'resnet50-v1-12-int8',
+        classifierProvisionedConcurrency: '1',
+        provisionedConcurrencySchedule: JSON.stringify(schedule),
+      },
       'cost-peak',
     );
     // Auto Scaling owns the setting: no fixed config for Pulumi to fight it over.
@@ -141,6 +147,8 @@ describe('infra: cost controls (provisioned concurrency, peak schedule, budget) 
     ]);
     for (const a of actions) expect(a).to.deep.include({ resourceId, serviceNamespace: 'lambda', scalableDimension: 'lambda:function:ProvisionedConcurrency' });
     expect(classifyTarget(plan)).to.equal(`${FN('cost-peak')}:live`);
+    const env = (one(plan, 'aws:lambda/function:Function', '-classify').inputs.environment as { variables: Record<string, string> }).variables;
+    expect(env.MODEL_NAME).to.equal('resnet50-v1-12-int8');
   });
 
   it('refuses settings that could not work, naming the key', () => {

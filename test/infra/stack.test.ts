@@ -216,8 +216,8 @@ describe('infra: the default stack (Pulumi.dev.yaml) under mocks', function () {
 
   it('uploads the model content-addressed with its sha256 in metadata', () => {
     const model = one(plan, 'aws:s3/bucketObjectv2:BucketObjectv2', '-model');
-    expect(model.inputs.key).to.equal('models/resnet50-v1-12-int8/c234f30975989788b4405f25253275aae247ab6dbdd34aaa69ab0a59ff76f6d0/resnet50-v1-12-int8.onnx');
-    expect(model.inputs.metadata).to.deep.equal({ sha256: 'c234f30975989788b4405f25253275aae247ab6dbdd34aaa69ab0a59ff76f6d0' });
+    expect(model.inputs.key).to.equal('models/mobilenetv2-12-int8/cc028fe6cae7bc11a4ff53cfc9b79c920e8be65ce33a904ec3e2a8f66d77f95f/mobilenetv2-12-int8.onnx');
+    expect(model.inputs.metadata).to.deep.equal({ sha256: 'cc028fe6cae7bc11a4ff53cfc9b79c920e8be65ce33a904ec3e2a8f66d77f95f' });
     expect(one(plan, 'aws:s3/bucketObjectv2:BucketObjectv2', '-model-labels').inputs.key).to.match(/\/synset\.txt$/);
   });
 
@@ -237,10 +237,10 @@ describe('infra: the default stack (Pulumi.dev.yaml) under mocks', function () {
     const env = (fn.inputs.environment as { variables: Record<string, string> }).variables;
     expect(env).to.include({
       MODEL_CACHE_DIR: '/mnt/models',
-      MODEL_NAME: 'resnet50-v1-12-int8',
-      MODEL_SHA256: 'c234f30975989788b4405f25253275aae247ab6dbdd34aaa69ab0a59ff76f6d0',
+      MODEL_NAME: 'mobilenetv2-12-int8',
+      MODEL_SHA256: 'cc028fe6cae7bc11a4ff53cfc9b79c920e8be65ce33a904ec3e2a8f66d77f95f',
     });
-    expect(env.MODEL_S3_URI).to.match(/^s3:\/\/.+\/models\/resnet50-v1-12-int8\//);
+    expect(env.MODEL_S3_URI).to.match(/^s3:\/\/.+\/models\/mobilenetv2-12-int8\//);
     expect(fn.dependsOn.filter((d) => d.startsWith('aws:efs/mountTarget:MountTarget::'))).to.have.length(2);
     const build = one(plan, 'command:local:Command', '-functions-image').inputs.environment as Record<string, string>;
     expect(build).to.include({ PLATFORM: 'linux/amd64', NODE_MAJOR: '24' });
@@ -425,7 +425,7 @@ describe('infra: configuration validation', () => {
   const base = { region: 'us-east-1' };
   it('fills documented defaults', () => {
     expect(parseStackConfig(base)).to.include({
-      modelName: 'resnet50-v1-12-int8',
+      modelName: 'mobilenetv2-12-int8',
       classifierMemoryMb: 2048,
       architecture: 'x86_64',
       safetyEngine: 'rekognition',

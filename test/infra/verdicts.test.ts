@@ -94,7 +94,7 @@ describe('infra: verdict store, review topic and review states (mocks)', functio
       Resource: tableArn,
     });
     expect(std.outputs).to.include.keys('verdictTableName', 'reviewTopicArn', 'reviewerPolicyArn', 'ruleset');
-    expect(String(std.outputs.ruleset)).to.match(/^resnet50-v1-12-int8@[0-9a-f]{12}\+rekognition-min50\+policy@[0-9a-f]{12}$/);
+    expect(String(std.outputs.ruleset)).to.match(/^mobilenetv2-12-int8@[0-9a-f]{12}\+rekognition-min50\+policy@[0-9a-f]{12}$/);
   });
 
   it('deploys the dedupe Choice and, in STANDARD, a task-token review with the configured timeout, heartbeat and never-approve outcome', () => {

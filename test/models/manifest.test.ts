@@ -56,9 +56,12 @@ describe('models: manifest and catalog', () => {
       'resnet50-int8-random-timing',
     ]);
     const deployed = catalogEntry(DEFAULT_DEPLOYED_MODEL);
-    expect(deployed.sha256).to.equal('c234f30975989788b4405f25253275aae247ab6dbdd34aaa69ab0a59ff76f6d0');
-    expect(deployed.bytes).to.equal(25_816_052);
-    expect(deployed.url).to.match(/^https:\/\/github\.com\/onnx\/models\/raw\/main\/.*resnet50-v1-12-int8\.onnx$/);
+    // The deployed default is the local one: the model eval measures, byte-identical to the zoo's file.
+    expect(DEFAULT_DEPLOYED_MODEL).to.equal(DEFAULT_LOCAL_MODEL);
+    expect(deployed.sha256).to.equal('cc028fe6cae7bc11a4ff53cfc9b79c920e8be65ce33a904ec3e2a8f66d77f95f');
+    expect(deployed.bytes).to.equal(3_655_033);
+    expect(deployed.url).to.match(/^https:\/\/github\.com\/onnx\/models\/raw\/main\/.*mobilenetv2-12-int8\.onnx$/);
+    expect(byName.get('resnet50-v1-12-int8')!.sha256).to.equal('c234f30975989788b4405f25253275aae247ab6dbdd34aaa69ab0a59ff76f6d0');
     expect(deployed.output.labelsSha256).to.equal(IMAGENET_SYNSET.sha256);
     expect(catalogEntry('resnet18-v2-7').sha256).to.equal('3b4d048057854022232aa20bf68262e31718ab7119a17f920b8a2dc1433f824b');
     expect(byName.get('mobilenet-v2-int8')!.url).to.equal(undefined);
