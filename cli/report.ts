@@ -75,7 +75,7 @@ export function formatQuality(q: QualityAssessment): string {
   add('contrast', m.contrast);
   add('noise', m.noise, 1);
   if (m.jpegQuality !== null) parts.push(`JPEG q${m.jpegQuality}`);
-  add('blockiness', m.blockiness);
+  add('blockiness', m.blockiness ?? m.reducedBlockiness);
   const kinds = [...new Set(q.issues.map((i) => i.kind))];
   return `${parts.join(' · ')}${kinds.length ? ` · issues: ${kinds.join(', ')}` : ''}`;
 }

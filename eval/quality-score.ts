@@ -73,7 +73,7 @@ export function scoreQuality(cases: readonly QualityCase[], policy: QualityPolic
 
 /** Each band's grid: from lenient to strict around the default. */
 export const QUALITY_GRIDS: Record<BandedMeasure, number[]> = {
-  sharpness: [0.4, 0.5, 0.55, 0.6, 0.62, 0.65, 0.7],
+  sharpness: [0.5, 0.55, 0.6, 0.62, 0.64, 0.66, 0.7],
   highlights: [0.3, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65],
   brightness: [0.02, 0.04, 0.06, 0.08, 0.1, 0.12, 0.15, 0.2],
   contrast: [0.02, 0.03, 0.04, 0.05, 0.06, 0.08, 0.1],
@@ -85,6 +85,7 @@ export const QUALITY_GRIDS: Record<BandedMeasure, number[]> = {
   chromaNoise: [2, 3, 4, 6, 8, 10, 15],
   impulseNoise: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05],
   blockiness: [1.2, 1.3, 1.4, 1.5, 1.6, 1.8, 2, 2.5],
+  reducedBlockiness: [1.2, 1.3, 1.4, 1.5, 1.6, 1.8, 2],
 };
 
 export interface QualitySweepCurve {

@@ -32,6 +32,7 @@ const GOOD: Record<BandedMeasure, number> = {
   chromaNoise: 1.5,
   impulseNoise: 0.0005,
   blockiness: 1.1,
+  reducedBlockiness: 1.05,
 };
 
 const KIND: Record<BandedMeasure, QualityKind> = {
@@ -47,6 +48,7 @@ const KIND: Record<BandedMeasure, QualityKind> = {
   impulseNoise: 'noise',
   jpegQuality: 'compression',
   blockiness: 'compression',
+  reducedBlockiness: 'compression',
 };
 
 const f2 = (v: number) => v.toFixed(2);
@@ -65,6 +67,8 @@ const MESSAGE: Record<BandedMeasure, (v: number, t: number) => string> = {
   chromaNoise: (v, t) => `Colour noise: ${v.toFixed(1)} levels in the colour channels, review above ${t}.`,
   jpegQuality: (v, t) => `Heavily compressed: saved at JPEG quality ${v}, review below ${t}.`,
   blockiness: (v, t) => `Blocky: JPEG's 8x8 grid shows (${f2(v)}x the detail inside blocks), review above ${f2(t)}.`,
+  reducedBlockiness: (v, t) =>
+    `Blocky: JPEG's 8x8 grid shows even at display size (${f2(v)}x the detail inside blocks on the reduced view), review above ${f2(t)}.`,
 };
 
 const clamp = (v: number) => Math.max(0, Math.min(100, v));

@@ -9,7 +9,7 @@ import { QUALITY_KINDS, type QualityKind } from '../shared/contracts/index.js';
 /** Measures reviewed when below their band. */
 export const BELOW_MEASURES = ['sharpness', 'highlights', 'brightness', 'contrast', 'tonalRange', 'jpegQuality'] as const;
 /** Measures reviewed when above their band. */
-export const ABOVE_MEASURES = ['shadows', 'clippedHighlights', 'noise', 'chromaNoise', 'impulseNoise', 'blockiness'] as const;
+export const ABOVE_MEASURES = ['shadows', 'clippedHighlights', 'noise', 'chromaNoise', 'impulseNoise', 'blockiness', 'reducedBlockiness'] as const;
 export type BandedMeasure = (typeof BELOW_MEASURES)[number] | (typeof ABOVE_MEASURES)[number];
 
 export interface QualityPolicy {
@@ -29,7 +29,7 @@ export const DEFAULT_QUALITY_POLICY: QualityPolicy = {
   minWidth: 0,
   minPixels: 50_000,
   review: {
-    sharpness: 0.6,
+    sharpness: 0.62,
     highlights: 0.55,
     brightness: 0.08,
     contrast: 0.04,
@@ -41,6 +41,7 @@ export const DEFAULT_QUALITY_POLICY: QualityPolicy = {
     chromaNoise: 15,
     impulseNoise: 0.012,
     blockiness: 1.8,
+    reducedBlockiness: 1.5,
   },
 };
 
@@ -58,6 +59,7 @@ const reviewSchema = z
     chromaNoise: z.number().min(0).max(255),
     impulseNoise: z.number().min(0).max(1),
     blockiness: z.number().min(1),
+    reducedBlockiness: z.number().min(1),
   })
   .partial()
   .strict();

@@ -69,6 +69,38 @@ describe('quality measures', () => {
     expect(sharpM.sharpness! - blurred.sharpness!).to.be.above(0.2);
   });
 
+  it('finds motion blur along one direction, which leaves edges along the motion sharp', async () => {
+    for (const name of [ZEBRA, TENCH]) {
+      const bytes = await photo(name);
+      // An 11-pixel horizontal box (sharp wants a kernel at least 3 high: the middle row): a camera panned during the exposure.
+      const smeared = await measure(
+        await sharp(bytes)
+          .convolve({ width: 11, height: 3, kernel: [...new Array<number>(11).fill(0), ...new Array<number>(11).fill(1), ...new Array<number>(11).fill(0)] })
+          .png()
+          .toBuffer(),
+      );
+      expect(smeared.sharpness!, name).to.be.below(DEFAULT_QUALITY_POLICY.review.sharpness);
+      expect(kinds(smeared), name).to.include('blur');
+      expect((await measure(bytes)).sharpness!, name).to.be.above(DEFAULT_QUALITY_POLICY.review.sharpness);
+    }
+  });
+
+  it('sees a harsh JPEG grid on the reduced view of a larger image, and no grid on a clean one', async () => {
+    const big = await sharp(await photo(TENCH))
+      .resize({ width: 800, kernel: 'lanczos3' })
+      .toBuffer();
+    const harsh = await sharp(await sharp(big).jpeg({ quality: 8 }).toBuffer())
+      .png()
+      .toBuffer();
+    const m = await measure(harsh);
+    // 800 px on a view of 512: the image's own grid is not in the view's pixels, so blockiness is null.
+    expect(m.blockiness).to.equal(null);
+    expect(m.reducedBlockiness!).to.be.above(DEFAULT_QUALITY_POLICY.review.reducedBlockiness);
+    expect(kinds(m)).to.include('compression');
+    const clean = await measure(await sharp(big).png().toBuffer());
+    expect(clean.reducedBlockiness!).to.be.below(DEFAULT_QUALITY_POLICY.review.reducedBlockiness);
+  });
+
   it('estimates additive noise in 8-bit levels and leaves texture alone', async () => {
     const bytes = await photo(ZEBRA);
     const clean = await measure(bytes);

@@ -145,13 +145,15 @@ export interface QualityMeasures {
   noise: number | null;
   noiseScaleRatio: number | null;
   chromaNoise: number | null;
-  /** Share of isolated pixels 64+ levels off all four neighbours (salt-and-pepper), 0..1. */
+  /** Share of isolated pixels 48+ levels off all eight neighbours (salt-and-pepper), 0..1. */
   impulseNoise: number | null;
   /** IJG-equivalent save quality from the quantisation tables (JPEG only), and how well IJG's fit. */
   jpegQuality: number | null;
   jpegTableFit: number | null;
   /** Strongest 8x8-grid phase over the others (1 = no grid); null when the view was downscaled. */
   blockiness: number | null;
+  /** The same on a view reduced 0.5-1x from a larger image (its resize blurs the grid); null otherwise. */
+  reducedBlockiness: number | null;
 }
 
 export interface QualityIssue {

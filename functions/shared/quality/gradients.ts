@@ -1,7 +1,7 @@
 /**
  * One pass over the luma (half its rows, in alternate bands of 8) that gathers every sum the sharpness, blockiness and noise measures need, so
  * their cost is one read of the view: neighbour differences per direction, what a 9-tap mean filter
- * would leave of them (sharpness.ts), their totals by position modulo 8 (blockiness.ts), per 16-pixel
+ * would leave of them (sharpness.ts), their totals per column and per row (blockiness.ts), per 16-pixel
  * block its activity and mean (noise.ts picks the flattest blocks from these), and the isolated pixels
  * that impulse noise leaves (noise.ts).
  *
@@ -12,8 +12,8 @@ import type { Planes } from './pixel-view.js';
 
 export const TILE_SHIFT = 6; // 64-pixel tiles for sharpness
 export const BLOCK_SHIFT = 4; // 16-pixel blocks for noise
-/** Levels by which an impulse (salt-and-pepper) pixel stands out from all four neighbours. */
-export const SPIKE = 64;
+/** Levels by which an impulse (salt-and-pepper) pixel stands out from all eight neighbours. */
+export const SPIKE = 48;
 
 export interface Gradients {
   tilesX: number;
@@ -24,17 +24,21 @@ export interface Gradients {
    */
   sumF: Float64Array[];
   sumV: Float64Array[];
-  /** Pixels (of the rows read) that stand out from all four neighbours by more than SPIKE levels. */
+  /** Pixels (of those sampled) that stand out from all eight neighbours by more than SPIKE levels. */
   spikes: number;
   /** Pixels the spike test looked at. */
   spikeChecked: number;
   /** Per tile: pixels counted. */
   count: Float64Array;
-  /** Sum of |dY| by position modulo 8, horizontal (column) and vertical (row), and the counts. */
-  phaseH: Float64Array;
-  phaseV: Float64Array;
-  phaseCountH: Float64Array;
-  phaseCountV: Float64Array;
+  /**
+   * Sum of |dY| across each column boundary (index x: between columns x-1 and x) over the rows read,
+   * and across each row boundary (index y: between rows y-1 and y, for the rows read), with the pixels
+   * each sum covers (0 for row boundaries not read).
+   */
+  colStep: Float64Array;
+  rowStep: Float64Array;
+  colCount: number;
+  rowCount: Float64Array;
   blocksX: number;
   blocksY: number;
   /** Pixels of a block that were read (half of them on views of 32 rows or more). */
@@ -57,10 +61,10 @@ export function gradientsOf(p: Planes): Gradients {
     spikes: 0,
     spikeChecked: 0,
     count: new Float64Array(nt),
-    phaseH: new Float64Array(8),
-    phaseV: new Float64Array(8),
-    phaseCountH: new Float64Array(8),
-    phaseCountV: new Float64Array(8),
+    colStep: new Float64Array(w),
+    rowStep: new Float64Array(h),
+    colCount: 0,
+    rowCount: new Float64Array(h),
     blockArea: h >= 32 ? 8 << BLOCK_SHIFT : 1 << (2 * BLOCK_SHIFT),
     blocksX: w >> BLOCK_SHIFT,
     blocksY: h >> BLOCK_SHIFT,
@@ -69,7 +73,7 @@ export function gradientsOf(p: Planes): Gradients {
   };
   const [fH, fV] = g.sumF;
   const [vH, vV] = g.sumV;
-  const { phaseH, phaseV, count, blockActivity, blockLuma, blocksX, blocksY } = g;
+  const { colStep, rowStep, count, blockActivity, blockLuma, blocksX, blocksY } = g;
   // Clamped neighbours of the 9-tap window, once per call instead of per pixel.
   const right4 = new Int32Array(w);
   const left5 = new Int32Array(w);
@@ -89,7 +93,7 @@ export function gradientsOf(p: Planes): Gradients {
     const tBase = Math.min(tilesY - 1, yy >> TILE_SHIFT) * tilesX;
     const by = yy >> BLOCK_SHIFT;
     const bBase = by < blocksY ? by * blocksX : -1;
-    let phaseRow = 0;
+    let rowSum = 0;
     // 16-pixel segments: one block, a quarter of a tile; sums kept local inside a segment.
     for (let x0 = 0; x0 < w; x0 += SEG) {
       const x1 = Math.min(w, x0 + SEG);
@@ -108,7 +112,7 @@ export function gradientsOf(p: Planes): Gradients {
           const d9 = 9 * dF;
           sfh += d9;
           if (d9 > dB) svh += d9 - dB;
-          phaseH[(xx - 1) & 7] += dF;
+          colStep[xx] += dF;
         }
         const dFv = Math.abs(v - y[up + xx]);
         const dBv = Math.abs(y[down4 + xx] - y[up5 + xx]);
@@ -122,21 +126,20 @@ export function gradientsOf(p: Planes): Gradients {
       fV[t] += sfv;
       vV[t] += svv;
       count[t] += x1 - x0;
-      phaseRow += sfv;
+      rowSum += sfv;
       const bx = x0 >> BLOCK_SHIFT;
       if (bBase >= 0 && bx < blocksX) {
         blockActivity[bBase + bx] += (sfh + sfv) / 9;
         blockLuma[bBase + bx] += lum;
       }
     }
+    g.colCount++;
     if (yy > 0) {
-      phaseV[(yy - 1) & 7] += phaseRow / 9;
-      g.phaseCountV[(yy - 1) & 7] += w;
+      rowStep[yy] = rowSum / 9;
+      g.rowCount[yy] = w;
     }
   }
   diagonalsAndSpikes(p, g);
-  const rows = h >= 32 ? Array.from({ length: h }, (_, yy) => ((yy >> 3) & 1 ? 0 : 1)).reduce((a: number, b: number) => a + b, 0) : h;
-  for (let p = 0; p < 8; p++) g.phaseCountH[p] = rows * Math.floor((w - 1 - p + 7) / 8);
   return g;
 }
 
@@ -173,11 +176,23 @@ function diagonalsAndSpikes({ width: w, height: h, y }: Planes, g: Gradients): v
       dB = Math.abs(y[down4 + (xx > 4 ? xx - 4 : 0)] - y[up5 + (xx + 5 < w ? xx + 5 : w - 1)]);
       fA[t] += d9;
       if (d9 > dB) vA[t] += d9 - dB;
+      // The 8 neighbours' range: an impulse stands out from all of them; a fine highlight or a thin
+      // line has a neighbour along it that is as bright (or as dark).
+      // The four direct neighbours first: nearly every pixel fails there, so the corners are rarely read.
       const l = y[i - 1];
       const r = y[i + 1];
       const u = y[up + xx];
       const d = y[below + xx];
-      if ((v > l + SPIKE && v > r + SPIKE && v > u + SPIKE && v > d + SPIKE) || (v + SPIKE < l && v + SPIKE < r && v + SPIKE < u && v + SPIKE < d)) spikes++;
+      const bl = y[below + xx - 1];
+      const br = y[below + xx + 1];
+      const above = v - SPIKE;
+      const under = v + SPIKE;
+      if (
+        above > l && above > r && above > u && above > d
+          ? above > ul && above > ur && above > bl && above > br
+          : under < l && under < r && under < u && under < d && under < ul && under < ur && under < bl && under < br
+      )
+        spikes++;
       checked++;
     }
   }

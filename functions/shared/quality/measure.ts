@@ -47,6 +47,7 @@ export function measureQuality(view: PixelView, original: OriginalImage, tables?
     chromaNoise: null,
     impulseNoise: null,
     blockiness: null,
+    reducedBlockiness: null,
   };
   if (Math.min(original.width, original.height) < MIN_MEASURABLE_SIDE || Math.min(view.width, view.height) < MIN_MEASURABLE_SIDE) {
     return { ...base, measurable: false, uniform: false, ...empty };
@@ -59,6 +60,7 @@ export function measureQuality(view: PixelView, original: OriginalImage, tables?
   const g = gradientsOf(planes);
   const noise = noiseOf(planes, g);
   const native = planes.reduced === 1 && view.width === original.width && view.height === original.height;
+  const grid = blockinessOf(g, planes.width / original.width, planes.height / original.height);
   return {
     ...base,
     measurable: true,
@@ -75,6 +77,7 @@ export function measureQuality(view: PixelView, original: OriginalImage, tables?
     noiseScaleRatio: round(noise.noiseScaleRatio, 3),
     chromaNoise: round(noise.chromaNoise, 2),
     impulseNoise: round(noise.impulseNoise, 5),
-    blockiness: round(blockinessOf(g, native), 3),
+    blockiness: native ? round(grid, 3) : null,
+    reducedBlockiness: native ? null : round(grid, 3),
   };
 }

@@ -17,7 +17,8 @@
  *   so it matters for PNG and lightly compressed uploads. Grain on a black-and-white photo shows in
  *   `noise` alone.
  * Impulse (salt-and-pepper) noise is sparse, so the block estimates see little of it: impulseNoise counts
- * the pixels that stand out from all four neighbours by more than 64 levels instead (a share, 0..1).
+ * the pixels that stand out from all eight neighbours by more than 48 levels instead (a share, 0..1;
+ * the median-filter residual idea of impulse detectors, with the 3x3 range in place of the median).
  */
 import { BLOCK_SHIFT, type Gradients } from './gradients.js';
 import type { Planes } from './pixel-view.js';
@@ -64,7 +65,7 @@ export interface NoiseMeasures {
   /** Luma sigma at half resolution over sigma at full: about 0.5 for white noise, 0.75 and up for texture. */
   noiseScaleRatio: number | null;
   chromaNoise: number | null;
-  /** Share of pixels standing out from all four neighbours by more than SPIKE levels (impulse noise). */
+  /** Share of pixels standing out from all eight neighbours by more than SPIKE levels (impulse noise). */
   impulseNoise: number;
 }
 
