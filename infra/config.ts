@@ -77,8 +77,8 @@ const schema = z
     safetyEngine: z.enum(['rekognition', 'local'], { error: 'safetyEngine must be rekognition or local' }).default('rekognition'),
     /** Rekognition's MinConfidence (and the local engine's floor). */
     safetyMinConfidence: z.coerce.number().min(0).max(100).default(50),
-    /** Partial overrides of the decision thresholds (functions/aggregate/policy.ts), as an object. */
-    thresholds: z.record(z.string(), z.unknown()).optional(),
+    /** The moderation policy: partial overrides of functions/aggregate/policy.ts's defaults, as an object (MODERATION_POLICY). */
+    moderationPolicy: z.preprocess(jsonText, z.record(z.string(), z.unknown(), { error: 'moderationPolicy must be a map (YAML) or JSON object' })).optional(),
     workflowType: z.enum(['STANDARD', 'EXPRESS'], { error: 'workflowType must be STANDARD or EXPRESS' }).default('STANDARD'),
     logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR'], { error: 'logLevel must be DEBUG, INFO, WARN or ERROR' }).default('INFO'),
     /** CloudWatch namespace of the functions' custom metrics (EMF); the dashboard and alarms read it. */
@@ -145,13 +145,13 @@ const schema = z
     message: "a window's concurrency must not exceed reservedConcurrency",
   });
 
-export interface StackConfig extends Omit<z.output<typeof schema>, 'thresholds' | 'lambdaRuntime'> {
+export interface StackConfig extends Omit<z.output<typeof schema>, 'moderationPolicy' | 'lambdaRuntime'> {
   runtime: LambdaNodeRuntime;
   /** Set within 180 days of the runtime's deprecation: `npm run plan` and `pulumi up` print it. */
   runtimeWarning?: string;
-  policy: ModerationPolicy;
+  moderationPolicy: ModerationPolicy;
   /** The JSON the aggregate function reads (MODERATION_POLICY), "" for the defaults. */
-  policyJson: string;
+  moderationPolicyJson: string;
 }
 
 /**
@@ -160,6 +160,7 @@ export interface StackConfig extends Omit<z.output<typeof schema>, 'thresholds' 
  */
 export const RENAMED_KEYS: Readonly<Record<string, string>> = {
   classifierArchitecture: 'architecture',
+  thresholds: 'moderationPolicy',
 };
 
 function refuseRenamedKeys(raw: Record<string, unknown>): void {
@@ -182,15 +183,15 @@ export function parseStackConfig(raw: Record<string, unknown>, today: Date = new
     const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(config)'}: ${i.message}`).join('; ');
     throw new ConfigError(`Invalid stack configuration: ${problems}. See Pulumi.dev.yaml for every key.`);
   }
-  const { thresholds, lambdaRuntime, ...c } = parsed.data;
+  const { moderationPolicy: overrides, lambdaRuntime, ...c } = parsed.data;
   const { runtime, warning: runtimeWarning } = checkRuntime(lambdaRuntime, today);
   const entry = findCatalogEntry(c.modelName);
   if (!entry) throw new ConfigError(`Invalid stack configuration: modelName ${JSON.stringify(c.modelName)} is not in models/catalog.json.`);
   if (isTimingOnly(entry))
     throw new ConfigError(`Invalid stack configuration: modelName ${c.modelName} has random weights (timing only); deploy a real model.`);
-  const policyJson = thresholds ? JSON.stringify(thresholds) : '';
-  const policy = parsePolicy(policyJson, 'thresholds');
-  return { ...c, runtime, ...(runtimeWarning ? { runtimeWarning } : {}), policy, policyJson };
+  const moderationPolicyJson = overrides ? JSON.stringify(overrides) : '';
+  const moderationPolicy = parsePolicy(moderationPolicyJson, 'moderationPolicy');
+  return { ...c, runtime, ...(runtimeWarning ? { runtimeWarning } : {}), moderationPolicy, moderationPolicyJson };
 }
 
 const KEYS = [
@@ -203,7 +204,7 @@ const KEYS = [
   'monthlyBudgetUsd',
   'safetyEngine',
   'safetyMinConfidence',
-  'thresholds',
+  'moderationPolicy',
   'workflowType',
   'logLevel',
   'metricsNamespace',
@@ -240,7 +241,7 @@ export const stackServiceName = (stack: string): string => `${DEFAULT_SERVICE_NA
 export function loadStackConfig(): StackConfig {
   const cfg = new pulumi.Config();
   const raw: Record<string, unknown> = { region: new pulumi.Config('aws').get('region'), serviceName: stackServiceName(pulumi.getStack()) };
-  const structured = new Set<string>(['thresholds', 'httpApiJwtAudience', 'httpApiCorsOrigins', 'provisionedConcurrencySchedule']);
+  const structured = new Set<string>(['moderationPolicy', 'thresholds', 'httpApiJwtAudience', 'httpApiCorsOrigins', 'provisionedConcurrencySchedule']);
   // The renamed keys are read too, so that one left in a stack file is refused by name.
   for (const k of [...KEYS, ...Object.keys(RENAMED_KEYS)]) raw[k] = (structured.has(k) ? cfg.getObject(k) : cfg.get(k)) ?? raw[k];
   return parseStackConfig(raw);

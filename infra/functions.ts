@@ -25,7 +25,7 @@ export interface FunctionsArgs {
   nsfwModel?: UploadedModel;
   /** The local engine's confirming model (InceptionV3), asked only when the first one reports something. */
   nsfwConfirmModel?: UploadedModel;
-  policyJson: string;
+  moderationPolicyJson: string;
   telemetry: TelemetrySettings;
   logRetentionDays: number;
   tags: Record<string, string>;
@@ -61,7 +61,7 @@ export function createFunctions(a: FunctionsArgs) {
     code: bundleFunction('aggregate', a.runtime.nodeMajor),
     memorySize: 256,
     timeout: 10,
-    environment: { variables: { MODERATION_POLICY: a.policyJson, ...telemetryEnv(a.telemetry) } },
+    environment: { variables: { MODERATION_POLICY: a.moderationPolicyJson, ...telemetryEnv(a.telemetry) } },
   });
 
   let safety: CreatedLambda | undefined;

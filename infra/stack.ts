@@ -81,7 +81,7 @@ export async function createStack(cfg: StackConfig, deps: StackDeps = {}) {
     safetyMinConfidence: cfg.safetyMinConfidence,
     nsfwModel,
     nsfwConfirmModel,
-    policyJson: cfg.policyJson,
+    moderationPolicyJson: cfg.moderationPolicyJson,
     telemetry,
     logRetentionDays: cfg.logRetentionDays,
     tags,
@@ -105,7 +105,7 @@ export async function createStack(cfg: StackConfig, deps: StackDeps = {}) {
     safety: nsfwModel
       ? { engine: 'local', model: engineModelRef(nsfwModel, nsfwConfirmModel) }
       : { engine: 'rekognition', minConfidence: cfg.safetyMinConfidence },
-    policy: cfg.policy,
+    policy: cfg.moderationPolicy,
   });
 
   const workflow = createWorkflow({

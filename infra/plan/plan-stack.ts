@@ -24,13 +24,13 @@ export async function planStack(raw: Record<string, unknown>, stack = 'dev'): Pr
   const outputs = await createStack(cfg, { models: plannedModelFiles });
   const resolved = await new Promise<Record<string, unknown>>((resolve) => pulumi.output(outputs).apply((o) => resolve(o as Record<string, unknown>)));
   await pulumi.runtime.disconnect();
-  const { policy: _policy, ...config } = cfg;
+  const { moderationPolicy: _policy, ...config } = cfg;
   return { config, outputs: resolved, resources: recorder.plan() };
 }
 
 /**
  * The stack's config as Pulumi reads it from `Pulumi.<stack>.yaml`: the project's keys without their
- * `blog-image-moderation:` namespace, `aws:region` as `region`, structured values (thresholds) as
+ * `blog-image-moderation:` namespace, `aws:region` as `region`, structured values (moderationPolicy) as
  * objects. A real YAML parser: any quoting, block or flow maps, comments.
  */
 export function readStackYaml(stack: string, file = path.join(projectRoot, `Pulumi.${stack}.yaml`)): Record<string, unknown> {

@@ -19,7 +19,7 @@ describe('infra: reading a stack file as Pulumi does (npm run plan)', () => {
     expect(cfg.classifierMemoryMb).to.be.a('number').above(0);
   });
 
-  it('takes any quoting and a nested thresholds map, as the Pulumi CLI would', async () => {
+  it('takes any quoting and a nested moderationPolicy map, as the Pulumi CLI would', async () => {
     const file = path.join(tmp.dir, 'Pulumi.nested.yaml');
     await writeFile(
       file,
@@ -28,17 +28,22 @@ describe('infra: reading a stack file as Pulumi does (npm run plan)', () => {
         '  aws:region: "eu-west-1"',
         "  blog-image-moderation:classifierMemoryMb: '3008'",
         '  blog-image-moderation:reservedConcurrency: 7 # a comment',
-        '  blog-image-moderation:thresholds:',
+        '  blog-image-moderation:moderationPolicy:',
         '    safety:',
         '      Alcohol: { review: 90 }',
         '',
       ].join('\n'),
     );
     const raw = readStackYaml('nested', file);
-    expect(raw).to.deep.equal({ region: 'eu-west-1', classifierMemoryMb: '3008', reservedConcurrency: 7, thresholds: { safety: { Alcohol: { review: 90 } } } });
+    expect(raw).to.deep.equal({
+      region: 'eu-west-1',
+      classifierMemoryMb: '3008',
+      reservedConcurrency: 7,
+      moderationPolicy: { safety: { Alcohol: { review: 90 } } },
+    });
     const cfg = parseStackConfig(raw);
-    expect(cfg.policy.safety.Alcohol.review).to.equal(90);
-    expect(JSON.parse(cfg.policyJson)).to.deep.equal({ safety: { Alcohol: { review: 90 } } });
+    expect(cfg.moderationPolicy.safety.Alcohol.review).to.equal(90);
+    expect(JSON.parse(cfg.moderationPolicyJson)).to.deep.equal({ safety: { Alcohol: { review: 90 } } });
   });
 
   it('names the file when "config" is not a map', async () => {

@@ -382,7 +382,7 @@ describe('infra: local safety engine, EXPRESS, arm64', function () {
         safetyEngine: 'local',
         workflowType: 'EXPRESS',
         architecture: 'arm64',
-        thresholds: { safety: { Alcohol: { review: 90 } } },
+        moderationPolicy: { safety: { Alcohol: { review: 90 } } },
       },
       'test-local',
     );
@@ -443,7 +443,7 @@ describe('infra: configuration validation', () => {
       [{ ...base, logRetentionDays: '10' }, /logRetentionDays/],
       [{ ...base, modelName: 'resnet9000' }, /modelName/],
       [{ ...base, modelName: 'resnet50-int8-random-timing' }, /random weights/],
-      [{ ...base, thresholds: { safety: { Explicit: { review: 90, reject: 10 } } } }, /thresholds\.safety\.Explicit/],
+      [{ ...base, moderationPolicy: { safety: { Explicit: { review: 90, reject: 10 } } } }, /moderationPolicy\.safety\.Explicit/],
       [{ ...base, reservedConcurency: '5' }, /reservedConcurency/],
     ];
     for (const [raw, pattern] of bad) expect(() => parseStackConfig(raw), JSON.stringify(raw)).to.throw(ConfigError, pattern);
@@ -454,6 +454,10 @@ describe('infra: configuration validation', () => {
       /classifierArchitecture was renamed architecture: rename blog-image-moderation:classifierArchitecture to blog-image-moderation:architecture/,
     );
     expect(parseStackConfig({ ...base, architecture: 'arm64' }).architecture).to.equal('arm64');
+    expect(() => parseStackConfig({ ...base, thresholds: { safety: { Alcohol: { review: 90 } } } })).to.throw(
+      ConfigError,
+      /thresholds was renamed moderationPolicy: rename blog-image-moderation:thresholds to blog-image-moderation:moderationPolicy/,
+    );
   });
   it('reads Pulumi config as `pulumi up` does: an old key in the stack is refused, not ignored', async () => {
     await setupMocks('config-test');
