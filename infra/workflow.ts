@@ -8,6 +8,7 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import type { Ruleset } from '../functions/shared/contracts/index.js';
 import { buildDefinition, type DefinitionRefs, type ReviewSettings } from '../workflows/definition.js';
+import { assertValidDefinition } from '../workflows/validate.js';
 import { inlinePolicy, serviceRole, type Statement } from './iam.js';
 import { STAGING_PREFIX } from './storage.js';
 import { workflowLogging } from './workflow-logging.js';
@@ -95,7 +96,7 @@ export function createWorkflow(a: WorkflowArgs) {
         stagingBucket: bucket,
         verdicts: { function: verdicts, ruleset: a.verdicts.ruleset, review: a.verdicts.review },
       };
-      return buildDefinition(refs);
+      return assertValidDefinition(buildDefinition(refs), 'deployed');
     });
   const definition = built.apply((d) => JSON.stringify(d));
 

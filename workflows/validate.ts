@@ -1,8 +1,11 @@
 /**
  * Validates a definition before anyone deploys or runs it: asl-validator's schema and transition
  * checks, plus the rules it misses that bit us (docs/decisions.md, "Validating definitions").
+ * infra/workflow.ts checks the deployed definition while the stack is built (`npm run plan`, `pulumi up`),
+ * the local engine its own at start-up (workflows/local/workflow.ts): both through assertValidDefinition.
  */
 import aslValidator from 'asl-validator';
+import { InvalidDefinition } from '../functions/shared/errors.js';
 import type { AslDefinition, AslStateMachine, Catcher, Retrier } from './asl.js';
 import { walkStates } from './asl.js';
 
@@ -50,6 +53,16 @@ export function validateDefinition(def: AslDefinition): ValidationResult {
   const errors = res.isValid ? [] : res.errors.map((e) => e.message);
   errors.push(...checkRules(def));
   return { valid: errors.length === 0, errors };
+}
+
+/** The definition itself when valid; else InvalidDefinition listing every problem. `which` names it in the message. */
+export function assertValidDefinition<T extends AslDefinition>(def: T, which: string): T {
+  const { valid, errors } = validateDefinition(def);
+  if (!valid)
+    throw new InvalidDefinition(`The ${which} state machine definition is invalid: ${errors.join(' ')} Fix workflows/definition.ts (or what built it).`, {
+      errors,
+    });
+  return def;
 }
 
 /** Names of every state reachable from `start` by Next, Default, Choices and Catch (within one machine level). */

@@ -22,6 +22,8 @@ export abstract class ModerationError extends Error {
 export class InvalidInput extends ModerationError {}
 /** An environment variable, CLI flag or Pulumi config value is missing or invalid. */
 export class ConfigError extends ModerationError {}
+/** A state machine definition fails asl-validator or our rules (workflows/validate.ts): a start-up fault, never deployed or run. */
+export class InvalidDefinition extends ConfigError {}
 
 // --- fetching ----------------------------------------------------------------------------------
 /** The URL's scheme or resolved address is not allowed (private, loopback, link-local, metadata...). */

@@ -4,7 +4,8 @@ import { PERMANENT_ERRORS, TRANSIENT_LAMBDA_ERRORS } from '../../functions/share
 import type { AslDefinition, MapState, ParallelState, TaskState } from '../../workflows/asl.js';
 import { walkStates } from '../../workflows/asl.js';
 import { buildDefinition, LAMBDA_INVOKE, REKOGNITION_MODERATION, REKOGNITION_VIEW_STATE, type DefinitionRefs } from '../../workflows/definition.js';
-import { checkRules, reachableFrom, validateDefinition } from '../../workflows/validate.js';
+import { assertValidDefinition, checkRules, reachableFrom, validateDefinition } from '../../workflows/validate.js';
+import { InvalidDefinition } from '../../functions/shared/errors.js';
 
 const localRefs: DefinitionRefs = {
   fetchImageFunction: 'arn:aws:lambda:eu-west-1:123456789012:function:fetch-image',
@@ -156,5 +157,8 @@ describe('workflow definition', () => {
     expect(errors.some((e) => /FetchImage: Catch\[1\] with States.ALL must be the last/.test(e))).to.equal(true);
     expect(errors.some((e) => /FetchImage: a Task needs a positive integer TimeoutSeconds/.test(e))).to.equal(true);
     expect(validateDefinition(broken).valid).to.equal(false);
+    // What the stack build and the local engine's start-up call: a named start-up error listing the problems.
+    expect(() => assertValidDefinition(broken, 'local')).to.throw(InvalidDefinition, /local state machine definition is invalid: .*FetchImage: Catch\[0\]/);
+    expect(assertValidDefinition(def, 'local')).to.equal(def);
   });
 });

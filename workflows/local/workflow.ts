@@ -33,6 +33,7 @@ import { createTelemetry } from '../../functions/shared/telemetry/create.js';
 import { quietTelemetry } from '../../functions/shared/telemetry/process.js';
 import { LocalEngine, type LocalExecution, type StepHandler } from './engine.js';
 import { rekognitionOnStagedBytes } from './rekognition.js';
+import { assertValidDefinition } from '../validate.js';
 
 /** What the CLI and the benchmark need: one definition, bound once, run per image. */
 export interface LocalWorkflow {
@@ -136,7 +137,7 @@ export const createLocalWorkflow: CreateLocalWorkflow = async (opts) => {
     handlers[REKOGNITION_MODERATION] = await rekognitionOnStagedBytes(store);
   }
   const wrapped = opts.wrap ? Object.fromEntries(Object.entries(handlers).map(([k, h]) => [k, opts.wrap!(k, h)])) : handlers;
-  const definition = localDefinition(opts.safetyEngine, ruleset, reviewTimeoutFromEnv(env));
+  const definition = assertValidDefinition(localDefinition(opts.safetyEngine, ruleset, reviewTimeoutFromEnv(env)), 'local');
   const engine = new LocalEngine(definition, { handlers: wrapped, retryIntervalOverrides: opts.retryIntervalOverrides });
   return { definition, engine, ruleset, verdicts, run: (input) => engine.run(input), close: () => verdicts.close() };
 };
