@@ -64,7 +64,7 @@ const schema = z
       .default(2048),
     /** Every function's architecture (the image is built for it, the zip functions run on it). */
     architecture: z.enum(['x86_64', 'arm64'], { error: 'architecture must be x86_64 or arm64' }).default('x86_64'),
-    /** Caps the classifier's concurrency (and so EFS reads and cost under a burst). 0 would disable it: refused. */
+    /** Caps the classifier's and fetch-image's concurrency (and so EFS reads and cost under a burst). 0 would disable them: refused. */
     reservedConcurrency: z.coerce.number().int().min(1, 'reservedConcurrency must be at least 1').max(1000).default(20),
     /** Warm classifier instances on the `live` alias at all times (0 = none, the default: you pay only per request). */
     classifierProvisionedConcurrency: z.coerce.number().int().min(0, 'classifierProvisionedConcurrency must be at least 0').max(1000).default(0),

@@ -26,6 +26,8 @@ export interface FunctionsArgs {
   /** The local engine's confirming model (InceptionV3), asked only when the first one reports something. */
   nsfwConfirmModel?: UploadedModel;
   moderationPolicyJson: string;
+  /** fetch-image's cap: every execution starts there, so this bounds how fast a runaway publisher loop can spend. */
+  reservedConcurrency: number;
   telemetry: TelemetrySettings;
   logRetentionDays: number;
   tags: Record<string, string>;
@@ -41,6 +43,7 @@ export function createFunctions(a: FunctionsArgs) {
     imageConfig: { commands: ['fetch-image.handler'] },
     memorySize: 1024,
     timeout: 30,
+    reservedConcurrentExecutions: a.reservedConcurrency,
     environment: {
       variables: {
         STAGING_BUCKET: staging.bucket,

@@ -82,6 +82,7 @@ export async function createStack(cfg: StackConfig, deps: StackDeps = {}) {
     nsfwModel,
     nsfwConfirmModel,
     moderationPolicyJson: cfg.moderationPolicyJson,
+    reservedConcurrency: cfg.reservedConcurrency,
     telemetry,
     logRetentionDays: cfg.logRetentionDays,
     tags,

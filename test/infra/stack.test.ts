@@ -249,6 +249,8 @@ describe('infra: the default stack (Pulumi.dev.yaml) under mocks', function () {
 
   it('keeps fetch-image out of the VPC and gives every function JSON logs, X-Ray and its own log group', () => {
     expect(one(plan, 'aws:lambda/function:Function', '-fetch-image').inputs).not.to.have.property('vpcConfig');
+    // Every execution starts at fetch-image: its cap bounds a runaway publisher loop (README, cost).
+    expect(one(plan, 'aws:lambda/function:Function', '-fetch-image').inputs).to.include({ reservedConcurrentExecutions: 20 });
     for (const fn of of(plan, 'aws:lambda/function:Function')) {
       expect(fn.inputs.tracingConfig, fn.name).to.deep.equal({ mode: 'Active' });
       expect(fn.inputs.loggingConfig, fn.name).to.deep.equal({
