@@ -123,6 +123,7 @@ const STEP_ERRORS = {
 
 /** Raised only outside the state machine (the publisher's client, the review tools and store): never a step's errorType. */
 export const OUTSIDE_WORKFLOW_ERRORS = {
+  InvalidDefinition,
   VerdictStoreUnavailable,
   ReviewNotFound,
   ReviewConflict,
