@@ -11,7 +11,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { Ruleset } from '../functions/shared/contracts/index.js';
 import { EXECUTION_STATUSES, type ModerationStatus, type UploadTicket } from '../functions/shared/contracts/api.js';
 import { ModerationNotFound, VerdictNotFound } from '../functions/shared/errors.js';
-import type { VerdictStore } from '../functions/shared/verdicts/store.js';
+import type { VerdictStore } from '../functions/shared/verdict-store/store.js';
 import { recordedVerdict } from '../client/index.js';
 import type { ApiBackend } from './app.js';
 

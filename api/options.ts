@@ -1,7 +1,7 @@
 /** `npm run serve` flags, validated once (zod); everything after works with ServeOptions. */
 import { z } from 'zod';
 import { checkFlags, parseFlags } from '../cli/flags.js';
-import { DEFAULT_MODERATION_DATA_DIR } from '../functions/shared/verdicts/config.js';
+import { DEFAULT_MODERATION_DATA_DIR } from '../functions/shared/verdict-store/config.js';
 
 export const SERVE_USAGE = `Usage: npm run serve -- [options]
 

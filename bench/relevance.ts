@@ -16,7 +16,7 @@ import type { Verdict } from '../functions/shared/contracts/index.js';
 import { sharedDir } from '../functions/shared/project.js';
 import { relevanceIndex } from '../functions/shared/relevance/index-data.js';
 import { scoreRelevance } from '../functions/shared/relevance/score.js';
-import { SqliteVerdictStore } from '../functions/shared/verdicts/sqlite.js';
+import { SqliteVerdictStore } from '../functions/shared/verdict-store/sqlite.js';
 import { createLocalWorkflow } from '../workflows/local/workflow.js';
 import { quantile, r1 } from './stats.js';
 

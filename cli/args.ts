@@ -8,7 +8,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../functions/shared/errors.js';
 import { checkFlags, parseFlags } from './flags.js';
-import { DEFAULT_MODERATION_DATA_DIR } from '../functions/shared/verdicts/config.js';
+import { DEFAULT_MODERATION_DATA_DIR } from '../functions/shared/verdict-store/config.js';
 import { postSchema } from '../functions/shared/moderation-input.js';
 
 export const USAGE = `Usage: npm start -- [options] <image path | URL | directory>...

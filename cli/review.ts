@@ -13,14 +13,15 @@ import { z } from 'zod';
 import { checkFlags, parseFlags } from './flags.js';
 import { REVIEW_STATUSES, type ExpirySweep, type ReviewTimeoutOutcome } from '../functions/shared/contracts/index.js';
 import { ConfigError, describeError } from '../functions/shared/errors.js';
-import { blockImage } from '../functions/shared/verdicts/blocklist.js';
-import { DEFAULT_MODERATION_DATA_DIR } from '../functions/shared/verdicts/index.js';
-import { reviewTimeoutFromEnv } from '../functions/shared/verdicts/review-config.js';
-import { checkModerator } from '../functions/shared/verdicts/rules.js';
+import { blockImage } from '../functions/shared/verdict-store/blocklist.js';
+import { DEFAULT_MODERATION_DATA_DIR } from '../functions/shared/verdict-store/index.js';
+import { reviewTimeoutFromEnv } from '../functions/shared/verdict-store/review-config.js';
+import { checkModerator } from '../functions/shared/verdict-store/rules.js';
 import { defaultStoreBackends, type StoreBackends } from '../functions/verdicts/backends.js';
 import { expireDueReviews } from '../functions/verdicts/expiry.js';
-import type { VerdictStore } from '../functions/shared/verdicts/store.js';
-import { decideReview, heartbeatReview, publicItem, type PublicReviewItem, type ReviewDeps } from '../workflows/review.js';
+import type { VerdictStore } from '../functions/shared/verdict-store/store.js';
+import { decideReview, heartbeatReview, listQueue, publicItem, type PublicReviewItem } from '../functions/verdicts/decide.js';
+import { type ReviewDeps } from '../functions/verdicts/deps.js';
 import { parseStateMachineArn, pulumiStackOutputs, STATE_MACHINE_ARN, type StackOutputs } from './stack.js';
 import { printable } from '../functions/shared/printable.js';
 
@@ -239,8 +240,7 @@ export async function reviewMain(argv: string[], io: ReviewIo, backends: ReviewB
     }
     if (o.command === 'list') {
       // Locally nothing else ends queued reviews: a pending item past its deadline is ended before it is shown.
-      if (!remote) await expireDueReviews(deps, { outcome: o.timeoutOutcome });
-      const items = (await store.listReviews(o.status === 'all' ? {} : { status: o.status })).map(publicItem);
+      const items = await listQueue(deps, { ...(o.status === 'all' ? {} : { status: o.status }), ...(remote ? {} : { expireOutcome: o.timeoutOutcome }) });
       io.stdout.write(o.json ? `${JSON.stringify(items, null, 2)}\n` : `${formatList(items)}\n`);
       return 0;
     }

@@ -25,8 +25,8 @@ import {
   type Verdict,
   type VerdictRecord,
 } from '../functions/shared/contracts/index.js';
-import { DEFAULT_REVIEW_SWEEP_MINUTES } from '../functions/shared/verdicts/review-config.js';
-import type { VerdictStore } from '../functions/shared/verdicts/store.js';
+import { DEFAULT_REVIEW_SWEEP_MINUTES } from '../functions/shared/verdict-store/review-config.js';
+import type { VerdictStore } from '../functions/shared/verdict-store/store.js';
 import { ExecutionConflict, InvalidInput, ModerationExecutionFailed, REJECTING_ERRORS, VerdictNotFound, VerdictTimeout } from '../functions/shared/errors.js';
 import { relevanceIndex } from '../functions/shared/relevance/index-data.js';
 import { rankCandidates, type RankedImage } from '../functions/shared/relevance/rank.js';

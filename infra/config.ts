@@ -9,7 +9,7 @@ import { ConfigError } from '../functions/shared/errors.js';
 import { DEFAULT_DEPLOYED_MODEL, findCatalogEntry } from '../functions/shared/models/catalog.js';
 import { isTimingOnly } from '../functions/shared/models/manifest.js';
 import { DEFAULT_METRICS_NAMESPACE, DEFAULT_SERVICE_NAME } from '../functions/shared/telemetry/config.js';
-import { reviewSweepMinutesSchema, reviewTimeoutOutcomeSchema, reviewTimeoutSecondsSchema } from '../functions/shared/verdicts/review-config.js';
+import { reviewSweepMinutesSchema, reviewTimeoutOutcomeSchema, reviewTimeoutSecondsSchema } from '../functions/shared/verdict-store/review-config.js';
 import { checkRuntime, DEFAULT_LAMBDA_RUNTIME, type LambdaNodeRuntime } from './build/runtime.js';
 
 /** CloudWatch Logs accepts only these retention periods. */

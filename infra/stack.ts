@@ -19,10 +19,10 @@ import { uploadClassifierModel, uploadNsfwModel } from './model-uploads.js';
 import { createNetwork } from './network.js';
 import { createProvisionedConcurrency } from './provisioned-concurrency.js';
 import { createStorage } from './storage.js';
-import { rulesetOf } from '../functions/shared/verdicts/ruleset.js';
+import { rulesetOf } from '../functions/shared/verdict-store/ruleset.js';
 import { NSFW_CONFIRM } from '../functions/safety/nsfw-store.js';
 import { engineModelRef } from '../functions/safety/local.js';
-import { createReviewExpiredAlarm, createVerdicts } from './verdicts.js';
+import { createReviewExpiredAlarm, createVerdicts } from './review.js';
 import { createWorkflow } from './workflow.js';
 
 export interface StackDeps {

@@ -14,7 +14,7 @@
  */
 import { type ReviewTimeoutOutcome, type Ruleset } from '../functions/shared/contracts/index.js';
 import { FAIL_SAFE_STATE_NAMES, STATE_NAMES } from '../functions/shared/contracts/states.js';
-import { DEFAULT_REVIEW_TIMEOUT_SECONDS } from '../functions/shared/verdicts/review-config.js';
+import { DEFAULT_REVIEW_TIMEOUT_SECONDS } from '../functions/shared/verdict-store/review-config.js';
 import { PERMANENT_ERRORS, REJECTING_ERRORS, TRANSIENT_LAMBDA_ERRORS, TRANSIENT_REKOGNITION_ERRORS } from '../functions/shared/errors.js';
 import type { AslDefinition, AslState, Catcher, ChoiceState, JsonObject, MapState, PassState, Retrier, TaskState } from './asl.js';
 

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { ReviewStatus, VerdictRecord } from '../../functions/shared/contracts/index.js';
 import type { EvalReport } from '../../eval/report.js';
 import type { ExecutionRecord, ExecutionSummary, StateOutcome, StateRun } from '../../workflows/local/execution-record.js';
-import type { DecideOutcome, PublicReviewItem } from '../../workflows/review.js';
+import type { DecideOutcome, PublicReviewItem } from '../../functions/verdicts/decide.js';
 import type { ExecutionGraph, GraphEdge, GraphNode, StateGraph } from './graph.js';
 import type { TOKEN_HEADER } from './security.js';
 

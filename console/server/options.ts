@@ -1,6 +1,6 @@
 /** `npm run console` flags, validated once (zod); everything after works with ConsoleOptions. */
 import type { ReviewTimeoutOutcome } from '../../functions/shared/contracts/index.js';
-import { reviewTimeoutFromEnv } from '../../functions/shared/verdicts/review-config.js';
+import { reviewTimeoutFromEnv } from '../../functions/shared/verdict-store/review-config.js';
 import { userInfo } from 'node:os';
 import { z } from 'zod';
 import { ConfigError } from '../../functions/shared/errors.js';

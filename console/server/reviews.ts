@@ -1,13 +1,15 @@
 /**
- * What the console does with reviews: list the queue, decide an item, search verdict history. A
- * decision goes through workflows/review.ts decideReview, the function `npm run review` uses, so a click
- * and the CLI record, resume waiting executions, and refuse exactly alike; the console only adds who is
- * deciding (the person who started it).
+ * The console's review actions, bound to its store: the queue and the decision are the review
+ * lifecycle's own (functions/verdicts/decide.ts listQueue and decideReview, what `npm run review` uses),
+ * so a click and the CLI record, resume waiting executions, and refuse exactly alike; the console only
+ * adds who is deciding (the person who started it), the verdict history search, and expiring due local
+ * reviews as its own write (the page POSTs it before it lists).
  */
 import type { ModeratorDecision, ReviewStatus, ReviewTimeoutOutcome, VerdictRecord } from '../../functions/shared/contracts/index.js';
+import type { VerdictQuery } from '../../functions/shared/verdict-store/index.js';
+import { decideReview, listQueue, type DecideOutcome, type PublicReviewItem } from '../../functions/verdicts/decide.js';
+import type { ReviewDeps } from '../../functions/verdicts/deps.js';
 import { expireDueReviews } from '../../functions/verdicts/expiry.js';
-import type { VerdictQuery, VerdictStore } from '../../functions/shared/verdicts/index.js';
-import { decideReview, publicItem, type DecideOutcome, type PublicReviewItem, type ReviewDeps } from '../../workflows/review.js';
 
 export interface DecideRequest {
   reviewId: string;
@@ -29,9 +31,9 @@ export interface ReviewActions {
  * their deadline with this outcome; one indexed query when none is due. Absent for a deployed table,
  * which its stack sweeps (expireDue then ends nothing). Listing never writes.
  */
-export function storeReviews(deps: ReviewDeps & { store: VerdictStore; expireOutcome?: ReviewTimeoutOutcome }): ReviewActions {
+export function storeReviews(deps: ReviewDeps & { expireOutcome?: ReviewTimeoutOutcome }): ReviewActions {
   return {
-    list: async (status, limit) => (await deps.store.listReviews({ status, limit })).map(publicItem),
+    list: (status, limit) => listQueue(deps, { status, limit }),
     expireDue: async () => (deps.expireOutcome ? (await expireDueReviews({ store: deps.store }, { outcome: deps.expireOutcome })).expired.length : 0),
     decide: ({ reviewId, ...d }) => decideReview(deps, reviewId, d),
     history: (query) => deps.store.findVerdicts(query),

@@ -20,7 +20,7 @@ export const relevanceOverrideSchema = z
 
 /**
  * Absent unless a band is set: the default policy then hashes to the same ruleset as before this section
- * existed (functions/shared/verdicts/ruleset.ts), so turning nothing on re-moderates nothing.
+ * existed (functions/shared/verdict-store/ruleset.ts), so turning nothing on re-moderates nothing.
  */
 export function mergeRelevancePolicy(o: z.infer<typeof relevanceOverrideSchema>): RelevancePolicy | undefined {
   return o?.holdBelow === undefined ? undefined : { holdBelow: o.holdBelow };

@@ -8,7 +8,7 @@ import { createApiApp } from '../../api/app.js';
 import { deployedBackend } from '../../api/deployed-backend.js';
 import { openApiDocument } from '../../api/openapi.js';
 import { describeError, InvalidInput } from '../shared/errors.js';
-import { openVerdictStore } from '../shared/verdicts/index.js';
+import { openVerdictStore } from '../shared/verdict-store/index.js';
 import { apiConfigFromEnv } from './config.js';
 
 async function createHandler() {

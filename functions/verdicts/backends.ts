@@ -3,10 +3,11 @@
  * store (SQLite locally, the deployed DynamoDB table) and Step Functions' task callbacks. Tests pass
  * their own (dynalite, a loopback Step Functions); the real ones are below.
  */
-import type { VerdictStoreConfig } from '../shared/verdicts/config.js';
-import { sfnTaskCallbacks, type TaskCallbacks } from '../shared/verdicts/callbacks.js';
-import { openVerdictStore } from '../shared/verdicts/index.js';
-import type { VerdictStore } from '../shared/verdicts/store.js';
+import type { VerdictStoreConfig } from '../shared/verdict-store/config.js';
+import type { TaskCallbacks } from './deps.js';
+import { sfnTaskCallbacks } from './deliver.js';
+import { openVerdictStore } from '../shared/verdict-store/index.js';
+import type { VerdictStore } from '../shared/verdict-store/store.js';
 
 export interface StoreBackends {
   openStore: (config: VerdictStoreConfig, region?: string) => Promise<VerdictStore>;

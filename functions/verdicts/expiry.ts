@@ -10,12 +10,16 @@ import {
   POLICY_DECIDER,
   REVIEW_EXPIRED_REASON,
   type ExpirySweep,
+  type ModerationInput,
   type ReviewItem,
   type ReviewTimeoutOutcome,
+  type Ruleset,
   type StepError,
   type Verdict,
 } from '../shared/contracts/index.js';
-import type { VerdictStepDeps } from './steps.js';
+import { reviewIdFor } from '../shared/verdict-store/rules.js';
+import type { ReviewDeps } from './deps.js';
+import { sha256Of } from './record.js';
 
 /** The verdict a review nobody decided in time ends with: the policy's findings, the configured outcome. */
 export function timeoutVerdict(
@@ -59,7 +63,7 @@ export interface EndedReview {
  * replaces a person's).
  */
 export async function endReview(
-  deps: VerdictStepDeps,
+  deps: ReviewDeps,
   a: { reviewId: string; verdict: Verdict; outcome: ReviewTimeoutOutcome; at: string; error?: StepError },
 ): Promise<EndedReview | undefined> {
   const ended = await deps.store.expireReview(a.reviewId, a.at);
@@ -71,6 +75,27 @@ export async function endReview(
     await deps.notifier?.expired?.(ended.item, verdict);
   }
   return { ...ended, verdict };
+}
+
+/**
+ * The waiting task gave up (TimeoutSeconds or HeartbeatSeconds): the item is marked expired, the timeout
+ * outcome (never approve) is recorded, and the execution ends with it (endReview,
+ * shared with the sweep that ends queued reviews).
+ */
+export async function expireReview(
+  deps: ReviewDeps,
+  a: { ruleset: Ruleset; verdict: Verdict; input: ModerationInput; outcome: ReviewTimeoutOutcome; error?: StepError },
+): Promise<{ verdict: Verdict; expiredNow: boolean }> {
+  const reviewId = reviewIdFor(sha256Of(a.verdict, 'ReviewExpired'), a.ruleset);
+  const at = (deps.now?.() ?? new Date()).toISOString();
+  const ended = await endReview(deps, { reviewId, verdict: a.verdict, outcome: a.outcome, at, error: a.error });
+  // A decision that raced the timeout: the person's decision stands for the store, but this execution
+  // already lost its token, so it ends with the timeout outcome like any other.
+  const verdict = ended?.verdict ?? timeoutVerdict({ reviewId, deadline: 'unknown' }, a.verdict, a.outcome, at, a.error);
+  if (a.input.postId !== undefined) verdict.postId = a.input.postId;
+  else delete verdict.postId;
+  // expiredNow: this call ended the item (not a retry of ReviewExpired, nor a sweep that got there first).
+  return { verdict, expiredNow: ended?.changed ?? false };
 }
 
 /** How many items one sweep ends at once (each is a few store round trips). */
@@ -89,7 +114,7 @@ export const WAITING_GRACE_MS = 3_600_000;
  * waits on after WAITING_GRACE_MS. Idempotent: a second run finds nothing due, and an item ended by
  * anyone else is skipped.
  */
-export async function expireDueReviews(deps: VerdictStepDeps, o: { outcome: ReviewTimeoutOutcome; limit?: number; now?: Date }): Promise<ExpirySweep> {
+export async function expireDueReviews(deps: ReviewDeps, o: { outcome: ReviewTimeoutOutcome; limit?: number; now?: Date }): Promise<ExpirySweep> {
   const clock = o.now ?? deps.now?.() ?? new Date();
   const now = clock.toISOString();
   const limit = o.limit ?? 500;

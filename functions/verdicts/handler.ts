@@ -2,7 +2,7 @@
  * VerdictStep: the Lambda behind LookupVerdict, RecordVerdict, RequestReview and ReviewExpired, and the
  * scheduled sweep that ends queued reviews past their deadline (expireDue, logged as ReviewExpired): one
  * function, one role on one table and one topic; the action is in the payload the definition (or the
- * schedule) builds. Thin: parse the payload, call the core in steps.ts / expiry.ts, count expired
+ * schedule) builds. Thin: parse the payload, call the core in record.ts / request.ts / expiry.ts, count expired
  * reviews; logs, timing, errors and the cold start go through the shared entry wrapper under the state's
  * own name.
  */
@@ -15,11 +15,13 @@ import type { Telemetry } from '../shared/telemetry/create.js';
 import { lambdaEntry, type StepCore } from '../shared/telemetry/entry.js';
 import { METRICS, type StepName } from '../shared/telemetry/metric-names.js';
 import { quietTelemetry } from '../shared/telemetry/process.js';
-import { openVerdictStore, verdictStoreConfigFromEnv } from '../shared/verdicts/index.js';
-import { sfnTaskCallbacks } from '../shared/verdicts/callbacks.js';
-import { expireReview, lookupVerdict, recordVerdict, requestReview, type VerdictStepDeps } from './steps.js';
+import { openVerdictStore, verdictStoreConfigFromEnv } from '../shared/verdict-store/index.js';
+import { sfnTaskCallbacks } from './deliver.js';
+import type { ReviewDeps } from './deps.js';
+import { expireDueReviews, expireReview } from './expiry.js';
 import { snsNotifierFromEnv } from './notify.js';
-import { expireDueReviews } from './expiry.js';
+import { lookupVerdict, recordVerdict } from './record.js';
+import { requestReview } from './request.js';
 
 const verdictSchema = z
   .object({
@@ -86,7 +88,7 @@ export function verdictStepOf(event: unknown): StepName {
   return typeof action === 'string' && Object.hasOwn(STEP_OF_ACTION, action) ? STEP_OF_ACTION[action as VerdictStepEvent['action']] : STATE_NAMES.lookup;
 }
 
-export function createVerdictStepHandler(deps: VerdictStepDeps): StepCore<VerdictLookup | Verdict | ExpirySweep> {
+export function createVerdictStepHandler(deps: ReviewDeps): StepCore<VerdictLookup | Verdict | ExpirySweep> {
   return async (event: unknown, t: Telemetry = quietTelemetry()): Promise<VerdictLookup | Verdict | ExpirySweep> => {
     const parsed = eventSchema.safeParse(event);
     if (!parsed.success) {
@@ -114,7 +116,7 @@ export function createVerdictStepHandler(deps: VerdictStepDeps): StepCore<Verdic
           outcome: e.outcome,
           error: e.error,
         });
-        // The alarm on undecided reviews reads this (infra/verdicts.ts): EMF through the wrapper, no PutMetricData.
+        // The alarm on undecided reviews reads this (infra/review.ts): EMF through the wrapper, no PutMetricData.
         // Counted once per review: a retried ReviewExpired, or one the sweep beat, ended nothing.
         if (expiredNow) {
           t.count(METRICS.reviewsExpired, {});

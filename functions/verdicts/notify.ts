@@ -4,7 +4,7 @@
  * forwarded email cannot approve anything: deciding needs the review CLI's IAM permissions.
  */
 import type { ReviewItem, Verdict } from '../shared/contracts/index.js';
-import type { ReviewNotifier } from './steps.js';
+import type { ReviewNotifier } from './deps.js';
 import { printable } from '../shared/printable.js';
 
 export function reviewMessage(item: ReviewItem): { subject: string; body: string } {

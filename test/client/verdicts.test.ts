@@ -7,11 +7,11 @@ import type { StagedImage, Verdict } from '../../functions/shared/contracts/inde
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { DynamoVerdictStore } from '../../functions/shared/verdicts/dynamodb.js';
-import { SqliteVerdictStore } from '../../functions/shared/verdicts/sqlite.js';
+import { DynamoVerdictStore } from '../../functions/shared/verdict-store/dynamodb.js';
+import { SqliteVerdictStore } from '../../functions/shared/verdict-store/sqlite.js';
 import { expireDueReviews } from '../../functions/verdicts/expiry.js';
 import { ModerationClient } from '../../client/index.js';
-import { decideReview } from '../../workflows/review.js';
+import { decideReview } from '../../functions/verdicts/decide.js';
 import { createVerdictTable, startDynalite, type Dynalite } from '../verdicts/dynalite.js';
 import { sha, verdict } from '../verdicts/store-contract.js';
 

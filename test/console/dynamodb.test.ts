@@ -21,7 +21,7 @@ import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import type { ImageFormat, Verdict } from '../../functions/shared/contracts/index.js';
 import { LocalStagingStore } from '../../functions/shared/staging/local.js';
-import { DynamoVerdictStore } from '../../functions/shared/verdicts/dynamodb.js';
+import { DynamoVerdictStore } from '../../functions/shared/verdict-store/dynamodb.js';
 import { createVerdictStepHandler } from '../../functions/verdicts/handler.js';
 import { createVerdictTable, startDynalite, type Dynalite } from '../verdicts/dynalite.js';
 import { photo, projectRoot } from '../workflow/fixtures.js';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { Verdict } from '../../functions/shared/contracts/index.js';
-import { SqliteVerdictStore } from '../../functions/shared/verdicts/sqlite.js';
+import { SqliteVerdictStore } from '../../functions/shared/verdict-store/sqlite.js';
 import { startConsole, type RunningConsole } from '../../console/server/main.js';
 import { main as cli } from '../../cli/moderate.js';
 import { buildDefinition, DEFAULT_REVIEW } from '../../workflows/definition.js';

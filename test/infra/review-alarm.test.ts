@@ -15,7 +15,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { ExpirySweep, Verdict, VerdictStepInput } from '../../functions/shared/contracts/index.js';
 import { buildZipBundleSync } from '../../infra/build/lambda-bundles.js';
-import { SWEEP_LIMIT } from '../../infra/verdicts.js';
+import { SWEEP_LIMIT } from '../../infra/review.js';
 import type { PlannedResource } from '../../infra/plan/mocks.js';
 import { planStack, readStackYaml, type StackPlan } from '../../infra/plan/plan-stack.js';
 import { oneResource } from './fixtures.js';

@@ -12,7 +12,7 @@ import { DEFAULT_POLICY, parsePolicy } from '../../functions/aggregate/policy.js
 import { holdOffTopic, OFF_TOPIC_REASON } from '../../functions/aggregate/relevance-policy.js';
 import type { Verdict } from '../../functions/shared/contracts/index.js';
 import { ConfigError } from '../../functions/shared/errors.js';
-import { rulesetOf } from '../../functions/shared/verdicts/ruleset.js';
+import { rulesetOf } from '../../functions/shared/verdict-store/ruleset.js';
 import { createLocalWorkflow, type LocalWorkflow } from '../../workflows/local/workflow.js';
 import { photo } from '../workflow/fixtures.js';
 

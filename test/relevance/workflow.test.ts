@@ -10,7 +10,7 @@ import { captureIo, photo } from '../workflow/fixtures.js';
 import { main } from '../../cli/moderate.js';
 import { ModerationClient } from '../../client/index.js';
 import { VerdictNotFound } from '../../functions/shared/errors.js';
-import { SqliteVerdictStore } from '../../functions/shared/verdicts/sqlite.js';
+import { SqliteVerdictStore } from '../../functions/shared/verdict-store/sqlite.js';
 
 describe('relevance: the post in the execution input', () => {
   it('accepts { title, keywords?, text? } and refuses bad shapes with InvalidInput naming the field', () => {

@@ -9,8 +9,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Verdict } from '../../functions/shared/contracts/index.js';
-import { SqliteVerdictStore } from '../../functions/shared/verdicts/index.js';
-import { reviewIdFor } from '../../functions/shared/verdicts/rules.js';
+import { SqliteVerdictStore } from '../../functions/shared/verdict-store/index.js';
+import { reviewIdFor } from '../../functions/shared/verdict-store/rules.js';
 import { createVerdictStepHandler, verdictStepOf } from '../../functions/verdicts/handler.js';
 import { sha, verdict } from '../verdicts/store-contract.js';
 

@@ -3,7 +3,7 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { VERDICT_TABLE_SCHEMA } from '../../functions/shared/verdicts/dynamodb.js';
+import { VERDICT_TABLE_SCHEMA } from '../../functions/shared/verdict-store/dynamodb.js';
 
 const require = createRequire(import.meta.url);
 const dynalite = require('dynalite') as (opts: Record<string, unknown>) => Server;
@@ -35,7 +35,7 @@ export async function startDynalite(): Promise<Dynalite> {
   };
 }
 
-/** The table as infra/verdicts.ts declares it (same key schema and status index). */
+/** The table as infra/review.ts declares it (same key schema and status index). */
 export async function createVerdictTable(client: DynamoDBClient, table: string): Promise<void> {
   const { hashKey, rangeKey, statusIndex } = VERDICT_TABLE_SCHEMA;
   await client.send(

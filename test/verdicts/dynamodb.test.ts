@@ -3,8 +3,8 @@
 import { DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'chai';
-import { DynamoVerdictStore } from '../../functions/shared/verdicts/dynamodb.js';
-import { reviewIdFor } from '../../functions/shared/verdicts/rules.js';
+import { DynamoVerdictStore } from '../../functions/shared/verdict-store/dynamodb.js';
+import { reviewIdFor } from '../../functions/shared/verdict-store/rules.js';
 import { createVerdictTable, startDynalite, type Dynalite } from './dynalite.js';
 import { sha, storeContract, verdict } from './store-contract.js';
 

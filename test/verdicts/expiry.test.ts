@@ -8,13 +8,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { POLICY_DECIDER, type ExpirySweep, type ReviewItem, type Verdict } from '../../functions/shared/contracts/index.js';
-import { DynamoVerdictStore } from '../../functions/shared/verdicts/dynamodb.js';
-import { SqliteVerdictStore } from '../../functions/shared/verdicts/sqlite.js';
-import type { VerdictStore } from '../../functions/shared/verdicts/store.js';
+import { DynamoVerdictStore } from '../../functions/shared/verdict-store/dynamodb.js';
+import { SqliteVerdictStore } from '../../functions/shared/verdict-store/sqlite.js';
+import type { VerdictStore } from '../../functions/shared/verdict-store/store.js';
 import { expireDueReviews } from '../../functions/verdicts/expiry.js';
 import { createVerdictStepHandler } from '../../functions/verdicts/handler.js';
 import { snsNotifier } from '../../functions/verdicts/notify.js';
-import { lookupVerdict } from '../../functions/verdicts/steps.js';
+import { lookupVerdict } from '../../functions/verdicts/record.js';
 import { createVerdictTable, startDynalite, type Dynalite } from './dynalite.js';
 import { sha, verdict } from './store-contract.js';
 

@@ -6,8 +6,8 @@ import { SendTaskHeartbeatCommand, SendTaskSuccessCommand, SFNClient, TaskTimedO
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { expect } from 'chai';
 import type { Verdict } from '../../functions/shared/contracts/index.js';
-import { sfnTaskCallbacks } from '../../functions/shared/verdicts/callbacks.js';
-import { DynamoVerdictStore } from '../../functions/shared/verdicts/dynamodb.js';
+import { sfnTaskCallbacks } from '../../functions/verdicts/deliver.js';
+import { DynamoVerdictStore } from '../../functions/shared/verdict-store/dynamodb.js';
 import { createVerdictStepHandler } from '../../functions/verdicts/handler.js';
 import { reviewMessage } from '../../functions/verdicts/notify.js';
 import { reviewMain, type ReviewBackends } from '../../cli/review.js';

@@ -4,8 +4,8 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SqliteVerdictStore } from '../../functions/shared/verdicts/sqlite.js';
-import { POSTS_KEPT, reviewIdFor } from '../../functions/shared/verdicts/rules.js';
+import { SqliteVerdictStore } from '../../functions/shared/verdict-store/sqlite.js';
+import { POSTS_KEPT, reviewIdFor } from '../../functions/shared/verdict-store/rules.js';
 import { sha, storeContract } from './store-contract.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));

@@ -5,8 +5,8 @@
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import { POLICY_DECIDER, type Verdict } from '../../functions/shared/contracts/index.js';
-import type { VerdictStore } from '../../functions/shared/verdicts/store.js';
-import { reviewIdFor } from '../../functions/shared/verdicts/rules.js';
+import type { VerdictStore } from '../../functions/shared/verdict-store/store.js';
+import { reviewIdFor } from '../../functions/shared/verdict-store/rules.js';
 
 export const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
 

@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Verdict } from '../../functions/shared/contracts/index.js';
 import { InvalidInput } from '../../functions/shared/errors.js';
-import { SqliteVerdictStore } from '../../functions/shared/verdicts/index.js';
+import { SqliteVerdictStore } from '../../functions/shared/verdict-store/index.js';
 import { createVerdictStepHandler } from '../../functions/verdicts/handler.js';
-import { decideReview } from '../../workflows/review.js';
+import { decideReview } from '../../functions/verdicts/decide.js';
 import { sha, verdict } from './store-contract.js';
 
 describe('task tokens: Step Functions-sized, and sent once (real SQLite file)', () => {

@@ -13,9 +13,9 @@ import { PassThrough } from 'node:stream';
 import { deflateSync, crc32 } from 'node:zlib';
 import type { AggregateInput, ClassifyOutput, StagedImage, Verdict } from '../../functions/shared/contracts/index.js';
 import { sharedDir as sharedDirOf } from '../../functions/shared/project.js';
-import { SqliteVerdictStore } from '../../functions/shared/verdicts/sqlite.js';
+import { SqliteVerdictStore } from '../../functions/shared/verdict-store/sqlite.js';
 import { createVerdictStepHandler } from '../../functions/verdicts/handler.js';
-import type { VerdictStepDeps } from '../../functions/verdicts/steps.js';
+import type { ReviewDeps } from '../../functions/verdicts/deps.js';
 import type { DefinitionRefs, ReviewSettings } from '../../workflows/definition.js';
 import type { StepHandler } from '../../workflows/local/engine.js';
 
@@ -165,7 +165,7 @@ export interface StubSteps {
    * Stand-ins for fetch, classify, safety and aggregate (approve with the labels as tags; review when an
    * error reached the fail-safe aggregate) and the real verdict step on this test's store.
    */
-  handlers(over?: Partial<Record<string, StepHandler>>, verdictDeps?: Omit<VerdictStepDeps, 'store'>): Record<string, StepHandler>;
+  handlers(over?: Partial<Record<string, StepHandler>>, verdictDeps?: Omit<ReviewDeps, 'store'>): Record<string, StepHandler>;
 }
 
 /**

@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ExpirySweep } from '../../functions/shared/contracts/index.js';
-import { SqliteVerdictStore } from '../../functions/shared/verdicts/sqlite.js';
+import { SqliteVerdictStore } from '../../functions/shared/verdict-store/sqlite.js';
 import { reviewMain } from '../../cli/review.js';
 import { sha, verdict } from '../verdicts/store-contract.js';
 import { captureIo } from './fixtures.js';

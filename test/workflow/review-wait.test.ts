@@ -7,7 +7,7 @@ import { STATE_NAMES } from '../../functions/shared/contracts/states.js';
 import { buildDefinition, type ReviewSettings } from '../../workflows/definition.js';
 import { LocalEngine } from '../../workflows/local/engine.js';
 import { LocalTaskTokens } from '../../workflows/local/task-tokens.js';
-import { decideReview } from '../../workflows/review.js';
+import { decideReview } from '../../functions/verdicts/decide.js';
 import { STUB_RULESET, STUB_SHA256, stubImage, stubRefs, stubVerdict, useStubSteps } from './fixtures.js';
 
 const held = stubVerdict('review', {

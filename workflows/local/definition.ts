@@ -4,7 +4,7 @@
  * local workflow (./workflow.ts) to run it.
  */
 import type { Ruleset } from '../../functions/shared/contracts/index.js';
-import { reviewTimeoutFromEnv, type ReviewTimeout } from '../../functions/shared/verdicts/review-config.js';
+import { reviewTimeoutFromEnv, type ReviewTimeout } from '../../functions/shared/verdict-store/review-config.js';
 import type { AslDefinition } from '../asl.js';
 import { buildDefinition, DEFAULT_REVIEW } from '../definition.js';
 

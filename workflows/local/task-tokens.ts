@@ -6,7 +6,7 @@
  * locally as it does against AWS.
  */
 import { randomUUID } from 'node:crypto';
-import type { TaskCallbacks } from '../../functions/shared/verdicts/callbacks.js';
+import type { TaskCallbacks } from '../../functions/verdicts/deps.js';
 
 function named(name: string, message: string): Error {
   const e = new Error(message);

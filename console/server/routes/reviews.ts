@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { REVIEW_STATUSES, type ModeratorDecision, type ReviewStatus } from '../../../functions/shared/contracts/index.js';
-import { checkSha256 } from '../../../functions/shared/verdicts/rules.js';
+import { checkSha256 } from '../../../functions/shared/verdict-store/rules.js';
 import { decideBody, type DecideResponse, type ReviewsResponse, type VerdictsResponse } from '../api.js';
 import type { ReviewActions } from '../reviews.js';
 

@@ -340,7 +340,7 @@ export interface Verdict {
   relevance?: Relevance;
 }
 
-// --- verdict + review store (functions/shared/verdicts/) -------------------------------------------
+// --- verdict + review store (functions/shared/verdict-store/) -------------------------------------------
 
 /** `decidedBy` of a verdict nobody reviewed. Reserved: no moderator can be named this. */
 export const POLICY_DECIDER = 'policy';
@@ -364,7 +364,7 @@ export interface VerdictRecord {
   /** The full verdict as the workflow returns it (reasons, labels, tags, alt text, image pointer). */
   verdict: Verdict;
   /**
-   * The latest posts this verdict was used for (at most POSTS_KEPT, functions/shared/verdicts/rules.ts),
+   * The latest posts this verdict was used for (at most POSTS_KEPT, functions/shared/verdict-store/rules.ts),
    * oldest first. Every post is also linked on its own: findVerdicts({ postId }) finds all of them.
    */
   postIds: string[];

@@ -1,5 +1,5 @@
 /**
- * AWS: the verdict store in one DynamoDB table (on-demand, encrypted, point-in-time recovery; infra/verdicts.ts).
+ * AWS: the verdict store in one DynamoDB table (on-demand, encrypted, point-in-time recovery; infra/review.ts).
  *
  *   verdict record   pk IMG#<sha256>     sk V#<ruleset>
  *   post → verdict   pk POST#<postId>    sk IMG#<sha256>#V#<ruleset>

@@ -1,19 +1,13 @@
 /**
- * Deciding a review, in one function for every front end (`npm run review`, the console): record the
- * decision with its verdict in the store, then resume the executions waiting on it (STANDARD) once.
- * Also the moderator's view of an item: what is shown never includes task tokens.
+ * The moderators' side of a review, in one place for every front end (`npm run review`, the console):
+ * the queue, the heartbeat, and the decision (recorded with its verdict in the store, then delivered to
+ * the executions waiting on it, STANDARD, once). What is shown never includes task tokens.
  */
-import type { ModeratorDecision, ReviewItem, VerdictRecord } from '../functions/shared/contracts/index.js';
-import { ReviewNotFound } from '../functions/shared/errors.js';
-import { deliverDecision, isStaleTokenError, type Delivery, type TaskCallbacks } from '../functions/shared/verdicts/callbacks.js';
-import type { VerdictStore } from '../functions/shared/verdicts/store.js';
-
-export interface ReviewDeps {
-  store: VerdictStore;
-  /** Step Functions' SendTaskSuccess against a deployed stack; absent locally (nothing waits). */
-  callbacks?: TaskCallbacks;
-  now?: () => Date;
-}
+import type { ModeratorDecision, ReviewItem, ReviewStatus, ReviewTimeoutOutcome, VerdictRecord } from '../shared/contracts/index.js';
+import { ReviewNotFound } from '../shared/errors.js';
+import type { ReviewDeps } from './deps.js';
+import { deliverDecision, isStaleTokenError, type Delivery } from './deliver.js';
+import { expireDueReviews } from './expiry.js';
 
 export interface DecideOutcome {
   item: PublicReviewItem;
@@ -30,6 +24,22 @@ export type PublicReviewItem = Omit<ReviewItem, 'taskTokens'> & { waitingExecuti
 export function publicItem(item: ReviewItem): PublicReviewItem {
   const { taskTokens, ...rest } = item;
   return { ...rest, waitingExecutions: item.status === 'pending' ? taskTokens.length : 0 };
+}
+
+/**
+ * The moderators' queue (`npm run review -- list`, the console). `expireOutcome`: the store is one
+ * nothing else sweeps (local), so the reviews past their deadline end first with this outcome and nobody
+ * sees a pending item past its deadline; one indexed query when none is due. Absent for a deployed
+ * table, which its stack sweeps, and for the console, whose listing never writes (its page POSTs the
+ * expiry first).
+ */
+export async function listQueue(
+  deps: ReviewDeps,
+  q: { status?: ReviewStatus; limit?: number; expireOutcome?: ReviewTimeoutOutcome },
+): Promise<PublicReviewItem[]> {
+  if (q.expireOutcome) await expireDueReviews(deps, { outcome: q.expireOutcome });
+  const items = await deps.store.listReviews({ ...(q.status ? { status: q.status } : {}), ...(q.limit !== undefined ? { limit: q.limit } : {}) });
+  return items.map(publicItem);
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * The verdict + review store in AWS: one DynamoDB table (on-demand, encrypted, point-in-time recovery,
+ * The review service in AWS: the verdict + review store in one DynamoDB table (on-demand, encrypted, point-in-time recovery,
  * no TTL: verdicts are kept until the ruleset changes), the moderators' SNS topic with an optional email
  * subscription, the VerdictStep Lambda the state machine calls (lookup, record, request review, expire),
  * the schedule that ends reviews past their deadline nothing else ended, the review CLI's policy,
@@ -9,7 +9,7 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { METRICS } from '../functions/shared/telemetry/metric-names.js';
 import type { ReviewTimeoutOutcome, VerdictStepInput } from '../functions/shared/contracts/index.js';
-import { VERDICT_TABLE_SCHEMA } from '../functions/shared/verdicts/dynamodb.js';
+import { VERDICT_TABLE_SCHEMA } from '../functions/shared/verdict-store/dynamodb.js';
 import { countAlarm } from './alarms.js';
 import { bundleFunction } from './build/bundle.js';
 import { customMetric, type MetricsSettings } from './custom-metrics.js';

@@ -1,44 +1,24 @@
 /**
- * VerdictStep's core: what the state machine's LookupVerdict, RecordVerdict, RequestReview and
- * ReviewExpired tasks do, on any VerdictStore. Pure of AWS: the store, the notifier and the task
- * callbacks are passed in (DynamoDB + SNS + Step Functions in a Lambda, SQLite and nothing locally).
+ * LookupVerdict and RecordVerdict's core: the verdict a request gets from the store (a recorded one, a
+ * pending review it joins, a person's decision on a near-duplicate) and the policy verdict recorded for
+ * the next request. Pure of AWS: the store is passed in (DynamoDB in the Lambda, SQLite locally).
  */
 import {
   POLICY_DECIDER,
   type ModerationInput,
-  type ReviewTimeoutOutcome,
-  type ReviewItem,
   type Ruleset,
   type StagedImage,
-  type StepError,
   type Verdict,
   type VerdictLookup,
   type VerdictRecord,
 } from '../shared/contracts/index.js';
 import { InvalidInput, ModerationError, VerdictStoreFailed } from '../shared/errors.js';
-import { deliverDecision, type TaskCallbacks } from '../shared/verdicts/callbacks.js';
-import { BLOCKLIST_RULESET, isModeratorDecision, NEAR_DUPLICATE_REASON, reviewIdFor } from '../shared/verdicts/rules.js';
-import { endReview, timeoutVerdict } from './expiry.js';
 import { reviewPostOf, withRelevance } from '../shared/relevance/verdict.js';
-import { redactUrls } from '../shared/telemetry/redact.js';
-import type { VerdictStore } from '../shared/verdicts/store.js';
-
-export interface ReviewNotifier {
-  /** Tells moderators a new review is waiting (SNS in AWS). Never carries the task token. */
-  notify(item: ReviewItem): Promise<void>;
-  /** Tells moderators a review passed its deadline undecided and what the image ended as. */
-  expired?(item: ReviewItem, verdict: Verdict): Promise<void>;
-}
-
-export interface VerdictStepDeps {
-  store: VerdictStore;
-  notifier?: ReviewNotifier;
-  callbacks?: TaskCallbacks;
-  now?: () => Date;
-}
+import { BLOCKLIST_RULESET, isModeratorDecision, NEAR_DUPLICATE_REASON } from '../shared/verdict-store/rules.js';
+import type { ReviewDeps } from './deps.js';
 
 /** What the workflow returns for a stored record: the verdict as decided, for this request's post. */
-function answer(record: VerdictRecord, input: ModerationInput): Verdict {
+export function answer(record: VerdictRecord, input: ModerationInput): Verdict {
   const v: Verdict = { ...record.verdict, decision: record.decision, decidedBy: record.decidedBy, decidedAt: record.decidedAt };
   if (record.reviewId) v.reviewId = record.reviewId;
   if (record.note !== undefined) v.note = record.note;
@@ -47,7 +27,7 @@ function answer(record: VerdictRecord, input: ModerationInput): Verdict {
   return withRelevance(v, input);
 }
 
-function sha256Of(verdict: Verdict, action: string): string {
+export function sha256Of(verdict: Verdict, action: string): string {
   const sha = verdict.image?.sha256;
   if (!sha) throw new InvalidInput(`${action} needs the verdict's image.sha256 (the staged image); this verdict has no image.`);
   return sha;
@@ -58,7 +38,7 @@ function sha256Of(verdict: Verdict, action: string): string {
  * VerdictStoreFailed, which the state machine sends to the fail-safe path (review), never on to a fresh
  * policy verdict that would stand in for a decision the store could not show.
  */
-async function usingStore<T>(deps: VerdictStepDeps, step: string, call: () => Promise<T>): Promise<T> {
+async function usingStore<T>(deps: ReviewDeps, step: string, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (err) {
@@ -75,7 +55,7 @@ async function usingStore<T>(deps: VerdictStepDeps, step: string, call: () => Pr
 /** What LookupVerdict is told about the staged image: its sha256, and its hashes when FetchImage took them. */
 export type LookupImage = Pick<StagedImage, 'sha256'> & Partial<StagedImage>;
 
-export async function lookupVerdict(deps: VerdictStepDeps, ruleset: Ruleset, image: LookupImage, input: ModerationInput): Promise<VerdictLookup> {
+export async function lookupVerdict(deps: ReviewDeps, ruleset: Ruleset, image: LookupImage, input: ModerationInput): Promise<VerdictLookup> {
   if (input.reModerate) return { found: false, verdict: null, reason: 're-moderate' };
   return usingStore(deps, 'LookupVerdict', () => lookupStored(deps, ruleset, image, input));
 }
@@ -86,7 +66,7 @@ export async function lookupVerdict(deps: VerdictStepDeps, ruleset: Ruleset, ima
  * recorded for this image (never indexed itself, rules.ts nearIndexHashes), so the next exact lookup
  * finds it. A near-duplicate decided by the policy is not inherited: the policy is cheap, a person not.
  */
-async function inheritNearDuplicate(deps: VerdictStepDeps, ruleset: Ruleset, image: LookupImage, input: ModerationInput): Promise<VerdictLookup | undefined> {
+async function inheritNearDuplicate(deps: ReviewDeps, ruleset: Ruleset, image: LookupImage, input: ModerationInput): Promise<VerdictLookup | undefined> {
   if (!image.perceptualHashes) return undefined;
   const [best] = await deps.store.findNearDuplicates(image.perceptualHashes, [ruleset, BLOCKLIST_RULESET]);
   if (!best) return undefined;
@@ -116,7 +96,7 @@ async function inheritNearDuplicate(deps: VerdictStepDeps, ruleset: Ruleset, ima
   return { found: true, verdict: answer(stored, input), reason: null };
 }
 
-async function lookupStored(deps: VerdictStepDeps, ruleset: Ruleset, image: LookupImage, input: ModerationInput): Promise<VerdictLookup> {
+async function lookupStored(deps: ReviewDeps, ruleset: Ruleset, image: LookupImage, input: ModerationInput): Promise<VerdictLookup> {
   const { sha256 } = image;
   const record = await deps.store.getVerdict(sha256, ruleset);
   // Unknown, or only the policy's verdict: a person's decision on a near-duplicate wins.
@@ -150,7 +130,7 @@ async function lookupStored(deps: VerdictStepDeps, ruleset: Ruleset, image: Look
 }
 
 /** A policy verdict (approve or reject) becomes the record; a moderator's earlier decision wins if there is one. */
-export async function recordVerdict(deps: VerdictStepDeps, ruleset: Ruleset, verdict: Verdict, input: ModerationInput): Promise<Verdict> {
+export async function recordVerdict(deps: ReviewDeps, ruleset: Ruleset, verdict: Verdict, input: ModerationInput): Promise<Verdict> {
   const sha256 = sha256Of(verdict, 'RecordVerdict');
   const record = await usingStore(deps, 'RecordVerdict', () =>
     deps.store.putVerdict({
@@ -164,64 +144,3 @@ export async function recordVerdict(deps: VerdictStepDeps, ruleset: Ruleset, ver
   );
   return answer(record, input);
 }
-
-export interface ReviewRequestArgs {
-  ruleset: Ruleset;
-  verdict: Verdict;
-  input: ModerationInput;
-  timeoutSeconds: number;
-  taskToken?: string;
-}
-
-/**
- * Queues the photo for a person (or joins its pending review) and tells moderators about a new one.
- * If a moderator already decided it (a race with a second submission), a waiting execution is resumed
- * at once with that decision.
- */
-export async function requestReview(deps: VerdictStepDeps, a: ReviewRequestArgs): Promise<Verdict> {
-  const sha256 = sha256Of(a.verdict, 'RequestReview');
-  const now = deps.now?.() ?? new Date();
-  const existing = await deps.store.getReview(reviewIdFor(sha256, a.ruleset));
-  const { item, record } = await deps.store.requestReview({
-    sha256,
-    ruleset: a.ruleset,
-    verdict: withRelevance(a.verdict, undefined),
-    // Only the URL's identity is kept: a signed URL's query (its signature) must not reach the store or the email.
-    imageUrl: redactUrls(a.input.imageUrl),
-    postId: a.input.postId,
-    // The moderator sees which post asked and how well the image fits it (the verdict itself keeps no post's score).
-    post: reviewPostOf(a.verdict, a.input),
-    taskToken: a.taskToken,
-    at: now.toISOString(),
-    deadline: new Date(now.getTime() + a.timeoutSeconds * 1000).toISOString(),
-  });
-  if (item.status === 'approved' || item.status === 'rejected') {
-    if (a.taskToken && deps.callbacks) await deps.callbacks.sendSuccess(a.taskToken, answer(record, a.input));
-  } else if (!existing || existing.status !== 'pending') {
-    await deps.notifier?.notify(item);
-  }
-  return answer(record, a.input);
-}
-
-/**
- * The waiting task gave up (TimeoutSeconds or HeartbeatSeconds): the item is marked expired, the timeout
- * outcome (never approve) is recorded, and the execution ends with it (expiry.ts, shared with the sweep
- * that ends queued reviews).
- */
-export async function expireReview(
-  deps: VerdictStepDeps,
-  a: { ruleset: Ruleset; verdict: Verdict; input: ModerationInput; outcome: ReviewTimeoutOutcome; error?: StepError },
-): Promise<{ verdict: Verdict; expiredNow: boolean }> {
-  const reviewId = reviewIdFor(sha256Of(a.verdict, 'ReviewExpired'), a.ruleset);
-  const at = (deps.now?.() ?? new Date()).toISOString();
-  const ended = await endReview(deps, { reviewId, verdict: a.verdict, outcome: a.outcome, at, error: a.error });
-  // A decision that raced the timeout: the person's decision stands for the store, but this execution
-  // already lost its token, so it ends with the timeout outcome like any other.
-  const verdict = ended?.verdict ?? timeoutVerdict({ reviewId, deadline: 'unknown' }, a.verdict, a.outcome, at, a.error);
-  if (a.input.postId !== undefined) verdict.postId = a.input.postId;
-  else delete verdict.postId;
-  // expiredNow: this call ended the item (not a retry of ReviewExpired, nor a sweep that got there first).
-  return { verdict, expiredNow: ended?.changed ?? false };
-}
-
-export { deliverDecision };

@@ -4,15 +4,10 @@
  * second execution was starting). Step Functions refuses a token that timed out, was used, or never
  * existed: that is StaleReviewToken, named so the caller can say what happened.
  */
-import type { ReviewItem, VerdictRecord } from '../contracts/index.js';
-import { StaleReviewToken } from '../errors.js';
-import type { VerdictStore } from './store.js';
-
-export interface TaskCallbacks {
-  sendSuccess(taskToken: string, output: unknown): Promise<void>;
-  /** SendTaskHeartbeat: a moderator opened the item, so the waiting task's HeartbeatSeconds starts again. */
-  sendHeartbeat?(taskToken: string): Promise<void>;
-}
+import type { ReviewItem, VerdictRecord } from '../shared/contracts/index.js';
+import { StaleReviewToken } from '../shared/errors.js';
+import type { VerdictStore } from '../shared/verdict-store/store.js';
+import type { TaskCallbacks } from './deps.js';
 
 /** Errors Step Functions answers for a token that can no longer resume anything. */
 const STALE = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
