@@ -5,7 +5,7 @@
  *   engineOnlyMs subtracts every task's p50 (fetch, parallel branches' max, aggregate) instead.
  * - imagesPerSec: a directory of photos at each concurrency tried; the best one is reported.
  * - profile: per step, p50 of the state's wall time, of its handler, and of the handler's phases
- *   (decode, resize, session.run, staging I/O, ...; functions/shared/profile.ts); `engineMs` is what the
+ *   (decode, resize, session.run, staging I/O, ...; functions/shared/telemetry/phases.ts); `engineMs` is what the
  *   engine adds around the handler (payload JSON round trips, scheduling), `otherMs` what the handler
  *   spends outside the named phases. `engine.outsideStatesMs` is the execution's time outside the three
  *   top-level states.
@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { STATE_NAMES } from '../functions/shared/contracts/states.js';
-import { profiled, type PhaseTimes } from '../functions/shared/profile.js';
+import { profiled, type PhaseTimes } from '../functions/shared/telemetry/phases.js';
 import { sharedDir } from '../functions/shared/project.js';
 import type { StepHandler } from '../workflows/local/engine.js';
 import { LOCAL_FUNCTIONS } from '../workflows/local/definition.js';

@@ -10,7 +10,7 @@ import { DEFAULT_LIMITS } from '../shared/limits.js';
 import type { ClassName } from '../shared/models/labels.js';
 import type { ModelManifest } from '../shared/models/manifest.js';
 import type { SessionHost } from '../shared/models/onnx-session.js';
-import { phase, phaseSync } from '../shared/profile.js';
+import { phase, phaseSync } from '../shared/telemetry/phases.js';
 import type { ImageSource } from '../shared/raster.js';
 import { toModelPixels, writeTensor, type PreprocessLimits } from './preprocess.js';
 import { openSession, type ModelSession } from './session.js';

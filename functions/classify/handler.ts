@@ -7,7 +7,6 @@ import { parseAnalyzeInput } from '../shared/analyze-input.js';
 import { checksOf, mergeClassLabels } from '../shared/checked-views.js';
 import { ConfigError } from '../shared/errors.js';
 import { memoized } from '../shared/once.js';
-import { phase } from '../shared/profile.js';
 import { loadLabels } from '../shared/models/labels.js';
 import { modelStoreOptions } from '../shared/models/config.js';
 import { inProcessSessions, type SessionHost } from '../shared/models/onnx-session.js';
@@ -35,7 +34,7 @@ export function createClassifyHandler(deps: ClassifyDeps): StepCore<ClassifyOutp
     // Every checked view (frames, alpha on two pages): one session run each.
     const perView = await Promise.all(
       checksOf(image).map(async (view) => {
-        const source = deps.rasters?.get(view.sha256) ?? phase('staging I/O', () => t.traced('staging get', () => deps.store.get(view)));
+        const source = deps.rasters?.get(view.sha256) ?? t.traced('staging get', () => deps.store.get(view), 'staging I/O');
         const [classifier, input] = await Promise.all([deps.classifier(), source]);
         return t.traced('classify', () => classifier.classify(input));
       }),

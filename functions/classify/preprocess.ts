@@ -6,7 +6,7 @@
 import { CorruptImage, UnsupportedImageFormat } from '../shared/errors.js';
 import { readImageHeader } from '../shared/image-header.js';
 import { DEFAULT_LIMITS } from '../shared/limits.js';
-import { phase } from '../shared/profile.js';
+import { phase } from '../shared/telemetry/phases.js';
 import { decodePipeline, isRaster, type ImageSource } from '../shared/raster.js';
 import { resizeRule, type ModelManifest } from '../shared/models/manifest.js';
 

@@ -11,7 +11,7 @@ import { ACCEPTED_FORMATS_TEXT, readImageHeader } from '../shared/image-header.j
 import { perceptualHashes } from '../shared/perceptual-hash.js';
 import { decodeImage } from '../shared/pixels/decode.js';
 import type { PixelView } from '../shared/pixels/view.js';
-import { phase, phaseSync } from '../shared/profile.js';
+import { phase, phaseSync } from '../shared/telemetry/phases.js';
 import type { RasterCache } from '../shared/raster.js';
 import { readQuantTables } from '../shared/quality/jpeg-quality.js';
 import { measureQuality } from '../shared/quality/measure.js';

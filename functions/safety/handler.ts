@@ -9,7 +9,6 @@ import { METRICS } from '../shared/telemetry/metric-names.js';
 import { quietTelemetry } from '../shared/telemetry/process.js';
 import { inProcessSessions, type SessionHost } from '../shared/models/onnx-session.js';
 import { memoized } from '../shared/once.js';
-import { phase } from '../shared/profile.js';
 import type { RasterCache } from '../shared/raster.js';
 import { stagingStoreFromEnv, type StagingStore } from '../shared/staging/index.js';
 import { parseAnalyzeInput } from '../shared/analyze-input.js';
@@ -34,7 +33,7 @@ export function createCheckSafetyHandler(deps: CheckSafetyDeps): StepCore<Safety
     const perView = await Promise.all(
       checksOf(image).map((view) =>
         t.traced('local safety', () =>
-          engine.detect(image, () => phase('staging I/O', () => t.traced('staging get', () => deps.store.get(view))), deps.rasters?.get(view.sha256)),
+          engine.detect(image, () => t.traced('staging get', () => deps.store.get(view), 'staging I/O'), deps.rasters?.get(view.sha256)),
         ),
       ),
     );

@@ -9,7 +9,7 @@ import { inProcessSessions, type OnnxSession, type SessionHost } from '../shared
 import { CorruptImage, ModelContractError } from '../shared/errors.js';
 import { readImageHeader } from '../shared/image-header.js';
 import { DEFAULT_LIMITS } from '../shared/limits.js';
-import { phase, phaseSync } from '../shared/profile.js';
+import { phase, phaseSync } from '../shared/telemetry/phases.js';
 import { decodePipeline, isRaster, type ImageSource } from '../shared/raster.js';
 import { NSFW_INPUT, NSFW_OUTPUT } from './nsfw-convert.js';
 

@@ -8,6 +8,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
 import type { TelemetryConfig } from './config.js';
 import { redactValue } from './redact.js';
+import { phase as timedPhase, type Phase } from './phases.js';
 
 export interface LineSink {
   write(line: string): unknown;
@@ -66,8 +67,11 @@ export interface Telemetry {
   readonly metrics: Metrics;
   /** Loaded only when tracing is on (a Lambda): the X-Ray SDK costs hundreds of ms to import. */
   readonly tracer: Promise<Tracer | undefined>;
-  /** Runs `fn` in an X-Ray subsegment named `name` (a plain call when tracing is off). */
-  traced<T>(name: string, fn: () => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` in an X-Ray subsegment named `name` (a plain call when tracing is off); with `phase`, its
+   * wall time also counts towards that phase of the benchmark's profile (phases.ts).
+   */
+  traced<T>(name: string, fn: () => Promise<T>, phase?: Phase): Promise<T>;
   /** A metric with its own dimensions, published at once (EMF allows one dimension set per blob). */
   count(name: string, dimensions: Record<string, string>, value?: number): void;
   milliseconds(name: string, dimensions: Record<string, string>, value: number): void;
@@ -96,27 +100,30 @@ export function createTelemetry(config: TelemetryConfig, sink: LineSink | undefi
     m.addMetric(name, unit, value);
   };
 
+  // An X-Ray subsegment around fn, when tracing is on.
+  const subsegment = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+    const tr = config.tracing ? await tracer : undefined;
+    if (!tr?.isTracingEnabled()) return fn();
+    const parent = tr.getSegment();
+    const sub = parent?.addNewSubsegment(name);
+    if (sub) tr.setSegment(sub);
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof Error) sub?.addError(err);
+      throw err;
+    } finally {
+      sub?.close();
+      if (parent) tr.setSegment(parent);
+    }
+  };
+
   return {
     config,
     logger,
     metrics,
     tracer,
-    async traced(name, fn) {
-      const tr = config.tracing ? await tracer : undefined;
-      if (!tr?.isTracingEnabled()) return fn();
-      const parent = tr.getSegment();
-      const sub = parent?.addNewSubsegment(name);
-      if (sub) tr.setSegment(sub);
-      try {
-        return await fn();
-      } catch (err) {
-        if (err instanceof Error) sub?.addError(err);
-        throw err;
-      } finally {
-        sub?.close();
-        if (parent) tr.setSegment(parent);
-      }
-    },
+    traced: (name, fn, phase) => (phase ? timedPhase(phase, () => subsegment(name, fn)) : subsegment(name, fn)),
     count: (name, dimensions, value = 1) => single(name, MetricUnit.Count, dimensions, value),
     milliseconds: (name, dimensions, value) => single(name, MetricUnit.Milliseconds, dimensions, value),
     bytes: (name, dimensions, value) => single(name, MetricUnit.Bytes, dimensions, value),

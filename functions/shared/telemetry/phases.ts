@@ -1,7 +1,8 @@
 /**
  * Per-phase timings inside a step (decode, resize, session.run, staging I/O, ...), for the benchmark's
  * profile. A handler call that runs inside `profiled()` collects them; everywhere else (Lambda, CLI,
- * tests) `phase()` is a plain call: no clock, no allocation, nothing recorded.
+ * tests) `phase()` is a plain call: no clock, no allocation, nothing recorded. A handler that also wants
+ * the work in an X-Ray subsegment passes the phase to `Telemetry.traced` (create.ts) instead: one call.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 
