@@ -66,6 +66,12 @@ export interface WaitOptions {
   maxDelayMs?: number;
   /** How long past a review's deadline to wait for whatever ends it (the task's timeout, the sweep). */
   graceMs?: number;
+  /**
+   * Answer the policy's verdict as soon as a review holds the post (decision review, with its reviewId)
+   * instead of waiting for the person: what `npm run eval` measures on a STANDARD stack, whose held
+   * executions wait for a moderator. Needs the verdict store (and a postId in the request).
+   */
+  untilReview?: boolean;
 }
 
 /** Past a review's deadline, the wait for its expiry to be recorded: the default sweep interval and a margin. */
@@ -268,6 +274,11 @@ export class ModerationClient {
       const res = await this.sfn.send(new DescribeExecutionCommand({ executionArn }));
       const verdict = this.verdictOf(res, executionArn);
       if (verdict) return verdict;
+      if (opts.untilReview && this.verdicts) {
+        const input = JSON.parse(res.input ?? '{}') as Partial<ModerationInput>;
+        const held = await this.reviewFor(input.postId);
+        if (held) return { ...held.verdict, reviewId: held.reviewId };
+      }
       if (review) {
         // The review ended (a decision, or its deadline): that is the answer, whether or not the
         // execution has caught up with it yet.

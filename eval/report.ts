@@ -9,8 +9,29 @@ import type { QualityCase, QualitySummary, QualitySweepCurve } from './quality-s
 import type { EvalSummary } from './score.js';
 import type { SweepCurve } from './sweep.js';
 
+/** What moderated the photos: the local workflow, or a deployed stack's state machine. */
+export type EvalTargetInfo =
+  | { kind: 'local'; safetyEngine: 'local' | 'rekognition' }
+  | {
+      kind: 'stack';
+      stateMachineArn: string;
+      workflowType: 'STANDARD' | 'EXPRESS';
+      /** How the photos reached it: the stack's POST /uploads, or a --base-url the user serves them from. */
+      staging: 'uploads' | 'base-url';
+      stack?: string;
+      region?: string;
+      ruleset?: string;
+      safetyEngine?: 'local' | 'rekognition';
+    };
+
 export interface EvalReport extends EvalSummary {
   labels: string;
+  target: EvalTargetInfo;
+  /**
+   * Photos the sweep could not re-decide: their decision input is unknown (on a stack: several checked
+   * views, a failed step, or a policy other than this process's MODERATION_POLICY; eval/verdict-evidence.ts).
+   */
+  sweepLeftOut: number;
   policy: ReturnType<typeof policyFromEnv>;
   models: { classifier?: unknown; safety?: unknown };
   failures: Array<{ file: string; error: { name: string; message: string } }>;

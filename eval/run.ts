@@ -1,20 +1,20 @@
 /**
  * `npm run eval -- [labels.tsv] [--json] [--out dir]`: moderates every labelled photo through the real
- * local workflow (the deployed state machine on the embedded engine, the real models and policy), then
- * reports false flags, false rejects and recall, per category and per decision source, with the
- * offending files; and the operating-point sweep as a table, report.json, sweep.svg and report.html.
+ * local workflow (the deployed state machine on the embedded engine, the real models and policy), or with
+ * `--stack` / `--state-machine-arn` through a deployed stack, then reports false flags, false rejects
+ * and recall, per category and per decision source, with the offending files; and the operating-point
+ * sweep as a table, report.json, sweep.svg and report.html.
  */
-import { mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
-import type { AggregateInput } from '../functions/shared/contracts/index.js';
+import type { ClassLabel, QualityMeasures } from '../functions/shared/contracts/index.js';
 import { ConfigError, describeError, InvalidInput } from '../functions/shared/errors.js';
 import { decide, type DecideInput } from '../functions/aggregate/decide.js';
 import { policyFromEnv } from '../functions/aggregate/policy.js';
-import { decideInputOf } from '../functions/aggregate/verdict.js';
 import { pool } from '../workflows/local/pool.js';
 import type { CreateLocalWorkflow } from '../workflows/local/workflow.js';
 import { reportHtml, sweepSvg } from './chart.js';
@@ -26,6 +26,9 @@ import { formatSweep, sweep, type SweepCase } from './sweep.js';
 import { relevanceIndex } from '../functions/shared/relevance/index-data.js';
 import { scoreRelevance } from '../functions/shared/relevance/score.js';
 import { summariseRelevance, type RelevanceCase } from './relevance.js';
+import { createLocalTarget } from './local-target.js';
+import { defaultStackBackends, openStackTarget, STACK_CONCURRENCY, type EvalStackBackends, type StackFlags } from './stack-flags.js';
+import type { EvalTarget } from './target.js';
 
 export const EVAL_USAGE = `Usage: npm run eval -- [labels.tsv] [options]
 
@@ -45,6 +48,19 @@ Options:
   --staging-dir <dir>  staging directory (default: .staging)
   --safety-engine <e>  local (default, or SAFETY_ENGINE) or rekognition: Amazon Rekognition with your AWS
                        credentials and region (AWS_REGION, a profile or keys), as a deployed stack uses it
+
+A deployed stack instead of the local workflow (AWS credentials holding the stack's publisher policy;
+one execution per photo, billed as any moderation; held photos reach your moderators' queue):
+  --stack              the Pulumi stack's outputs (\`pulumi stack output --json\`): state machine, workflow
+                       type, verdict table, ruleset, apiUrl
+  --stack-name <name>  which Pulumi stack (default: the selected one)
+  --state-machine-arn <arn>  without the Pulumi CLI: the stack's stateMachineArn output, with
+  --workflow-type <t>  STANDARD (default) or EXPRESS, --table <verdictTableName> (needed on STANDARD),
+  and --ruleset <ruleset>
+  --base-url <url>     where you serve the labels file's directory over https: each photo is moderated
+                       from <url>/<its path> (the stack's FetchImage cannot read files on this machine)
+  (--concurrency defaults to ${STACK_CONCURRENCY} against a stack; --model, --mirror, --staging-dir and
+  --safety-engine are the stack's own and refused with it)
   -h, --help           this help
 
 Exit codes: 0 report written (whatever the numbers), 1 an image or the environment failed, 2 usage error.`;
@@ -65,11 +81,18 @@ async function writeAtomic(file: string, text: string): Promise<void> {
   await rename(tmp, file);
 }
 
+/** The report's one-line name for what moderated the photos. */
+export function targetName(t: EvalReport['target']): string {
+  if (t.kind === 'local') return `the local workflow, safety engine ${t.safetyEngine}`;
+  return `deployed ${t.workflowType} stack ${t.stack ?? t.stateMachineArn}${t.safetyEngine ? `, safety engine ${t.safetyEngine}` : ''}, photos staged by ${t.staging}`;
+}
+
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 export function formatReport(r: EvalReport): string {
   const lines = [
     `${r.images} labelled photos (${r.labels}), ${r.timing.msPerImage} ms per image`,
+    `moderated by: ${targetName(r.target)}`,
     `benign:    ${r.benign}; falsely flagged ${r.falseFlags} (${pct(r.falseFlagRate)}), falsely rejected ${r.falseRejects}`,
     `sensitive: ${r.sensitive}; caught ${r.caught} (recall ${pct(r.recall)})`,
     `either:    ${r.either.count}; flagged ${r.either.flagged}, rejected ${r.either.rejected}`,
@@ -100,17 +123,25 @@ export function formatReport(r: EvalReport): string {
       lines.push(`  ${style.padEnd(12)} pick@1 ${f(v.pickAt1)} of ${v.posts} posts, AUC ${f(v.auc)}`);
   }
   for (const f of r.failures) lines.push(`FAILED ${f.file}: ${f.error.name}: ${f.error.message}`);
-  lines.push('', 'operating points (one review threshold moved at a time; * = current policy):', formatSweep(r.sweep), '');
+  lines.push('', 'operating points (one review threshold moved at a time; * = current policy):', formatSweep(r.sweep));
+  if (r.sweepLeftOut) lines.push(`(${r.sweepLeftOut} of ${r.images} photos left out of the sweep: their decision input is not known exactly)`);
+  lines.push('');
   lines.push(formatQuality(r.quality, r.qualitySweep), '');
   lines.push(`written: ${r.files.report}, ${r.files.svg}, ${r.files.html}`);
   return lines.join('\n');
 }
 
 /** The eval CLI as a function (tests run it in-process); returns the exit code. */
-export async function main(argv: string[], io: EvalIo, createWorkflow: CreateLocalWorkflow = loadLocalWorkflow): Promise<number> {
+export async function main(
+  argv: string[],
+  io: EvalIo,
+  createWorkflow: CreateLocalWorkflow = loadLocalWorkflow,
+  stackBackends: EvalStackBackends = defaultStackBackends,
+): Promise<number> {
   let images: LabelledImage[];
   let labelsPath: string;
   let opts: { json: boolean; out: string; concurrency: number; model?: string; mirror?: string; stagingDir: string; safetyEngine: 'local' | 'rekognition' };
+  let stack: StackFlags | undefined;
   try {
     const { values, positionals } = parseArgs({
       args: argv,
@@ -118,11 +149,19 @@ export async function main(argv: string[], io: EvalIo, createWorkflow: CreateLoc
       options: {
         json: { type: 'boolean', default: false },
         out: { type: 'string', default: '.eval' },
-        concurrency: { type: 'string', default: String(availableParallelism()) },
+        concurrency: { type: 'string' },
         model: { type: 'string' },
         mirror: { type: 'string' },
-        'staging-dir': { type: 'string', default: '.staging' },
-        'safety-engine': { type: 'string', default: io.env.SAFETY_ENGINE || 'local' },
+        'staging-dir': { type: 'string' },
+        'safety-engine': { type: 'string' },
+        stack: { type: 'boolean', default: false },
+        'stack-name': { type: 'string' },
+        'state-machine-arn': { type: 'string' },
+        'workflow-type': { type: 'string' },
+        table: { type: 'string' },
+        ruleset: { type: 'string' },
+        'api-url': { type: 'string' },
+        'base-url': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -131,9 +170,27 @@ export async function main(argv: string[], io: EvalIo, createWorkflow: CreateLoc
       return 0;
     }
     if (positionals.length > 1) throw new ConfigError('give one labels file');
-    const safetyEngine = values['safety-engine'];
+    const deployed = values.stack || values['stack-name'] !== undefined || values['state-machine-arn'] !== undefined;
+    if (deployed) {
+      const local = (['model', 'mirror', 'staging-dir', 'safety-engine'] as const).find((k) => values[k] !== undefined);
+      if (local) throw new ConfigError(`--${local} is the deployed stack's own setting (see pulumi config); drop it when evaluating a stack.`);
+      stack = {
+        stack: values.stack || values['stack-name'] !== undefined,
+        stackName: values['stack-name'],
+        stateMachineArn: values['state-machine-arn'],
+        workflowType: values['workflow-type'],
+        table: values.table,
+        ruleset: values.ruleset,
+        apiUrl: values['api-url'],
+        baseUrl: values['base-url'],
+      };
+    } else {
+      const stackOnly = (['workflow-type', 'table', 'ruleset', 'api-url', 'base-url'] as const).find((k) => values[k] !== undefined);
+      if (stackOnly) throw new ConfigError(`--${stackOnly} is for a deployed stack: add --stack (or --state-machine-arn).`);
+    }
+    const safetyEngine = values['safety-engine'] ?? (io.env.SAFETY_ENGINE || 'local');
     if (safetyEngine !== 'local' && safetyEngine !== 'rekognition') throw new ConfigError(`--safety-engine must be local or rekognition, got ${safetyEngine}`);
-    const concurrency = Number(values.concurrency);
+    const concurrency = Number(values.concurrency ?? (deployed ? STACK_CONCURRENCY : availableParallelism()));
     if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new ConfigError('--concurrency must be a whole number from 1 to 64');
     labelsPath = path.resolve(positionals[0] ?? path.join(io.env.SHARED_DIR ?? '../shared', 'images/labels.tsv'));
     let text: string;
@@ -156,7 +213,7 @@ export async function main(argv: string[], io: EvalIo, createWorkflow: CreateLoc
       concurrency,
       model: values.model,
       mirror: values.mirror,
-      stagingDir: values['staging-dir'],
+      stagingDir: values['staging-dir'] ?? '.staging',
       safetyEngine,
     };
   } catch (err) {
@@ -165,43 +222,25 @@ export async function main(argv: string[], io: EvalIo, createWorkflow: CreateLoc
     return 2;
   }
 
-  const inputs = new Map<string, DecideInput>();
-  const measures = new Map<string, QualityCase['measures']>();
-  const models: EvalReport['models'] = {};
-  let workflow;
-  // A throwaway verdict store: eval must neither answer from earlier verdicts nor leave review items behind.
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'moderation-eval-'));
+  const policy = policyFromEnv(io.env);
+  let target: EvalTarget;
   try {
     await mkdir(opts.out, { recursive: true });
-    workflow = await createWorkflow({
-      stagingDir: opts.stagingDir,
-      dataDir,
-      mirror: opts.mirror,
-      model: opts.model,
-      safetyEngine: opts.safetyEngine,
-      env: io.env,
-      wrap: (fn, handler) =>
-        fn.includes('aggregate')
-          ? async (payload) => {
-              const event = payload as AggregateInput;
-              if (typeof event.input?.imageUrl === 'string') {
-                inputs.set(event.input.imageUrl, decideInputOf(event));
-                if (event.image?.quality) measures.set(event.input.imageUrl, event.image.quality);
-              }
-              models.classifier ??= event.classification?.model;
-              if (event.safety && 'model' in event.safety) models.safety ??= event.safety.model;
-              if (event.safety?.engine === 'rekognition' && !('labels' in event.safety)) {
-                models.safety ??= { name: 'rekognition', version: event.safety.views?.[0]?.modelVersion ?? event.safety.modelVersion };
-              }
-              return handler(payload);
-            }
-          : handler,
-    });
+    target = stack
+      ? await openStackTarget(stack, { labelsPath, policy, env: io.env }, stackBackends)
+      : await createLocalTarget(
+          { stagingDir: opts.stagingDir, mirror: opts.mirror, model: opts.model, safetyEngine: opts.safetyEngine, env: io.env },
+          createWorkflow,
+        );
   } catch (err) {
     const { name, message } = describeError(err);
     io.stderr.write(`error: ${name}: ${message}\n`);
-    await rm(dataDir, { recursive: true, force: true });
-    return 1;
+    return err instanceof ConfigError ? 2 : 1;
+  }
+  if (target.target.kind === 'stack' && !target.policyMatches) {
+    io.stderr.write(
+      `note: ${target.target.ruleset ? `the stack's ruleset (${target.target.ruleset}) was decided with another policy than` : "without the stack's ruleset (--ruleset) eval cannot tell whether the stack uses"} MODERATION_POLICY here: the figures are the stack's verdicts, but no photo is re-decided (no sweep). Set MODERATION_POLICY to the stack's moderationPolicy to sweep.\n`,
+    );
   }
 
   const bar =
@@ -214,30 +253,47 @@ export async function main(argv: string[], io: EvalIo, createWorkflow: CreateLoc
   const cases: EvalCase[] = [];
   const sweepCases: SweepCase[] = [];
   const qualityCases: QualityCase[] = [];
-  const policy = policyFromEnv(io.env);
+  const inputs = new Map<string, DecideInput>();
+  const measures = new Map<string, QualityMeasures>();
+  // The verdict's labels are the classification AggregateVerdict used (merged over views): relevance scores them.
+  const labelsOf = new Map<string, readonly ClassLabel[]>();
   const failures: EvalReport['failures'] = [];
+  let done = 0;
   const started = performance.now();
   await pool(photos, opts.concurrency, async (img) => {
     try {
-      const run = await workflow.run({ imageUrl: img.path, reModerate: true });
-      const input = inputs.get(img.path);
+      const outcome = await target.moderate(img);
+      // Re-decided only with the policy that decided it (always locally; a stack's when its ruleset says so).
+      const input = target.policyMatches ? outcome.input : undefined;
+      if (input) inputs.set(img.path, input);
+      if (outcome.measures) measures.set(img.path, outcome.measures);
+      labelsOf.set(img.path, outcome.verdict.labels);
       // The safety figures count safety holds only: a photo held just for its quality (or, for a post, as
       // off-topic) is not a false flag.
-      const reasons = run.verdict.reasons.filter((r) => r.source !== 'quality' && r.source !== 'relevance');
-      const decision = input && reasons.length < run.verdict.reasons.length ? decide(input, policy).decision : run.verdict.decision;
+      const reasons = outcome.verdict.reasons.filter((r) => r.source !== 'quality' && r.source !== 'relevance');
+      const withoutQuality = reasons.length < outcome.verdict.reasons.length;
+      const decision = !withoutQuality
+        ? outcome.verdict.decision
+        : input
+          ? decide(input, policy).decision
+          : reasons.every((r) => r.code === 'clean')
+            ? 'approve'
+            : outcome.verdict.decision;
       cases.push({ ...img, decision, reasons });
       if (input) sweepCases.push({ ...img, input });
-      const m = measures.get(img.path);
-      if (m) qualityCases.push({ ...img, measures: m });
+      if (outcome.measures) qualityCases.push({ ...img, measures: outcome.measures });
     } catch (err) {
       failures.push({ file: img.file, error: describeError(err) });
     }
+    done++;
     bar?.increment();
+    // Without a TTY (a stack run takes minutes), a line now and then says how far it got.
+    if (!bar && !opts.json && target.target.kind === 'stack' && (done % 10 === 0 || done === photos.length))
+      io.stderr.write(`evaluated ${done}/${photos.length} (${failures.length} failed)\n`);
   });
   bar?.stop();
   const wallMs = performance.now() - started;
-  await workflow.close?.();
-  await rm(dataDir, { recursive: true, force: true });
+  await target.close();
   const order = new Map(photos.map((x, i) => [x.file, i]));
   cases.sort((a, b) => order.get(a.file)! - order.get(b.file)!);
   sweepCases.sort((a, b) => order.get(a.file)! - order.get(b.file)!);
@@ -248,7 +304,7 @@ export async function main(argv: string[], io: EvalIo, createWorkflow: CreateLoc
   if (postRows.length) {
     const index = relevanceIndex();
     const relevanceCases: RelevanceCase[] = postRows.flatMap((img) => {
-      const labels = inputs.get(img.path)?.classification;
+      const labels = labelsOf.get(img.path);
       if (!labels) return []; // its moderation failed: listed under failures
       const { score } = scoreRelevance(labels, { title: img.post! }, index);
       return [{ file: img.file, post: img.post!, relevant: img.relevant!, score, ...(img.style ? { style: img.style } : {}) }];
@@ -260,9 +316,11 @@ export async function main(argv: string[], io: EvalIo, createWorkflow: CreateLoc
   const files = { report: path.join(opts.out, 'report.json'), svg: path.join(opts.out, 'sweep.svg'), html: path.join(opts.out, 'report.html') };
   const report: EvalReport = {
     labels: labelsPath,
+    target: target.target,
+    sweepLeftOut: cases.length - sweepCases.length,
     ...summary,
     policy,
-    models,
+    models: target.models,
     failures,
     sweep: curves,
     quality: scoreQuality(qualityCases, policy.quality),
@@ -282,7 +340,7 @@ export async function main(argv: string[], io: EvalIo, createWorkflow: CreateLoc
   };
   await writeAtomic(files.report, `${JSON.stringify(report, null, 2)}\n`);
   await writeAtomic(files.svg, sweepSvg(curves));
-  await writeAtomic(files.html, reportHtml(summary, curves, `Moderation eval: ${path.basename(labelsPath)}`));
+  await writeAtomic(files.html, reportHtml(summary, curves, `Moderation eval: ${path.basename(labelsPath)} (${targetName(target.target)})`));
   io.stdout.write(opts.json ? `${JSON.stringify(report)}\n` : `${formatReport(report)}\n`);
   if (failures.length) {
     io.stderr.write(`error: ${failures.length} of ${photos.length} images could not be processed (listed above).\n`);

@@ -28,8 +28,19 @@ function canonical(v: unknown): string {
 
 const short = (sha256: string): string => sha256.slice(0, 12);
 
+/** The ruleset's policy part: `policy@<12 hex>`, the same for the same effective policy. */
+export function policyPart(policy: unknown): string {
+  return `policy@${short(createHash('sha256').update(canonical(policy)).digest('hex'))}`;
+}
+
 export function rulesetOf(p: RulesetParts): Ruleset {
   const safety = p.safety.engine === 'local' ? `${p.safety.model.name}@${short(p.safety.model.sha256)}` : `rekognition-min${p.safety.minConfidence}`;
-  const policy = createHash('sha256').update(canonical(p.policy)).digest('hex');
-  return `${p.classifier.name}@${short(p.classifier.sha256)}+${safety}+policy@${short(policy)}`;
+  return `${p.classifier.name}@${short(p.classifier.sha256)}+${safety}+${policyPart(p.policy)}`;
+}
+
+/** What a ruleset says about how its verdicts were made: the safety engine, and the policy part. */
+export function parseRuleset(ruleset: Ruleset): { safetyEngine: 'local' | 'rekognition'; policy: string } | undefined {
+  // The safety part may itself hold a '+' (a confirming model): classifier first, policy last, safety between.
+  const m = /^[^+]+\+(.+)\+(policy@[0-9a-f]{12})$/.exec(ruleset);
+  return m ? { safetyEngine: m[1].startsWith('rekognition-min') ? 'rekognition' : 'local', policy: m[2] } : undefined;
 }
