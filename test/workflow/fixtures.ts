@@ -18,6 +18,8 @@ import { createVerdictStepHandler } from '../../functions/verdicts/handler.js';
 import type { ReviewDeps } from '../../functions/verdicts/deps.js';
 import type { DefinitionRefs, ReviewSettings } from '../../workflows/definition.js';
 import type { StepHandler } from '../../workflows/local/engine.js';
+import { createLocalWorkflow, type LocalWorkflow } from '../../workflows/local/workflow.js';
+import { reviewMain } from '../../cli/review.js';
 
 export { projectRoot } from '../../functions/shared/project.js';
 export const sharedDir = sharedDirOf();
@@ -207,4 +209,44 @@ export function useStubSteps(prefix: string): StubSteps {
       };
     },
   };
+}
+
+/** A real local workflow with a real SQLite store in a temporary directory, and `npm run review` on it. */
+export interface LocalWorkflowFixture {
+  readonly tmp: string;
+  readonly dataDir: string;
+  readonly workflow: LocalWorkflow;
+  review(this: void, ...argv: string[]): Promise<{ code: number; out: string; err: string }>;
+}
+
+/** Registers the suite's before/after hooks; read the fields inside tests (they are set by `before`). */
+export function useLocalWorkflow(prefix: string): LocalWorkflowFixture {
+  let tmp = '';
+  let workflow: LocalWorkflow | undefined;
+  before(async () => {
+    tmp = await mkdtemp(path.join(tmpdir(), `${prefix}-`));
+    workflow = await createLocalWorkflow({ stagingDir: path.join(tmp, 'staging'), dataDir: path.join(tmp, 'data'), safetyEngine: 'local' });
+  });
+  after(async () => {
+    await workflow?.close();
+    if (tmp) await rm(tmp, { recursive: true, force: true });
+  });
+  const fixture: LocalWorkflowFixture = {
+    get tmp() {
+      return tmp;
+    },
+    get dataDir() {
+      return path.join(tmp, 'data');
+    },
+    get workflow() {
+      if (!workflow) throw new Error('the local workflow is created in before(): use it inside a test');
+      return workflow;
+    },
+    async review(...argv) {
+      const io = captureIo({ USER: 'tester' });
+      const code = await reviewMain([...argv, '--data-dir', fixture.dataDir], io);
+      return { code, out: io.out(), err: io.err() };
+    },
+  };
+  return fixture;
 }

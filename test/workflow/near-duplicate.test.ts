@@ -3,55 +3,35 @@
 // Alcohol is rejected by a moderator; its re-encoded, resized, cropped, brightened and WebP copies are
 // then answered as rejected by that moderator with a near-duplicate reason, and no second review.
 import { expect } from 'chai';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { STATE_NAMES } from '../../functions/shared/contracts/states.js';
-import { createLocalWorkflow, type LocalWorkflow } from '../../workflows/local/workflow.js';
-import { reviewMain } from '../../cli/review.js';
 import { DEGRADATIONS, ISSUE_VARIANTS } from '../../eval/degrade.js';
-import { captureIo, photo } from './fixtures.js';
+import { photo, useLocalWorkflow } from './fixtures.js';
 
 const MODEL_STATES: string[] = [STATE_NAMES.classify, STATE_NAMES.safety];
 
 describe('near-duplicate memory, locally (real models, real SQLite store, npm run review as a function)', function () {
   this.timeout(300_000);
-  let tmp: string;
-  let dataDir: string;
-  let workflow: LocalWorkflow;
-
-  before(async () => {
-    tmp = await mkdtemp(path.join(tmpdir(), 'near-duplicate-'));
-    dataDir = path.join(tmp, 'data');
-    workflow = await createLocalWorkflow({ stagingDir: path.join(tmp, 'staging'), dataDir, safetyEngine: 'local' });
-  });
-  after(async () => {
-    await workflow?.close();
-    if (tmp) await rm(tmp, { recursive: true, force: true });
-  });
-
-  const review = async (...argv: string[]) => {
-    const io = captureIo({ USER: 'tester' });
-    const code = await reviewMain([...argv, '--data-dir', dataDir], io);
-    return { code, out: io.out(), err: io.err() };
-  };
+  const fx = useLocalWorkflow('near-duplicate');
+  const review = fx.review;
   const copyOf = async (file: string, name: string) => {
     const d = DEGRADATIONS.find((x) => x.name === name)!;
-    const out = path.join(tmp, `${path.basename(file)}.${name.replace(/[^a-z0-9]+/gi, '_')}.${name === 'webp' ? 'webp' : 'jpg'}`);
+    const out = path.join(fx.tmp, `${path.basename(file)}.${name.replace(/[^a-z0-9]+/gi, '_')}.${name === 'webp' ? 'webp' : 'jpg'}`);
     await writeFile(out, await d.make(await readFile(file)));
     return out;
   };
 
   it('answers the five copies of a photo a moderator rejected as rejected by that moderator, with a near-duplicate reason and no second review', async () => {
     const original = photo('n02823428_beer_bottle.JPEG');
-    const held = await workflow.run({ imageUrl: original, postId: 'post-wine' });
+    const held = await fx.workflow.run({ imageUrl: original, postId: 'post-wine' });
     expect(held.status).to.equal(STATE_NAMES.review);
     const rejected = await review('reject', held.verdict.reviewId!, '--as', 'Alice', '--note', 'no alcohol on this blog');
     expect(rejected.code, rejected.err).to.equal(0);
     const sha = held.verdict.image!.sha256;
 
     for (const name of ISSUE_VARIANTS) {
-      const run = await workflow.run({ imageUrl: await copyOf(original, name), postId: `post-${name}` });
+      const run = await fx.workflow.run({ imageUrl: await copyOf(original, name), postId: `post-${name}` });
       expect(run.status, name).to.equal(STATE_NAMES.rejected);
       expect(run.verdict.decidedBy, name).to.equal('Alice');
       expect(run.verdict.image!.sha256, name).not.to.equal(sha);
@@ -67,9 +47,9 @@ describe('near-duplicate memory, locally (real models, real SQLite store, npm ru
 
   it('moderates a near-duplicate of a policy-decided photo afresh', async () => {
     const original = photo('n02391049_zebra.JPEG');
-    const first = await workflow.run({ imageUrl: original });
+    const first = await fx.workflow.run({ imageUrl: original });
     expect(first.verdict.decidedBy).to.equal('policy');
-    const copy = await workflow.run({ imageUrl: await copyOf(original, 'jpeg-q55') });
+    const copy = await fx.workflow.run({ imageUrl: await copyOf(original, 'jpeg-q55') });
     expect(copy.status).to.equal(STATE_NAMES.approved);
     expect(copy.verdict.decidedBy).to.equal('policy');
     expect(copy.verdict.reasons.map((r) => r.code)).not.to.include('near-duplicate');
@@ -80,14 +60,14 @@ describe('near-duplicate memory, locally (real models, real SQLite store, npm ru
     const original = photo('n01440764_tench.JPEG');
     // A re-encoded copy (full size): a 70 % copy of this 500-px photo is under the default minimum size,
     // so quality would hold it for review, and a pending review is not a policy verdict to replace.
-    const before = await workflow.run({ imageUrl: await copyOf(original, 'jpeg-q55') });
+    const before = await fx.workflow.run({ imageUrl: await copyOf(original, 'jpeg-q55') });
     expect(before.verdict.decidedBy).to.equal('policy');
     const blocked = await review('block', original, '--as', 'Ops', '--note', 'copyright claim');
     expect(blocked.code, blocked.err).to.equal(0);
     expect(blocked.out).to.match(/^Blocked [0-9a-f]{64} \(by Ops\)/);
     // The copy's own policy verdict is replaced by the block, and a new copy is rejected too.
     for (const name of ['jpeg-q55', 'crop-4%']) {
-      const run = await workflow.run({ imageUrl: await copyOf(original, name) });
+      const run = await fx.workflow.run({ imageUrl: await copyOf(original, name) });
       expect(run.status, name).to.equal(STATE_NAMES.rejected);
       expect(run.verdict.reasons[0], name).to.include({ code: 'near-duplicate', decidedBy: 'Ops' });
       expect(run.verdict.reasons[0].message, name).to.match(/Ops rejected: copyright claim/);

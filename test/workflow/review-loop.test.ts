@@ -3,48 +3,28 @@
 // functions. A photo held for review is approved by a moderator; the next submission answers from the
 // store without running a model.
 import { expect } from 'chai';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { STATE_NAMES } from '../../functions/shared/contracts/states.js';
 import { main } from '../../cli/moderate.js';
-import { createLocalWorkflow, type LocalWorkflow } from '../../workflows/local/workflow.js';
 import { ModerationClient } from '../../client/index.js';
 import { reviewMain } from '../../cli/review.js';
-import { captureIo, photo } from './fixtures.js';
+import { captureIo, photo, useLocalWorkflow } from './fixtures.js';
 
 const MODEL_STATES: string[] = [STATE_NAMES.analyze, STATE_NAMES.classify, STATE_NAMES.safety, STATE_NAMES.aggregate];
 
 describe('review loop, locally (real models, real SQLite store, the CLIs as functions)', function () {
   this.timeout(180_000);
-  let tmp: string;
-  let dataDir: string;
-  let workflow: LocalWorkflow;
-
-  before(async () => {
-    tmp = await mkdtemp(path.join(tmpdir(), 'review-loop-'));
-    dataDir = path.join(tmp, 'data');
-    workflow = await createLocalWorkflow({ stagingDir: path.join(tmp, 'staging'), dataDir, safetyEngine: 'local' });
-  });
-  after(async () => {
-    await workflow?.close();
-    if (tmp) await rm(tmp, { recursive: true, force: true });
-  });
-
-  const review = async (...argv: string[]) => {
-    const io = captureIo({ USER: 'tester' });
-    const code = await reviewMain([...argv, '--data-dir', dataDir], io);
-    return { code, out: io.out(), err: io.err() };
-  };
+  const fx = useLocalWorkflow('review-loop');
+  const review = fx.review;
 
   it('answers a re-submitted photo from the store: one fetch and one lookup, no classify, no safety', async () => {
-    const first = await workflow.run({ imageUrl: photo('n02391049_zebra.JPEG'), postId: 'post-1' });
+    const first = await fx.workflow.run({ imageUrl: photo('n02391049_zebra.JPEG'), postId: 'post-1' });
     expect(first.status).to.equal(STATE_NAMES.approved);
     expect(first.verdict.decidedBy).to.equal('policy');
     for (const s of MODEL_STATES) expect(first.path, s).to.include(s);
     expect(first.path).to.include(STATE_NAMES.record);
 
-    const again = await workflow.run({ imageUrl: photo('n02391049_zebra.JPEG'), postId: 'post-2' });
+    const again = await fx.workflow.run({ imageUrl: photo('n02391049_zebra.JPEG'), postId: 'post-2' });
     expect(again.status).to.equal(STATE_NAMES.approved);
     expect(again.path).to.deep.equal([
       STATE_NAMES.fetch,
@@ -56,18 +36,18 @@ describe('review loop, locally (real models, real SQLite store, the CLIs as func
     ]);
     expect(again.verdict).to.deep.include({ decision: 'approve', decidedBy: 'policy', postId: 'post-2', altText: first.verdict.altText });
     expect(again.verdict.labels).to.deep.equal(first.verdict.labels);
-    const record = await workflow.verdicts.getVerdict(first.verdict.image!.sha256, workflow.ruleset);
+    const record = await fx.workflow.verdicts.getVerdict(first.verdict.image!.sha256, fx.workflow.ruleset);
     expect(record?.postIds).to.deep.equal(['post-1', 'post-2']);
     console.log(
       `      first run ${first.path.length} states ${Math.round(first.totalMs)} ms; re-submitted ${again.path.length} states ${Math.round(again.totalMs)} ms`,
     );
 
-    const forced = await workflow.run({ imageUrl: photo('n02391049_zebra.JPEG'), reModerate: true });
+    const forced = await fx.workflow.run({ imageUrl: photo('n02391049_zebra.JPEG'), reModerate: true });
     expect(forced.path).to.include(STATE_NAMES.classify);
   });
 
   it('holds a photo for review, a moderator approves it with npm run review, and npm start then answers approve by the moderator without a model', async () => {
-    const held = await workflow.run({ imageUrl: photo('n02823428_beer_bottle.JPEG'), postId: 'post-beer' });
+    const held = await fx.workflow.run({ imageUrl: photo('n02823428_beer_bottle.JPEG'), postId: 'post-beer' });
     expect(held.status).to.equal(STATE_NAMES.review);
     expect(held.path).to.include(STATE_NAMES.requestReview);
     const reviewId = held.verdict.reviewId!;
@@ -75,7 +55,7 @@ describe('review loop, locally (real models, real SQLite store, the CLIs as func
     expect(held.verdict.decidedBy).to.equal('policy');
 
     // While pending, the same photo is answered "still in review" with the same id and no model run.
-    const pending = await workflow.run({ imageUrl: photo('n02823428_beer_bottle.JPEG'), postId: 'post-beer-2' });
+    const pending = await fx.workflow.run({ imageUrl: photo('n02823428_beer_bottle.JPEG'), postId: 'post-beer-2' });
     expect(pending.status).to.equal(STATE_NAMES.review);
     expect(pending.verdict.reviewId).to.equal(reviewId);
     for (const s of MODEL_STATES) expect(pending.path, s).not.to.include(s);
@@ -97,7 +77,7 @@ describe('review loop, locally (real models, real SQLite store, the CLIs as func
 
     // npm start on the same file: approve, decided by the moderator, no model state ran.
     const io = captureIo({});
-    const code = await main(['--json', '--data-dir', dataDir, '--staging-dir', path.join(tmp, 'staging'), photo('n02823428_beer_bottle.JPEG')], io);
+    const code = await main(['--json', '--data-dir', fx.dataDir, '--staging-dir', path.join(fx.tmp, 'staging'), photo('n02823428_beer_bottle.JPEG')], io);
     expect(code, io.err()).to.equal(0);
     const rec = JSON.parse(io.out().trim()) as Record<string, unknown> & { timings: Record<string, number>; reasons: Array<{ code: string }> };
     expect(rec).to.include({ decision: 'approve', status: STATE_NAMES.approved, decidedBy: 'Alice Moderator', reviewId });
@@ -117,22 +97,22 @@ describe('review loop, locally (real models, real SQLite store, the CLIs as func
 
   it('a queued review nobody decides ends at its deadline: npm run review -- expire records the outcome, the publisher client returns it, and the photo coming back is moderated again', async () => {
     const file = photo('n04243546_slot.JPEG');
-    const held = await workflow.run({ imageUrl: file, postId: 'post-slot' });
+    const held = await fx.workflow.run({ imageUrl: file, postId: 'post-slot' });
     expect(held.status, JSON.stringify(held.verdict.reasons)).to.equal(STATE_NAMES.review);
     const reviewId = held.verdict.reviewId!;
-    const item = (await workflow.verdicts.getReview(reviewId))!;
+    const item = (await fx.workflow.verdicts.getReview(reviewId))!;
     // The deadline is REVIEW_TIMEOUT_SECONDS after the run (default: a day, the stack's default too).
     expect(Date.parse(item.deadline) - Date.parse(item.createdAt)).to.equal(86_400_000);
 
     const publisher = new ModerationClient({
       stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:local',
-      verdicts: workflow.verdicts,
-      ruleset: workflow.ruleset,
+      verdicts: fx.workflow.verdicts,
+      ruleset: fx.workflow.ruleset,
     });
     const waiting = publisher.waitForReview(reviewId, { initialDelayMs: 50, maxDelayMs: 100 });
     // A clock past the deadline, rather than waiting a day; the outcome comes from REVIEW_TIMEOUT_OUTCOME.
     const io = captureIo({ USER: 'tester', REVIEW_TIMEOUT_OUTCOME: 'reject' });
-    const code = await reviewMain(['expire', '--now', new Date(Date.parse(item.deadline) + 1000).toISOString(), '--data-dir', dataDir], io);
+    const code = await reviewMain(['expire', '--now', new Date(Date.parse(item.deadline) + 1000).toISOString(), '--data-dir', fx.dataDir], io);
     expect(code, io.err()).to.equal(0);
     expect(io.out()).to.contain(`${reviewId}  deadline ${item.deadline}  -> reject`);
 
@@ -142,11 +122,11 @@ describe('review loop, locally (real models, real SQLite store, the CLIs as func
     expect(await publisher.getVerdict({ postId: 'post-slot' })).to.include({ decision: 'reject', reviewId });
 
     // Back again: as after a STANDARD timeout, the photo is moderated and queued again with a new deadline.
-    const back = await workflow.run({ imageUrl: file, postId: 'post-slot-2' });
+    const back = await fx.workflow.run({ imageUrl: file, postId: 'post-slot-2' });
     expect(back.status).to.equal(STATE_NAMES.review);
     expect(back.path).to.include(STATE_NAMES.classify);
     expect(back.verdict.reviewId).to.equal(reviewId);
-    expect((await workflow.verdicts.getReview(reviewId))?.status).to.equal('pending');
+    expect((await fx.workflow.verdicts.getReview(reviewId))?.status).to.equal('pending');
   });
 
   it('names what it cannot do: an unknown id, a bad moderator name, no command', async () => {
