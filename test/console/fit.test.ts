@@ -4,43 +4,25 @@
  * --post (recorded executions, the real SQLite store), the real server on loopback, Debian's Chromium.
  */
 import { expect } from 'chai';
-import type { Locator, Page } from 'playwright-core';
-import { HOSTILE, POST, startConsoleFixture, type ConsoleFixture } from './fixtures.js';
-import { launchChromium, watchedPage, type Browser } from './browser.js';
+import type { Locator } from 'playwright-core';
+import { HOSTILE, POST, useConsoleSession } from './fixtures.js';
 
 describe('console: quality and relevance (real CLI runs, store, server, Chromium)', function () {
   this.timeout(240_000);
-  let fx: ConsoleFixture;
-  let browser: Browser;
-  let page: Page;
-  let pageErrors: string[];
-
-  before(async () => {
-    fx = await startConsoleFixture();
-    browser = await launchChromium();
-    ({ page, errors: pageErrors } = await watchedPage(browser));
-  });
-  after(async () => {
-    await browser?.close();
-    await fx?.close();
-  });
-
-  const open = async (hash: string) => {
-    await page.goto(`${fx.console.url}${hash}`);
-    await page.waitForSelector('body[data-ready]');
-  };
+  const session = useConsoleSession();
+  const { open } = session;
   /** The page's text of one measure's cell, e.g. "highlights 0.529". */
   const measure = (scope: Locator, name: string) => scope.locator(`.measures [data-measure="${name}"]`).innerText();
 
   it('shows a quality hold on its review card: the score, the issue in words, the measure past its band marked', async () => {
-    const item = (await fx.store.getReview(fx.reviewIds.otter))!;
+    const item = (await session.fx.store.getReview(session.fx.reviewIds.otter))!;
     const q = item.verdict.quality!;
     expect(
       q.issues.map((i) => i.kind),
       'the otter photo is held for exposure',
     ).to.include('exposure');
     await open('#/reviews');
-    const card = page.locator(`article[data-review-id="${fx.reviewIds.otter}"] .quality`);
+    const card = session.page.locator(`article[data-review-id="${session.fx.reviewIds.otter}"] .quality`);
     await card.waitFor();
     expect(await card.getAttribute('data-score')).to.equal(String(q.score));
     expect(await card.locator('.quality-score').innerText()).to.equal(`${q.score}/100`);
@@ -60,11 +42,11 @@ describe('console: quality and relevance (real CLI runs, store, server, Chromium
   });
 
   it('shows an image with no quality issue as such, its measures unmarked', async () => {
-    const item = (await fx.store.getReview(fx.reviewIds.beer))!;
+    const item = (await session.fx.store.getReview(session.fx.reviewIds.beer))!;
     const q = item.verdict.quality!;
     expect(q.issues, 'the beer photo is held for alcohol only').to.deep.equal([]);
     await open('#/reviews');
-    const card = page.locator(`article[data-review-id="${fx.reviewIds.beer}"] .quality`);
+    const card = session.page.locator(`article[data-review-id="${session.fx.reviewIds.beer}"] .quality`);
     await card.waitFor();
     expect(await card.locator('.quality-issues').innerText()).to.match(/no quality issue/);
     expect(await card.locator('.measures .flagged').count()).to.equal(0);
@@ -72,67 +54,67 @@ describe('console: quality and relevance (real CLI runs, store, server, Chromium
   });
 
   it('shows an execution’s post, its keywords as text, and the relevance explanation and score it recorded', async () => {
-    const beer = fx.byInput('n02823428_beer_bottle.JPEG');
+    const beer = session.fx.byInput('n02823428_beer_bottle.JPEG');
     const relevance = beer.verdict!.relevance!;
-    expect(beer.input.post).to.deep.equal(fx.post);
-    expect(fx.post.keywords).to.include(HOSTILE.keyword);
+    expect(beer.input.post).to.deep.equal(session.fx.post);
+    expect(session.fx.post.keywords).to.include(HOSTILE.keyword);
     expect(relevance.score, 'a beer bottle for a beer post').to.be.greaterThan(0.2);
     await open(`#/executions/${beer.id}`);
-    const post = page.locator('.exec .post');
+    const post = session.page.locator('.exec .post');
     await post.waitFor();
     expect(await post.locator('.post-title').innerText()).to.equal(POST.title);
-    expect(await post.locator('.post-keywords span').allInnerTexts()).to.deep.equal(fx.post.keywords);
+    expect(await post.locator('.post-keywords span').allInnerTexts()).to.deep.equal(session.fx.post.keywords);
     expect(await post.locator('.relevance-score').innerText()).to.equal(`relevance ${relevance.score.toFixed(2)}`);
     expect(await post.locator('.relevance-explanation').innerText()).to.equal(relevance.explanation);
     expect(await post.locator('.relevance-explanation').innerText()).to.include('beer');
     await post.locator('.relevance-matches summary').click();
     expect(await post.locator('.relevance-matches li').count()).to.equal(relevance.matches.length);
-    expect(await page.locator('.exec .quality').getAttribute('data-score')).to.equal(String(beer.verdict!.quality!.score));
-    expect(await page.locator('img[src="x"]').count(), 'the hostile keyword stays text').to.equal(0);
-    expect(await page.evaluate('window.__pwned')).to.equal(undefined);
-    expect(pageErrors).to.deep.equal([]);
+    expect(await session.page.locator('.exec .quality').getAttribute('data-score')).to.equal(String(beer.verdict!.quality!.score));
+    expect(await session.page.locator('img[src="x"]').count(), 'the hostile keyword stays text').to.equal(0);
+    expect(await session.page.evaluate('window.__pwned')).to.equal(undefined);
+    expect(session.pageErrors).to.deep.equal([]);
   });
 
   it('shows on each review card the posts that asked, with the relevance the workflow scored for each', async () => {
-    const otter = fx.byInput('n02444819_otter.JPEG');
-    const item = (await fx.store.getReview(fx.reviewIds.otter))!;
+    const otter = session.fx.byInput('n02444819_otter.JPEG');
+    const item = (await session.fx.store.getReview(session.fx.reviewIds.otter))!;
     // The workflow's RequestReview kept the asking post and the same score the execution answered with.
     expect(item.posts).to.have.length(1);
-    expect(item.posts![0]).to.deep.include({ title: POST.title, keywords: fx.post.keywords });
+    expect(item.posts![0]).to.deep.include({ title: POST.title, keywords: session.fx.post.keywords });
     expect(item.posts![0].relevance).to.deep.equal(otter.verdict!.relevance);
     expect(item.verdict, 'the image’s verdict keeps no post’s score').not.to.have.property('relevance');
     await open('#/reviews');
-    const post = page.locator(`article[data-review-id="${fx.reviewIds.otter}"] .post`);
+    const post = session.page.locator(`article[data-review-id="${session.fx.reviewIds.otter}"] .post`);
     await post.waitFor();
     expect(await post.locator('.post-title').innerText()).to.equal(POST.title);
-    expect(await post.locator('.post-keywords span').allInnerTexts()).to.deep.equal(fx.post.keywords);
+    expect(await post.locator('.post-keywords span').allInnerTexts()).to.deep.equal(session.fx.post.keywords);
     expect(await post.locator('.relevance-explanation').innerText()).to.equal(otter.verdict!.relevance!.explanation);
     expect(await post.locator('.relevance-score').innerText()).to.equal(`relevance ${otter.verdict!.relevance!.score.toFixed(2)}`);
 
     // A hostile post title and id stay text.
-    const hostile = page.locator(`article[data-review-id="${fx.reviewIds.hostile}"] .post`);
+    const hostile = session.page.locator(`article[data-review-id="${session.fx.reviewIds.hostile}"] .post`);
     await hostile.waitFor();
     expect(await hostile.locator('.post-title').innerText()).to.equal(HOSTILE.postTitle);
     expect(await hostile.innerText()).to.include(HOSTILE.postId);
-    expect(await page.locator('svg[onload], img[src="x"]').count()).to.equal(0);
-    expect(await page.evaluate('window.__pwned')).to.equal(undefined);
+    expect(await session.page.locator('svg[onload], img[src="x"]').count()).to.equal(0);
+    expect(await session.page.evaluate('window.__pwned')).to.equal(undefined);
   });
 
   it('says why an off-topic image scores little, and that a failed fetch has no quality', async () => {
-    const slot = fx.byInput('n04243546_slot.JPEG');
+    const slot = session.fx.byInput('n04243546_slot.JPEG');
     expect(slot.verdict!.relevance!.score, 'a slot machine for a beer post').to.be.below(0.1);
     await open(`#/executions/${slot.id}`);
-    const post = page.locator('.exec .post');
+    const post = session.page.locator('.exec .post');
     await post.waitFor();
     expect(await post.locator('.relevance-score').innerText()).to.equal(`relevance ${slot.verdict!.relevance!.score.toFixed(2)}`);
     expect(await post.locator('.relevance-explanation').innerText()).to.equal(slot.verdict!.relevance!.explanation);
 
-    const bad = fx.byInput('not-an-image.jpg');
+    const bad = session.fx.byInput('not-an-image.jpg');
     expect(bad.verdict!.quality).to.equal(undefined);
     await open(`#/executions/${bad.id}`);
-    await page.locator('.exec .quality').waitFor();
-    expect(await page.locator('.exec .quality').innerText()).to.match(/not assessed/);
-    expect(await page.locator('.exec .post .post-title').innerText()).to.equal(POST.title);
-    expect(await page.evaluate('window.__pwned')).to.equal(undefined);
+    await session.page.locator('.exec .quality').waitFor();
+    expect(await session.page.locator('.exec .quality').innerText()).to.match(/not assessed/);
+    expect(await session.page.locator('.exec .post .post-title').innerText()).to.equal(POST.title);
+    expect(await session.page.evaluate('window.__pwned')).to.equal(undefined);
   });
 });

@@ -7,6 +7,7 @@ import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
+import type { Page } from 'playwright-core';
 import type { Verdict } from '../../functions/shared/contracts/index.js';
 import { SqliteVerdictStore } from '../../functions/shared/verdict-store/sqlite.js';
 import { startConsole, type RunningConsole } from '../../console/server/main.js';
@@ -16,6 +17,7 @@ import { ExecutionLog } from '../../workflows/local/execution-log.js';
 import type { ExecutionRecord } from '../../workflows/local/execution-record.js';
 import { photo } from '../workflow/fixtures.js';
 import { reviewPostOf } from '../../functions/shared/relevance/verdict.js';
+import { launchChromium, watchedPage, type Browser } from './browser.js';
 
 /** Markup a hostile publisher or label could carry: if any of it ran, window.__pwned would be set. */
 export const HOSTILE = {
@@ -160,6 +162,52 @@ export async function startConsoleFixture(opts: { moderator?: string; evalReport
       await running.close();
       await store.close();
       await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The real console with its recorded runs, one Chromium tab on it, and the tab's script errors. */
+export interface ConsoleSession {
+  readonly fx: ConsoleFixture;
+  readonly page: Page;
+  /** Script errors and dialogs in the page: a hostile label that ran would show up here too. */
+  readonly pageErrors: string[];
+  /** Loads the page at `hash` and waits until it has drawn. */
+  open(this: void, hash?: string): Promise<void>;
+}
+
+/** Registers the suite's before/after hooks; read the fields inside tests (they are set by `before`). */
+export function useConsoleSession(opts: Parameters<typeof startConsoleFixture>[0] = {}): ConsoleSession {
+  let fx: ConsoleFixture | undefined;
+  let browser: Browser | undefined;
+  let tab: { page: Page; errors: string[] } | undefined;
+  before(async () => {
+    fx = await startConsoleFixture(opts);
+    browser = await launchChromium();
+    tab = await watchedPage(browser);
+  });
+  after(async () => {
+    await browser?.close();
+    await fx?.close();
+  });
+  const ready = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('the console session starts in before(): use it inside a test');
+    return value;
+  };
+  return {
+    get fx() {
+      return ready(fx);
+    },
+    get page() {
+      return ready(tab).page;
+    },
+    get pageErrors() {
+      return ready(tab).errors;
+    },
+    async open(hash = '') {
+      const page = ready(tab).page;
+      await page.goto(`${ready(fx).console.url}${hash}`);
+      await page.waitForSelector('body[data-ready]');
     },
   };
 }
