@@ -12,6 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { checkFlags, parseFlags } from './flags.js';
 import { REVIEW_STATUSES, type ExpirySweep, type ReviewTimeoutOutcome } from '../functions/shared/contracts/index.js';
+import { isSha256 } from '../functions/shared/contracts/sha256.js';
 import { ConfigError, describeError } from '../functions/shared/errors.js';
 import { blockImage } from '../functions/shared/verdict-store/blocklist.js';
 import { DEFAULT_MODERATION_DATA_DIR } from '../functions/shared/verdict-store/index.js';
@@ -224,7 +225,7 @@ export async function reviewMain(argv: string[], io: ReviewIo, backends: ReviewB
     const deps: ReviewDeps = { store, callbacks: remote ? await backends.callbacks(region) : undefined };
 
     if (o.command === 'block') {
-      const target = /^[0-9a-f]{64}$/.test(o.target!) ? { sha256: o.target! } : { file: path.resolve(o.target!), bytes: await readFile(o.target!) };
+      const target = isSha256(o.target) ? { sha256: o.target } : { file: path.resolve(o.target!), bytes: await readFile(o.target!) };
       const record = await blockImage(store, target, moderator!, { note: o.note });
       io.stdout.write(
         o.json

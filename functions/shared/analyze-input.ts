@@ -1,13 +1,14 @@
 /** The input of both analysis steps (ClassifyImage, CheckSafety): the staged image pointer, validated. */
 import { z } from 'zod';
 import { IMAGE_FORMATS, type AnalyzeInput } from './contracts/index.js';
+import { sha256Schema } from './contracts/sha256.js';
 import { InvalidInput } from './errors.js';
 
 const pointer = {
   uri: z.string().min(1),
   bucket: z.string().min(1).optional(),
   key: z.string().min(1),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  sha256: sha256Schema,
   bytes: z.number().int().nonnegative(),
   width: z.number().int().positive(),
   height: z.number().int().positive(),

@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { type ExpirySweep, type Verdict, type VerdictLookup } from '../shared/contracts/index.js';
+import { hex64Schema, sha256Schema } from '../shared/contracts/sha256.js';
 import { STATE_NAMES } from '../shared/contracts/states.js';
 import { InvalidInput } from '../shared/errors.js';
 import { moderationInputSchema } from '../shared/moderation-input.js';
@@ -31,22 +32,18 @@ const verdictSchema = z
     altText: z.string(),
     labels: z.array(z.unknown()),
     moderation: z.array(z.unknown()),
-    image: z
-      .object({ sha256: z.string().regex(/^[0-9a-f]{64}$/) })
-      .passthrough()
-      .optional(),
+    image: z.object({ sha256: sha256Schema }).passthrough().optional(),
   })
   .passthrough();
 const ruleset = z.string().min(1).max(512);
-const hex64 = z.string().regex(/^[0-9a-f]{16}$/);
-const perceptualHashesSchema = z.object({ pHash: hex64, dHash: hex64, innerPHash: hex64, innerDHash: hex64 });
+const perceptualHashesSchema = z.object({ pHash: hex64Schema, dHash: hex64Schema, innerPHash: hex64Schema, innerDHash: hex64Schema });
 const input = moderationInputSchema.passthrough();
 
 const eventSchema = z.discriminatedUnion('action', [
   z.object({
     action: z.literal('lookup'),
     ruleset,
-    image: z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/), perceptualHashes: perceptualHashesSchema.optional() }).passthrough(),
+    image: z.object({ sha256: sha256Schema, perceptualHashes: perceptualHashesSchema.optional() }).passthrough(),
     input,
   }),
   z.object({ action: z.literal('record'), ruleset, verdict: verdictSchema, input }),

@@ -6,17 +6,17 @@
 import { Hono } from 'hono';
 import sharp from 'sharp';
 import { IMAGE_FORMATS, type ImageFormat } from '../../../functions/shared/contracts/index.js';
+import { isSha256 } from '../../../functions/shared/contracts/sha256.js';
 import { StagedImageMissing } from '../../../functions/shared/errors.js';
 import { stagingKey, type StagingStore } from '../../../functions/shared/staging/store.js';
 
-const SHA256 = /^[0-9a-f]{64}$/;
 const WIDTHS = [160, 320, 640, 1280] as const;
 
 export function imageRoutes(staging: StagingStore): Hono {
   const r = new Hono();
   r.get('/:sha256/:format', async (c) => {
     const { sha256, format } = c.req.param();
-    if (!SHA256.test(sha256) || !(IMAGE_FORMATS as readonly string[]).includes(format)) {
+    if (!isSha256(sha256) || !(IMAGE_FORMATS as readonly string[]).includes(format)) {
       return c.json({ error: 'InvalidInput', message: 'Images are addressed as /api/images/<sha256>/<format>.' }, 400);
     }
     const asked = Number(c.req.query('w') ?? 320);

@@ -5,14 +5,12 @@
  */
 import { z } from 'zod';
 import { IMAGE_FORMATS } from './index.js';
+import { sha256Schema } from './sha256.js';
 
 /** The media types an image body may be sent as, one per accepted format. */
 export const IMAGE_MEDIA_TYPES = IMAGE_FORMATS.map((f) => `image/${f}`) as readonly `image/${(typeof IMAGE_FORMATS)[number]}`[];
 
-export const sha256PathSchema = z
-  .string()
-  .regex(/^[0-9a-f]{64}$/, 'sha256 must be 64 lowercase hex digits (the image bytes\u2019 SHA-256)')
-  .meta({ description: 'SHA-256 of the image bytes, 64 lowercase hex digits.' });
+export const sha256PathSchema = sha256Schema.meta({ description: 'SHA-256 of the image bytes, 64 lowercase hex digits.' });
 
 /** What every error answer carries: the named error (functions/shared/errors.ts) and what to do. */
 export const apiErrorSchema = z.object({

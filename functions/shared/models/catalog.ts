@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import catalogJson from '../../../models/catalog.json' with { type: 'json' };
+import { sha256Schema } from '../contracts/sha256.js';
 import { ConfigError, ModelNotFoundError } from '../errors.js';
 import { parseManifest, type ModelManifest } from './manifest.js';
 
@@ -27,7 +28,7 @@ const pinnedFileSchema = z.object({
     .string()
     .regex(/^https?:\/\/\S+$/)
     .optional(),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  sha256: sha256Schema,
   bytes: z.number().int().positive().optional(),
   license: z.string().optional(),
 });

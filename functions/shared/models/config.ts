@@ -1,6 +1,7 @@
 /** The model store's settings: the environment validated once (zod), then typed overrides from the caller. */
 import path from 'node:path';
 import { z } from 'zod';
+import { sha256AnyCaseSchema } from '../contracts/sha256.js';
 import { parseEnv } from '../env.js';
 import { projectRoot } from '../project.js';
 import type { ModelStoreOptions } from './store.js';
@@ -14,7 +15,7 @@ const envSchema = z.object({
   MODEL_CACHE_DIR: optional(z.string()),
   MODEL_MIRROR: optional(z.string()),
   MODEL_S3_URI: optional(z.string().regex(/^s3:\/\/[^/]+\/.+$/, 'expected s3://bucket/key')),
-  MODEL_SHA256: optional(z.string().regex(/^[0-9a-fA-F]{64}$/, 'expected 64 hex characters')),
+  MODEL_SHA256: optional(sha256AnyCaseSchema),
   MODEL_ALLOW_DOWNLOAD: optional(z.string().regex(/^(true|false|1|0|yes|no)$/i, 'expected true or false')),
 });
 
@@ -34,7 +35,7 @@ export function modelStoreOptions(overrides: Partial<ModelStoreOptions> = {}, en
   if (e.MODEL_PATH) opts.path = path.resolve(e.MODEL_PATH);
   if (e.MODEL_MIRROR) opts.mirrorDir = path.resolve(e.MODEL_MIRROR);
   if (e.MODEL_S3_URI) opts.s3Uri = e.MODEL_S3_URI;
-  if (e.MODEL_SHA256) opts.sha256 = e.MODEL_SHA256.toLowerCase();
+  if (e.MODEL_SHA256) opts.sha256 = e.MODEL_SHA256;
   for (const [k, v] of Object.entries(overrides)) if (v !== undefined) (opts as unknown as Record<string, unknown>)[k] = v;
   if (overrides.cacheDir) opts.cacheDir = path.resolve(overrides.cacheDir);
   if (overrides.mirrorDir) opts.mirrorDir = path.resolve(overrides.mirrorDir);

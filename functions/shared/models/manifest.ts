@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { sha256AnyCaseSchema } from '../contracts/sha256.js';
 import { ConfigError } from '../errors.js';
 
 /**
@@ -6,11 +7,6 @@ import { ConfigError } from '../errors.js';
  * output. The same shape describes the catalog entries (models/catalog.json) and the mirror's
  * manifest.json files, which are accepted as they are.
  */
-
-const sha256Schema = z
-  .string()
-  .regex(/^[0-9a-f]{64}$/i, 'expected 64 hex characters (a sha256 digest)')
-  .transform((s) => s.toLowerCase());
 
 /**
  * The mirror's manifests say e.g. "logits (apply softmax)" or "probabilities (softmax already applied)":
@@ -33,7 +29,7 @@ export const modelManifestSchema = z.object({
   task: z.string().optional(),
   /** Public file name (the mirror stores every model as model.onnx: files are identified by sha256). */
   file: z.string().min(1),
-  sha256: sha256Schema,
+  sha256: sha256AnyCaseSchema,
   bytes: z.number().int().positive(),
   license: z.string().min(1),
   url: httpUrlSchema.optional(),
@@ -59,7 +55,7 @@ export const modelManifestSchema = z.object({
     /** File name of the labels beside the model (mirror) or of the public labels file. */
     labels: z.string().min(1),
     labelsUrl: httpUrlSchema.optional(),
-    labelsSha256: sha256Schema.optional(),
+    labelsSha256: sha256AnyCaseSchema.optional(),
     /** Output index of ImageNet class 0 (1 when index 0 is "background"). */
     labelOffset: z.number().int().min(0),
     note: z.string().optional(),

@@ -13,16 +13,16 @@ import {
   type Verdict,
   type VerdictRecord,
 } from '../contracts/index.js';
+import { isSha256 } from '../contracts/sha256.js';
 import { nearMatch } from '../near-duplicate.js';
 import { InvalidInput, ReviewConflict } from '../errors.js';
 import type { NearDuplicate, NewVerdict, ReviewRequest } from './store.js';
 
-const SHA256 = /^[0-9a-f]{64}$/;
 /** Letters, digits, space, . _ @ - ; 1-64 characters. Names land in verdicts shown to publishers. */
 const MODERATOR = /^[\p{L}\p{N}][\p{L}\p{N} ._@-]{0,63}$/u;
 
 export function checkSha256(sha256: string): string {
-  if (!SHA256.test(sha256)) throw new InvalidInput(`${JSON.stringify(sha256)} is not a sha256 (64 lowercase hex digits).`);
+  if (!isSha256(sha256)) throw new InvalidInput(`${JSON.stringify(sha256)} is not a sha256 (64 lowercase hex digits).`);
   return sha256;
 }
 
