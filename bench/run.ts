@@ -12,6 +12,7 @@ import { defaultMirror, sharedDir } from '../functions/shared/project.js';
 import { EXACT_INT8_CONFIG } from '../functions/shared/models/onnx-session.js';
 import { benchApi } from './api.js';
 import { benchClassify, oneMegapixelJpeg, type ClassifyBenchResult } from './classify.js';
+import { goalsSummary, type BenchGoals } from './goals-summary.js';
 import { benchLambdas } from './lambda.js';
 import { benchRelevance } from './relevance.js';
 import { benchPerceptualHash } from './perceptual-hash.js';
@@ -68,7 +69,7 @@ const classify = classifyByModel[values.model];
 const ratio = (a: number, b: number) => Math.round((a / b) * 1000) / 1000;
 const seedR50 = 'models' in seed ? seed.models.resnet50.warmP50Ms : undefined;
 // Issue 23's targets for the default classifier and the local workflow, each with the figures it compares.
-const goals = {
+const goals: BenchGoals = {
   model: values.model,
   exactInt8: EXACT_INT8_CONFIG.session.x64quantprecision === '1',
   coldInitMs: { value: classify.coldInitMs, target: '< 300', met: classify.coldInitMs < 300 },
@@ -122,4 +123,8 @@ const result = {
   seed,
 };
 if (values.json) console.log(JSON.stringify(result));
-else console.log(JSON.stringify(result, null, 2));
+else {
+  console.log(JSON.stringify(result, null, 2));
+  // The goals again, one line each, where a reader looks first: the end of the output.
+  console.log(`\n${goalsSummary(goals)}`);
+}
