@@ -7,7 +7,7 @@
  */
 import path from 'node:path';
 import { InvalidInput } from '../functions/shared/errors.js';
-import { isTopLevelCategory, type ModerationCategory, TOP_LEVEL_CATEGORIES } from '../functions/shared/moderation.js';
+import { isTopLevelCategory, type ModerationCategory, TOP_LEVEL_CATEGORIES } from '../functions/aggregate/moderation-taxonomy.js';
 
 export type Expected = 'approve' | 'flag' | 'either';
 

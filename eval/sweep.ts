@@ -8,7 +8,7 @@ import type { Decision } from '../functions/shared/contracts/index.js';
 import { decide, type DecideInput } from '../functions/aggregate/decide.js';
 import { classifierEvidence } from '../functions/aggregate/categories.js';
 import type { Band, ModerationPolicy } from '../functions/aggregate/policy.js';
-import { categoryOf, type ModerationCategory } from '../functions/shared/moderation.js';
+import { categoryOf, type ModerationCategory } from '../functions/aggregate/moderation-taxonomy.js';
 import type { LabelledImage } from './labels.js';
 
 export interface SweepCase extends LabelledImage {

@@ -5,7 +5,7 @@
  * weapons, alcohol, drugs and gambling come from here.
  */
 import type { ClassLabel, ModerationLabel } from '../shared/contracts/index.js';
-import type { ModerationCategory } from '../shared/moderation.js';
+import type { ModerationCategory } from './moderation-taxonomy.js';
 
 export interface ImagenetMapping {
   /** The class's first ImageNet name, checked against the synset list in a test. */

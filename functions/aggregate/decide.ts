@@ -5,7 +5,7 @@
  */
 import type { ClassLabel, Decision, ModerationLabel, Reason, StepError } from '../shared/contracts/index.js';
 import { REJECTING_ERRORS } from '../shared/errors.js';
-import { categoryOf } from '../shared/moderation.js';
+import { categoryOf } from './moderation-taxonomy.js';
 import { classifierEvidence } from './categories.js';
 import type { Band, ModerationPolicy } from './policy.js';
 

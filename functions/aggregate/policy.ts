@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { ConfigError } from '../shared/errors.js';
-import { TOP_LEVEL_CATEGORIES, type ModerationCategory } from '../shared/moderation.js';
+import { TOP_LEVEL_CATEGORIES, type ModerationCategory } from './moderation-taxonomy.js';
 import { DEFAULT_QUALITY_POLICY, mergeQualityPolicy, qualityOverrideSchema, type QualityPolicy } from './quality-policy.js';
 import { mergeRelevancePolicy, relevanceOverrideSchema, type RelevancePolicy } from './relevance-policy.js';
 

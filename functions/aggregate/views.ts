@@ -5,7 +5,7 @@
  */
 import { describeView, mergeClassLabels, mergeModerationLabels } from '../shared/checked-views.js';
 import type { AggregateInput, ClassLabel, ModerationLabel, SafetyResult } from '../shared/contracts/index.js';
-import { normalizeRekognitionLabels } from '../shared/moderation.js';
+import { normalizeRekognitionLabels } from './moderation-taxonomy.js';
 
 export interface ViewEvidence {
   view: string;

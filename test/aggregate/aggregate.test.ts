@@ -10,7 +10,7 @@ import { seoTags, slug } from '../../functions/aggregate/tags.js';
 import { taxonomyOf, taxonomySize } from '../../functions/aggregate/taxonomy.js';
 import type { ClassLabel } from '../../functions/shared/contracts/index.js';
 import { ConfigError, InvalidInput } from '../../functions/shared/errors.js';
-import { categoryOf } from '../../functions/shared/moderation.js';
+import { categoryOf } from '../../functions/aggregate/moderation-taxonomy.js';
 import { sharedDir } from '../workflow/fixtures.js';
 
 const L = (label: string, wnid: string, score: number): ClassLabel => ({ label, wnid, score });

@@ -1,9 +1,11 @@
 /**
- * Rekognition's moderation taxonomy (v7), which every safety engine reports in, and the one place that
- * turns DetectModerationLabels output into our ModerationLabel shape (used by the Rekognition engine
- * in a Lambda and by AggregateVerdict when the state machine called Rekognition directly).
+ * Rekognition's moderation taxonomy (v7), the names every safety engine reports in (the local nudity
+ * model too: functions/safety/local.ts), and what AggregateVerdict does with it: the top-level
+ * categories the policy is written in (policy.ts, categories.ts), any label lifted to its top-level
+ * category (decide.ts), and the raw DetectModerationLabels answer of the state machine's direct
+ * Rekognition integration turned into our ModerationLabel shape (views.ts).
  */
-import type { ModerationLabel, RekognitionModerationLabel } from './contracts/index.js';
+import type { ModerationLabel, RekognitionModerationLabel } from '../shared/contracts/index.js';
 
 export const TOP_LEVEL_CATEGORIES = [
   'Explicit',
