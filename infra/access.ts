@@ -1,10 +1,12 @@
 /**
  * The publisher's policy: start executions of this state machine and read their results, and read the
- * verdict table (getVerdict, waiting out a review), and call the HTTP API's routes, nothing else.
+ * verdict table's records, post links and review items (getVerdict, waiting out a review; never its
+ * task tokens), and call the HTTP API's routes, nothing else.
  * Attach it to the publisher's role or user (its ARN is a stack output).
  */
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import { publisherTableReads } from './verdict-table-access.js';
 
 export function createPublisherPolicy(
   prefix: string,
@@ -25,16 +27,8 @@ export function createPublisherPolicy(
       Statement: [
         { Sid: 'StartModeration', Effect: 'Allow', Action: ['states:StartExecution', 'states:StartSyncExecution'], Resource: stateMachine.arn },
         { Sid: 'ReadVerdicts', Effect: 'Allow', Action: ['states:DescribeExecution'], Resource: executions },
-        ...(verdictTable
-          ? [
-              {
-                Sid: 'ReadRecordedVerdicts',
-                Effect: 'Allow',
-                Action: ['dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:Query'],
-                Resource: verdictTable.arn,
-              },
-            ]
-          : []),
+        // Records, post links and review items; never the task-token items (verdict-table-access.ts).
+        ...(verdictTable ? publisherTableReads(verdictTable) : []),
         ...(apiInvokeArns.length ? [{ Sid: 'CallTheHttpApi', Effect: 'Allow', Action: ['execute-api:Invoke'], Resource: apiInvokeArns }] : []),
       ],
     }),

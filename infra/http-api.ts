@@ -15,6 +15,7 @@ import { bundleFunction } from './build/bundle.js';
 import type { StackConfig } from './config.js';
 import { lambdaWith } from './lambda.js';
 import { inlinePolicy, type Statement } from './iam.js';
+import { publisherTableReads } from './verdict-table-access.js';
 import { telemetryEnv, type TelemetrySettings } from './log-groups.js';
 import type { LambdaNodeRuntime } from './build/runtime.js';
 import { STAGING_PREFIX } from './storage.js';
@@ -168,7 +169,8 @@ export function createHttpApi(a: HttpApiArgs): HttpApi {
       ...(express
         ? []
         : [{ Sid: 'DescribeThisStateMachinesExecutions', Effect: 'Allow' as const, Action: ['states:DescribeExecution'], Resource: executions }]),
-      { Sid: 'ReadRecordedVerdicts', Effect: 'Allow', Action: ['dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:Query'], Resource: a.verdictTable.arn },
+      // What the publisher may read, as its own policy says: never the task-token items.
+      ...publisherTableReads(a.verdictTable),
       // A presigned PUT is made with the function's credentials: it may only ever write new upload keys.
       { Sid: 'PresignUploads', Effect: 'Allow', Action: ['s3:PutObject'], Resource: pulumi.interpolate`${a.stagingBucket.arn}/${UPLOAD_PREFIX}*` },
     ],

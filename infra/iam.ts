@@ -9,7 +9,7 @@ import * as pulumi from '@pulumi/pulumi';
 
 export interface Statement {
   Sid: string;
-  Effect: 'Allow';
+  Effect: 'Allow' | 'Deny';
   Action: string[];
   Resource: pulumi.Input<string> | pulumi.Input<string>[];
   Condition?: Record<string, Record<string, pulumi.Input<string> | pulumi.Input<string>[]>>;

@@ -1,6 +1,6 @@
 /**
  * The review service in AWS: the verdict + review store in one DynamoDB table (on-demand, encrypted, point-in-time recovery,
- * no TTL: verdicts are kept until the ruleset changes), the moderators' SNS topic with an optional email
+ * a TTL on task-token items only: verdicts are kept until the ruleset changes), the moderators' SNS topic with an optional email
  * subscription, the VerdictStep Lambda the state machine calls (lookup, record, request review, expire),
  * the schedule that ends reviews past their deadline nothing else ended, the review CLI's policy,
  * and the alarm on reviews nobody decided before their deadline.
@@ -49,6 +49,8 @@ export function createVerdicts(a: VerdictsArgs) {
     // A KMS key (AWS managed, aws/dynamodb) rather than the default AWS-owned one: its use shows in CloudTrail.
     serverSideEncryption: { enabled: true },
     pointInTimeRecovery: { enabled: true },
+    // Only task-token items carry the attribute: a week after their execution's deadline they go.
+    ttl: { attributeName: VERDICT_TABLE_SCHEMA.ttlAttribute, enabled: true },
     deletionProtectionEnabled: true,
     tags: a.tags,
   });

@@ -18,12 +18,14 @@ export interface DecideOutcome {
   delivery: Delivery & { expired: boolean };
 }
 
-/** A review item as people and pages see it: the task tokens are secrets and stay in the store. */
-export type PublicReviewItem = Omit<ReviewItem, 'taskTokens'> & { waitingExecutions: number };
+/**
+ * A review item as people and pages see it. The task tokens are never part of an item (the store keeps
+ * them apart); once decided or expired, nothing waits on it any more.
+ */
+export type PublicReviewItem = ReviewItem;
 
 export function publicItem(item: ReviewItem): PublicReviewItem {
-  const { taskTokens, ...rest } = item;
-  return { ...rest, waitingExecutions: item.status === 'pending' ? taskTokens.length : 0 };
+  return { ...item, waitingExecutions: item.status === 'pending' ? item.waitingExecutions : 0 };
 }
 
 /**
@@ -50,7 +52,7 @@ export async function listQueue(
 export async function heartbeatReview(deps: ReviewDeps, item: ReviewItem): Promise<number> {
   if (item.status !== 'pending' || !deps.callbacks?.sendHeartbeat) return 0;
   let alive = 0;
-  for (const token of item.taskTokens) {
+  for (const token of await deps.store.taskTokens(item.reviewId)) {
     try {
       await deps.callbacks.sendHeartbeat(token);
       alive++;

@@ -51,10 +51,12 @@ export async function deliverDecision(
   record: VerdictRecord,
   now: string,
 ): Promise<Delivery> {
-  if (item.deliveredAt || item.taskTokens.length === 0 || !callbacks) return { resumed: 0, stale: 0, skipped: true };
+  if (item.deliveredAt || !callbacks) return { resumed: 0, stale: 0, skipped: true };
+  const tokens = await store.taskTokens(item.reviewId);
+  if (tokens.length === 0) return { resumed: 0, stale: 0, skipped: true };
   let resumed = 0;
   let stale = 0;
-  for (const token of item.taskTokens) {
+  for (const token of tokens) {
     try {
       await callbacks.sendSuccess(token, record.verdict);
       resumed++;

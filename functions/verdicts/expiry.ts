@@ -119,7 +119,7 @@ export async function expireDueReviews(deps: ReviewDeps, o: { outcome: ReviewTim
   const now = clock.toISOString();
   const limit = o.limit ?? 500;
   const listed = await deps.store.listDueReviews(now, limit);
-  const due = listed.filter((i) => i.taskTokens.length === 0 || Date.parse(i.deadline) + WAITING_GRACE_MS <= clock.getTime());
+  const due = listed.filter((i) => i.waitingExecutions === 0 || Date.parse(i.deadline) + WAITING_GRACE_MS <= clock.getTime());
   const sweep: ExpirySweep = { now, expired: [], skipped: 0, waiting: listed.length - due.length, more: listed.length >= limit };
   let next = 0;
   const work = async () => {

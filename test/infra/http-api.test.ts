@@ -134,14 +134,18 @@ describe('infra: the HTTP API under mocks', function () {
       'WriteOwnLogGroup',
       'XRayTracesNoResourceLevelPermissions',
       'DescribeThisStateMachinesExecutions',
+      'DescribeTheVerdictTable',
       'ReadRecordedVerdicts',
+      'NeverReadTaskTokens',
       'PresignUploads',
     ]);
     expect(s.DescribeThisStateMachinesExecutions).to.deep.include({
       Action: ['states:DescribeExecution'],
       Resource: 'arn:aws:states:us-east-1:123456789012:execution:blog-image-moderation-test-api-std-moderation:*',
     });
-    expect(s.ReadRecordedVerdicts.Action).to.deep.equal(['dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:Query']);
+    expect(s.ReadRecordedVerdicts.Action).to.deep.equal(['dynamodb:GetItem', 'dynamodb:Query']);
+    expect(s.ReadRecordedVerdicts.Condition).to.deep.include({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['IMG#*', 'POST#*', 'REVIEW#*'] } });
+    expect(s.NeverReadTaskTokens).to.deep.include({ Effect: 'Deny', Condition: { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': ['TOKEN#*'] } } });
     expect(s.PresignUploads).to.deep.include({ Action: ['s3:PutObject'], Resource: `${stagingArn}/staging/uploads/*` });
     expect(Object.keys(bySid(one(express, 'aws:iam/rolePolicy:RolePolicy', '-test-api-exp-api')))).to.not.include('DescribeThisStateMachinesExecutions');
     expect(statements(one(standard, 'aws:iam/rolePolicy:RolePolicy', '-fetch-uploads'))).to.deep.equal([

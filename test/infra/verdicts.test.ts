@@ -29,12 +29,12 @@ describe('infra: verdict store, review topic and review states (mocks)', functio
     express = await planStack({ ...readStackYaml('dev'), workflowType: 'EXPRESS', reviewSweepMinutes: '5' }, 'test-verdicts-express');
   });
 
-  it('creates the table on demand, encrypted, with point-in-time recovery, the status index and no TTL', () => {
+  it('creates the table on demand, encrypted, with point-in-time recovery, the status index and a TTL only token items carry', () => {
     const t = one(std, 'aws:dynamodb/table:Table', '-verdicts');
     expect(t.inputs).to.include({ billingMode: 'PAY_PER_REQUEST', hashKey: 'pk', rangeKey: 'sk', deletionProtectionEnabled: true });
     expect(t.inputs.serverSideEncryption).to.deep.equal({ enabled: true });
     expect(t.inputs.pointInTimeRecovery).to.deep.equal({ enabled: true });
-    expect(t.inputs).not.to.have.property('ttl');
+    expect(t.inputs.ttl).to.deep.equal({ attributeName: 'expiresAt', enabled: true });
     expect(t.inputs.globalSecondaryIndexes).to.deep.equal([{ name: 'by-status', hashKey: 'gsi1pk', rangeKey: 'gsi1sk', projectionType: 'ALL' }]);
   });
 
@@ -89,9 +89,20 @@ describe('infra: verdict store, review topic and review states (mocks)', functio
       Resource: '*',
     });
     const publisher = statements(one(std, 'aws:iam/policy:Policy', '-publisher'));
+    // Records, post links and review items by key prefix; token items denied (publisher-token-access.test.ts evaluates it).
     expect(publisher.find((s) => s.Sid === 'ReadRecordedVerdicts')).to.deep.include({
-      Action: ['dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:Query'],
+      Action: ['dynamodb:GetItem', 'dynamodb:Query'],
       Resource: tableArn,
+      Condition: {
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['IMG#*', 'POST#*', 'REVIEW#*'] },
+        Null: { 'dynamodb:LeadingKeys': 'false' },
+      },
+    });
+    expect(publisher.find((s) => s.Sid === 'NeverReadTaskTokens')).to.deep.include({
+      Effect: 'Deny',
+      Action: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
+      Resource: tableArn,
+      Condition: { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': ['TOKEN#*'] } },
     });
     expect(std.outputs).to.include.keys('verdictTableName', 'reviewTopicArn', 'reviewerPolicyArn', 'ruleset');
     expect(String(std.outputs.ruleset)).to.match(/^mobilenetv2-12-int8@[0-9a-f]{12}\+rekognition-min50\+policy@[0-9a-f]{12}$/);

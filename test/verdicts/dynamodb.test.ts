@@ -41,7 +41,8 @@ describe('verdict store: DynamoDB (real SDK, dynalite on loopback)', function ()
       ),
     );
     const item = await stores[0].getReview(reviewIdFor(sha('photo'), 'r1'));
-    expect(item?.taskTokens).to.have.length(20);
+    expect(item?.waitingExecutions).to.equal(20);
+    expect(await stores[0].taskTokens(item!.reviewId)).to.have.length(20);
     expect((await stores[0].getVerdict(sha('photo'), 'r1'))?.postIds).to.have.length(20);
     expect((await stores[0].findVerdicts({ postId: 'w3-4' }))[0]?.sha256).to.equal(sha('photo'));
   });
@@ -67,6 +68,28 @@ describe('verdict store: DynamoDB (real SDK, dynalite on loopback)', function ()
     expect(again.record).to.include({ decision: 'approve', decidedBy: 'Alice' });
     const stored = (await doc.send(new GetCommand({ TableName: table, Key: { pk: `IMG#${sha('crash')}`, sk: 'V#r1' } }))).Item!;
     expect(stored.data).to.include({ decision: 'approve', decidedBy: 'Alice' });
+  });
+
+  it('an item written before token items existed: its tokens are still delivered and move to token items at its next write', async () => {
+    const store = await DynamoVerdictStore.open(table, client);
+    const at = new Date().toISOString();
+    const { item } = await store.requestReview({ sha256: sha('old'), ruleset: 'r1', verdict: verdict('review'), at, deadline: at });
+    const doc = DynamoDBDocumentClient.from(client);
+    const key = { pk: `REVIEW#${item.reviewId}`, sk: 'REVIEW' };
+    const raw = (await doc.send(new GetCommand({ TableName: table, Key: key }))).Item!;
+    // The item as the previous version stored it: tokens inside, no count.
+    const { waitingExecutions: _, ...old } = raw.data as typeof item;
+    await doc.send(new PutCommand({ TableName: table, Item: { ...raw, data: { ...old, taskTokens: ['legacy-token'] } } }));
+
+    expect(await store.getReview(item.reviewId))
+      .to.include({ waitingExecutions: 1 })
+      .and.not.to.have.property('taskTokens');
+    expect(await store.taskTokens(item.reviewId)).to.deep.equal(['legacy-token']);
+    const joined = await store.requestReview({ sha256: sha('old'), ruleset: 'r1', verdict: verdict('review'), taskToken: 'new-token', at, deadline: at });
+    expect(joined.item).to.include({ waitingExecutions: 2 });
+    expect(await store.taskTokens(item.reviewId)).to.have.members(['legacy-token', 'new-token']);
+    const stored = (await doc.send(new GetCommand({ TableName: table, Key: key }))).Item!;
+    expect(JSON.stringify(stored)).not.to.contain('legacy-token');
   });
 
   it('a missing table is VerdictStoreUnavailable at open', async () => {

@@ -4,9 +4,14 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SqliteVerdictStore } from '../../functions/shared/verdict-store/sqlite.js';
+import { SQLITE_FILE, SqliteVerdictStore } from '../../functions/shared/verdict-store/sqlite.js';
 import { POSTS_KEPT, reviewIdFor } from '../../functions/shared/verdict-store/rules.js';
-import { sha, storeContract } from './store-contract.js';
+import { sha, storeContract, verdict } from './store-contract.js';
+
+interface RawDb {
+  prepare(sql: string): { run(...p: unknown[]): unknown; get(...p: unknown[]): unknown };
+  close(): void;
+}
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const WORKER = path.join(here, 'fixtures', 'sqlite-worker.ts');
@@ -48,6 +53,32 @@ describe('verdict store: SQLite (node:sqlite, a real file)', function () {
     await b.close();
   });
 
+  it('a file written before tokens had their own table: its tokens move out of the items at open, still delivered', async () => {
+    const a = await SqliteVerdictStore.open(dir);
+    const at = new Date().toISOString();
+    const { item } = await a.requestReview({ sha256: sha('old'), ruleset: 'r1', verdict: verdict('review'), at, deadline: at });
+    await a.close();
+    // The item as the previous version stored it: tokens inside, no count.
+    // A variable specifier, as the store loads it (Node 20's typings do not know node:sqlite).
+    const sqlite = 'node:sqlite';
+    const { DatabaseSync } = (await import(sqlite)) as { DatabaseSync: new (f: string) => RawDb };
+    const raw = new DatabaseSync(path.join(dir, SQLITE_FILE));
+    const { waitingExecutions: _, ...old } = item;
+    raw.prepare('UPDATE reviews SET item = ? WHERE review_id = ?').run(JSON.stringify({ ...old, taskTokens: ['legacy-token'] }), item.reviewId);
+    raw.close();
+
+    const b = await SqliteVerdictStore.open(dir);
+    expect(await b.taskTokens(item.reviewId)).to.deep.equal(['legacy-token']);
+    expect(await b.getReview(item.reviewId))
+      .to.include({ waitingExecutions: 1 })
+      .and.not.to.have.property('taskTokens');
+    await b.close();
+    const after = new DatabaseSync(path.join(dir, SQLITE_FILE));
+    const row = after.prepare('SELECT item FROM reviews WHERE review_id = ?').get(item.reviewId) as { item: string };
+    after.close();
+    expect(row.item).not.to.contain('legacy-token');
+  });
+
   it('loses no update when several processes join the same review at once', async function () {
     this.timeout(120_000);
     const writers = 4;
@@ -57,9 +88,11 @@ describe('verdict store: SQLite (node:sqlite, a real file)', function () {
     const store = await SqliteVerdictStore.open(dir);
     const item = await store.getReview(reviewIdFor(sha('shared-photo'), 'r1'));
     // The item lists the latest posts only; every post is linked (none lost).
+    const tokens = await store.taskTokens(item!.reviewId);
     const linked = await Promise.all(Array.from({ length: writers * each }, (_, k) => store.findVerdicts({ postId: `w${Math.floor(k / each)}-${k % each}` })));
     await store.close();
-    expect(item?.taskTokens.length).to.equal(writers * each);
+    expect(item?.waitingExecutions).to.equal(writers * each);
+    expect(tokens).to.have.length(writers * each);
     expect(item?.postIds.length).to.equal(Math.min(writers * each, POSTS_KEPT));
     expect(linked.filter((l) => l[0]?.sha256 === sha('shared-photo'))).to.have.length(writers * each);
   });

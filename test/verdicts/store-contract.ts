@@ -75,7 +75,17 @@ export function storeContract(open: () => Promise<VerdictStore>): void {
     expect(first.item).to.include({ reviewId: reviewIdFor(s, 'r1'), status: 'pending', deadline });
     expect(first.record).to.include({ decision: 'review', decidedBy: POLICY_DECIDER, reviewId: first.item.reviewId });
     const second = await store.requestReview({ sha256: s, ruleset: 'r1', verdict: verdict('review'), postId: 'p2', taskToken: 't2', at, deadline });
-    expect(second.item.taskTokens).to.deep.equal(['t1', 't2']);
+    // The tokens are stored apart from the item (what people, pages and the publisher read), counted on it.
+    expect(second.item).to.include({ waitingExecutions: 2 });
+    expect(JSON.stringify(second.item)).not.to.match(/"t[12]"/);
+    expect(await store.taskTokens(first.item.reviewId)).to.have.members(['t1', 't2']);
+    // A retried RequestReview brings the same token again: it is stored and counted once.
+    const retried = await store.requestReview({ sha256: s, ruleset: 'r1', verdict: verdict('review'), postId: 'p2', taskToken: 't2', at, deadline });
+    expect(retried.item).to.include({ waitingExecutions: 2 });
+    expect(await store.taskTokens(first.item.reviewId)).to.have.members(['t1', 't2']);
+    expect(JSON.stringify(await store.getReview(first.item.reviewId))).not.to.match(/"t[12]"/);
+    expect(JSON.stringify(await store.listReviews())).not.to.match(/"t[12]"/);
+    expect(await store.taskTokens('rv-missing')).to.deep.equal([]);
     expect(second.item.postIds).to.deep.equal(['p1', 'p2']);
     expect((await store.listReviews({ status: 'pending' })).map((i) => i.reviewId)).to.deep.equal([first.item.reviewId]);
     expect(await store.getReview('rv-missing')).to.equal(undefined);
@@ -177,7 +187,9 @@ export function storeContract(open: () => Promise<VerdictStore>): void {
       deadline: '2026-12-04T04:00:00.000Z',
     });
     expect(reopened.item).to.include({ status: 'pending', deadline: '2026-12-04T04:00:00.000Z' });
-    expect(reopened.item.taskTokens).to.deep.equal(['new']);
+    // The old opening's execution ended: only the new one waits (its token, a count of one).
+    expect(reopened.item).to.include({ waitingExecutions: 1, round: 1 });
+    expect(await store.taskTokens(item.reviewId)).to.deep.equal(['new']);
     expect((await store.expireReview(item.reviewId, deadline))?.changed).to.equal(true);
     const late = await store.decideReview(item.reviewId, { decision: 'approve', by: 'Alice', at });
     expect(late.record.decidedBy).to.equal('Alice');

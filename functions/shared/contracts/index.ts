@@ -404,10 +404,18 @@ export interface ReviewItem {
   /** The policy's review verdict: reasons, labels, moderation labels, tags, alt text, staged image. */
   verdict: Verdict;
   /**
-   * Task tokens of the executions waiting on this review (STANDARD only; several when the same photo
-   * was submitted twice before the first lookup could see it). Secrets: never printed or logged.
+   * How many executions wait on this opening of the review (STANDARD only; several when the same photo
+   * was submitted twice before the first lookup could see it). Their task tokens are secrets and are not
+   * part of the item: the store keeps them apart (VerdictStore.taskTokens), where the publisher's role
+   * cannot read them.
    */
-  taskTokens: string[];
+  waitingExecutions: number;
+  /**
+   * Which opening of the item this is: 0 when created, one more each time an expired review reopens
+   * because the photo came back. Task tokens belong to one opening (the earlier ones' executions ended).
+   * Absent on items written before openings were counted (0).
+   */
+  round?: number;
   decidedBy?: string;
   decidedAt?: string;
   note?: string;

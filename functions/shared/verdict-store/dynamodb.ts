@@ -5,6 +5,12 @@
  *   post → verdict   pk POST#<postId>    sk IMG#<sha256>#V#<ruleset>
  *   review item      pk REVIEW#<id>      sk REVIEW    gsi1pk REVIEWS#<status>  gsi1sk <createdAt>#<id>
  *   near-dup band    pk NEAR#<band>#<value as 4 hex>   sk IMG#<sha256>#<rulesetKey>   hashes
+ *   task token       pk TOKEN#<id>       sk R#<round>#<token key>   token, expiresAt (TTL)
+ *
+ * Task tokens are items of their own, one per waiting execution, never part of the review item: the
+ * publisher's policy may read IMG#, POST# and REVIEW# partitions only (dynamodb:LeadingKeys, infra/
+ * access.ts), so whoever holds its role cannot read a token and resume an execution with it; and a
+ * photo many executions wait on does not grow its review item.
  *
  * Band items (multi-index hashing, near-duplicate.ts) exist for moderator decisions only: 8 per decided
  * picture (4 bands x whole and centre pHash), written before its record. A lookup Queries the partitions
@@ -14,7 +20,8 @@
  * read, and a lost race re-reads and recomputes with the same rules as SQLite (rules.ts). No
  * TransactWriteItems (dynalite, the tests' server, has none, and it costs double): where one operation
  * writes two items, the review item is written first and is the truth; the verdict record follows it
- * and is repaired from the item if a crash fell between the two (`reconcile`, and deciding again).
+ * and is repaired from the item if a crash fell between the two (`reconcile`, and deciding again). A
+ * task token is written before the item that counts it, so a decision delivered in between finds it.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient, PutCommandInput } from '@aws-sdk/lib-dynamodb';
@@ -40,8 +47,11 @@ import {
   recordMatchesItem,
   recordWithPost,
   reviewIdFor,
+  reviewRound,
   rulesetKey,
+  tokenKey,
   verifyNearDuplicates,
+  withoutLegacyTokens,
 } from './rules.js';
 import type { DecideResult, ExpireResult, NearDuplicate, NewVerdict, ReviewRequest, VerdictQuery, VerdictStore } from './store.js';
 
@@ -50,7 +60,20 @@ export const VERDICT_TABLE_SCHEMA = {
   hashKey: 'pk',
   rangeKey: 'sk',
   statusIndex: { name: 'by-status', hashKey: 'gsi1pk', rangeKey: 'gsi1sk' },
+  /** DynamoDB's TTL attribute (epoch seconds): only token items carry it; verdicts are kept. */
+  ttlAttribute: 'expiresAt',
 } as const;
+
+/**
+ * The partition key prefixes, one per kind of item. The publisher (its IAM policy, the HTTP API's
+ * function) reads records, post links and review items; band items are the verdict step's own, and
+ * token items are secrets only the verdict step and moderators read.
+ */
+export const KEY_PREFIXES = { record: 'IMG#', post: 'POST#', review: 'REVIEW#', near: 'NEAR#', token: 'TOKEN#' } as const;
+export const PUBLISHER_READABLE_PREFIXES = [KEY_PREFIXES.record, KEY_PREFIXES.post, KEY_PREFIXES.review] as const;
+
+/** How long a token item outlives its execution's deadline before DynamoDB's TTL deletes it (a used or timed-out token resumes nothing). */
+const TOKEN_KEPT_SECONDS = 7 * 24 * 3600;
 
 type Write = PutCommandInput;
 interface Stored<T> {
@@ -58,10 +81,19 @@ interface Stored<T> {
   version: number;
 }
 
-const recordKey = (sha256: string, ruleset: Ruleset) => ({ pk: `IMG#${sha256}`, sk: `V#${ruleset}` });
-const postKey = (postId: string, sha256: string, ruleset: Ruleset) => ({ pk: `POST#${postId}`, sk: `IMG#${sha256}#V#${ruleset}` });
-const reviewKey = (reviewId: string) => ({ pk: `REVIEW#${reviewId}`, sk: 'REVIEW' });
-const bandPk = (k: BandKey) => `NEAR#${k.band}#${k.value.toString(16).padStart(4, '0')}`;
+interface StoredItem extends Stored<ReviewItem> {
+  /** Tokens an item written before token items existed still holds (moved out at its next write). */
+  legacyTokens: string[];
+}
+
+const K = KEY_PREFIXES;
+const recordKey = (sha256: string, ruleset: Ruleset) => ({ pk: `${K.record}${sha256}`, sk: `V#${ruleset}` });
+const postKey = (postId: string, sha256: string, ruleset: Ruleset) => ({ pk: `${K.post}${postId}`, sk: `IMG#${sha256}#V#${ruleset}` });
+const reviewKey = (reviewId: string) => ({ pk: `${K.review}${reviewId}`, sk: 'REVIEW' });
+const bandPk = (k: BandKey) => `${K.near}${k.band}#${k.value.toString(16).padStart(4, '0')}`;
+const tokenPk = (reviewId: string) => `${K.token}${reviewId}`;
+/** The trailing # keeps round 1's prefix from matching round 10's keys. */
+const roundPrefix = (round: number) => `R#${round}#`;
 /** Band partitions read at once by one lookup (the SDK's default socket pool is 50). */
 const NEAR_QUERY_CONCURRENCY = 16;
 const nowIso = (): string => new Date().toISOString();
@@ -143,12 +175,52 @@ export class DynamoVerdictStore implements VerdictStore {
     );
   }
 
-  private itemPut(item: ReviewItem, prev: number | undefined): Write {
-    return this.put(reviewKey(item.reviewId), item, prev, {
-      status: item.status,
-      [VERDICT_TABLE_SCHEMA.statusIndex.hashKey]: `REVIEWS#${item.status}`,
-      [VERDICT_TABLE_SCHEMA.statusIndex.rangeKey]: `${item.createdAt}#${item.reviewId}`,
+  private async readItem(reviewId: string): Promise<StoredItem | undefined> {
+    const cur = await this.read<ReviewItem>(reviewKey(reviewId));
+    if (!cur) return undefined;
+    const { item, legacyTokens } = withoutLegacyTokens(cur.data);
+    return { data: item, version: cur.version, legacyTokens };
+  }
+
+  /** Writes the item conditional on the version read; tokens an old item still held move to token items first. */
+  private async writeItem(item: ReviewItem, cur: StoredItem | undefined): Promise<void> {
+    if (cur?.legacyTokens.length) {
+      const round = cur.data.round ?? 0;
+      await Promise.all(cur.legacyTokens.map((t) => this.putToken(cur.data.reviewId, round, t, cur.data.deadline)));
+    }
+    await this.write(
+      this.put(reviewKey(item.reviewId), item, cur?.version, {
+        status: item.status,
+        [VERDICT_TABLE_SCHEMA.statusIndex.hashKey]: `REVIEWS#${item.status}`,
+        [VERDICT_TABLE_SCHEMA.statusIndex.rangeKey]: `${item.createdAt}#${item.reviewId}`,
+      }),
+    );
+  }
+
+  /** One item per waiting execution (idempotent: the same token lands on the same key). */
+  private async putToken(reviewId: string, round: number, token: string, deadline: string): Promise<void> {
+    const expiresAt = Math.ceil((Date.parse(deadline) || Date.now()) / 1000) + TOKEN_KEPT_SECONDS;
+    await this.write({
+      TableName: this.location,
+      Item: { pk: tokenPk(reviewId), sk: `${roundPrefix(round)}${tokenKey(token)}`, token, [VERDICT_TABLE_SCHEMA.ttlAttribute]: expiresAt },
     });
+  }
+
+  private async roundTokens(reviewId: string, round: number): Promise<string[]> {
+    const items = await this.queryAll({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :round)',
+      ExpressionAttributeValues: { ':pk': tokenPk(reviewId), ':round': roundPrefix(round) },
+      ProjectionExpression: '#token',
+      ExpressionAttributeNames: { '#token': 'token' },
+      ConsistentRead: true,
+    });
+    return items.map((i) => i.token as string);
+  }
+
+  async taskTokens(reviewId: string): Promise<string[]> {
+    const cur = await this.readItem(reviewId);
+    if (!cur) return [];
+    return [...new Set([...cur.legacyTokens, ...(await this.roundTokens(reviewId, cur.data.round ?? 0))])];
   }
 
   private async write(put: Write): Promise<void> {
@@ -262,9 +334,14 @@ export class DynamoVerdictStore implements VerdictStore {
   async requestReview(req: ReviewRequest): Promise<{ item: ReviewItem; record: VerdictRecord }> {
     const reviewId = reviewIdFor(req.sha256, req.ruleset);
     const item = await this.optimistic(async () => {
-      const cur = await this.read<ReviewItem>(reviewKey(reviewId));
-      const next = nextReviewItem(cur?.data, req);
-      await this.write(this.itemPut(next, cur?.version));
+      const cur = await this.readItem(reviewId);
+      const round = reviewRound(cur?.data);
+      // The token before the item that counts it: a decision delivered in between already finds it.
+      if (req.taskToken !== undefined) await this.putToken(reviewId, round, req.taskToken, req.deadline);
+      const stillLegacy = round === (cur?.data.round ?? 0) ? (cur?.legacyTokens ?? []) : [];
+      const waiting = new Set([...stillLegacy, ...(await this.roundTokens(reviewId, round))]).size;
+      const next = nextReviewItem(cur?.data, req, waiting);
+      await this.writeItem(next, cur);
       return next;
     });
     const record = await this.optimistic(async () => {
@@ -277,7 +354,7 @@ export class DynamoVerdictStore implements VerdictStore {
   }
 
   async getReview(reviewId: string): Promise<ReviewItem | undefined> {
-    return (await this.read<ReviewItem>(reviewKey(reviewId)))?.data;
+    return (await this.readItem(reviewId))?.data;
   }
 
   async listReviews(query: { status?: ReviewStatus; limit?: number } = {}): Promise<ReviewItem[]> {
@@ -291,7 +368,7 @@ export class DynamoVerdictStore implements VerdictStore {
     );
     return lists
       .flat()
-      .map((i) => i.data as ReviewItem)
+      .map((i) => withoutLegacyTokens(i.data as ReviewItem).item)
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.reviewId.localeCompare(b.reviewId))
       .slice(0, limit);
   }
@@ -313,18 +390,20 @@ export class DynamoVerdictStore implements VerdictStore {
       },
       limit,
     );
-    return items.map((i) => i.data as ReviewItem).sort((a, b) => a.deadline.localeCompare(b.deadline) || a.reviewId.localeCompare(b.reviewId));
+    return items
+      .map((i) => withoutLegacyTokens(i.data as ReviewItem).item)
+      .sort((a, b) => a.deadline.localeCompare(b.deadline) || a.reviewId.localeCompare(b.reviewId));
   }
 
   async decideReview(reviewId: string, decision: ReviewDecision): Promise<DecideResult> {
     // The item is the linearization point: whoever decides it first wins; the record follows.
     const { item, changed } = await this.optimistic(async () => {
-      const cur = await this.read<ReviewItem>(reviewKey(reviewId));
+      const cur = await this.readItem(reviewId);
       if (!cur)
         throw new ReviewNotFound(`No review ${reviewId} in table ${this.location}. List the open ones with: npm run review -- list --stack`, { reviewId });
       const decided = decideItem(cur.data, decision);
       if (!decided) return { item: cur.data, changed: false };
-      await this.write(this.itemPut(decided, cur.version));
+      await this.writeItem(decided, cur);
       return { item: decided, changed: true };
     });
     // Deciding again also repairs a record a crash left behind.
@@ -334,20 +413,20 @@ export class DynamoVerdictStore implements VerdictStore {
 
   async markDelivered(reviewId: string, at: string): Promise<void> {
     await this.optimistic(async () => {
-      const cur = await this.read<ReviewItem>(reviewKey(reviewId));
+      const cur = await this.readItem(reviewId);
       if (!cur || cur.data.deliveredAt) return;
-      await this.write(this.itemPut({ ...cur.data, deliveredAt: at }, cur.version));
+      await this.writeItem({ ...cur.data, deliveredAt: at }, cur);
     });
   }
 
   async expireReview(reviewId: string, at: string): Promise<ExpireResult | undefined> {
     // Conditional on the version read: a decision written in between makes this attempt fail and re-read.
     return this.optimistic(async () => {
-      const cur = await this.read<ReviewItem>(reviewKey(reviewId));
+      const cur = await this.readItem(reviewId);
       if (!cur) return undefined;
       if (cur.data.status !== 'pending') return { item: cur.data, changed: false };
       const expired: ReviewItem = { ...cur.data, status: 'expired', expiredAt: at };
-      await this.write(this.itemPut(expired, cur.version));
+      await this.writeItem(expired, cur);
       return { item: expired, changed: true };
     });
   }

@@ -95,8 +95,22 @@ export function recordWithPost(existing: VerdictRecord, postId: string, now: str
   return { ...existing, postIds: withPost(existing.postIds, postId), updatedAt: now };
 }
 
-/** The review item after `requestReview`: a new pending item, or the existing one with this token and post. */
-export function nextReviewItem(existing: ReviewItem | undefined, req: ReviewRequest): ReviewItem {
+/**
+ * Which opening of the review a request lands in: a new item opens round 0; an expired one reopens in
+ * the next round (the tokens of the round before belong to executions that ended); otherwise the same.
+ */
+export function reviewRound(existing: ReviewItem | undefined): number {
+  const round = existing?.round ?? 0;
+  return existing?.status === 'expired' ? round + 1 : round;
+}
+
+/**
+ * The review item after `requestReview`: a new pending item, or the existing one with this post.
+ * `waiting`: how many task tokens the adapter holds for the item's round after storing this request's
+ * (tokens are never part of the item; see VerdictStore.taskTokens). A join keeps the larger count, so
+ * a writer that counted before a concurrent one cannot lower it.
+ */
+export function nextReviewItem(existing: ReviewItem | undefined, req: ReviewRequest, waiting: number): ReviewItem {
   if (existing?.status === 'expired') {
     // Nobody decided in time and the photo came back: the same item opens again with a new deadline.
     const { expiredAt: _, ...rest } = existing;
@@ -106,7 +120,8 @@ export function nextReviewItem(existing: ReviewItem | undefined, req: ReviewRequ
       deadline: req.deadline,
       postIds: withPost(existing.postIds, req.postId),
       ...withReviewPost(existing.posts, req.post),
-      taskTokens: req.taskToken ? [req.taskToken] : [],
+      round: reviewRound(existing),
+      waitingExecutions: waiting,
       verdict: { ...req.verdict, decidedBy: POLICY_DECIDER, reviewId: existing.reviewId },
     };
   }
@@ -115,7 +130,7 @@ export function nextReviewItem(existing: ReviewItem | undefined, req: ReviewRequ
       ...existing,
       postIds: withPost(existing.postIds, req.postId),
       ...withReviewPost(existing.posts, req.post),
-      taskTokens: req.taskToken && !existing.taskTokens.includes(req.taskToken) ? [...existing.taskTokens, req.taskToken] : existing.taskTokens,
+      waitingExecutions: Math.max(existing.waitingExecutions, waiting),
     };
   }
   const reviewId = reviewIdFor(checkSha256(req.sha256), req.ruleset);
@@ -129,10 +144,26 @@ export function nextReviewItem(existing: ReviewItem | undefined, req: ReviewRequ
     postIds: withPost([], req.postId),
     ...withReviewPost(undefined, req.post),
     verdict: { ...req.verdict, decidedBy: POLICY_DECIDER, reviewId },
-    taskTokens: req.taskToken ? [req.taskToken] : [],
+    round: 0,
+    waitingExecutions: waiting,
   };
   if (req.imageUrl !== undefined) item.imageUrl = req.imageUrl;
   return item;
+}
+
+/**
+ * An item as stored before tokens were kept apart held them in `taskTokens`: the item without them
+ * (counted in `waitingExecutions`), and the tokens, which the adapter moves to its token store.
+ */
+export function withoutLegacyTokens(stored: ReviewItem & { taskTokens?: string[] }): { item: ReviewItem; legacyTokens: string[] } {
+  const { taskTokens, ...item } = stored;
+  const legacyTokens = Array.isArray(taskTokens) ? taskTokens : [];
+  return { item: { ...item, waitingExecutions: item.waitingExecutions ?? legacyTokens.length }, legacyTokens };
+}
+
+/** A token's key in a store's token table: fixed length, whatever the token's (up to 2,048 characters). */
+export function tokenKey(token: string): string {
+  return createHash('sha256').update(token).digest('hex').slice(0, 32);
 }
 
 /** The verdict a moderator's decision produces: the policy's findings stay, the decision and its author change. */

@@ -9,7 +9,19 @@ import path from 'node:path';
 import type { PerceptualHashes, ReviewDecision, ReviewItem, ReviewStatus, Ruleset, VerdictRecord } from '../contracts/index.js';
 import { indexKeys, probeKeys } from '../near-duplicate.js';
 import { ReviewNotFound, VerdictStoreUnavailable } from '../errors.js';
-import { decideItem, decidedRecord, nearIndexHashes, nextReviewItem, nextVerdictRecord, recordWithPost, rulesetKey, verifyNearDuplicates } from './rules.js';
+import {
+  decideItem,
+  decidedRecord,
+  nearIndexHashes,
+  nextReviewItem,
+  nextVerdictRecord,
+  recordWithPost,
+  reviewRound,
+  rulesetKey,
+  tokenKey,
+  verifyNearDuplicates,
+  withoutLegacyTokens,
+} from './rules.js';
 import type { DecideResult, ExpireResult, NearDuplicate, NewVerdict, ReviewRequest, VerdictQuery, VerdictStore } from './store.js';
 
 /** The file name inside MODERATION_DATA_DIR. */
@@ -61,6 +73,15 @@ CREATE TABLE IF NOT EXISTS reviews (
   item TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS reviews_by_status ON reviews (status, created_at);
+-- Task tokens of the executions waiting on a review, one row each, apart from the item (secrets:
+-- the item is what people, pages and the publisher read). One round per opening of the item.
+CREATE TABLE IF NOT EXISTS review_tokens (
+  review_id TEXT NOT NULL,
+  round INTEGER NOT NULL,
+  token_key TEXT NOT NULL,
+  token TEXT NOT NULL,
+  PRIMARY KEY (review_id, round, token_key)
+) WITHOUT ROWID;
 -- The expiry sweep's index: by status, then deadline (an expression index, so files written before it
 -- existed need no migration).
 CREATE INDEX IF NOT EXISTS reviews_by_status_deadline ON reviews (status, json_extract(item, '$.deadline'));
@@ -82,6 +103,26 @@ async function loadSqlite(): Promise<SqliteModule> {
 
 const nowIso = (): string => new Date().toISOString();
 
+const parseItem = (json: string): ReviewItem => withoutLegacyTokens(JSON.parse(json) as ReviewItem).item;
+
+/**
+ * Files written before tokens had a table of their own kept them in the item's JSON: they move to
+ * review_tokens (the item's current round) once, at open, in the schema's transaction.
+ */
+function moveLegacyTokens(db: Database): void {
+  const rows = db.prepare("SELECT review_id, item FROM reviews WHERE json_extract(item, '$.taskTokens') IS NOT NULL").all() as Array<{
+    review_id: string;
+    item: string;
+  }>;
+  const insert = db.prepare('INSERT OR IGNORE INTO review_tokens (review_id, round, token_key, token) VALUES (?, ?, ?, ?)');
+  const update = db.prepare('UPDATE reviews SET item = ? WHERE review_id = ?');
+  for (const row of rows) {
+    const { item, legacyTokens } = withoutLegacyTokens(JSON.parse(row.item) as ReviewItem);
+    for (const token of legacyTokens) insert.run(row.review_id, item.round ?? 0, tokenKey(token), token);
+    update.run(JSON.stringify(item), row.review_id);
+  }
+}
+
 export class SqliteVerdictStore implements VerdictStore {
   readonly kind = 'sqlite';
 
@@ -102,7 +143,14 @@ export class SqliteVerdictStore implements VerdictStore {
       db.exec('PRAGMA busy_timeout = 10000');
       db.exec('PRAGMA journal_mode = WAL');
       db.exec('PRAGMA synchronous = NORMAL');
-      db.exec(`BEGIN IMMEDIATE; ${SCHEMA} COMMIT;`);
+      db.exec(`BEGIN IMMEDIATE; ${SCHEMA}`);
+      try {
+        moveLegacyTokens(db);
+        db.exec('COMMIT');
+      } catch (err) {
+        db.exec('ROLLBACK');
+        throw err;
+      }
     } catch (err) {
       db?.close();
       throw new VerdictStoreUnavailable(
@@ -164,7 +212,27 @@ export class SqliteVerdictStore implements VerdictStore {
 
   private readItem(reviewId: string): ReviewItem | undefined {
     const row = this.db.prepare('SELECT item FROM reviews WHERE review_id = ?').get(reviewId) as { item: string } | undefined;
-    return row ? (JSON.parse(row.item) as ReviewItem) : undefined;
+    return row ? parseItem(row.item) : undefined;
+  }
+
+  /** Stores a waiting execution's token (once) and answers how many the round holds. */
+  private addToken(reviewId: string, round: number, token: string | undefined): number {
+    if (token !== undefined) {
+      this.db
+        .prepare('INSERT OR IGNORE INTO review_tokens (review_id, round, token_key, token) VALUES (?, ?, ?, ?)')
+        .run(reviewId, round, tokenKey(token), token);
+    }
+    const row = this.db.prepare('SELECT COUNT(*) AS n FROM review_tokens WHERE review_id = ? AND round = ?').get(reviewId, round) as { n: number };
+    return Number(row.n);
+  }
+
+  async taskTokens(reviewId: string): Promise<string[]> {
+    const item = this.readItem(reviewId);
+    if (!item) return [];
+    const rows = this.db.prepare('SELECT token FROM review_tokens WHERE review_id = ? AND round = ?').all(reviewId, item.round ?? 0) as Array<{
+      token: string;
+    }>;
+    return rows.map((r) => r.token);
   }
 
   private writeItem(item: ReviewItem): void {
@@ -215,8 +283,9 @@ export class SqliteVerdictStore implements VerdictStore {
 
   async requestReview(req: ReviewRequest): Promise<{ item: ReviewItem; record: VerdictRecord }> {
     return this.write(() => {
-      const draft = nextReviewItem(undefined, req);
-      const item = nextReviewItem(this.readItem(draft.reviewId), req);
+      const reviewId = nextReviewItem(undefined, req, 0).reviewId;
+      const existing = this.readItem(reviewId);
+      const item = nextReviewItem(existing, req, this.addToken(reviewId, reviewRound(existing), req.taskToken));
       this.writeItem(item);
       // A decided item keeps its moderator's record; a pending one (re)states the review verdict.
       const record = nextVerdictRecord(
@@ -240,7 +309,7 @@ export class SqliteVerdictStore implements VerdictStore {
         ? this.db.prepare('SELECT item FROM reviews WHERE status = ? ORDER BY created_at, review_id LIMIT ?').all(query.status, limit)
         : this.db.prepare('SELECT item FROM reviews ORDER BY created_at, review_id LIMIT ?').all(limit)
     ) as Array<{ item: string }>;
-    return rows.map((r) => JSON.parse(r.item) as ReviewItem);
+    return rows.map((r) => parseItem(r.item));
   }
 
   async listDueReviews(now: string, limit: number): Promise<ReviewItem[]> {
@@ -251,7 +320,7 @@ export class SqliteVerdictStore implements VerdictStore {
          ORDER BY json_extract(item, '$.deadline'), review_id LIMIT ?`,
       )
       .all(now, limit) as Array<{ item: string }>;
-    return rows.map((r) => JSON.parse(r.item) as ReviewItem);
+    return rows.map((r) => parseItem(r.item));
   }
 
   async decideReview(reviewId: string, decision: ReviewDecision): Promise<DecideResult> {

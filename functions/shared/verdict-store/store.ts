@@ -83,10 +83,19 @@ export interface VerdictStore {
 
   /**
    * Creates the review item for this image and ruleset (id derived from both), or joins the pending one
-   * (its token and post are added), and records the pending verdict, in one atomic write.
+   * (its post is added; its token is stored apart and counted in `waitingExecutions`), and records the
+   * pending verdict, in one atomic write (SQLite) or in an order a crash cannot turn into a lost token
+   * (DynamoDB: the token first).
    */
   requestReview(request: ReviewRequest): Promise<{ item: ReviewItem; record: VerdictRecord }>;
   getReview(reviewId: string): Promise<ReviewItem | undefined>;
+  /**
+   * The task tokens of the executions waiting on the review's current opening (in no particular order;
+   * empty when none waits, or for an unknown id). Secrets: kept apart from the review item (a table of
+   * their own in SQLite, TOKEN# items in DynamoDB, which the publisher's policy is denied), and read only
+   * by the review lifecycle that resumes executions (functions/verdicts/).
+   */
+  taskTokens(reviewId: string): Promise<string[]>;
   /** Oldest first. */
   listReviews(query?: { status?: ReviewStatus; limit?: number }): Promise<ReviewItem[]>;
   /**
