@@ -8,6 +8,7 @@ import { REJECTING_ERRORS } from '../shared/errors.js';
 import { categoryOf } from './moderation-taxonomy.js';
 import { classifierEvidence } from './categories.js';
 import type { Band, ModerationPolicy } from './policy.js';
+import { SEVERITY } from './severity.js';
 
 export interface DecideInput {
   classification?: readonly ClassLabel[];
@@ -21,8 +22,6 @@ export interface DecideInput {
    */
   views?: ReadonlyArray<{ view: string; classification?: readonly ClassLabel[]; safety?: readonly ModerationLabel[] }>;
 }
-
-export const SEVERITY: Record<Decision, number> = { approve: 0, review: 1, reject: 2 };
 
 /** What the step error's Cause says: a Lambda error is a JSON string { errorType, errorMessage }; locally plain text. */
 export function errorMessage(error: StepError): string {

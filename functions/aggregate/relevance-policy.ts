@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import type { Decision, Reason, Verdict } from '../shared/contracts/index.js';
-import { SEVERITY } from './decide.js';
+import { SEVERITY } from './severity.js';
 
 export interface RelevancePolicy {
   /** Hold for review when the post's relevance score (0..1) is below this. Absent: never hold. */

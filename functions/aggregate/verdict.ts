@@ -2,7 +2,8 @@
 import type { AggregateInput, Decision, Verdict } from '../shared/contracts/index.js';
 import { altText, NEUTRAL_ALT_TEXT, REJECTED_ALT_TEXT } from './alt-text.js';
 import { imagenetModerationLabels } from './categories.js';
-import { decide, SEVERITY, type DecideInput } from './decide.js';
+import { decide, type DecideInput } from './decide.js';
+import { SEVERITY } from './severity.js';
 import type { ModerationPolicy } from './policy.js';
 import { judgeQuality, qualityReasons } from './quality-issues.js';
 import { seoTags } from './tags.js';
