@@ -1,7 +1,8 @@
 /**
  * Pure helpers for an image checked as several views (frames, pages, alpha on two pages,
  * contracts: CheckedView): the views of an analysis input, the name a reason gives a view, and the
- * labels of all views together.
+ * labels of all views together. The console page bundles this file (its filmstrip names views as the
+ * reasons do), so its imports stay type-only.
  */
 import type { CheckedView, ClassLabel, ModerationLabel, StagedImage } from './contracts/index.js';
 

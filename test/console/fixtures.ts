@@ -77,6 +77,36 @@ async function requestReview(store: SqliteVerdictStore, record: ExecutionRecord,
   return item.reviewId;
 }
 
+export interface ModeratedFiles {
+  /** Every execution the CLI recorded. */
+  records: ExecutionRecord[];
+  /** The recorded execution of the input with this file name. */
+  byInput: (name: string) => ExecutionRecord;
+}
+
+/** The real CLI (npm start --json) over these files with the real local workflow, recording its executions in dataDir. */
+export async function moderateFiles(inputs: string[], opts: { dataDir: string; stagingDir: string; args?: string[] }): Promise<ModeratedFiles> {
+  const out = new PassThrough();
+  const err = new PassThrough();
+  let errText = '';
+  out.resume();
+  err.on('data', (d: Buffer) => (errText += d.toString()));
+  const code = await cli(['--json', '--staging-dir', opts.stagingDir, '--concurrency', '2', ...(opts.args ?? []), ...inputs], {
+    stdout: out,
+    stderr: err,
+    env: { ...process.env, MODERATION_DATA_DIR: opts.dataDir },
+  });
+  if (code !== 0) throw new Error(`the CLI exited ${code}: ${errText}`);
+  const log = new ExecutionLog(opts.dataDir);
+  const records = (await Promise.all((await log.ids()).map((id) => log.get(id)))).filter((r): r is ExecutionRecord => Boolean(r));
+  const byInput = (name: string) => {
+    const r = records.find((x) => path.basename(x.input.imageUrl) === name);
+    if (!r) throw new Error(`no recorded execution for ${name}`);
+    return r;
+  };
+  return { records, byInput };
+}
+
 export async function startConsoleFixture(opts: { moderator?: string; evalReport?: string; hostile?: boolean } = {}): Promise<ConsoleFixture> {
   const dir = await mkdtemp(path.join(tmpdir(), 'console-'));
   const dataDir = path.join(dir, 'data');
@@ -86,29 +116,10 @@ export async function startConsoleFixture(opts: { moderator?: string; evalReport
   const notAnImage = path.join(dir, 'not-an-image.jpg');
   await writeFile(notAnImage, '<html><body>this is a web page, not a photo</body></html>\n');
 
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let errText = '';
-  out.resume();
-  err.on('data', (d: Buffer) => (errText += d.toString()));
   // The otter photo is genuinely dark (its brightest tones 0.53 of white): quality holds it for exposure.
   const inputs = [photo('n02823428_beer_bottle.JPEG'), photo('n04243546_slot.JPEG'), photo('n02444819_otter.JPEG'), hostileFile, notAnImage];
   const post = { title: POST.title, keywords: opts.hostile === false ? POST.keywords : [...POST.keywords, HOSTILE.keyword] };
-  const postArgs = ['--post', post.title, '--keywords', post.keywords.join(',')];
-  const code = await cli(['--json', '--staging-dir', stagingDir, '--concurrency', '2', ...postArgs, ...inputs], {
-    stdout: out,
-    stderr: err,
-    env: { ...process.env, MODERATION_DATA_DIR: dataDir },
-  });
-  if (code !== 0) throw new Error(`the CLI exited ${code}: ${errText}`);
-
-  const log = new ExecutionLog(dataDir);
-  const records = (await Promise.all((await log.ids()).map((id) => log.get(id)))).filter((r): r is ExecutionRecord => Boolean(r));
-  const byInput = (name: string) => {
-    const r = records.find((x) => path.basename(x.input.imageUrl) === name);
-    if (!r) throw new Error(`no recorded execution for ${name}`);
-    return r;
-  };
+  const { records, byInput } = await moderateFiles(inputs, { dataDir, stagingDir, args: ['--post', post.title, '--keywords', post.keywords.join(',')] });
 
   const store = await SqliteVerdictStore.open(dataDir);
   const beer = byInput('n02823428_beer_bottle.JPEG');
@@ -166,9 +177,9 @@ export async function startConsoleFixture(opts: { moderator?: string; evalReport
   };
 }
 
-/** The real console with its recorded runs, one Chromium tab on it, and the tab's script errors. */
-export interface ConsoleSession {
-  readonly fx: ConsoleFixture;
+/** A real console over some fixture, one Chromium tab on it, and the tab's script errors. */
+export interface ConsoleSession<F extends { console: RunningConsole } = ConsoleFixture> {
+  readonly fx: F;
   readonly page: Page;
   /** Script errors and dialogs in the page: a hostile label that ran would show up here too. */
   readonly pageErrors: string[];
@@ -176,13 +187,21 @@ export interface ConsoleSession {
   open(this: void, hash?: string): Promise<void>;
 }
 
-/** Registers the suite's before/after hooks; read the fields inside tests (they are set by `before`). */
-export function useConsoleSession(opts: Parameters<typeof startConsoleFixture>[0] = {}): ConsoleSession {
-  let fx: ConsoleFixture | undefined;
+/**
+ * Registers the suite's before/after hooks around a fixture `start` builds (default: the recorded runs of
+ * startConsoleFixture); read the fields inside tests (they are set by `before`).
+ */
+export function useConsoleSession(opts?: Parameters<typeof startConsoleFixture>[0]): ConsoleSession;
+export function useConsoleSession<F extends { console: RunningConsole; close(): Promise<void> }>(start: () => Promise<F>): ConsoleSession<F>;
+export function useConsoleSession(
+  arg: Parameters<typeof startConsoleFixture>[0] | (() => Promise<{ console: RunningConsole; close(): Promise<void> }>) = {},
+): ConsoleSession<{ console: RunningConsole; close(): Promise<void> }> {
+  const start = typeof arg === 'function' ? arg : () => startConsoleFixture(arg);
+  let fx: { console: RunningConsole; close(): Promise<void> } | undefined;
   let browser: Browser | undefined;
   let tab: { page: Page; errors: string[] } | undefined;
   before(async () => {
-    fx = await startConsoleFixture(opts);
+    fx = await start();
     browser = await launchChromium();
     tab = await watchedPage(browser);
   });

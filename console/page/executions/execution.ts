@@ -5,6 +5,7 @@ import { h, view } from '../dom.js';
 import { ms, when } from '../format.js';
 import { drawGraph } from './graph-svg.js';
 import { OUTCOME_LABEL } from './outcomes.js';
+import { filmstrip } from '../filmstrip.js';
 import { qualityPanel } from '../quality.js';
 import { postPanel } from '../relevance.js';
 import { showState } from './state-detail.js';
@@ -79,6 +80,7 @@ export async function renderExecution(id: string): Promise<void> {
         'div',
         {},
         summary,
+        v ? filmstrip(v.image, v.reasons) : null,
         h('div', { class: 'fit' }, postPanel(record.input?.post, v?.relevance, record.input?.postId), v ? qualityPanel(v.quality) : null),
         legend,
         h('div', { class: 'graph' }, svg),

@@ -3,6 +3,7 @@ import type { DecideBody, DecideResponse, PublicReviewItem, ReviewsResponse } fr
 import { api, messageOf } from '../api.js';
 import { banner, h, view } from '../dom.js';
 import { pct, when } from '../format.js';
+import { filmstrip } from '../filmstrip.js';
 import { qualityPanel } from '../quality.js';
 import { postPanel } from '../relevance.js';
 import { reasonLine, thumb } from '../verdict-parts.js';
@@ -113,6 +114,7 @@ function reviewCard(item: PublicReviewItem, index: number): HTMLElement {
       ...(item.posts ?? []).map((p) => postPanel(p, p.relevance, p.postId)),
       h('strong', {}, 'Why it is held'),
       h('ul', { class: 'reasons' }, ...triggering.map(reasonLine)),
+      filmstrip(v.image, v.reasons),
       qualityPanel(v.quality),
       h('strong', {}, 'Labels'),
       h(
