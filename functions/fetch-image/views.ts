@@ -152,7 +152,10 @@ async function animationFrames(bytes: Buffer, header: ImageHeader, limits: ViewL
   const height = Math.max(1, Math.round(header.height * scale));
   // libvips stacks the frames vertically; sharp resizes each frame (page) on its own.
   const strip = await rgba(
-    sharp(bytes, { pages: -1, failOn: 'error', limitInputPixels: limits.maxAnimationPixels }).resize(width, height, { fit: 'fill', kernel: 'lanczos3' }),
+    sharp(bytes, { pages: -1, failOn: 'error', limitInputPixels: limits.maxAnimationPixels, ignoreIcc: header.srgbProfile }).resize(width, height, {
+      fit: 'fill',
+      kernel: 'lanczos3',
+    }),
   );
   const frameHeight = strip.height / pages;
   if (strip.width !== width || !Number.isInteger(frameHeight)) throw new CorruptImage(`The animation's ${pages} frames did not decode to equal frames.`);
@@ -195,7 +198,7 @@ async function heicFrame(bytes: Buffer): Promise<Frame> {
 async function stillFrame(bytes: Buffer, header: ImageHeader, limits: ViewLimits): Promise<Frame> {
   if (header.hevc) return heicFrame(bytes);
   const image = await rgba(
-    sharp(bytes, { failOn: 'error', limitInputPixels: limits.maxPixels, pages: 1 })
+    sharp(bytes, { failOn: 'error', limitInputPixels: limits.maxPixels, pages: 1, ignoreIcc: header.srgbProfile })
       .rotate()
       .resize(STILL_VIEW_SIDE, STILL_VIEW_SIDE, { fit: 'inside', withoutEnlargement: true }),
   );

@@ -22,11 +22,11 @@ export type NsfwScores = Record<NsfwClass, number>;
  * and resizing are one sharp pipeline (shrink-on-load), timed as `decode`.
  */
 export async function nsfwPixels(source: ImageSource, limits: { maxPixels: number } = DEFAULT_LIMITS, size = 224): Promise<Float32Array> {
-  if (!isRaster(source)) await phase('header', () => readImageHeader(source, limits));
+  const header = isRaster(source) ? { srgbProfile: false } : await phase('header', () => readImageHeader(source, limits));
   let data: Buffer;
   try {
     data = await phase(isRaster(source) ? 'resize' : 'decode', () =>
-      decodePipeline(source, limits.maxPixels).resize(size, size, { fit: 'fill' }).removeAlpha().raw({ depth: 'uchar' }).toBuffer(),
+      decodePipeline(source, limits.maxPixels, header).resize(size, size, { fit: 'fill' }).removeAlpha().raw({ depth: 'uchar' }).toBuffer(),
     );
   } catch (err) {
     throw new CorruptImage(`The image could not be decoded (${(err as Error).message}); it is truncated or damaged.`);

@@ -6,6 +6,7 @@ import sharp, { type Metadata } from 'sharp';
 import type { ImageFormat } from './contracts/index.js';
 import { CorruptImage, EmptyImage, ExtremeAspectRatio, PixelLimitExceeded, UnsupportedImageFormat } from './errors.js';
 import { DEFAULT_LIMITS } from './limits.js';
+import { storedAsSrgb } from './pixels/icc.js';
 
 /** sharp's format names for what a blog image may be; sharp also reads SVG, PDF and raw pixels, which we refuse. */
 const ACCEPTED: Record<string, ImageFormat> = { jpeg: 'jpeg', png: 'png', webp: 'webp', gif: 'gif', heif: 'heif', avif: 'avif', tiff: 'tiff' };
@@ -24,6 +25,8 @@ export interface ImageHeader {
   hasAlpha: boolean;
   /** HEIF coded with HEVC (a phone's HEIC), which sharp's prebuilt libvips cannot decode. */
   hevc: boolean;
+  /** Tagged with a profile that is sRGB itself (functions/shared/pixels/icc.ts): decoded without a colour conversion. */
+  srgbProfile: boolean;
 }
 
 /** The header limits: per frame, for all frames together, and the aspect ratio. */
@@ -110,5 +113,6 @@ export async function readImageHeader(bytes: Buffer, limits: HeaderLimits = DEFA
     pages,
     hasAlpha: meta.hasAlpha === true,
     hevc: format === 'heif' && meta.compression === 'hevc',
+    srgbProfile: storedAsSrgb(meta),
   };
 }

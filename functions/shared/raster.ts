@@ -13,6 +13,7 @@
 import sharp, { type Sharp } from 'sharp';
 import { CorruptImage } from './errors.js';
 import type { ImageHeader } from './image-header.js';
+import { profileOf } from './pixels/icc.js';
 
 /** 8-bit sRGB, 3 interleaved channels, EXIF orientation applied, alpha flattened onto white. */
 export interface Raster {
@@ -45,15 +46,19 @@ export function rasterIsExact(header: Pick<ImageHeader, 'format' | 'width' | 'he
  * The start of every model's preprocessing: orientation, alpha on white, 8-bit sRGB. From a raster
  * (already all of that) it is just the pixels.
  */
-export function decodePipeline(source: ImageSource, maxPixels: number): Sharp {
+export function decodePipeline(source: ImageSource, maxPixels: number, header: Pick<ImageHeader, 'srgbProfile'>): Sharp {
   if (isRaster(source)) return sharp(source.data, { raw: { width: source.width, height: source.height, channels: 3 } });
-  return sharp(source, { failOn: 'error', limitInputPixels: maxPixels, pages: 1 }).rotate().flatten({ background: '#ffffff' }).toColourspace('srgb');
+  return sharp(source, { failOn: 'error', limitInputPixels: maxPixels, pages: 1, ignoreIcc: header.srgbProfile })
+    .rotate()
+    .flatten({ background: '#ffffff' })
+    .toColourspace('srgb');
 }
 
 /** Decodes every pixel at full size: a damaged file fails here with CorruptImage. */
-export async function decodeRaster(bytes: Buffer, maxPixels: number): Promise<Raster> {
+export async function decodeRaster(bytes: Buffer, maxPixels: number, header?: Pick<ImageHeader, 'srgbProfile'>): Promise<Raster> {
+  const profile = header ?? (await profileOf(bytes));
   try {
-    const { data, info } = await decodePipeline(bytes, maxPixels).removeAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+    const { data, info } = await decodePipeline(bytes, maxPixels, profile).removeAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
     return { data, width: info.width, height: info.height };
   } catch (err) {
     throw new CorruptImage(`The image could not be decoded (${(err as Error).message}); it is truncated or damaged. Re-export it and try again.`);

@@ -15,9 +15,9 @@ export interface DecodedImage {
 }
 
 export async function decodeImage(bytes: Buffer, header: ImageHeader, limits: { maxPixels: number }, opts: { keepRaster: boolean }): Promise<DecodedImage> {
-  if (!opts.keepRaster || !rasterIsExact(header)) return { view: await decodeView(bytes, limits) };
-  const raster = await decodeRaster(bytes, limits.maxPixels);
+  if (!opts.keepRaster || !rasterIsExact(header)) return { view: await decodeView(bytes, limits, header) };
+  const raster = await decodeRaster(bytes, limits.maxPixels, header);
   // A rare panorama (short side under 448, long side 1024+) shrinks on load for its view: one more decode.
-  const view = viewFromRasterIsExact(header) ? await viewOfRaster(raster) : await decodeView(bytes, limits);
+  const view = viewFromRasterIsExact(header) ? await viewOfRaster(raster) : await decodeView(bytes, limits, header);
   return { view, raster };
 }

@@ -13,6 +13,7 @@ import sharp from 'sharp';
 import { CorruptImage } from '../errors.js';
 import type { ImageHeader } from '../image-header.js';
 import type { Raster } from '../raster.js';
+import { profileOf } from './icc.js';
 
 /** 8-bit sRGB, 3 interleaved channels (RGB), EXIF orientation applied, alpha flattened onto white. */
 export interface PixelView {
@@ -36,9 +37,10 @@ const corrupt = (err: unknown) =>
   new CorruptImage(`The image could not be decoded (${(err as Error).message}); it is truncated or damaged. Re-export it and try again.`);
 
 /** Decodes every pixel of the first frame into the view; a damaged file fails with CorruptImage. */
-export async function decodeView(bytes: Buffer, limits: { maxPixels: number }): Promise<PixelView> {
+export async function decodeView(bytes: Buffer, limits: { maxPixels: number }, header?: Pick<ImageHeader, 'srgbProfile'>): Promise<PixelView> {
+  const { srgbProfile } = header ?? (await profileOf(bytes));
   try {
-    const { data, info } = await sharp(bytes, { failOn: 'error', limitInputPixels: limits.maxPixels, pages: 1 })
+    const { data, info } = await sharp(bytes, { failOn: 'error', limitInputPixels: limits.maxPixels, pages: 1, ignoreIcc: srgbProfile })
       .rotate()
       .flatten({ background: '#ffffff' })
       .toColourspace('srgb')
