@@ -85,6 +85,8 @@ export async function benchClassify(opts: ClassifyBenchOptions): Promise<Classif
             ...process.env,
             MODEL_NAME: opts.model,
             MODEL_CACHE_DIR: store.cacheDir,
+            // As the deployed classifier (infra/classifier.ts): V8's compile cache beside the cached model.
+            NODE_COMPILE_CACHE: path.join(store.cacheDir, '.node-compile-cache'),
             CLASSIFIER_THREADS: String(threads),
             ...(opts.mirrorDir ? { MODEL_MIRROR: opts.mirrorDir } : {}),
           },

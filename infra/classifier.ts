@@ -89,6 +89,9 @@ export function createClassifier(a: ClassifierArgs) {
           MODEL_S3_URI: pulumi.interpolate`s3://${models.bucket.bucket}/${a.model.key}`,
           MODEL_SHA256: a.model.sha256,
           MODEL_CACHE_DIR: MODEL_MOUNT_PATH,
+          // V8's compile cache of the handler bundle beside the model on EFS: a new sandbox imports it in
+          // ~165 ms instead of ~275 (bench/cold-init.mjs); Node keys the files by its version and skips an unwritable dir.
+          NODE_COMPILE_CACHE: `${MODEL_MOUNT_PATH}/.node-compile-cache`,
           MODEL_ALLOW_DOWNLOAD: 'false',
           ...telemetryEnv(a.telemetry),
         },

@@ -237,6 +237,7 @@ describe('infra: the default stack (Pulumi.dev.yaml) under mocks', function () {
     const env = (fn.inputs.environment as { variables: Record<string, string> }).variables;
     expect(env).to.include({
       MODEL_CACHE_DIR: '/mnt/models',
+      NODE_COMPILE_CACHE: '/mnt/models/.node-compile-cache',
       MODEL_NAME: 'mobilenetv2-12-int8',
       MODEL_SHA256: 'cc028fe6cae7bc11a4ff53cfc9b79c920e8be65ce33a904ec3e2a8f66d77f95f',
     });
